@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs what building and testing app-passwords needs, at pinned versions,
+# and skips whatever is already installed at the right version. Safe to run
+# again and again; a warm machine finishes in seconds.
+#
+# Only the package registries are reachable here, so Trunk runs offline with
+# the wasm-bindgen CLI and wasm-opt installed by this script (see Trunk.toml).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION="0.21.14"
+BINARYEN_VERSION="132"
+# The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
+TOOLS_DIR="${APP_PASSWORDS_TOOLS:-$HOME/.cache/app-passwords-tools}"
+
+step() { printf '\n==> [setup] %s\n' "$*"; }
+ok() { printf '    ok: %s\n' "$*"; }
+
+export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/binaryen/bin:$PATH"
+
+step "Rust target wasm32-unknown-unknown"
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  ok "already installed"
+else
+  rustup target add wasm32-unknown-unknown
+fi
+
+step "trunk $TRUNK_VERSION"
+if command -v trunk >/dev/null && trunk --version | grep -qF "$TRUNK_VERSION"; then
+  ok "$(trunk --version)"
+else
+  echo "    installing (about 6 minutes on 2 cores)…"
+  cargo install trunk --version "=$TRUNK_VERSION" --locked
+fi
+
+step "wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock)"
+if command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -qF "$WASM_BINDGEN_VERSION"; then
+  ok "$(wasm-bindgen --version)"
+else
+  echo "    installing (about 4 minutes on 2 cores)…"
+  # Not --locked: one of its locked dependency versions is missing from the registry.
+  cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
+fi
+
+step "wasm-opt (npm binaryen@$BINARYEN_VERSION) in $TOOLS_DIR"
+if [ -x "$TOOLS_DIR/node_modules/binaryen/bin/wasm-opt" ] \
+  && "$TOOLS_DIR/node_modules/binaryen/bin/wasm-opt" --version | grep -qF "version $BINARYEN_VERSION"; then
+  ok "$(wasm-opt --version)"
+else
+  mkdir -p "$TOOLS_DIR"
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
+fi
+
+step "Chromium and chromedriver (Debian)"
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+  ok "$(/usr/bin/chromium --version 2>/dev/null | head -n1)"
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver
+fi
+
+step "crate sources (trunk builds offline)"
+cargo fetch --locked -q 2>/dev/null || cargo fetch -q
+ok "fetched"
+
+# Callers source this file's PATH additions through scripts/env.sh.
+printf '\n==> [setup] done\n'

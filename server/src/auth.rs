@@ -1,0 +1,154 @@
+//! Who is calling: the session cookie, and the CSRF check on unsafe methods.
+
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method};
+use rusqlite::{params, OptionalExtension};
+
+use crate::crypto::{constant_time_eq, csrf_token_for, token_digest};
+use crate::problem::Problem;
+use crate::users::{user_from_row, User, USER_COLUMNS};
+use crate::{unix_now, AppState};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "ap_session";
+
+/// Header that carries the CSRF token on unsafe methods.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Reads the session id from the request's cookies, if any.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// `Set-Cookie` value that stores `session_id` (or, with `None`, clears it).
+pub fn set_session_cookie(session_id: Option<&str>, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = match session_id {
+        Some(id) => format!("{SESSION_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/{secure}"),
+        None => format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}"),
+    };
+    HeaderValue::from_str(&value).expect("session ids are URL-safe base64")
+}
+
+/// Which stage of sign-in a session has reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Password checked; the second factor is still due.
+    Mfa,
+    /// Fully signed in.
+    Full,
+}
+
+/// Finds the live session with this id, touching its idle timer; expired
+/// sessions are deleted on sight.
+pub fn find_session(
+    conn: &rusqlite::Connection,
+    state: &AppState,
+    session_id: &str,
+) -> rusqlite::Result<Option<(User, Stage)>> {
+    let now = unix_now();
+    let id_hash = token_digest(session_id);
+    let found = conn
+        .query_row(
+            &format!(
+                "SELECT {USER_COLUMNS}, sessions.stage, sessions.created_at, sessions.last_seen_at
+                 FROM sessions JOIN users ON users.id = sessions.user_id
+                 WHERE sessions.id_hash = ?1"
+            ),
+            [&id_hash],
+            |row| {
+                let stage: String = row.get(4)?;
+                Ok((user_from_row(row)?, stage, row.get::<_, i64>(5)?, row.get::<_, i64>(6)?))
+            },
+        )
+        .optional()?;
+    let Some((user, stage, created_at, last_seen_at)) = found else {
+        return Ok(None);
+    };
+    let settings = &state.settings;
+    if now - last_seen_at > settings.session_idle_seconds || now - created_at > settings.session_lifetime_seconds {
+        conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [&id_hash])?;
+        return Ok(None);
+    }
+    conn.execute(
+        "UPDATE sessions SET last_seen_at = ?1 WHERE id_hash = ?2",
+        params![now, id_hash],
+    )?;
+    let stage = if stage == "full" { Stage::Full } else { Stage::Mfa };
+    Ok(Some((user, stage)))
+}
+
+/// A fully signed-in caller. As an extractor it answers 401 when there is
+/// no live session and 403 `csrf-failed` when an unsafe method lacks the
+/// session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The caller.
+    pub user: User,
+    /// The session id from the cookie.
+    pub session_id: String,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let session_id = session_cookie(&parts.headers).ok_or_else(Problem::unauthorized)?;
+        let lookup_state = state.clone();
+        let lookup_id = session_id.clone();
+        let found = state
+            .db
+            .call(move |conn| Ok(find_session(conn, &lookup_state, &lookup_id)?))
+            .await?;
+        let user = match found {
+            Some((user, Stage::Full)) => user,
+            _ => return Err(Problem::unauthorized()),
+        };
+        if is_unsafe(&parts.method) {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or_default();
+            if !constant_time_eq(sent, &csrf_token_for(&session_id)) {
+                return Err(Problem::csrf_failed());
+            }
+        }
+        Ok(Self { user, session_id })
+    }
+}
+
+fn is_unsafe(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.append(header::COOKIE, HeaderValue::from_static("a=1; ap_session=abc; b=2"));
+        assert_eq!(session_cookie(&headers).as_deref(), Some("abc"));
+        let mut empty = HeaderMap::new();
+        empty.append(header::COOKIE, HeaderValue::from_static("ap_session="));
+        assert_eq!(session_cookie(&empty), None);
+    }
+
+    #[test]
+    fn cookie_is_http_only_and_strict() {
+        let set = set_session_cookie(Some("xyz"), true);
+        assert_eq!(set, "ap_session=xyz; HttpOnly; SameSite=Strict; Path=/; Secure");
+        let clear = set_session_cookie(None, false);
+        assert!(clear.to_str().unwrap().contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,163 @@
+//! Command-line flags and subcommands. Every serving flag can also come from
+//! an environment variable, for service managers and containers.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The reference backend of app-passwords.
+#[derive(Debug, Parser)]
+#[command(name = "app-passwords-server", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// A helper to run instead of the server.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// How to serve (the default when no subcommand is given).
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+/// Helpers for people signing in to a demo account without a phone at hand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the current 6-digit code for the TOTP secret in
+    /// $APP_PASSWORDS_TOTP_SECRET (read from the environment so it stays out
+    /// of the process list).
+    TotpCode,
+    /// Print the otpauth:// URI and a QR code of the TOTP secret in
+    /// $APP_PASSWORDS_TOTP_SECRET, for an authenticator app to scan.
+    TotpQr {
+        /// The login the authenticator app should show.
+        #[arg(long)]
+        login: String,
+    },
+}
+
+/// Flags of the server itself.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "APP_PASSWORDS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// SQLite database file; created, with its folder, on first start.
+    #[arg(long, env = "APP_PASSWORDS_DATABASE", default_value = "data/app-passwords.db")]
+    pub database: PathBuf,
+    /// File holding the key that seals TOTP secrets in the database; created
+    /// on first start. Defaults to the database path plus `.key`.
+    #[arg(long, env = "APP_PASSWORDS_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// The built app (`trunk build --release` output) to serve at `/`.
+    #[arg(long, env = "APP_PASSWORDS_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+    /// Create or update a user at start: LOGIN:PASSWORD[:TOTP_BASE32_SECRET].
+    /// Repeatable; in the environment, separate users with newlines.
+    #[arg(long = "seed-user", env = "APP_PASSWORDS_SEED_USER", value_delimiter = '\n')]
+    pub seed_users: Vec<SeedUser>,
+    /// The most app passwords one user may hold.
+    #[arg(long, env = "APP_PASSWORDS_MAX_APP_PASSWORDS", default_value_t = 40,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_app_passwords: u32,
+    /// Mark the session cookie `Secure`: set this when clients reach the
+    /// server over HTTPS (directly or through a TLS-terminating proxy).
+    #[arg(long, env = "APP_PASSWORDS_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// A session ends after this many minutes without a request.
+    #[arg(long, env = "APP_PASSWORDS_SESSION_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_idle_minutes: u64,
+    /// A session ends this many hours after sign-in, however active.
+    #[arg(long, env = "APP_PASSWORDS_SESSION_LIFETIME_HOURS", default_value_t = 12,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_lifetime_hours: u64,
+}
+
+impl ServeArgs {
+    /// The key file actually used: the flag, or the database path plus `.key`.
+    pub fn key_file(&self) -> PathBuf {
+        self.key_file.clone().unwrap_or_else(|| {
+            let mut path = self.database.clone().into_os_string();
+            path.push(".key");
+            path.into()
+        })
+    }
+}
+
+/// A user to create or update at start.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SeedUser {
+    /// The sign-in name.
+    pub login: String,
+    /// The password, in the clear only until it is hashed at start.
+    pub password: String,
+    /// The decoded TOTP secret; `None` for a user without a second factor.
+    pub totp_secret: Option<Vec<u8>>,
+}
+
+/// Never prints the password or secret, even in clap's error messages.
+impl std::fmt::Debug for SeedUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SeedUser")
+            .field("login", &self.login)
+            .field("totp", &self.totp_secret.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::str::FromStr for SeedUser {
+    type Err = String;
+
+    /// `LOGIN:PASSWORD[:SECRET]`. The password may itself contain `:`; a last
+    /// part that is a valid base32 secret is taken as the TOTP secret.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (login, rest) = text
+            .split_once(':')
+            .ok_or("expected LOGIN:PASSWORD[:TOTP_BASE32_SECRET]")?;
+        let (password, totp_secret) = match rest.rsplit_once(':') {
+            Some((password, secret)) => match crate::totp::decode_secret(secret) {
+                Some(secret) => (password, Some(secret)),
+                None => (rest, None),
+            },
+            None => (rest, None),
+        };
+        if login.trim().is_empty() || login.len() > 254 {
+            return Err("the login must be 1 to 254 characters".into());
+        }
+        if password.len() < 8 {
+            return Err("the password must be at least 8 characters".into());
+        }
+        Ok(Self {
+            login: login.trim().to_owned(),
+            password: password.to_owned(),
+            totp_secret,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_seed_users_with_and_without_a_secret() {
+        let plain: SeedUser = "ada:lovelace-1815".parse().unwrap();
+        assert_eq!(plain.login, "ada");
+        assert_eq!(plain.password, "lovelace-1815");
+        assert!(plain.totp_secret.is_none());
+
+        let with_mfa: SeedUser = "ada:pass:word:GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".parse().unwrap();
+        assert_eq!(with_mfa.password, "pass:word");
+        assert_eq!(with_mfa.totp_secret.as_deref(), Some(&b"12345678901234567890"[..]));
+
+        assert!("nocolon".parse::<SeedUser>().is_err());
+        assert!("ada:short".parse::<SeedUser>().is_err());
+        assert!(!format!("{with_mfa:?}").contains("pass:word"));
+    }
+
+    #[test]
+    fn key_file_defaults_beside_the_database() {
+        let cli = Cli::try_parse_from(["server", "--database", "/tmp/x/app.db"]).unwrap();
+        assert_eq!(cli.serve.key_file(), PathBuf::from("/tmp/x/app.db.key"));
+        assert_eq!(cli.serve.max_app_passwords, 40);
+    }
+}

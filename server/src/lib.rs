@@ -1,0 +1,145 @@
+//! The reference backend of app-passwords: the whole API contract
+//! (`api/openapi.yaml`) over an embedded SQLite database, and the built app
+//! served beside it under a strict Content-Security-Policy.
+
+pub mod app_passwords;
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod extract;
+pub mod problem;
+pub mod session;
+pub mod static_files;
+pub mod totp;
+pub mod users;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderName, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::config::ServeArgs;
+use crate::crypto::SecretBox;
+use crate::db::Db;
+use crate::problem::Problem;
+
+/// The policy the app is built to run under: no inline script or style, no
+/// eval but WebAssembly compilation.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+
+/// Largest request body accepted anywhere.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// Settings that handlers read, fixed at start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The most app passwords one user may hold.
+    pub max_app_passwords: u32,
+    /// Whether the session cookie is marked `Secure`.
+    pub secure_cookies: bool,
+    /// Seconds without a request after which a session ends.
+    pub session_idle_seconds: i64,
+    /// Seconds after sign-in after which a session ends.
+    pub session_lifetime_seconds: i64,
+}
+
+impl Settings {
+    /// Settings from the command line.
+    pub fn from_args(args: &ServeArgs) -> Self {
+        Self {
+            max_app_passwords: args.max_app_passwords,
+            secure_cookies: args.secure_cookies,
+            session_idle_seconds: seconds(args.session_idle_minutes.saturating_mul(60)),
+            session_lifetime_seconds: seconds(args.session_lifetime_hours.saturating_mul(3600)),
+        }
+    }
+}
+
+fn seconds(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Seals and opens TOTP secrets.
+    pub secrets: SecretBox,
+    /// Settings fixed at start.
+    pub settings: Arc<Settings>,
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The API of the contract, mounted at `/api/v1` by [`router`].
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/session",
+            get(session::current).post(session::sign_in).delete(session::sign_out),
+        )
+        .route("/session/mfa", axum::routing::post(session::submit_code))
+        .route("/app-passwords", get(app_passwords::list))
+        .fallback(|| async { Problem::not_found() })
+        .method_not_allowed_fallback(|| async {
+            Problem::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "This call does not take that method",
+            )
+        })
+        // Nothing an API answer says may be kept by a cache or the browser.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// The whole server: the API under `/api/v1`, the app from `dist` for every
+/// other path, and security headers on every answer.
+pub fn router(state: AppState, dist: &std::path::Path) -> Router {
+    Router::new()
+        .nest("/api/v1", api_router())
+        .fallback_service(static_files::service(dist))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .with_state(state)
+}
+
+/// Opens the database, seeds the users named on the command line, and builds
+/// the state for [`router`].
+pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
+    let db = Db::open(&args.database)?;
+    let secrets = SecretBox::load_or_create(&args.key_file())?;
+    for seed in args.seed_users.clone() {
+        let secrets = secrets.clone();
+        db.call(move |conn| Ok(users::upsert_seed_user(conn, &seed, &secrets)?))
+            .await?;
+    }
+    Ok(AppState {
+        db,
+        secrets,
+        settings: Arc::new(Settings::from_args(args)),
+    })
+}

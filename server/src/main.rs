@@ -1,0 +1,102 @@
+//! `app-passwords-server`: runs the reference backend, or one of its helpers.
+
+use std::io::Write;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context;
+use app_passwords_server::config::{Cli, Command, ServeArgs};
+use app_passwords_server::{prepare, router, totp};
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::TotpCode) => print_code(),
+        Some(Command::TotpQr { login }) => print_qr(&login),
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let state = prepare(&args).await?;
+    if !args.dist.join("index.html").is_file() {
+        tracing::warn!(
+            "{} has no index.html: the API works, the page does not (build it with `trunk build --release`)",
+            args.dist.display()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(
+        database = %args.database.display(),
+        users_seeded = args.seed_users.len(),
+        "listening on http://{address}/"
+    );
+    axum::serve(
+        listener,
+        router(state, &args.dist).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn secret_from_env() -> anyhow::Result<Vec<u8>> {
+    let text = std::env::var("APP_PASSWORDS_TOTP_SECRET")
+        .context("set APP_PASSWORDS_TOTP_SECRET to the base32 TOTP secret")?;
+    totp::decode_secret(&text).context("APP_PASSWORDS_TOTP_SECRET is not a base32 secret of at least 80 bits")
+}
+
+fn print_code() -> anyhow::Result<()> {
+    let secret = secret_from_env()?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
+    let code = totp::code_at_step(&secret, totp::step_of(now));
+    let left = totp::STEP - now % totp::STEP;
+    println!("{code}  (valid for {left} more seconds)");
+    Ok(())
+}
+
+fn print_qr(login: &str) -> anyhow::Result<()> {
+    let secret = secret_from_env()?;
+    let uri = totp::otpauth_uri("App passwords (demo)", login, &secret);
+    let code = qrcode::QrCode::new(uri.as_bytes()).context("making the QR code")?;
+    let art = code
+        .render::<qrcode::render::unicode::Dense1x2>()
+        .dark_color(qrcode::render::unicode::Dense1x2::Light)
+        .light_color(qrcode::render::unicode::Dense1x2::Dark)
+        .quiet_zone(true)
+        .build();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{art}")?;
+    writeln!(out, "{uri}")?;
+    Ok(())
+}

@@ -1,0 +1,172 @@
+//! RFC 9457 problem details: the one error type every handler returns.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Prefix of every problem `type` URI this server sends. Clients match on
+/// the last path segment only, so the prefix is this server's own choice.
+pub const TYPE_PREFIX: &str = "/problems/";
+
+/// One field-level error: `pointer` is a JSON Pointer into the request body.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where in the request body the problem is, e.g. `/name`.
+    pub pointer: String,
+    /// What is wrong there, in words a user can act on.
+    pub detail: String,
+}
+
+/// An error answer in `application/problem+json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    kind: String,
+    title: String,
+    status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldError>,
+    /// Extra members of specific problem types, e.g. `methods` of `mfa-required`.
+    #[serde(flatten)]
+    extensions: serde_json::Map<String, serde_json::Value>,
+    #[serde(skip)]
+    retry_after: Option<u64>,
+}
+
+impl Problem {
+    /// A problem of the well-known type `kind` (the last segment of its URI).
+    pub fn new(status: StatusCode, kind: &str, title: &str) -> Self {
+        Self {
+            kind: format!("{TYPE_PREFIX}{kind}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: None,
+            errors: Vec::new(),
+            extensions: serde_json::Map::new(),
+            retry_after: None,
+        }
+    }
+
+    /// Adds a human-readable explanation of this occurrence.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds an extension member to the body.
+    pub fn extension(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.extensions.insert(key.to_owned(), value);
+        self
+    }
+
+    /// The HTTP status this problem is sent with.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// 401: no valid session or token.
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Sign in to continue")
+    }
+
+    /// 401: login and password do not match (never says which one is wrong).
+    pub fn invalid_credentials() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid-credentials",
+            "The login or password is incorrect",
+        )
+    }
+
+    /// 401: the second factor is needed; `methods` lists what the user can use.
+    pub fn mfa_required(methods: &[&str]) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "mfa-required",
+            "Enter the code from your authenticator app",
+        )
+        .extension("methods", serde_json::json!(methods))
+    }
+
+    /// 401: the second-factor code is wrong, expired or already used.
+    pub fn invalid_code() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid-code",
+            "That code is not valid",
+        )
+        .detail("Enter the current 6-digit code from your authenticator app.")
+    }
+
+    /// 403: the `X-CSRF-Token` header is missing or wrong.
+    pub fn csrf_failed() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf-failed",
+            "The request could not be verified",
+        )
+        .detail("Reload the session and try again.")
+    }
+
+    /// 400: the body is not what the call takes.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad-request", "The request is malformed").detail(detail)
+    }
+
+    /// 404: nothing at this address (or nothing that belongs to the caller).
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found")
+    }
+
+    /// 500: something failed inside the server; the cause is logged, not sent.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal-error",
+            "Something went wrong on the server",
+        )
+        .detail("Try again in a moment.")
+    }
+}
+
+/// Lets handlers use `?` on database and other internal errors: the cause is
+/// logged here, and the client gets a plain 500 with no internals.
+impl From<anyhow::Error> for Problem {
+    fn from(error: anyhow::Error) -> Self {
+        tracing::error!("internal error: {error:#}");
+        Self::internal()
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let retry_after = self.retry_after;
+        let mut response = (status, axum::Json(self)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(seconds) = retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_rfc9457_with_extensions() {
+        let body = serde_json::to_value(Problem::mfa_required(&["totp"])).unwrap();
+        assert_eq!(body["type"], "/problems/mfa-required");
+        assert_eq!(body["status"], 401);
+        assert_eq!(body["methods"], serde_json::json!(["totp"]));
+        assert!(body.get("errors").is_none());
+    }
+}

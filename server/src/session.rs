@@ -1,0 +1,222 @@
+//! `/session`: signing in with a password and a second factor, and out.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{find_session, session_cookie, set_session_cookie, SignedIn, Stage, CSRF_HEADER};
+use crate::crypto::{constant_time_eq, csrf_token_for, dummy_hash, random_token, token_digest, verify_password};
+use crate::extract::ApiJson;
+use crate::problem::Problem;
+use crate::users::{credentials_by_login, User, UserView};
+use crate::{totp, unix_now, AppState};
+
+/// Wrong second-factor codes allowed before the half-signed-in session ends.
+const MAX_MFA_FAILURES: i64 = 5;
+
+/// The contract's `Session`.
+#[derive(Debug, Serialize)]
+pub struct SessionView {
+    user: UserView,
+    csrf_token: String,
+    app_passwords_enabled: bool,
+}
+
+impl SessionView {
+    fn new(user: &User, session_id: &str) -> Self {
+        Self {
+            user: user.into(),
+            csrf_token: csrf_token_for(session_id),
+            app_passwords_enabled: user.app_passwords_enabled,
+        }
+    }
+}
+
+/// Body of `POST /session`.
+#[derive(Deserialize)]
+pub struct SignInBody {
+    login: String,
+    password: String,
+}
+
+/// Body of `POST /session/mfa`.
+#[derive(Deserialize)]
+pub struct CodeBody {
+    code: String,
+}
+
+/// `GET /session`: who is signed in.
+pub async fn current(caller: SignedIn) -> Json<SessionView> {
+    Json(SessionView::new(&caller.user, &caller.session_id))
+}
+
+/// `POST /session`: checks login and password; answers the session, or
+/// `mfa-required` with a half-signed-in session cookie.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SignInBody>,
+) -> Result<Response, Problem> {
+    let login = body.login.trim().to_owned();
+    let found = state
+        .db
+        .call(move |conn| Ok(credentials_by_login(conn, &login)?))
+        .await?;
+    // Verify even for an unknown login so that both take the same time.
+    let hash = found
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
+    let password = body.password;
+    let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .map_err(anyhow::Error::from)?;
+    let credentials = match found {
+        Some(credentials) if matches => credentials,
+        _ => return Err(Problem::invalid_credentials()),
+    };
+    let stage = if credentials.has_totp { Stage::Mfa } else { Stage::Full };
+    let session_id = start_session(&state, &headers, credentials.user.id, stage).await?;
+    let cookie = set_session_cookie(Some(&session_id), state.settings.secure_cookies);
+    let answer = match stage {
+        Stage::Mfa => Problem::mfa_required(&["totp"]).into_response(),
+        Stage::Full => Json(SessionView::new(&credentials.user, &session_id)).into_response(),
+    };
+    Ok(([(header::SET_COOKIE, cookie)], answer).into_response())
+}
+
+/// `POST /session/mfa`: completes a half-signed-in session with a TOTP code.
+pub async fn submit_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CodeBody>,
+) -> Result<Response, Problem> {
+    let session_id = session_cookie(&headers).ok_or_else(sign_in_again)?;
+    let lookup_state = state.clone();
+    let lookup_id = session_id.clone();
+    let found = state
+        .db
+        .call(move |conn| Ok(find_session(conn, &lookup_state, &lookup_id)?))
+        .await?;
+    let user = match found {
+        Some((user, Stage::Mfa)) => user,
+        Some((user, Stage::Full)) => return Ok(Json(SessionView::new(&user, &session_id)).into_response()),
+        None => return Err(sign_in_again()),
+    };
+
+    let secrets = state.secrets.clone();
+    let user_id = user.id;
+    let code = body.code;
+    let id_hash = token_digest(&session_id);
+    let accepted = state
+        .db
+        .call(move |conn| {
+            let row: Option<(Option<Vec<u8>>, i64)> = conn
+                .query_row(
+                    "SELECT totp_secret_sealed, totp_last_step FROM users WHERE id = ?1",
+                    [user_id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let Some((Some(sealed), last_step)) = row else {
+                return Ok(false);
+            };
+            let secret = secrets.open(&sealed)?;
+            let step = totp::verify(&secret, &code, unix_now() as u64, last_step as u64);
+            // The conditional update makes two racing requests with the same
+            // code succeed at most once.
+            let used = match step {
+                Some(step) => {
+                    conn.execute(
+                        "UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1",
+                        params![step as i64, user_id],
+                    )? == 1
+                }
+                None => false,
+            };
+            if !used {
+                conn.execute(
+                    "UPDATE sessions SET mfa_failures = mfa_failures + 1 WHERE id_hash = ?1",
+                    [&id_hash],
+                )?;
+                conn.execute(
+                    "DELETE FROM sessions WHERE id_hash = ?1 AND mfa_failures >= ?2",
+                    params![id_hash, MAX_MFA_FAILURES],
+                )?;
+            }
+            Ok(used)
+        })
+        .await?;
+    if !accepted {
+        return Err(Problem::invalid_code());
+    }
+    // A fresh id once fully signed in: whoever saw the half session's id
+    // cannot ride on it.
+    let new_id = start_session(&state, &headers, user.id, Stage::Full).await?;
+    let cookie = set_session_cookie(Some(&new_id), state.settings.secure_cookies);
+    Ok(([(header::SET_COOKIE, cookie)], Json(SessionView::new(&user, &new_id))).into_response())
+}
+
+/// `DELETE /session`: signs out. Idempotent; a live session needs its CSRF token.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+    if let Some(session_id) = session_cookie(&headers) {
+        let sent = headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let lookup_state = state.clone();
+        let id = session_id.clone();
+        let outcome = state
+            .db
+            .call(move |conn| {
+                let live = find_session(conn, &lookup_state, &id)?;
+                if matches!(live, Some((_, Stage::Full))) && !constant_time_eq(&sent, &csrf_token_for(&id)) {
+                    return Ok(Err(Problem::csrf_failed()));
+                }
+                conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [token_digest(&id)])?;
+                Ok(Ok(()))
+            })
+            .await?;
+        outcome?;
+    }
+    let cookie = set_session_cookie(None, state.settings.secure_cookies);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// Stores a new session for `user_id` (ending the caller's previous one, if
+/// any) and returns its id, which exists in the clear only in the cookie.
+async fn start_session(state: &AppState, headers: &HeaderMap, user_id: i64, stage: Stage) -> Result<String, Problem> {
+    let previous = session_cookie(headers).map(|id| token_digest(&id));
+    let session_id = random_token(32);
+    let id_hash = token_digest(&session_id);
+    let stage = match stage {
+        Stage::Mfa => "mfa",
+        Stage::Full => "full",
+    };
+    state
+        .db
+        .call(move |conn| {
+            let tx = conn.transaction()?;
+            if let Some(previous) = previous {
+                tx.execute("DELETE FROM sessions WHERE id_hash = ?1", [previous])?;
+            }
+            let now = unix_now();
+            tx.execute(
+                "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![id_hash, user_id, stage, now],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await?;
+    Ok(session_id)
+}
+
+/// The code step was reached without a live half session (expired, too many
+/// wrong codes, or never signed in): the user must start over.
+fn sign_in_again() -> Problem {
+    Problem::unauthorized().detail("Your sign-in expired. Enter your login and password again.")
+}

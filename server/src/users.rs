@@ -1,0 +1,95 @@
+//! User accounts: looking them up and seeding them at start.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+use crate::config::SeedUser;
+use crate::crypto::{hash_password, SecretBox};
+
+/// A user as the rest of the server needs it.
+#[derive(Debug, Clone)]
+pub struct User {
+    /// Database row id.
+    pub id: i64,
+    /// The sign-in name.
+    pub login: String,
+    /// The name shown in the page header.
+    pub display_name: String,
+    /// Whether an administrator allows this user to create app passwords.
+    pub app_passwords_enabled: bool,
+}
+
+/// The `user` object of the contract's `Session`.
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    id: String,
+    login: String,
+    display_name: String,
+}
+
+impl From<&User> for UserView {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.to_string(),
+            login: user.login.clone(),
+            display_name: user.display_name.clone(),
+        }
+    }
+}
+
+/// Columns read by [`user_from_row`], for `SELECT {USER_COLUMNS} FROM users`.
+pub const USER_COLUMNS: &str = "users.id, users.login, users.display_name, users.app_passwords_enabled";
+
+/// Builds a [`User`] from a row selected with [`USER_COLUMNS`] first.
+pub fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: row.get(0)?,
+        login: row.get(1)?,
+        display_name: row.get(2)?,
+        app_passwords_enabled: row.get(3)?,
+    })
+}
+
+/// What sign-in needs of a user: the password hash and whether (and with
+/// which secret) a second factor is due.
+pub struct Credentials {
+    /// The user.
+    pub user: User,
+    /// PHC string of the password's Argon2id hash.
+    pub password_hash: String,
+    /// Whether the user has a TOTP second factor.
+    pub has_totp: bool,
+}
+
+/// Finds a user's credentials by login.
+pub fn credentials_by_login(conn: &Connection, login: &str) -> rusqlite::Result<Option<Credentials>> {
+    conn.query_row(
+        &format!("SELECT {USER_COLUMNS}, password_hash, totp_secret_sealed IS NOT NULL FROM users WHERE login = ?1"),
+        [login],
+        |row| {
+            Ok(Credentials {
+                user: user_from_row(row)?,
+                password_hash: row.get(4)?,
+                has_totp: row.get(5)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Creates the user, or updates the password and second factor of an
+/// existing one with that login.
+pub fn upsert_seed_user(conn: &Connection, seed: &SeedUser, secrets: &SecretBox) -> rusqlite::Result<()> {
+    // totp_last_step is kept: steps only grow with time, so a code used just
+    // before a restart stays used.
+    let sealed = seed.totp_secret.as_deref().map(|secret| secrets.seal(secret));
+    conn.execute(
+        "INSERT INTO users (login, display_name, password_hash, totp_secret_sealed)
+         VALUES (?1, ?1, ?2, ?3)
+         ON CONFLICT(login) DO UPDATE SET
+             password_hash = excluded.password_hash,
+             totp_secret_sealed = excluded.totp_secret_sealed ",
+        params![seed.login, hash_password(&seed.password), sealed],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,269 @@
+//! The one error type of every API call, decoded from RFC 9457 problem
+//! details or, when the backend (or a proxy in front of it) sends something
+//! else, chosen by status.
+
+use serde::Deserialize;
+
+/// A well-known problem type, matched on the last path segment of the
+/// problem's `type` URI whatever the backend's prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Password accepted; a second factor is due.
+    MfaRequired,
+    /// Login or password wrong (never says which).
+    InvalidCredentials,
+    /// Second-factor code wrong, expired or reused.
+    InvalidCode,
+    /// Some fields are invalid; see [`Problem::errors`].
+    ValidationFailed,
+    /// The user holds the most app passwords allowed.
+    LimitReached,
+    /// An administrator has turned app passwords off.
+    AppPasswordsDisabled,
+    /// Too many requests; see [`Problem::retry_after`].
+    RateLimited,
+    /// The CSRF token was missing or stale.
+    CsrfFailed,
+    /// Any other type, or none (a plain error status).
+    Other,
+}
+
+impl ProblemKind {
+    /// The kind named by a problem `type` URI.
+    pub fn from_type_uri(uri: &str) -> Self {
+        let segment = uri.trim_end_matches('/').rsplit(['/', ':']).next().unwrap_or_default();
+        match segment {
+            "mfa-required" => Self::MfaRequired,
+            "invalid-credentials" => Self::InvalidCredentials,
+            "invalid-code" => Self::InvalidCode,
+            "validation-failed" => Self::ValidationFailed,
+            "limit-reached" => Self::LimitReached,
+            "app-passwords-disabled" => Self::AppPasswordsDisabled,
+            "rate-limited" => Self::RateLimited,
+            "csrf-failed" => Self::CsrfFailed,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A message about one field of the request, to show next to that field.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FieldError {
+    /// JSON Pointer into the request body, e.g. `/name`.
+    pub pointer: String,
+    /// What is wrong there.
+    pub detail: String,
+}
+
+/// An error answer from the backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// HTTP status.
+    pub status: u16,
+    /// The well-known type, if it is one.
+    pub kind: ProblemKind,
+    /// The backend's short summary, when it sent problem details.
+    pub title: Option<String>,
+    /// The backend's explanation of this occurrence.
+    pub detail: Option<String>,
+    /// Field-level messages.
+    pub errors: Vec<FieldError>,
+    /// Seconds to wait before trying again (`Retry-After`).
+    pub retry_after: Option<u32>,
+}
+
+/// The wire shape of problem details; unknown members are ignored.
+#[derive(Deserialize)]
+struct ProblemBody {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    detail: Option<String>,
+    #[serde(default)]
+    errors: Option<Vec<FieldError>>,
+}
+
+impl Problem {
+    /// Decodes an error answer. `content_type` and `body` may be anything: an
+    /// HTML page from a proxy or an empty body still gives a usable problem.
+    pub fn from_answer(status: u16, content_type: Option<&str>, body: &str, retry_after: Option<&str>) -> Self {
+        let is_json = content_type
+            .map(|ct| ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .is_some_and(|ct| ct == "application/problem+json" || ct == "application/json");
+        let parsed = is_json
+            .then(|| serde_json::from_str::<ProblemBody>(body).ok())
+            .flatten();
+        let (kind, title, detail, errors) = match parsed {
+            Some(p) => (
+                p.kind.as_deref().map_or(ProblemKind::Other, ProblemKind::from_type_uri),
+                p.title.filter(|t| !t.trim().is_empty()),
+                p.detail.filter(|d| !d.trim().is_empty()),
+                p.errors.unwrap_or_default(),
+            ),
+            None => (ProblemKind::Other, None, None, Vec::new()),
+        };
+        Self {
+            status,
+            kind,
+            title,
+            detail,
+            errors,
+            retry_after: retry_after.and_then(|value| value.trim().parse().ok()),
+        }
+    }
+}
+
+/// Why an API call failed. `Clone`, so resources and actions can hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer came: offline, connection refused, DNS, CORS.
+    Network,
+    /// The backend answered with an error status.
+    Problem(Problem),
+    /// A success status whose body is not what the contract promises.
+    UnexpectedAnswer,
+}
+
+impl ApiError {
+    /// The problem's kind, or [`ProblemKind::Other`] when there is none.
+    pub fn kind(&self) -> ProblemKind {
+        match self {
+            Self::Problem(problem) => problem.kind.clone(),
+            _ => ProblemKind::Other,
+        }
+    }
+
+    /// True when the session is gone and the user must sign in again: a 401
+    /// that is not part of the sign-in conversation itself.
+    pub fn is_session_expired(&self) -> bool {
+        matches!(self, Self::Problem(p) if p.status == 401
+            && !matches!(p.kind, ProblemKind::MfaRequired | ProblemKind::InvalidCredentials | ProblemKind::InvalidCode))
+    }
+
+    /// The message for `pointer` (e.g. `/name`), if the backend sent one.
+    pub fn field_error(&self, pointer: &str) -> Option<String> {
+        match self {
+            Self::Problem(problem) => problem
+                .errors
+                .iter()
+                .find(|e| e.pointer == pointer)
+                .map(|e| e.detail.clone()),
+            _ => None,
+        }
+    }
+
+    /// A sentence for the user that says what happened and what to do.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Network => "The server could not be reached. Check your connection and try again.".into(),
+            Self::UnexpectedAnswer => {
+                "The server sent an answer this page does not understand. Try again, or contact your administrator if it keeps happening.".into()
+            }
+            Self::Problem(problem) => problem_message(problem),
+        }
+    }
+}
+
+fn problem_message(problem: &Problem) -> String {
+    if problem.kind == ProblemKind::RateLimited || problem.status == 429 {
+        return match problem.retry_after {
+            Some(seconds) => format!("Too many attempts. Wait {seconds} seconds and try again."),
+            None => "Too many attempts. Wait a moment and try again.".into(),
+        };
+    }
+    match (&problem.title, &problem.detail) {
+        (Some(title), Some(detail)) => format!("{title}. {detail}"),
+        (Some(title), None) => format!("{title}."),
+        (None, Some(detail)) => detail.clone(),
+        (None, None) => status_message(problem.status).into(),
+    }
+}
+
+/// The message for an error status that came without problem details.
+fn status_message(status: u16) -> &'static str {
+    match status {
+        401 => "Your session has ended. Sign in again.",
+        403 => "You are not allowed to do that.",
+        404 => "It no longer exists. Reload the page to see the current state.",
+        409 => "That conflicts with a change made elsewhere. Reload and try again.",
+        413 => "That is too large to send.",
+        422 => "Some of what you entered is not valid.",
+        502..=504 => "The server is unavailable right now. Try again in a moment.",
+        500..=599 => "The server had a problem. Try again in a moment.",
+        _ => "The request failed. Try again.",
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_problem_types_by_last_segment_whatever_the_prefix() {
+        for uri in [
+            "/problems/mfa-required",
+            "https://id.example.com/errors/mfa-required",
+            "urn:example:mfa-required",
+        ] {
+            assert_eq!(ProblemKind::from_type_uri(uri), ProblemKind::MfaRequired, "{uri}");
+        }
+        assert_eq!(ProblemKind::from_type_uri("about:blank"), ProblemKind::Other);
+    }
+
+    #[test]
+    fn decodes_problem_details_with_field_errors() {
+        let body = r#"{"type":"/p/validation-failed","title":"Invalid","status":422,
+            "errors":[{"pointer":"/name","detail":"Too long"}],"extra":1}"#;
+        let error = ApiError::Problem(Problem::from_answer(422, Some("application/problem+json"), body, None));
+        assert_eq!(error.kind(), ProblemKind::ValidationFailed);
+        assert_eq!(error.field_error("/name").as_deref(), Some("Too long"));
+        assert_eq!(error.field_error("/other"), None);
+    }
+
+    #[test]
+    fn html_or_empty_error_bodies_get_a_message_by_status() {
+        let proxy = Problem::from_answer(502, Some("text/html"), "<html>Bad gateway</html>", None);
+        assert_eq!(proxy.kind, ProblemKind::Other);
+        let message = ApiError::Problem(proxy).message();
+        assert!(message.contains("unavailable"), "{message}");
+        assert!(!message.contains("<html>"));
+        let empty = Problem::from_answer(500, None, "", None);
+        assert!(ApiError::Problem(empty).message().contains("Try again"));
+        let broken_json = Problem::from_answer(500, Some("application/json"), "{", None);
+        assert_eq!(broken_json.title, None);
+    }
+
+    #[test]
+    fn rate_limits_say_how_long_to_wait() {
+        let limited = Problem::from_answer(429, None, "", Some("17"));
+        assert_eq!(limited.retry_after, Some(17));
+        assert_eq!(
+            ApiError::Problem(limited).message(),
+            "Too many attempts. Wait 17 seconds and try again."
+        );
+    }
+
+    #[test]
+    fn only_a_401_outside_sign_in_means_the_session_expired() {
+        let expired = Problem::from_answer(401, None, "", None);
+        assert!(ApiError::Problem(expired).is_session_expired());
+        let wrong_password = Problem::from_answer(
+            401,
+            Some("application/problem+json"),
+            r#"{"type":"x/invalid-credentials"}"#,
+            None,
+        );
+        assert!(!ApiError::Problem(wrong_password).is_session_expired());
+        assert!(!ApiError::Network.is_session_expired());
+    }
+}

@@ -1,0 +1,12 @@
+//! Everything the app knows about its backend: the contract's bodies
+//! ([`models`]), its errors ([`error`]) and the client that sends requests
+//! ([`client`]). Pages call [`ApiClient`] methods and get typed answers or
+//! an [`ApiError`]; they never see URLs or HTTP.
+
+pub mod client;
+pub mod error;
+pub mod models;
+
+pub use client::ApiClient;
+pub use error::{ApiError, FieldError, Problem, ProblemKind};
+pub use models::{AppPassword, AppPasswordList, Credentials, SecondFactor, Session, User};

@@ -1,0 +1,106 @@
+//! The contract's bodies. Unknown fields are ignored and optional ones may
+//! be absent or `null`, so any compatible backend decodes.
+
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct User {
+    /// Opaque id.
+    pub id: String,
+    /// The sign-in name.
+    pub login: String,
+    /// The name to greet the user with.
+    pub display_name: String,
+}
+
+/// `Session`: who is signed in, and what they may do.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Session {
+    /// The user.
+    pub user: User,
+    /// Token for `X-CSRF-Token` on unsafe methods (cookie mode).
+    #[serde(default)]
+    pub csrf_token: Option<String>,
+    /// `false` when an administrator has turned creation off; absent means on.
+    #[serde(default)]
+    pub app_passwords_enabled: Option<bool>,
+}
+
+impl Session {
+    /// Whether the user may create app passwords.
+    pub fn can_create_app_passwords(&self) -> bool {
+        self.app_passwords_enabled.unwrap_or(true)
+    }
+}
+
+/// Body of `POST /session`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Credentials {
+    /// The sign-in name.
+    pub login: String,
+    /// The account password.
+    pub password: String,
+}
+
+/// Body of `POST /session/mfa`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecondFactor {
+    /// The 6-digit code.
+    pub code: String,
+}
+
+/// One app password as lists show it (never with its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AppPassword {
+    /// Opaque id: never parsed, ordered or computed with.
+    pub id: String,
+    /// The name the user gave it.
+    pub name: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// When an app last signed in with it, if the backend tracks that.
+    #[serde(default)]
+    pub last_used_at: Option<String>,
+    /// From where, if the backend tracks that.
+    #[serde(default)]
+    pub last_used_ip: Option<String>,
+    /// When it stops working, if it expires.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+/// `GET /app-passwords`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AppPasswordList {
+    /// The user's app passwords.
+    pub items: Vec<AppPassword>,
+    /// The most one user may hold, when the backend has a limit.
+    #[serde(default)]
+    pub max_count: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_minimal_and_extended_backends() {
+        let minimal: AppPasswordList =
+            serde_json::from_str(r#"{"items":[{"id":"7","name":"Mail","created_at":"2026-01-01T00:00:00Z"}]}"#).unwrap();
+        assert_eq!(minimal.items[0].last_used_at, None);
+        assert_eq!(minimal.max_count, None);
+
+        let extended: AppPasswordList = serde_json::from_str(
+            r#"{"items":[{"id":"a-b","name":"x","created_at":"2026-01-01T00:00:00Z",
+                "last_used_at":null,"scopes":["mail"]}],"max_count":40,"next":null}"#,
+        )
+        .unwrap();
+        assert_eq!(extended.max_count, Some(40));
+
+        let session: Session =
+            serde_json::from_str(r#"{"user":{"id":"1","login":"a","display_name":"A"}}"#).unwrap();
+        assert!(session.can_create_app_passwords());
+        assert_eq!(session.csrf_token, None);
+    }
+}

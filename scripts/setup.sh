@@ -13,21 +13,33 @@ TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
 # The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
-TOOLS_DIR="${APP_PASSWORDS_TOOLS:-$HOME/.cache/app-passwords-tools}"
-
-step() { printf '\n==> [setup] %s\n' "$*"; }
+# shellcheck source=scripts/env.sh
+. scripts/env.sh
+TOOLS_DIR="$APP_PASSWORDS_TOOLS"
 ok() { printf '    ok: %s\n' "$*"; }
 
-export PATH="$HOME/.cargo/bin:$TOOLS_DIR/node_modules/binaryen/bin:$PATH"
+if ! grep -qE "^wasm_bindgen = \"$WASM_BINDGEN_VERSION\"" Trunk.toml; then
+  echo "Trunk.toml's [tools] wasm_bindgen must equal the wasm-bindgen version in Cargo.lock ($WASM_BINDGEN_VERSION)." >&2
+  exit 1
+fi
 
-step "Rust target wasm32-unknown-unknown"
+step "[setup] Rust components clippy and rustfmt"
+for component in clippy rustfmt; do
+  if rustup component list --installed | grep -q "^$component"; then
+    ok "$component"
+  else
+    rustup component add "$component"
+  fi
+done
+
+step "[setup] Rust target wasm32-unknown-unknown"
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   ok "already installed"
 else
   rustup target add wasm32-unknown-unknown
 fi
 
-step "trunk $TRUNK_VERSION"
+step "[setup] trunk $TRUNK_VERSION"
 if command -v trunk >/dev/null && trunk --version | grep -qF "$TRUNK_VERSION"; then
   ok "$(trunk --version)"
 else
@@ -35,7 +47,7 @@ else
   cargo install trunk --version "=$TRUNK_VERSION" --locked
 fi
 
-step "wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock)"
+step "[setup] wasm-bindgen-cli $WASM_BINDGEN_VERSION (matches Cargo.lock)"
 if command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -qF "$WASM_BINDGEN_VERSION"; then
   ok "$(wasm-bindgen --version)"
 else
@@ -44,7 +56,7 @@ else
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
 fi
 
-step "wasm-opt (npm binaryen@$BINARYEN_VERSION) in $TOOLS_DIR"
+step "[setup] wasm-opt (npm binaryen@$BINARYEN_VERSION) in $TOOLS_DIR"
 if [ -x "$TOOLS_DIR/node_modules/binaryen/bin/wasm-opt" ] \
   && "$TOOLS_DIR/node_modules/binaryen/bin/wasm-opt" --version | grep -qF "version $BINARYEN_VERSION"; then
   ok "$(wasm-opt --version)"
@@ -53,7 +65,7 @@ else
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
 fi
 
-step "Chromium and chromedriver (Debian)"
+step "[setup] Chromium and chromedriver (Debian)"
 if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   ok "$(/usr/bin/chromium --version 2>/dev/null | head -n1)"
 else
@@ -63,9 +75,8 @@ else
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver
 fi
 
-step "crate sources (trunk builds offline)"
+step "[setup] crate sources (trunk builds offline)"
 cargo fetch --locked -q 2>/dev/null || cargo fetch -q
 ok "fetched"
 
-# Callers source this file's PATH additions through scripts/env.sh.
-printf '\n==> [setup] done\n'
+step "set-up done"

@@ -1,0 +1,336 @@
+//! What the end-to-end tests stand on: the reference server on a free
+//! loopback port with a fresh database, and headless Chromium driven through
+//! chromedriver. Both are real processes, started per test and killed when
+//! the test ends, pass or fail.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// How long to wait for anything the user would wait for.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+fn workspace_path(env: &str, default: &str) -> PathBuf {
+    std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(default))
+}
+
+/// A seed user of the test server: login, password and base32 TOTP secret.
+pub struct TestUser {
+    /// The sign-in name.
+    pub login: &'static str,
+    /// The account password.
+    pub password: &'static str,
+    /// The second factor's secret, base32.
+    pub totp_secret: &'static str,
+}
+
+impl TestUser {
+    /// The second-factor code an authenticator app shows right now.
+    pub fn current_code(&self) -> String {
+        let secret = app_passwords_server::totp::decode_secret(self.totp_secret).expect("valid test secret");
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        app_passwords_server::totp::code_at_step(&secret, app_passwords_server::totp::step_of(now))
+    }
+}
+
+/// The demo-like user every end-to-end test signs in as.
+pub const ADA: TestUser = TestUser {
+    login: "ada",
+    password: "analytical-engine-1843",
+    totp_secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+};
+
+/// The reference server, built beforehand (`scripts/test.sh` builds it; this
+/// builds nothing), listening on a free loopback port.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub base_url: String,
+    child: Child,
+    _data: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts the server with `users` seeded and a database of its own.
+    pub fn start(users: &[&TestUser]) -> Self {
+        let binary = workspace_path("APP_PASSWORDS_SERVER_BIN", "target/debug/app-passwords-server");
+        let dist = workspace_path("APP_PASSWORDS_DIST", "dist");
+        assert!(
+            binary.is_file(),
+            "no server at {}: run scripts/test.sh, which builds it first",
+            binary.display()
+        );
+        assert!(
+            dist.join("index.html").is_file(),
+            "no built app in {}: run scripts/test.sh, which runs trunk build first",
+            dist.display()
+        );
+        let data = tempfile::tempdir().expect("temporary folder");
+        let seeds: Vec<String> = users
+            .iter()
+            .map(|u| format!("{}:{}:{}", u.login, u.password, u.totp_secret))
+            .collect();
+        let mut child = Command::new(&binary)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--database")
+            .arg(data.path().join("app.db"))
+            .arg("--dist")
+            .arg(&dist)
+            .env("APP_PASSWORDS_SEED_USER", seeds.join("\n"))
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the reference server");
+
+        // The server picks the port (127.0.0.1:0) and logs it: no race for a
+        // port between choosing and binding.
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (found, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(address) = line.split("listening on ").nth(1) {
+                    if let Some(sender) = found.take() {
+                        let _ = sender.send(address.split_whitespace().next().unwrap_or_default().to_owned());
+                    }
+                }
+            }
+        });
+        let address = match receive.recv_timeout(PATIENCE) {
+            Ok(address) => address,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the server did not say where it listens within {PATIENCE:?}");
+            }
+        };
+        Self {
+            base_url: address.trim_end_matches('/').to_owned(),
+            child,
+            _data: data,
+        }
+    }
+
+    /// Absolute URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// chromedriver and the headless Chromium it starts, in a process group of
+/// their own so that one kill ends both.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    _driver: DriverGuard,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and opens a fresh Chromium profile.
+    pub async fn start() -> Self {
+        let profile = tempfile::tempdir().expect("temporary profile folder");
+        let port = free_port();
+        let mut command = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()));
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let driver = command.spawn().expect("start chromedriver (scripts/setup.sh installs it)");
+        let driver = DriverGuard(Some(driver));
+
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:loggingPrefs": { "browser": "ALL" },
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                    "--window-size=1100,800",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let capabilities = capabilities.as_object().cloned().unwrap_or_default();
+        let deadline = Instant::now() + PATIENCE;
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if Instant::now() > deadline => panic!("chromedriver did not start: {error}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Self {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// Opens `url`.
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+    }
+
+    /// Waits for an element matching `css` and returns it.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css:?} within {PATIENCE:?}: {e}"))
+    }
+
+    /// Types `text` into the field matching `css`.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.expect("clear field");
+        field.send_keys(text).await.expect("type into field");
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css:?}: {e}"));
+    }
+
+    /// Waits until the element matching `css` shows text containing
+    /// `expected`, and returns its text.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                if let Ok(text) = element.text().await {
+                    if text.contains(expected) {
+                        return text;
+                    }
+                    last = text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css:?} never showed {expected:?} (last text: {last:?})");
+    }
+
+    /// Waits until the page's path (and query) is `expected`.
+    pub async fn wait_for_path(&self, expected: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            let url = self.client.current_url().await.expect("current URL");
+            last = match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            };
+            if last == expected {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page never reached {expected:?} (last: {last:?})");
+    }
+
+    /// The value of a script's answer, e.g. `return document.title`.
+    pub async fn script(&self, body: &str) -> Value {
+        self.client.execute(body, vec![]).await.expect("run script")
+    }
+
+    /// Everything the page wrote to the console (and every CSP report)
+    /// since the last call.
+    pub async fn console(&self) -> Vec<Value> {
+        match self.client.issue_cmd(BrowserLog).await.expect("read the browser log") {
+            Value::Array(entries) => entries,
+            other => panic!("unexpected browser log: {other}"),
+        }
+    }
+
+    /// Asserts that the console holds no error and no Content-Security-Policy
+    /// violation, then ends the WebDriver session.
+    pub async fn finish(self) {
+        let problems: Vec<Value> = self
+            .console()
+            .await
+            .into_iter()
+            .filter(|entry| {
+                let message = entry["message"].as_str().unwrap_or_default();
+                // Chromium logs every API error status (a 401 while signed
+                // out, say) as a network error; those are answers the app
+                // handles, not faults.
+                let api_status = entry["source"] == "network"
+                    && message.contains("/api/v1/")
+                    && message.contains("the server responded with a status of 4");
+                (entry["level"] == "SEVERE" && !api_status) || message.contains("Content Security Policy")
+            })
+            .collect();
+        let client = self.client.clone();
+        let _ = client.close().await;
+        assert!(problems.is_empty(), "the console reported problems: {problems:#?}");
+    }
+}
+
+/// Kills chromedriver's whole process group (Chromium included) when dropped.
+struct DriverGuard(Option<Child>);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            #[cfg(unix)]
+            {
+                let _ = Command::new("kill")
+                    .arg("-KILL")
+                    .arg(format!("-{}", child.id()))
+                    .stderr(Stdio::null())
+                    .status();
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
+}
+
+/// chromedriver's `POST /session/{id}/se/log` for the browser console.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
+    }
+}

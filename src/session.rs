@@ -35,7 +35,9 @@ pub fn sign_in_path(return_to: &str) -> String {
 /// sign-in page from being an open redirect.
 pub fn safe_return_path(requested: Option<&str>) -> String {
     match requested {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
         _ => "/app-passwords".to_owned(),
     }
 }
@@ -44,7 +46,9 @@ fn encode_query_value(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -127,7 +131,10 @@ mod tests {
     fn return_paths_stay_inside_the_app() {
         assert_eq!(safe_return_path(Some("/app-passwords")), "/app-passwords");
         assert_eq!(safe_return_path(Some("//evil.example/")), "/app-passwords");
-        assert_eq!(safe_return_path(Some("https://evil.example/")), "/app-passwords");
+        assert_eq!(
+            safe_return_path(Some("https://evil.example/")),
+            "/app-passwords"
+        );
         assert_eq!(safe_return_path(Some("/\\evil.example")), "/app-passwords");
         assert_eq!(safe_return_path(None), "/app-passwords");
     }

@@ -14,8 +14,13 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
 
     // A deep link while signed out leads to sign-in, remembering where to return.
     browser.goto(&server.url("/app-passwords")).await;
-    browser.wait_for_path("/sign-in?return=/app-passwords").await;
-    assert_eq!(browser.script("return document.title").await, "App passwords");
+    browser
+        .wait_for_path("/sign-in?return=/app-passwords")
+        .await;
+    assert_eq!(
+        browser.script("return document.title").await,
+        "App passwords"
+    );
 
     // A wrong password is refused without saying which part was wrong, and
     // what was typed stays.
@@ -24,19 +29,27 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
     browser.click("button[type=submit]").await;
     let alert = browser.wait_for_text("[role=alert]", "incorrect").await;
     assert!(!alert.to_lowercase().contains("exist"), "{alert}");
-    let typed = browser.script("return document.getElementById('login').value").await;
+    let typed = browser
+        .script("return document.getElementById('login').value")
+        .await;
     assert_eq!(typed, ADA.login);
 
     // The right password asks for the code, with the cursor already there.
     browser.type_into("#password", ADA.password).await;
     browser.click("button[type=submit]").await;
     browser.find("#code").await;
-    let focused = browser.script("return document.activeElement && document.activeElement.id").await;
+    let focused = browser
+        .script("return document.activeElement && document.activeElement.id")
+        .await;
     assert_eq!(focused, "code");
 
     // A wrong code is refused; the right one signs in and returns to the list.
     let right = ADA.current_code();
-    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     browser.type_into("#code", wrong).await;
     browser.click("button[type=submit]").await;
     browser.wait_for_text("[role=alert]", "not valid").await;
@@ -46,12 +59,18 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
     browser.wait_for_path("/app-passwords").await;
     browser.wait_for_text("h1", "App passwords").await;
     browser.wait_for_text(".user-name", ADA.login).await;
-    browser.wait_for_text("#app-password-count", "0 of 40").await;
-    browser.wait_for_text(".empty", "no app passwords yet").await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+    browser
+        .wait_for_text(".empty", "no app passwords yet")
+        .await;
 
     // The session survives a reload of the deep link.
     browser.client.refresh().await.expect("reload");
-    browser.wait_for_text("#app-password-count", "0 of 40").await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
     browser.wait_for_path("/app-passwords").await;
 
     browser.finish().await;
@@ -66,7 +85,9 @@ async fn unknown_addresses_show_a_page_not_found_with_a_way_home() {
     browser.wait_for_text("h1", "Page not found").await;
     browser.click("a[href='/app-passwords']").await;
     // Signed out, the way home passes through sign-in.
-    browser.wait_for_path("/sign-in?return=/app-passwords").await;
+    browser
+        .wait_for_path("/sign-in?return=/app-passwords")
+        .await;
 
     browser.finish().await;
 }

@@ -45,7 +45,10 @@ pub struct AppPasswordList {
 }
 
 /// `GET /app-passwords`: the caller's app passwords, oldest first.
-pub async fn list(State(state): State<AppState>, caller: SignedIn) -> Result<Json<AppPasswordList>, Problem> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: SignedIn,
+) -> Result<Json<AppPasswordList>, Problem> {
     let user_id = caller.user.id;
     let items = state
         .db

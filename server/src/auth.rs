@@ -66,7 +66,12 @@ pub fn find_session(
             [&id_hash],
             |row| {
                 let stage: String = row.get(4)?;
-                Ok((user_from_row(row)?, stage, row.get::<_, i64>(5)?, row.get::<_, i64>(6)?))
+                Ok((
+                    user_from_row(row)?,
+                    stage,
+                    row.get::<_, i64>(5)?,
+                    row.get::<_, i64>(6)?,
+                ))
             },
         )
         .optional()?;
@@ -74,7 +79,9 @@ pub fn find_session(
         return Ok(None);
     };
     let settings = &state.settings;
-    if now - last_seen_at > settings.session_idle_seconds || now - created_at > settings.session_lifetime_seconds {
+    if now - last_seen_at > settings.session_idle_seconds
+        || now - created_at > settings.session_lifetime_seconds
+    {
         conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [&id_hash])?;
         return Ok(None);
     }
@@ -82,7 +89,11 @@ pub fn find_session(
         "UPDATE sessions SET last_seen_at = ?1 WHERE id_hash = ?2",
         params![now, id_hash],
     )?;
-    let stage = if stage == "full" { Stage::Full } else { Stage::Mfa };
+    let stage = if stage == "full" {
+        Stage::Full
+    } else {
+        Stage::Mfa
+    };
     Ok(Some((user, stage)))
 }
 
@@ -137,7 +148,10 @@ mod tests {
     #[test]
     fn finds_the_session_cookie_among_others() {
         let mut headers = HeaderMap::new();
-        headers.append(header::COOKIE, HeaderValue::from_static("a=1; ap_session=abc; b=2"));
+        headers.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; ap_session=abc; b=2"),
+        );
         assert_eq!(session_cookie(&headers).as_deref(), Some("abc"));
         let mut empty = HeaderMap::new();
         empty.append(header::COOKIE, HeaderValue::from_static("ap_session="));
@@ -147,7 +161,10 @@ mod tests {
     #[test]
     fn cookie_is_http_only_and_strict() {
         let set = set_session_cookie(Some("xyz"), true);
-        assert_eq!(set, "ap_session=xyz; HttpOnly; SameSite=Strict; Path=/; Secure");
+        assert_eq!(
+            set,
+            "ap_session=xyz; HttpOnly; SameSite=Strict; Path=/; Secure"
+        );
         let clear = set_session_cookie(None, false);
         assert!(clear.to_str().unwrap().contains("Max-Age=0"));
     }

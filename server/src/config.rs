@@ -8,7 +8,12 @@ use clap::{Args, Parser, Subcommand};
 
 /// The reference backend of app-passwords.
 #[derive(Debug, Parser)]
-#[command(name = "app-passwords-server", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "app-passwords-server",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// A helper to run instead of the server.
     #[command(subcommand)]
@@ -41,7 +46,11 @@ pub struct ServeArgs {
     #[arg(long, env = "APP_PASSWORDS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// SQLite database file; created, with its folder, on first start.
-    #[arg(long, env = "APP_PASSWORDS_DATABASE", default_value = "data/app-passwords.db")]
+    #[arg(
+        long,
+        env = "APP_PASSWORDS_DATABASE",
+        default_value = "data/app-passwords.db"
+    )]
     pub database: PathBuf,
     /// File holding the key that seals TOTP secrets in the database; created
     /// on first start. Defaults to the database path plus `.key`.
@@ -52,7 +61,11 @@ pub struct ServeArgs {
     pub dist: PathBuf,
     /// Create or update a user at start: LOGIN:PASSWORD[:TOTP_BASE32_SECRET].
     /// Repeatable; in the environment, separate users with newlines.
-    #[arg(long = "seed-user", env = "APP_PASSWORDS_SEED_USER", value_delimiter = '\n')]
+    #[arg(
+        long = "seed-user",
+        env = "APP_PASSWORDS_SEED_USER",
+        value_delimiter = '\n'
+    )]
     pub seed_users: Vec<SeedUser>,
     /// The most app passwords one user may hold.
     #[arg(long, env = "APP_PASSWORDS_MAX_APP_PASSWORDS", default_value_t = 40,
@@ -145,9 +158,14 @@ mod tests {
         assert_eq!(plain.password, "lovelace-1815");
         assert!(plain.totp_secret.is_none());
 
-        let with_mfa: SeedUser = "ada:pass:word:GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".parse().unwrap();
+        let with_mfa: SeedUser = "ada:pass:word:GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+            .parse()
+            .unwrap();
         assert_eq!(with_mfa.password, "pass:word");
-        assert_eq!(with_mfa.totp_secret.as_deref(), Some(&b"12345678901234567890"[..]));
+        assert_eq!(
+            with_mfa.totp_secret.as_deref(),
+            Some(&b"12345678901234567890"[..])
+        );
 
         assert!("nocolon".parse::<SeedUser>().is_err());
         assert!("ada:short".parse::<SeedUser>().is_err());

@@ -33,7 +33,11 @@ pub fn hash_password(password: &str) -> String {
 /// Checks `password` against a stored PHC hash. A malformed hash never matches.
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -157,7 +161,9 @@ mod tests {
     fn secret_box_round_trips_and_rejects_tampering() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("server.key");
-        let sealed = SecretBox::load_or_create(&path).unwrap().seal(b"totp secret");
+        let sealed = SecretBox::load_or_create(&path)
+            .unwrap()
+            .seal(b"totp secret");
         assert!(!sealed.windows(11).any(|w| w == b"totp secret"));
         // The key persists: a new instance reads the same file.
         let again = SecretBox::load_or_create(&path).unwrap();

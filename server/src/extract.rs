@@ -42,8 +42,12 @@ fn problem_for(rejection: &JsonRejection) -> Problem {
             "The body does not have the expected fields",
         ),
         JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "The body is too large")
-                .detail("Request bodies are limited to 16 KiB.")
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "The body is too large",
+            )
+            .detail("Request bodies are limited to 16 KiB.")
         }
         _ => Problem::bad_request("The body is not valid JSON."),
     }

@@ -29,7 +29,8 @@ use crate::problem::Problem;
 
 /// The policy the app is built to run under: no inline script or style, no
 /// eval but WebAssembly compilation.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
      base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
@@ -86,7 +87,9 @@ pub fn api_router() -> Router<AppState> {
     Router::new()
         .route(
             "/session",
-            get(session::current).post(session::sign_in).delete(session::sign_out),
+            get(session::current)
+                .post(session::sign_in)
+                .delete(session::sign_out),
         )
         .route("/session/mfa", axum::routing::post(session::submit_code))
         .route("/app-passwords", get(app_passwords::list))

@@ -12,7 +12,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let cli = Cli::parse();
@@ -74,7 +76,8 @@ async fn shutdown_signal() {
 fn secret_from_env() -> anyhow::Result<Vec<u8>> {
     let text = std::env::var("APP_PASSWORDS_TOTP_SECRET")
         .context("set APP_PASSWORDS_TOTP_SECRET to the base32 TOTP secret")?;
-    totp::decode_secret(&text).context("APP_PASSWORDS_TOTP_SECRET is not a base32 secret of at least 80 bits")
+    totp::decode_secret(&text)
+        .context("APP_PASSWORDS_TOTP_SECRET is not a base32 secret of at least 80 bits")
 }
 
 fn print_code() -> anyhow::Result<()> {

@@ -68,7 +68,11 @@ impl Problem {
 
     /// 401: no valid session or token.
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Sign in to continue")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Sign in to continue",
+        )
     }
 
     /// 401: login and password do not match (never says which one is wrong).
@@ -112,7 +116,12 @@ impl Problem {
 
     /// 400: the body is not what the call takes.
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", "The request is malformed").detail(detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "The request is malformed",
+        )
+        .detail(detail)
     }
 
     /// 404: nothing at this address (or nothing that belongs to the caller).

@@ -8,7 +8,9 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{find_session, session_cookie, set_session_cookie, SignedIn, Stage, CSRF_HEADER};
-use crate::crypto::{constant_time_eq, csrf_token_for, dummy_hash, random_token, token_digest, verify_password};
+use crate::crypto::{
+    constant_time_eq, csrf_token_for, dummy_hash, random_token, token_digest, verify_password,
+};
 use crate::extract::ApiJson;
 use crate::problem::Problem;
 use crate::users::{credentials_by_login, User, UserView};
@@ -77,7 +79,11 @@ pub async fn sign_in(
         Some(credentials) if matches => credentials,
         _ => return Err(Problem::invalid_credentials()),
     };
-    let stage = if credentials.has_totp { Stage::Mfa } else { Stage::Full };
+    let stage = if credentials.has_totp {
+        Stage::Mfa
+    } else {
+        Stage::Full
+    };
     let session_id = start_session(&state, &headers, credentials.user.id, stage).await?;
     let cookie = set_session_cookie(Some(&session_id), state.settings.secure_cookies);
     let answer = match stage {
@@ -102,7 +108,9 @@ pub async fn submit_code(
         .await?;
     let user = match found {
         Some((user, Stage::Mfa)) => user,
-        Some((user, Stage::Full)) => return Ok(Json(SessionView::new(&user, &session_id)).into_response()),
+        Some((user, Stage::Full)) => {
+            return Ok(Json(SessionView::new(&user, &session_id)).into_response())
+        }
         None => return Err(sign_in_again()),
     };
 
@@ -128,12 +136,10 @@ pub async fn submit_code(
             // The conditional update makes two racing requests with the same
             // code succeed at most once.
             let used = match step {
-                Some(step) => {
-                    conn.execute(
-                        "UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1",
-                        params![step as i64, user_id],
-                    )? == 1
-                }
+                Some(step) => conn.execute(
+                    "UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1",
+                    params![step as i64, user_id],
+                )? == 1,
                 None => false,
             };
             if !used {
@@ -156,11 +162,18 @@ pub async fn submit_code(
     // cannot ride on it.
     let new_id = start_session(&state, &headers, user.id, Stage::Full).await?;
     let cookie = set_session_cookie(Some(&new_id), state.settings.secure_cookies);
-    Ok(([(header::SET_COOKIE, cookie)], Json(SessionView::new(&user, &new_id))).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(SessionView::new(&user, &new_id)),
+    )
+        .into_response())
 }
 
 /// `DELETE /session`: signs out. Idempotent; a live session needs its CSRF token.
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Problem> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
     if let Some(session_id) = session_cookie(&headers) {
         let sent = headers
             .get(CSRF_HEADER)
@@ -173,10 +186,15 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
             .db
             .call(move |conn| {
                 let live = find_session(conn, &lookup_state, &id)?;
-                if matches!(live, Some((_, Stage::Full))) && !constant_time_eq(&sent, &csrf_token_for(&id)) {
+                if matches!(live, Some((_, Stage::Full)))
+                    && !constant_time_eq(&sent, &csrf_token_for(&id))
+                {
                     return Ok(Err(Problem::csrf_failed()));
                 }
-                conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [token_digest(&id)])?;
+                conn.execute(
+                    "DELETE FROM sessions WHERE id_hash = ?1",
+                    [token_digest(&id)],
+                )?;
                 Ok(Ok(()))
             })
             .await?;
@@ -188,7 +206,12 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resu
 
 /// Stores a new session for `user_id` (ending the caller's previous one, if
 /// any) and returns its id, which exists in the clear only in the cookie.
-async fn start_session(state: &AppState, headers: &HeaderMap, user_id: i64, stage: Stage) -> Result<String, Problem> {
+async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: i64,
+    stage: Stage,
+) -> Result<String, Problem> {
     let previous = session_cookie(headers).map(|id| token_digest(&id));
     let session_id = random_token(32);
     let id_hash = token_digest(&session_id);

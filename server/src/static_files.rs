@@ -22,7 +22,10 @@ pub fn service(dist: &Path) -> MethodRouter {
     get_service(ServeDir::new(dist).fallback(tower::service_fn(fallback)))
 }
 
-async fn spa_fallback(index: PathBuf, request: Request<Body>) -> Result<Response, std::convert::Infallible> {
+async fn spa_fallback(
+    index: PathBuf,
+    request: Request<Body>,
+) -> Result<Response, std::convert::Infallible> {
     let last_segment = request.uri().path().rsplit('/').next().unwrap_or_default();
     if last_segment.contains('.') {
         return Ok((StatusCode::NOT_FOUND, "Not found").into_response());

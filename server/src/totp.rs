@@ -89,7 +89,10 @@ mod tests {
     fn accepts_drift_of_one_step_and_refuses_replay() {
         let now = 1_234_567_890;
         let previous = code_at_step(RFC_SECRET, step_of(now) - 1);
-        assert_eq!(verify(RFC_SECRET, &previous, now, 0), Some(step_of(now) - 1));
+        assert_eq!(
+            verify(RFC_SECRET, &previous, now, 0),
+            Some(step_of(now) - 1)
+        );
         let two_back = code_at_step(RFC_SECRET, step_of(now) - 2);
         assert_eq!(verify(RFC_SECRET, &two_back, now, 0), None);
         let current = code_at_step(RFC_SECRET, step_of(now));

@@ -38,7 +38,8 @@ impl From<&User> for UserView {
 }
 
 /// Columns read by [`user_from_row`], for `SELECT {USER_COLUMNS} FROM users`.
-pub const USER_COLUMNS: &str = "users.id, users.login, users.display_name, users.app_passwords_enabled";
+pub const USER_COLUMNS: &str =
+    "users.id, users.login, users.display_name, users.app_passwords_enabled";
 
 /// Builds a [`User`] from a row selected with [`USER_COLUMNS`] first.
 pub fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
@@ -62,7 +63,10 @@ pub struct Credentials {
 }
 
 /// Finds a user's credentials by login.
-pub fn credentials_by_login(conn: &Connection, login: &str) -> rusqlite::Result<Option<Credentials>> {
+pub fn credentials_by_login(
+    conn: &Connection,
+    login: &str,
+) -> rusqlite::Result<Option<Credentials>> {
     conn.query_row(
         &format!("SELECT {USER_COLUMNS}, password_hash, totp_secret_sealed IS NOT NULL FROM users WHERE login = ?1"),
         [login],
@@ -79,10 +83,17 @@ pub fn credentials_by_login(conn: &Connection, login: &str) -> rusqlite::Result<
 
 /// Creates the user, or updates the password and second factor of an
 /// existing one with that login.
-pub fn upsert_seed_user(conn: &Connection, seed: &SeedUser, secrets: &SecretBox) -> rusqlite::Result<()> {
+pub fn upsert_seed_user(
+    conn: &Connection,
+    seed: &SeedUser,
+    secrets: &SecretBox,
+) -> rusqlite::Result<()> {
     // totp_last_step is kept: steps only grow with time, so a code used just
     // before a restart stays used.
-    let sealed = seed.totp_secret.as_deref().map(|secret| secrets.seal(secret));
+    let sealed = seed
+        .totp_secret
+        .as_deref()
+        .map(|secret| secrets.seal(secret));
     conn.execute(
         "INSERT INTO users (login, display_name, password_hash, totp_secret_sealed)
          VALUES (?1, ?1, ?2, ?3)

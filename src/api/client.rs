@@ -36,7 +36,9 @@ impl ApiClient {
 
     /// `POST /session`: signs in, or fails with `mfa-required`.
     pub async fn sign_in(&self, credentials: &Credentials) -> Result<Session, ApiError> {
-        let session = self.call(Method::POST, "/session", Some(credentials)).await?;
+        let session = self
+            .call(Method::POST, "/session", Some(credentials))
+            .await?;
         Ok(self.remember(session))
     }
 
@@ -85,7 +87,12 @@ impl ApiClient {
 
     /// Sends one request with the auth, CSRF and JSON headers the contract
     /// asks for, and turns every error status into an [`ApiError`].
-    async fn send<B>(&self, method: Method, path: &str, body: Option<&B>) -> Result<Response, ApiError>
+    async fn send<B>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Response, ApiError>
     where
         B: Serialize + ?Sized,
     {

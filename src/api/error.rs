@@ -31,7 +31,11 @@ pub enum ProblemKind {
 impl ProblemKind {
     /// The kind named by a problem `type` URI.
     pub fn from_type_uri(uri: &str) -> Self {
-        let segment = uri.trim_end_matches('/').rsplit(['/', ':']).next().unwrap_or_default();
+        let segment = uri
+            .trim_end_matches('/')
+            .rsplit(['/', ':'])
+            .next()
+            .unwrap_or_default();
         match segment {
             "mfa-required" => Self::MfaRequired,
             "invalid-credentials" => Self::InvalidCredentials,
@@ -88,16 +92,29 @@ struct ProblemBody {
 impl Problem {
     /// Decodes an error answer. `content_type` and `body` may be anything: an
     /// HTML page from a proxy or an empty body still gives a usable problem.
-    pub fn from_answer(status: u16, content_type: Option<&str>, body: &str, retry_after: Option<&str>) -> Self {
+    pub fn from_answer(
+        status: u16,
+        content_type: Option<&str>,
+        body: &str,
+        retry_after: Option<&str>,
+    ) -> Self {
         let is_json = content_type
-            .map(|ct| ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .map(|ct| {
+                ct.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            })
             .is_some_and(|ct| ct == "application/problem+json" || ct == "application/json");
         let parsed = is_json
             .then(|| serde_json::from_str::<ProblemBody>(body).ok())
             .flatten();
         let (kind, title, detail, errors) = match parsed {
             Some(p) => (
-                p.kind.as_deref().map_or(ProblemKind::Other, ProblemKind::from_type_uri),
+                p.kind
+                    .as_deref()
+                    .map_or(ProblemKind::Other, ProblemKind::from_type_uri),
                 p.title.filter(|t| !t.trim().is_empty()),
                 p.detail.filter(|d| !d.trim().is_empty()),
                 p.errors.unwrap_or_default(),
@@ -215,16 +232,28 @@ mod tests {
             "https://id.example.com/errors/mfa-required",
             "urn:example:mfa-required",
         ] {
-            assert_eq!(ProblemKind::from_type_uri(uri), ProblemKind::MfaRequired, "{uri}");
+            assert_eq!(
+                ProblemKind::from_type_uri(uri),
+                ProblemKind::MfaRequired,
+                "{uri}"
+            );
         }
-        assert_eq!(ProblemKind::from_type_uri("about:blank"), ProblemKind::Other);
+        assert_eq!(
+            ProblemKind::from_type_uri("about:blank"),
+            ProblemKind::Other
+        );
     }
 
     #[test]
     fn decodes_problem_details_with_field_errors() {
         let body = r#"{"type":"/p/validation-failed","title":"Invalid","status":422,
             "errors":[{"pointer":"/name","detail":"Too long"}],"extra":1}"#;
-        let error = ApiError::Problem(Problem::from_answer(422, Some("application/problem+json"), body, None));
+        let error = ApiError::Problem(Problem::from_answer(
+            422,
+            Some("application/problem+json"),
+            body,
+            None,
+        ));
         assert_eq!(error.kind(), ProblemKind::ValidationFailed);
         assert_eq!(error.field_error("/name").as_deref(), Some("Too long"));
         assert_eq!(error.field_error("/other"), None);

@@ -86,8 +86,10 @@ mod tests {
 
     #[test]
     fn decodes_minimal_and_extended_backends() {
-        let minimal: AppPasswordList =
-            serde_json::from_str(r#"{"items":[{"id":"7","name":"Mail","created_at":"2026-01-01T00:00:00Z"}]}"#).unwrap();
+        let minimal: AppPasswordList = serde_json::from_str(
+            r#"{"items":[{"id":"7","name":"Mail","created_at":"2026-01-01T00:00:00Z"}]}"#,
+        )
+        .unwrap();
         assert_eq!(minimal.items[0].last_used_at, None);
         assert_eq!(minimal.max_count, None);
 

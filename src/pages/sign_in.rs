@@ -127,9 +127,15 @@ pub fn SignInPage() -> impl IntoView {
                 });
             }
             Step::Code => {
-                let typed: String = code.get_untracked().chars().filter(|c| !c.is_whitespace()).collect();
+                let typed: String = code
+                    .get_untracked()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
                 if typed.len() != 6 || !typed.chars().all(|c| c.is_ascii_digit()) {
-                    message.set(Some("Enter the 6-digit code from your authenticator app.".into()));
+                    message.set(Some(
+                        "Enter the 6-digit code from your authenticator app.".into(),
+                    ));
                     return;
                 }
                 message.set(None);
@@ -188,7 +194,9 @@ pub fn SignInPage() -> impl IntoView {
 /// What to tell the user when sign-in fails; never says whether the login exists.
 fn sign_in_message(error: &ApiError) -> String {
     match error.kind() {
-        ProblemKind::InvalidCredentials => "The login or password is incorrect. Check them and try again.".into(),
+        ProblemKind::InvalidCredentials => {
+            "The login or password is incorrect. Check them and try again.".into()
+        }
         ProblemKind::InvalidCode => {
             "That code is not valid. Enter the current code from your authenticator app.".into()
         }

@@ -35,8 +35,12 @@ pub struct TestUser {
 impl TestUser {
     /// The second-factor code an authenticator app shows right now.
     pub fn current_code(&self) -> String {
-        let secret = app_passwords_server::totp::decode_secret(self.totp_secret).expect("valid test secret");
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+        let secret =
+            app_passwords_server::totp::decode_secret(self.totp_secret).expect("valid test secret");
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
         app_passwords_server::totp::code_at_step(&secret, app_passwords_server::totp::step_of(now))
     }
 }
@@ -60,7 +64,10 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the server with `users` seeded and a database of its own.
     pub fn start(users: &[&TestUser]) -> Self {
-        let binary = workspace_path("APP_PASSWORDS_SERVER_BIN", "target/debug/app-passwords-server");
+        let binary = workspace_path(
+            "APP_PASSWORDS_SERVER_BIN",
+            "target/debug/app-passwords-server",
+        );
         let dist = workspace_path("APP_PASSWORDS_DIST", "dist");
         assert!(
             binary.is_file(),
@@ -101,7 +108,13 @@ impl TestServer {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(address) = line.split("listening on ").nth(1) {
                     if let Some(sender) = found.take() {
-                        let _ = sender.send(address.split_whitespace().next().unwrap_or_default().to_owned());
+                        let _ = sender.send(
+                            address
+                                .split_whitespace()
+                                .next()
+                                .unwrap_or_default()
+                                .to_owned(),
+                        );
                     }
                 }
             }
@@ -147,14 +160,18 @@ impl Browser {
     pub async fn start() -> Self {
         let profile = tempfile::tempdir().expect("temporary profile folder");
         let port = free_port();
-        let mut command = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()));
+        let mut command = Command::new(
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+        );
         command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let driver = command.spawn().expect("start chromedriver (scripts/setup.sh installs it)");
+        let driver = command
+            .spawn()
+            .expect("start chromedriver (scripts/setup.sh installs it)");
         let driver = DriverGuard(Some(driver));
 
         let capabilities = json!({
@@ -181,7 +198,9 @@ impl Browser {
                 .await
             {
                 Ok(client) => break client,
-                Err(error) if Instant::now() > deadline => panic!("chromedriver did not start: {error}"),
+                Err(error) if Instant::now() > deadline => {
+                    panic!("chromedriver did not start: {error}")
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
@@ -194,7 +213,10 @@ impl Browser {
 
     /// Opens `url`.
     pub async fn goto(&self, url: &str) {
-        self.client.goto(url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
     /// Waits for an element matching `css` and returns it.
@@ -216,7 +238,11 @@ impl Browser {
 
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css:?}: {e}"));
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css:?}: {e}"));
     }
 
     /// Waits until the element matching `css` shows text containing
@@ -264,7 +290,12 @@ impl Browser {
     /// Everything the page wrote to the console (and every CSP report)
     /// since the last call.
     pub async fn console(&self) -> Vec<Value> {
-        match self.client.issue_cmd(BrowserLog).await.expect("read the browser log") {
+        match self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .expect("read the browser log")
+        {
             Value::Array(entries) => entries,
             other => panic!("unexpected browser log: {other}"),
         }
@@ -285,12 +316,16 @@ impl Browser {
                 let api_status = entry["source"] == "network"
                     && message.contains("/api/v1/")
                     && message.contains("the server responded with a status of 4");
-                (entry["level"] == "SEVERE" && !api_status) || message.contains("Content Security Policy")
+                (entry["level"] == "SEVERE" && !api_status)
+                    || message.contains("Content Security Policy")
             })
             .collect();
         let client = self.client.clone();
         let _ = client.close().await;
-        assert!(problems.is_empty(), "the console reported problems: {problems:#?}");
+        assert!(
+            problems.is_empty(),
+            "the console reported problems: {problems:#?}"
+        );
     }
 }
 
@@ -326,11 +361,21 @@ fn free_port() -> u16 {
 struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
     }
 }

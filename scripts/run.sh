@@ -23,7 +23,8 @@ server=target/server/app-passwords-server
 mkdir -p data
 if [ ! -f data/demo.env ]; then
   step "Creating the demo account"
-  password="$(LC_ALL=C tr -dc 'a-km-zA-HJ-NP-Z2-9' </dev/urandom | head -c 16)"
+  # head reads a finite amount, so no pipe is cut short (set -o pipefail).
+  password="$(head -c 12 /dev/urandom | base32 | tr -d '=' | tr 'A-Z' 'a-z')"
   secret="$(head -c 20 /dev/urandom | base32 | tr -d '=')"
   umask 077
   printf 'DEMO_LOGIN=demo\nDEMO_PASSWORD=%s\nDEMO_TOTP_SECRET=%s\n' "$password" "$secret" >data/demo.env

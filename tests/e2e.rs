@@ -25,6 +25,7 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
     // A wrong password is refused without saying which part was wrong, and
     // what was typed stays.
     browser.type_into("#login", ADA.login).await;
+    browser.screenshot("sign-in").await;
     browser.type_into("#password", "not-the-password").await;
     browser.click("button[type=submit]").await;
     let alert = browser.wait_for_text("[role=alert]", "incorrect").await;
@@ -42,6 +43,7 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
         .script("return document.activeElement && document.activeElement.id")
         .await;
     assert_eq!(focused, "code");
+    browser.screenshot("second-factor").await;
 
     // A wrong code is refused; the right one signs in and returns to the list.
     let right = ADA.current_code();
@@ -65,6 +67,7 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
     browser
         .wait_for_text(".empty", "no app passwords yet")
         .await;
+    browser.screenshot("app-passwords").await;
 
     // The session survives a reload of the deep link.
     browser.client.refresh().await.expect("reload");

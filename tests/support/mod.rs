@@ -287,6 +287,18 @@ impl Browser {
         self.client.execute(body, vec![]).await.expect("run script")
     }
 
+    /// Saves what the page shows as `NAME.png` in the folder named by
+    /// `APP_PASSWORDS_SCREENSHOTS`, when set (`scripts/screenshots.sh` sets it
+    /// to refresh the README's pictures).
+    pub async fn screenshot(&self, name: &str) {
+        if let Some(folder) = std::env::var_os("APP_PASSWORDS_SCREENSHOTS") {
+            let png = self.client.screenshot().await.expect("take a screenshot");
+            std::fs::create_dir_all(&folder).expect("screenshot folder");
+            std::fs::write(PathBuf::from(folder).join(format!("{name}.png")), png)
+                .expect("save screenshot");
+        }
+    }
+
     /// Everything the page wrote to the console (and every CSP report)
     /// since the last call.
     pub async fn console(&self) -> Vec<Value> {

@@ -97,6 +97,28 @@ pub fn find_session(
     Ok(Some((user, stage)))
 }
 
+/// [`find_session`] on the blocking pool.
+pub async fn load_session(
+    state: &AppState,
+    session_id: &str,
+) -> Result<Option<(User, Stage)>, Problem> {
+    let lookup_state = state.clone();
+    let session_id = session_id.to_owned();
+    Ok(state
+        .db
+        .call(move |conn| Ok(find_session(conn, &lookup_state, &session_id)?))
+        .await?)
+}
+
+/// Whether the request's `X-CSRF-Token` is the token of `session_id`.
+pub fn csrf_header_matches(headers: &HeaderMap, session_id: &str) -> bool {
+    let sent = headers
+        .get(CSRF_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    constant_time_eq(sent, &csrf_token_for(session_id))
+}
+
 /// A fully signed-in caller. As an extractor it answers 401 when there is
 /// no live session and 403 `csrf-failed` when an unsafe method lacks the
 /// session's CSRF token.
@@ -113,25 +135,12 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         let session_id = session_cookie(&parts.headers).ok_or_else(Problem::unauthorized)?;
-        let lookup_state = state.clone();
-        let lookup_id = session_id.clone();
-        let found = state
-            .db
-            .call(move |conn| Ok(find_session(conn, &lookup_state, &lookup_id)?))
-            .await?;
-        let user = match found {
+        let user = match load_session(state, &session_id).await? {
             Some((user, Stage::Full)) => user,
             _ => return Err(Problem::unauthorized()),
         };
-        if is_unsafe(&parts.method) {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|value| value.to_str().ok())
-                .unwrap_or_default();
-            if !constant_time_eq(sent, &csrf_token_for(&session_id)) {
-                return Err(Problem::csrf_failed());
-            }
+        if is_unsafe(&parts.method) && !csrf_header_matches(&parts.headers, &session_id) {
+            return Err(Problem::csrf_failed());
         }
         Ok(Self { user, session_id })
     }

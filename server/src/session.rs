@@ -7,10 +7,10 @@ use axum::Json;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{find_session, session_cookie, set_session_cookie, SignedIn, Stage, CSRF_HEADER};
-use crate::crypto::{
-    constant_time_eq, csrf_token_for, dummy_hash, random_token, token_digest, verify_password,
+use crate::auth::{
+    csrf_header_matches, load_session, session_cookie, set_session_cookie, SignedIn, Stage,
 };
+use crate::crypto::{csrf_token_for, dummy_hash, random_token, token_digest, verify_password};
 use crate::extract::ApiJson;
 use crate::problem::Problem;
 use crate::users::{credentials_by_login, User, UserView};
@@ -100,13 +100,7 @@ pub async fn submit_code(
     ApiJson(body): ApiJson<CodeBody>,
 ) -> Result<Response, Problem> {
     let session_id = session_cookie(&headers).ok_or_else(sign_in_again)?;
-    let lookup_state = state.clone();
-    let lookup_id = session_id.clone();
-    let found = state
-        .db
-        .call(move |conn| Ok(find_session(conn, &lookup_state, &lookup_id)?))
-        .await?;
-    let user = match found {
+    let user = match load_session(&state, &session_id).await? {
         Some((user, Stage::Mfa)) => user,
         Some((user, Stage::Full)) => {
             return Ok(Json(SessionView::new(&user, &session_id)).into_response())
@@ -175,30 +169,18 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     if let Some(session_id) = session_cookie(&headers) {
-        let sent = headers
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
-        let lookup_state = state.clone();
-        let id = session_id.clone();
-        let outcome = state
+        let live = load_session(&state, &session_id).await?;
+        if matches!(live, Some((_, Stage::Full))) && !csrf_header_matches(&headers, &session_id) {
+            return Err(Problem::csrf_failed());
+        }
+        let id_hash = token_digest(&session_id);
+        state
             .db
             .call(move |conn| {
-                let live = find_session(conn, &lookup_state, &id)?;
-                if matches!(live, Some((_, Stage::Full)))
-                    && !constant_time_eq(&sent, &csrf_token_for(&id))
-                {
-                    return Ok(Err(Problem::csrf_failed()));
-                }
-                conn.execute(
-                    "DELETE FROM sessions WHERE id_hash = ?1",
-                    [token_digest(&id)],
-                )?;
-                Ok(Ok(()))
+                conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])?;
+                Ok(())
             })
             .await?;
-        outcome?;
     }
     let cookie = set_session_cookie(None, state.settings.secure_cookies);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())

@@ -11,6 +11,11 @@ use clap::Parser;
 use reqwest::{header, Client, StatusCode};
 use serde_json::{json, Value};
 
+/// Ada's sign-in, as the password step sends it.
+fn ada_password() -> Value {
+    json!({"login": "ada", "password": "analytical-engine"})
+}
+
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// A server running in this process on 127.0.0.1 with its own database.
@@ -49,6 +54,14 @@ impl Server {
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, client: &Client, path: &str) -> reqwest::Response {
+        client.get(self.url(path)).send().await.unwrap()
+    }
+
+    async fn post(&self, client: &Client, path: &str, body: &Value) -> reqwest::Response {
+        client.post(self.url(path)).json(body).send().await.unwrap()
     }
 }
 
@@ -93,19 +106,13 @@ fn session_cookie(response: &reqwest::Response) -> String {
 
 /// Signs `client` in as ada through both factors and returns the session.
 async fn sign_in_ada(server: &Server, client: &Client) -> Value {
-    let answer = client
-        .post(server.url("/api/v1/session"))
-        .json(&json!({"login": "ada", "password": "analytical-engine"}))
-        .send()
-        .await
-        .unwrap();
+    let answer = server
+        .post(client, "/api/v1/session", &ada_password())
+        .await;
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
-    let answer = client
-        .post(server.url("/api/v1/session/mfa"))
-        .json(&json!({"code": code_now()}))
-        .send()
-        .await
-        .unwrap();
+    let answer = server
+        .post(client, "/api/v1/session/mfa", &json!({"code": code_now()}))
+        .await;
     assert_eq!(answer.status(), StatusCode::OK);
     answer.json().await.unwrap()
 }
@@ -119,12 +126,13 @@ async fn signs_in_with_password_and_totp_then_out() {
     // Wrong password and unknown login get the same answer.
     let mut refusals = Vec::new();
     for (login, password) in [("ada", "wrong-password"), ("nobody", "analytical-engine")] {
-        let answer = client
-            .post(server.url("/api/v1/session"))
-            .json(&json!({ "login": login, "password": password }))
-            .send()
-            .await
-            .unwrap();
+        let answer = server
+            .post(
+                &client,
+                "/api/v1/session",
+                &json!({ "login": login, "password": password }),
+            )
+            .await;
         let (status, body) = problem(answer).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(body["type"]
@@ -136,12 +144,9 @@ async fn signs_in_with_password_and_totp_then_out() {
     assert_eq!(refusals[0], refusals[1]);
 
     // The right password asks for the second factor and sets a strict cookie.
-    let answer = client
-        .post(server.url("/api/v1/session"))
-        .json(&json!({"login": "ada", "password": "analytical-engine"}))
-        .send()
-        .await
-        .unwrap();
+    let answer = server
+        .post(&client, "/api/v1/session", &ada_password())
+        .await;
     let half_cookie = session_cookie(&answer);
     assert!(
         half_cookie.contains("HttpOnly")
@@ -154,11 +159,7 @@ async fn signs_in_with_password_and_totp_then_out() {
     assert_eq!(body["methods"], json!(["totp"]));
 
     // Half signed in is not signed in.
-    let answer = client
-        .get(server.url("/api/v1/session"))
-        .send()
-        .await
-        .unwrap();
+    let answer = server.get(&client, "/api/v1/session").await;
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
 
     // A wrong code is refused; the right one completes sign-in with a new id.
@@ -168,22 +169,16 @@ async fn signs_in_with_password_and_totp_then_out() {
     } else {
         "000000"
     };
-    let answer = client
-        .post(server.url("/api/v1/session/mfa"))
-        .json(&json!({ "code": wrong }))
-        .send()
-        .await
-        .unwrap();
+    let answer = server
+        .post(&client, "/api/v1/session/mfa", &json!({ "code": wrong }))
+        .await;
     let (status, body) = problem(answer).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body["type"].as_str().unwrap().ends_with("/invalid-code"));
 
-    let answer = client
-        .post(server.url("/api/v1/session/mfa"))
-        .json(&json!({ "code": right }))
-        .send()
-        .await
-        .unwrap();
+    let answer = server
+        .post(&client, "/api/v1/session/mfa", &json!({ "code": right }))
+        .await;
     assert_eq!(answer.status(), StatusCode::OK);
     assert_ne!(
         session_cookie(&answer),
@@ -196,21 +191,17 @@ async fn signs_in_with_password_and_totp_then_out() {
     assert_eq!(session["app_passwords_enabled"], true);
     let csrf = session["csrf_token"].as_str().unwrap().to_owned();
 
-    let current: Value = client
-        .get(server.url("/api/v1/session"))
-        .send()
+    let current: Value = server
+        .get(&client, "/api/v1/session")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(current, session);
 
-    let list: Value = client
-        .get(server.url("/api/v1/app-passwords"))
-        .send()
+    let list: Value = server
+        .get(&client, "/api/v1/app-passwords")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -218,18 +209,12 @@ async fn signs_in_with_password_and_totp_then_out() {
 
     // The same code cannot sign in a second time.
     let other = browser_like_client();
-    other
-        .post(server.url("/api/v1/session"))
-        .json(&json!({"login": "ada", "password": "analytical-engine"}))
-        .send()
-        .await
-        .unwrap();
-    let answer = other
-        .post(server.url("/api/v1/session/mfa"))
-        .json(&json!({ "code": right }))
-        .send()
-        .await
-        .unwrap();
+    server
+        .post(&other, "/api/v1/session", &ada_password())
+        .await;
+    let answer = server
+        .post(&other, "/api/v1/session/mfa", &json!({ "code": right }))
+        .await;
     assert_eq!(
         answer.status(),
         StatusCode::UNAUTHORIZED,
@@ -252,11 +237,7 @@ async fn signs_in_with_password_and_totp_then_out() {
         .await
         .unwrap();
     assert_eq!(answer.status(), StatusCode::NO_CONTENT);
-    let answer = client
-        .get(server.url("/api/v1/session"))
-        .send()
-        .await
-        .unwrap();
+    let answer = server.get(&client, "/api/v1/session").await;
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -265,12 +246,13 @@ async fn a_user_without_a_second_factor_signs_in_with_the_password_alone() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
     let client = browser_like_client();
-    let answer = client
-        .post(server.url("/api/v1/session"))
-        .json(&json!({"login": "bob", "password": "no-second-factor"}))
-        .send()
-        .await
-        .unwrap();
+    let answer = server
+        .post(
+            &client,
+            "/api/v1/session",
+            &json!({"login": "bob", "password": "no-second-factor"}),
+        )
+        .await;
     assert_eq!(answer.status(), StatusCode::OK);
     let session: Value = answer.json().await.unwrap();
     assert_eq!(session["user"]["login"], "bob");
@@ -309,7 +291,7 @@ async fn every_answer_carries_the_security_headers() {
         "/app-1234.js",
         "/api/v1/session",
     ] {
-        let answer = client.get(server.url(path)).send().await.unwrap();
+        let answer = server.get(&client, path).await;
         let headers = answer.headers();
         let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
         assert!(
@@ -321,11 +303,7 @@ async fn every_answer_carries_the_security_headers() {
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
         assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
     }
-    let api = client
-        .get(server.url("/api/v1/session"))
-        .send()
-        .await
-        .unwrap();
+    let api = server.get(&client, "/api/v1/session").await;
     assert_eq!(api.headers()[header::CACHE_CONTROL], "no-store");
 }
 
@@ -336,7 +314,7 @@ async fn deep_links_get_the_app_and_missing_files_get_404() {
     let client = browser_like_client();
 
     for path in ["/app-passwords", "/security-info", "/sign-in"] {
-        let answer = client.get(server.url(path)).send().await.unwrap();
+        let answer = server.get(&client, path).await;
         assert_eq!(answer.status(), StatusCode::OK, "{path}");
         assert_eq!(
             answer.headers()[header::CACHE_CONTROL],
@@ -348,11 +326,7 @@ async fn deep_links_get_the_app_and_missing_files_get_404() {
             "{path}"
         );
     }
-    let missing = client
-        .get(server.url("/missing-5678.js"))
-        .send()
-        .await
-        .unwrap();
+    let missing = server.get(&client, "/missing-5678.js").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
     // A path that tries to leave dist/ (sent raw: HTTP clients normalise `..`).
@@ -410,11 +384,7 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
     let answer = client.post(&url).json(&huge).send().await.unwrap();
     assert_eq!(problem(answer).await.0, StatusCode::PAYLOAD_TOO_LARGE);
 
-    let answer = client
-        .get(server.url("/api/v1/no-such-call"))
-        .send()
-        .await
-        .unwrap();
+    let answer = server.get(&client, "/api/v1/no-such-call").await;
     assert_eq!(problem(answer).await.0, StatusCode::NOT_FOUND);
 
     let answer = client.put(&url).send().await.unwrap();

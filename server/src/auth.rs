@@ -4,7 +4,7 @@ use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method};
 use rusqlite::{params, OptionalExtension};
 
-use crate::crypto::{constant_time_eq, csrf_token_for, token_digest};
+use crate::crypto::{constant_time_eq, csrf_token_for, random_token, token_digest};
 use crate::problem::Problem;
 use crate::users::{user_from_row, User, USER_COLUMNS};
 use crate::{unix_now, AppState};
@@ -119,21 +119,79 @@ pub fn csrf_header_matches(headers: &HeaderMap, session_id: &str) -> bool {
     constant_time_eq(sent, &csrf_token_for(session_id))
 }
 
-/// A fully signed-in caller. As an extractor it answers 401 when there is
-/// no live session and 403 `csrf-failed` when an unsafe method lacks the
-/// session's CSRF token.
+/// A fully signed-in caller, by session cookie or bearer token. As an
+/// extractor it answers 401 when neither is valid and 403 `csrf-failed` when
+/// an unsafe method in a cookie session lacks the session's CSRF token.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     /// The caller.
     pub user: User,
-    /// The session id from the cookie.
-    pub session_id: String,
+    /// The session id from the cookie; `None` for a bearer token, which
+    /// needs no CSRF token.
+    pub session_id: Option<String>,
+}
+
+/// The token of an `Authorization: Bearer` header, if any.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+}
+
+/// Issues a bearer token for `login` (for embedding the app in a portal
+/// that signed the user in). Only its digest is stored; the token itself is
+/// returned once.
+pub fn issue_token(conn: &rusqlite::Connection, login: &str) -> anyhow::Result<String> {
+    let user_id: i64 = conn
+        .query_row("SELECT id FROM users WHERE login = ?1", [login], |row| {
+            row.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| anyhow::anyhow!("there is no user with the login {login:?}"))?;
+    let token = random_token(32);
+    conn.execute(
+        "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?1, ?2, ?3)",
+        params![token_digest(&token), user_id, unix_now()],
+    )?;
+    Ok(token)
+}
+
+async fn user_by_token(state: &AppState, token: &str) -> Result<Option<User>, Problem> {
+    let token_hash = token_digest(token);
+    Ok(state
+        .db
+        .call(move |conn| {
+            Ok(conn
+                .query_row(
+                    &format!(
+                        "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id
+                         WHERE api_tokens.token_hash = ?1"
+                    ),
+                    [token_hash],
+                    user_from_row,
+                )
+                .optional()?)
+        })
+        .await?)
 }
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        if let Some(token) = bearer_token(&parts.headers) {
+            let user = user_by_token(state, token)
+                .await?
+                .ok_or_else(Problem::unauthorized)?;
+            return Ok(Self {
+                user,
+                session_id: None,
+            });
+        }
         let session_id = session_cookie(&parts.headers).ok_or_else(Problem::unauthorized)?;
         let user = match load_session(state, &session_id).await? {
             Some((user, Stage::Full)) => user,
@@ -142,7 +200,10 @@ impl FromRequestParts<AppState> for SignedIn {
         if is_unsafe(&parts.method) && !csrf_header_matches(&parts.headers, &session_id) {
             return Err(Problem::csrf_failed());
         }
-        Ok(Self { user, session_id })
+        Ok(Self {
+            user,
+            session_id: Some(session_id),
+        })
     }
 }
 

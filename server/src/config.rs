@@ -37,6 +37,37 @@ pub enum Command {
         #[arg(long)]
         login: String,
     },
+    /// Issue a bearer token for a user (for embedding the app in a portal
+    /// that signed the user in) and print it. Only its digest is stored.
+    IssueToken {
+        /// The user's login.
+        #[arg(long)]
+        login: String,
+        /// The database to write to.
+        #[arg(
+            long,
+            env = "APP_PASSWORDS_DATABASE",
+            default_value = "data/app-passwords.db"
+        )]
+        database: PathBuf,
+    },
+    /// Turn the creation of app passwords on or off for a user, as an
+    /// administrator would. Existing app passwords keep working.
+    AppPasswords {
+        /// The user's login.
+        #[arg(long)]
+        login: String,
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        switch: String,
+        /// The database to write to.
+        #[arg(
+            long,
+            env = "APP_PASSWORDS_DATABASE",
+            default_value = "data/app-passwords.db"
+        )]
+        database: PathBuf,
+    },
 }
 
 /// Flags of the server itself.
@@ -83,6 +114,19 @@ pub struct ServeArgs {
     #[arg(long, env = "APP_PASSWORDS_SESSION_LIFETIME_HOURS", default_value_t = 12,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub session_lifetime_hours: u64,
+    /// Failed sign-in, code and /verify attempts allowed per login within
+    /// the failure window; then 429 with Retry-After.
+    #[arg(long, env = "APP_PASSWORDS_MAX_FAILURES_PER_LOGIN", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_failures_per_login: u32,
+    /// Failed attempts allowed per client address within the failure window.
+    #[arg(long, env = "APP_PASSWORDS_MAX_FAILURES_PER_ADDRESS", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_failures_per_address: u32,
+    /// Length of the failure window, in seconds.
+    #[arg(long, env = "APP_PASSWORDS_FAILURE_WINDOW_SECONDS", default_value_t = 900,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub failure_window_seconds: u64,
 }
 
 impl ServeArgs {

@@ -41,6 +41,64 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Letters and digits that cannot be mistaken for one another when read
+/// aloud or off a screen: no 0/o, 1/l/i. 31 symbols, about 4.95 bits each.
+const APP_PASSWORD_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+/// 25 symbols: about 124 bits from the OS CSPRNG.
+const APP_PASSWORD_LENGTH: usize = 25;
+const APP_PASSWORD_GROUP: usize = 5;
+
+/// A new app password: 25 symbols from an unambiguous alphabet in five
+/// groups of five (`abcde-fghjk-mnpqr-stuvw-xyz23`), about 124 bits.
+pub fn generate_app_password() -> String {
+    let mut symbols = Vec::with_capacity(APP_PASSWORD_LENGTH);
+    while symbols.len() < APP_PASSWORD_LENGTH {
+        let mut byte = [0u8; 1];
+        OsRng.fill_bytes(&mut byte);
+        // Rejection sampling keeps every symbol equally likely.
+        let limit = 256 - 256 % APP_PASSWORD_ALPHABET.len();
+        if usize::from(byte[0]) < limit {
+            symbols.push(APP_PASSWORD_ALPHABET[usize::from(byte[0]) % APP_PASSWORD_ALPHABET.len()]);
+        }
+    }
+    symbols
+        .chunks(APP_PASSWORD_GROUP)
+        .map(|group| String::from_utf8_lossy(group).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The canonical form of a typed app password: groups, spaces and case do
+/// not matter, so `ABCDE FGHJK…` works like `abcde-fghjk-…`.
+pub fn normalize_app_password(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A fresh random salt for [`hash_with_salt`].
+pub fn new_salt() -> String {
+    SaltString::generate(&mut OsRng).as_str().to_owned()
+}
+
+/// Argon2id of `secret` under a given salt: deterministic, so a secret can be
+/// found by its hash. Only for high-entropy secrets (app passwords), where a
+/// shared salt gives an attacker nothing. `None` for a malformed salt.
+pub fn hash_with_salt(secret: &str, salt: &str) -> Option<String> {
+    let salt = SaltString::from_b64(salt).ok()?;
+    argon2()
+        .hash_password(secret.as_bytes(), &salt)
+        .ok()
+        .map(|hash| hash.to_string())
+}
+
+/// SHA-256 of arbitrary bytes, base64url: for comparing request bodies.
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    BASE64URL_NOPAD.encode(&Sha256::digest(bytes))
+}
+
 /// A hash to verify against when the login does not exist, so that a wrong
 /// login takes as long as a wrong password and timing reveals nothing.
 pub fn dummy_hash() -> &'static str {
@@ -171,6 +229,34 @@ mod tests {
         let mut tampered = sealed.clone();
         *tampered.last_mut().unwrap() ^= 1;
         assert!(again.open(&tampered).is_err());
+    }
+
+    #[test]
+    fn app_passwords_are_grouped_unambiguous_and_normalise() {
+        let password = generate_app_password();
+        assert_eq!(password.len(), 29, "{password}");
+        let groups: Vec<&str> = password.split('-').collect();
+        assert_eq!(groups.len(), 5);
+        assert!(groups.iter().all(|g| g.len() == 5));
+        assert!(password
+            .bytes()
+            .all(|b| b == b'-' || APP_PASSWORD_ALPHABET.contains(&b)));
+        assert_ne!(password, generate_app_password());
+        let shouted = password.to_uppercase().replace('-', " ");
+        assert_eq!(normalize_app_password(&shouted), password.replace('-', ""));
+        // At least 120 bits.
+        let bits = APP_PASSWORD_LENGTH as f64 * (APP_PASSWORD_ALPHABET.len() as f64).log2();
+        assert!(bits >= 120.0, "{bits}");
+    }
+
+    #[test]
+    fn salted_hashes_are_deterministic_per_salt() {
+        let salt = new_salt();
+        let a = hash_with_salt("secret", &salt).unwrap();
+        assert_eq!(Some(a.clone()), hash_with_salt("secret", &salt));
+        assert_ne!(Some(a.clone()), hash_with_salt("secret", &new_salt()));
+        assert!(verify_password(&a, "secret"));
+        assert_eq!(hash_with_salt("secret", "not a salt!"), None);
     }
 
     #[test]

@@ -9,7 +9,10 @@ use rusqlite::Connection;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how
 /// many have run. Append only: never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_contract.sql"),
+];
 
 /// A shared handle to the database file.
 ///

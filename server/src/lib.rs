@@ -9,16 +9,20 @@ pub mod crypto;
 pub mod db;
 pub mod extract;
 pub mod problem;
+pub mod rate_limit;
+pub mod security_info;
 pub mod session;
 pub mod static_files;
 pub mod totp;
 pub mod users;
+pub mod validate;
+pub mod verify;
 
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -26,6 +30,7 @@ use crate::config::ServeArgs;
 use crate::crypto::SecretBox;
 use crate::db::Db;
 use crate::problem::Problem;
+use crate::rate_limit::FailureLimits;
 
 /// The policy the app is built to run under: no inline script or style, no
 /// eval but WebAssembly compilation.
@@ -71,10 +76,12 @@ fn seconds(value: u64) -> i64 {
 pub struct AppState {
     /// The database.
     pub db: Db,
-    /// Seals and opens TOTP secrets.
+    /// Seals and opens TOTP secrets and stored create answers.
     pub secrets: SecretBox,
     /// Settings fixed at start.
     pub settings: Arc<Settings>,
+    /// Failed-attempt limits for sign-in, codes and /verify.
+    pub limits: Arc<FailureLimits>,
 }
 
 /// Seconds since the Unix epoch.
@@ -91,8 +98,22 @@ pub fn api_router() -> Router<AppState> {
                 .post(session::sign_in)
                 .delete(session::sign_out),
         )
-        .route("/session/mfa", axum::routing::post(session::submit_code))
-        .route("/app-passwords", get(app_passwords::list))
+        .route("/session/mfa", post(session::submit_code))
+        .route(
+            "/security-info",
+            get(security_info::get).put(security_info::put),
+        )
+        .route(
+            "/app-passwords",
+            get(app_passwords::list)
+                .post(app_passwords::create)
+                .delete(app_passwords::delete_all),
+        )
+        .route(
+            "/app-passwords/{id}",
+            patch(app_passwords::rename).delete(app_passwords::delete),
+        )
+        .route("/verify", get(verify::verify))
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async {
             Problem::new(
@@ -130,6 +151,20 @@ pub fn router(state: AppState, dist: &std::path::Path) -> Router {
         .with_state(state)
 }
 
+/// Serves [`router`] on `listener` until `shutdown` completes, giving
+/// handlers the client's address (for rate limits and `last_used_ip`).
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    dist: &std::path::Path,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state, dist).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 /// Opens the database, seeds the users named on the command line, and builds
 /// the state for [`router`].
 pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
@@ -144,5 +179,10 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
         db,
         secrets,
         settings: Arc::new(Settings::from_args(args)),
+        limits: Arc::new(FailureLimits::new(
+            args.max_failures_per_login,
+            args.max_failures_per_address,
+            std::time::Duration::from_secs(args.failure_window_seconds),
+        )),
     })
 }

@@ -4,8 +4,11 @@ use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use app_passwords_server::auth::issue_token;
 use app_passwords_server::config::{Cli, Command, ServeArgs};
-use app_passwords_server::{prepare, router, totp};
+use app_passwords_server::db::Db;
+use app_passwords_server::users::set_app_passwords_enabled;
+use app_passwords_server::{prepare, run, totp};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -22,6 +25,24 @@ async fn main() -> anyhow::Result<()> {
         None => serve(cli.serve).await,
         Some(Command::TotpCode) => print_code(),
         Some(Command::TotpQr { login }) => print_qr(&login),
+        Some(Command::IssueToken { login, database }) => {
+            let db = Db::open(&database)?;
+            let token = db.call(move |conn| issue_token(conn, &login)).await?;
+            println!("{token}");
+            Ok(())
+        }
+        Some(Command::AppPasswords {
+            login,
+            switch,
+            database,
+        }) => {
+            let db = Db::open(&database)?;
+            let enabled = switch == "on";
+            db.call(move |conn| set_app_passwords_enabled(conn, &login, enabled))
+                .await?;
+            println!("app passwords turned {switch}");
+            Ok(())
+        }
     }
 }
 
@@ -42,12 +63,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         users_seeded = args.seed_users.len(),
         "listening on http://{address}/"
     );
-    axum::serve(
-        listener,
-        router(state, &args.dist).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    run(listener, state, &args.dist, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

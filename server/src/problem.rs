@@ -17,9 +17,14 @@ pub struct FieldError {
     pub detail: String,
 }
 
-/// An error answer in `application/problem+json`.
+/// An error answer in `application/problem+json`. Boxed so that the
+/// `Result`s that carry it stay small.
+#[derive(Debug, Clone)]
+pub struct Problem(Box<ProblemBody>);
+
+/// The serialised members of a [`Problem`].
 #[derive(Debug, Clone, Serialize)]
-pub struct Problem {
+struct ProblemBody {
     #[serde(rename = "type")]
     kind: String,
     title: String,
@@ -38,7 +43,7 @@ pub struct Problem {
 impl Problem {
     /// A problem of the well-known type `kind` (the last segment of its URI).
     pub fn new(status: StatusCode, kind: &str, title: &str) -> Self {
-        Self {
+        Self(Box::new(ProblemBody {
             kind: format!("{TYPE_PREFIX}{kind}"),
             title: title.to_owned(),
             status: status.as_u16(),
@@ -46,24 +51,24 @@ impl Problem {
             errors: Vec::new(),
             extensions: serde_json::Map::new(),
             retry_after: None,
-        }
+        }))
     }
 
     /// Adds a human-readable explanation of this occurrence.
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.0.detail = Some(detail.into());
         self
     }
 
     /// Adds an extension member to the body.
     pub fn extension(mut self, key: &str, value: serde_json::Value) -> Self {
-        self.extensions.insert(key.to_owned(), value);
+        self.0.extensions.insert(key.to_owned(), value);
         self
     }
 
     /// The HTTP status this problem is sent with.
     pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// 401: no valid session or token.
@@ -114,6 +119,51 @@ impl Problem {
         .detail("Reload the session and try again.")
     }
 
+    /// 422: some fields are invalid; `errors` says which and why.
+    pub fn validation_failed(errors: Vec<FieldError>) -> Self {
+        let mut problem = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+            "Some fields are not valid",
+        );
+        problem.0.errors = errors;
+        problem
+    }
+
+    /// 429: too many failed attempts; try again after `seconds`.
+    pub fn rate_limited(seconds: u64) -> Self {
+        let mut problem = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many attempts",
+        )
+        .detail(format!("Wait {seconds} seconds and try again."));
+        problem.0.retry_after = Some(seconds);
+        problem
+    }
+
+    /// 409: the user holds the most app passwords allowed.
+    pub fn limit_reached(max: u32) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "limit-reached",
+            "You have the most app passwords allowed",
+        )
+        .detail(format!(
+            "You can have at most {max}. Delete one you no longer use to create another."
+        ))
+    }
+
+    /// 403: an administrator has turned app passwords off for this user.
+    pub fn app_passwords_disabled() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "app-passwords-disabled",
+            "App passwords are turned off",
+        )
+        .detail("Your administrator has turned off app passwords for your account.")
+    }
+
     /// 400: the body is not what the call takes.
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(
@@ -152,8 +202,8 @@ impl From<anyhow::Error> for Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status();
-        let retry_after = self.retry_after;
-        let mut response = (status, axum::Json(self)).into_response();
+        let retry_after = self.0.retry_after;
+        let mut response = (status, axum::Json(self.0)).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
@@ -172,7 +222,7 @@ mod tests {
 
     #[test]
     fn serialises_as_rfc9457_with_extensions() {
-        let body = serde_json::to_value(Problem::mfa_required(&["totp"])).unwrap();
+        let body = serde_json::to_value(Problem::mfa_required(&["totp"]).0).unwrap();
         assert_eq!(body["type"], "/problems/mfa-required");
         assert_eq!(body["status"], 401);
         assert_eq!(body["methods"], serde_json::json!(["totp"]));

@@ -1,6 +1,8 @@
 //! `/session`: signing in with a password and a second factor, and out.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,15 +25,17 @@ const MAX_MFA_FAILURES: i64 = 5;
 #[derive(Debug, Serialize)]
 pub struct SessionView {
     user: UserView,
-    csrf_token: String,
+    /// Absent for bearer tokens, which need no CSRF token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<String>,
     app_passwords_enabled: bool,
 }
 
 impl SessionView {
-    fn new(user: &User, session_id: &str) -> Self {
+    fn new(user: &User, session_id: Option<&str>) -> Self {
         Self {
             user: user.into(),
-            csrf_token: csrf_token_for(session_id),
+            csrf_token: session_id.map(csrf_token_for),
             app_passwords_enabled: user.app_passwords_enabled,
         }
     }
@@ -52,17 +56,20 @@ pub struct CodeBody {
 
 /// `GET /session`: who is signed in.
 pub async fn current(caller: SignedIn) -> Json<SessionView> {
-    Json(SessionView::new(&caller.user, &caller.session_id))
+    Json(SessionView::new(&caller.user, caller.session_id.as_deref()))
 }
 
 /// `POST /session`: checks login and password; answers the session, or
 /// `mfa-required` with a half-signed-in session cookie.
 pub async fn sign_in(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SignInBody>,
 ) -> Result<Response, Problem> {
     let login = body.login.trim().to_owned();
+    state.limits.check(&login, peer.ip())?;
+    let limited_login = login.clone();
     let found = state
         .db
         .call(move |conn| Ok(credentials_by_login(conn, &login)?))
@@ -77,8 +84,14 @@ pub async fn sign_in(
         .map_err(anyhow::Error::from)?;
     let credentials = match found {
         Some(credentials) if matches => credentials,
-        _ => return Err(Problem::invalid_credentials()),
+        _ => {
+            state.limits.failed(&limited_login, peer.ip());
+            return Err(Problem::invalid_credentials());
+        }
     };
+    if !credentials.has_totp {
+        state.limits.succeeded(&limited_login);
+    }
     let stage = if credentials.has_totp {
         Stage::Mfa
     } else {
@@ -88,7 +101,7 @@ pub async fn sign_in(
     let cookie = set_session_cookie(Some(&session_id), state.settings.secure_cookies);
     let answer = match stage {
         Stage::Mfa => Problem::mfa_required(&["totp"]).into_response(),
-        Stage::Full => Json(SessionView::new(&credentials.user, &session_id)).into_response(),
+        Stage::Full => Json(SessionView::new(&credentials.user, Some(&session_id))).into_response(),
     };
     Ok(([(header::SET_COOKIE, cookie)], answer).into_response())
 }
@@ -96,6 +109,7 @@ pub async fn sign_in(
 /// `POST /session/mfa`: completes a half-signed-in session with a TOTP code.
 pub async fn submit_code(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<CodeBody>,
 ) -> Result<Response, Problem> {
@@ -103,11 +117,12 @@ pub async fn submit_code(
     let user = match load_session(&state, &session_id).await? {
         Some((user, Stage::Mfa)) => user,
         Some((user, Stage::Full)) => {
-            return Ok(Json(SessionView::new(&user, &session_id)).into_response())
+            return Ok(Json(SessionView::new(&user, Some(&session_id))).into_response())
         }
         None => return Err(sign_in_again()),
     };
 
+    state.limits.check(&user.login, peer.ip())?;
     let secrets = state.secrets.clone();
     let user_id = user.id;
     let code = body.code;
@@ -150,15 +165,17 @@ pub async fn submit_code(
         })
         .await?;
     if !accepted {
+        state.limits.failed(&user.login, peer.ip());
         return Err(Problem::invalid_code());
     }
+    state.limits.succeeded(&user.login);
     // A fresh id once fully signed in: whoever saw the half session's id
     // cannot ride on it.
     let new_id = start_session(&state, &headers, user.id, Stage::Full).await?;
     let cookie = set_session_cookie(Some(&new_id), state.settings.secure_cookies);
     Ok((
         [(header::SET_COOKIE, cookie)],
-        Json(SessionView::new(&user, &new_id)),
+        Json(SessionView::new(&user, Some(&new_id))),
     )
         .into_response())
 }

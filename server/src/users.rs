@@ -104,3 +104,17 @@ pub fn upsert_seed_user(
     )?;
     Ok(())
 }
+
+/// Turns the creation of app passwords on or off for `login`.
+pub fn set_app_passwords_enabled(
+    conn: &Connection,
+    login: &str,
+    enabled: bool,
+) -> anyhow::Result<()> {
+    let changed = conn.execute(
+        "UPDATE users SET app_passwords_enabled = ?1 WHERE login = ?2",
+        params![enabled, login],
+    )?;
+    anyhow::ensure!(changed == 1, "there is no user with the login {login:?}");
+    Ok(())
+}

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use app_passwords_server::config::Cli;
-use app_passwords_server::{prepare, router, totp};
+use app_passwords_server::{prepare, run, totp};
 use clap::Parser;
 use reqwest::{header, Client, StatusCode};
 use serde_json::{json, Value};
@@ -45,9 +45,8 @@ impl Server {
         let state = prepare(&cli.serve).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = router(state, &dist);
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
+            run(listener, state, &dist, std::future::pending()).await.unwrap();
         });
         Self { base, task }
     }

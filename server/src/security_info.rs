@@ -1,0 +1,177 @@
+//! `/security-info`: the preferred verification option and phone numbers
+//! (the "Additional security verification" tab).
+
+use axum::extract::State;
+use axum::Json;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::SignedIn;
+use crate::extract::ApiJson;
+use crate::problem::{FieldError, Problem};
+use crate::{validate, AppState};
+
+/// The five verification options, in the order the page offers them.
+pub const METHODS: [&str; 5] = [
+    "app_notification",
+    "app_code",
+    "sms",
+    "call_mobile",
+    "call_office",
+];
+
+/// The contract's `Phone`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    country_code: String,
+    number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    extension: Option<String>,
+}
+
+/// The contract's `phones` object; `null` where a phone is not set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phones {
+    #[serde(default)]
+    authentication: Option<Phone>,
+    #[serde(default)]
+    office: Option<Phone>,
+    #[serde(default)]
+    alternate: Option<Phone>,
+}
+
+/// The contract's `SecurityInfoUpdate`.
+#[derive(Debug, Deserialize)]
+pub struct SecurityInfoUpdate {
+    default_method: String,
+    #[serde(default)]
+    phones: Phones,
+}
+
+/// Whether an authenticator app is set up.
+#[derive(Debug, Serialize)]
+pub struct AuthenticatorApp {
+    configured: bool,
+}
+
+/// The contract's `SecurityInfo`.
+#[derive(Debug, Serialize)]
+pub struct SecurityInfo {
+    default_method: String,
+    available_methods: [&'static str; 5],
+    phones: Phones,
+    authenticator_app: AuthenticatorApp,
+}
+
+/// `GET /security-info`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: SignedIn,
+) -> Result<Json<SecurityInfo>, Problem> {
+    load(&state, caller.user.id).await.map(Json)
+}
+
+/// `PUT /security-info`: replaces the option and phones after checking them.
+pub async fn put(
+    State(state): State<AppState>,
+    caller: SignedIn,
+    ApiJson(update): ApiJson<SecurityInfoUpdate>,
+) -> Result<Json<SecurityInfo>, Problem> {
+    let errors = check(&update);
+    if !errors.is_empty() {
+        return Err(Problem::validation_failed(errors));
+    }
+    let user_id = caller.user.id;
+    let phones = serde_json::to_string(&update.phones).map_err(anyhow::Error::from)?;
+    state
+        .db
+        .call(move |conn| {
+            conn.execute(
+                "INSERT INTO security_info (user_id, default_method, phones) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(user_id) DO UPDATE SET default_method = excluded.default_method, phones = excluded.phones",
+                params![user_id, update.default_method, phones],
+            )?;
+            Ok(())
+        })
+        .await?;
+    load(&state, user_id).await.map(Json)
+}
+
+async fn load(state: &AppState, user_id: i64) -> Result<SecurityInfo, Problem> {
+    Ok(state
+        .db
+        .call(move |conn| {
+            let configured: bool = conn.query_row(
+                "SELECT totp_secret_sealed IS NOT NULL FROM users WHERE id = ?1",
+                [user_id],
+                |row| row.get(0),
+            )?;
+            let stored: Option<(String, String)> = conn
+                .query_row(
+                    "SELECT default_method, phones FROM security_info WHERE user_id = ?1",
+                    [user_id],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let (default_method, phones) = match stored {
+                Some((method, phones)) => (method, serde_json::from_str(&phones)?),
+                // Until the user chooses, the authenticator app they signed in with.
+                None => (
+                    if configured {
+                        "app_code"
+                    } else {
+                        "app_notification"
+                    }
+                    .to_owned(),
+                    Phones::default(),
+                ),
+            };
+            Ok(SecurityInfo {
+                default_method,
+                available_methods: METHODS,
+                phones,
+                authenticator_app: AuthenticatorApp { configured },
+            })
+        })
+        .await?)
+}
+
+/// Every field error of an update: the option must be known and have the
+/// phone it calls or texts, and each phone must be a valid E.164 number.
+fn check(update: &SecurityInfoUpdate) -> Vec<FieldError> {
+    let phones = &update.phones;
+    let mut errors = Vec::new();
+    for (name, phone, extension_allowed) in [
+        ("authentication", &phones.authentication, false),
+        ("office", &phones.office, true),
+        ("alternate", &phones.alternate, false),
+    ] {
+        if let Some(phone) = phone {
+            errors.extend(validate::phone(
+                &format!("/phones/{name}"),
+                &phone.country_code,
+                &phone.number,
+                phone.extension.as_deref(),
+                extension_allowed,
+            ));
+        }
+    }
+    let method_error = match update.default_method.as_str() {
+        "sms" | "call_mobile" if phones.authentication.is_none() => {
+            Some("Add an authentication phone to be called or texted there.")
+        }
+        "call_office" if phones.office.is_none() => Some("Add an office phone to be called there."),
+        method if !METHODS.contains(&method) => Some("Choose one of the listed options."),
+        _ => None,
+    };
+    if let Some(detail) = method_error {
+        errors.insert(
+            0,
+            FieldError {
+                pointer: "/default_method".into(),
+                detail: detail.into(),
+            },
+        );
+    }
+    errors
+}

@@ -1,0 +1,288 @@
+//! Shared by the server's integration tests: the server itself on a free
+//! loopback port with a temporary database, a client that signs in like the
+//! app does, and the contract (`api/openapi.yaml`) that every answer the
+//! client receives is checked against.
+#![allow(dead_code)] // each test file uses its own part of this module
+
+pub mod contract;
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use app_passwords_server::config::Cli;
+use app_passwords_server::db::Db;
+use app_passwords_server::{prepare, run, totp};
+use clap::Parser;
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Ada has a second factor with this secret.
+pub const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+/// Ada's password.
+pub const ADA_PASSWORD: &str = "analytical-engine";
+/// Bob's password; Bob has no second factor.
+pub const BOB_PASSWORD: &str = "no-second-factor";
+
+/// Ada's sign-in, as the password step sends it.
+pub fn ada_password() -> Value {
+    json!({"login": "ada", "password": ADA_PASSWORD})
+}
+
+/// The code Ada's authenticator shows now.
+pub fn code_now() -> String {
+    let secret = totp::decode_secret(SECRET).unwrap();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    totp::code_at_step(&secret, totp::step_of(now))
+}
+
+/// A server running in this process on 127.0.0.1 with its own database.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The database file.
+    pub database: PathBuf,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Starts a server on `data` (a folder) with ada and bob seeded.
+    pub async fn start(data: &Path) -> Self {
+        Self::start_with(data, &[]).await
+    }
+
+    /// Like [`Server::start`], with extra command-line flags.
+    pub async fn start_with(data: &Path, flags: &[&str]) -> Self {
+        let dist = data.join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>app</title>").unwrap();
+        std::fs::write(dist.join("app-1234.js"), "export default 1;").unwrap();
+        let database = data.join("app.db");
+        let mut args = vec![
+            "server".to_owned(),
+            "--database".to_owned(),
+            database.display().to_string(),
+            "--dist".to_owned(),
+            dist.display().to_string(),
+            "--seed-user".to_owned(),
+            format!("ada:{ADA_PASSWORD}:{SECRET}"),
+            "--seed-user".to_owned(),
+            format!("bob:{BOB_PASSWORD}"),
+        ];
+        args.extend(flags.iter().map(|f| (*f).to_owned()));
+        let cli = Cli::try_parse_from(args).unwrap();
+        let state = prepare(&cli.serve).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            run(listener, state, &dist, std::future::pending())
+                .await
+                .unwrap();
+        });
+        Self {
+            base,
+            database,
+            task,
+        }
+    }
+
+    /// Absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A second connection to the same database file, as an administrator's
+    /// command would open it.
+    pub fn admin_db(&self) -> Db {
+        Db::open(&self.database).unwrap()
+    }
+
+    /// A client with an empty cookie jar.
+    pub fn client(&self) -> Api {
+        Api {
+            base: self.base.clone(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// A client signed in as ada through both factors.
+    pub async fn ada(&self) -> Api {
+        let mut api = self.client();
+        let answer = api.post("/session", &ada_password()).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        let answer = api
+            .post("/session/mfa", &json!({ "code": code_now() }))
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        api.csrf = answer.body["csrf_token"].as_str().map(str::to_owned);
+        api
+    }
+
+    /// A client signed in as bob (password only).
+    pub async fn bob(&self) -> Api {
+        let mut api = self.client();
+        let answer = api
+            .post(
+                "/session",
+                &json!({"login": "bob", "password": BOB_PASSWORD}),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        api.csrf = answer.body["csrf_token"].as_str().map(str::to_owned);
+        api
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One answer, already checked against the contract.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// The JSON body, or `null` when there is none.
+    pub body: Value,
+}
+
+impl Answer {
+    /// The problem type's last segment, for error answers.
+    pub fn problem_kind(&self) -> &str {
+        self.body["type"]
+            .as_str()
+            .and_then(|t| t.rsplit('/').next())
+            .unwrap_or_default()
+    }
+}
+
+/// A client of `/api/v1` that behaves like the app: cookie jar, CSRF header
+/// on unsafe methods, optional bearer token.
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+    /// The CSRF token of the last session answer.
+    pub csrf: Option<String>,
+    /// A bearer token to send instead of relying on cookies.
+    pub bearer: Option<String>,
+}
+
+impl Api {
+    /// Sends a request to `/api/v1{path}` and checks the answer against the
+    /// contract before returning it.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = self
+            .http
+            .request(method.clone(), format!("{}/api/v1{path}", self.base));
+        if method != Method::GET {
+            if let Some(csrf) = &self.csrf {
+                request = request.header("X-CSRF-Token", csrf);
+            }
+        }
+        if let Some(token) = &self.bearer {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body: Value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+        };
+        contract::check_answer(&method, path, status, &headers, &body);
+        assert_eq!(headers["cache-control"], "no-store", "{method} {path}");
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Points this client (and its cookie jar, which is per host, not per
+    /// port) at another server, e.g. the same database after a restart.
+    pub fn point_to(&mut self, server: &Server) {
+        self.base = server.base.clone();
+    }
+
+    /// GET.
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(Method::GET, path, None, &[]).await
+    }
+
+    /// POST a JSON body.
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::POST, path, Some(body), &[]).await
+    }
+
+    /// PATCH a JSON body.
+    pub async fn patch(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::PATCH, path, Some(body), &[]).await
+    }
+
+    /// PUT a JSON body.
+    pub async fn put(&self, path: &str, body: &Value) -> Answer {
+        self.send(Method::PUT, path, Some(body), &[]).await
+    }
+
+    /// DELETE.
+    pub async fn delete(&self, path: &str) -> Answer {
+        self.send(Method::DELETE, path, None, &[]).await
+    }
+
+    /// POST /app-passwords with a name and an Idempotency-Key.
+    pub async fn create(&self, name: &str, key: &str) -> Answer {
+        self.send(
+            Method::POST,
+            "/app-passwords",
+            Some(&json!({ "name": name })),
+            &[("Idempotency-Key", key)],
+        )
+        .await
+    }
+
+    /// GET /verify with HTTP Basic, as a mail client would.
+    pub async fn verify(&self, login: &str, password: &str) -> Answer {
+        let answer = self
+            .http
+            .get(format!("{}/api/v1/verify", self.base))
+            .basic_auth(login, Some(password))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        let headers = answer.headers().clone();
+        let body: Value = answer.json().await.unwrap();
+        contract::check_answer(&Method::GET, "/verify", status, &headers, &body);
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The security-verification settings over real HTTP, checked against the
+//! contract: defaults, saving, field errors with pointers, durability.
+
+mod common;
+
+use common::Server;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn update(method: &str, authentication: Value, office: Value) -> Value {
+    json!({
+        "default_method": method,
+        "phones": { "authentication": authentication, "office": office, "alternate": null }
+    })
+}
+
+#[tokio::test]
+async fn shows_defaults_saves_and_keeps_the_settings() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let mut ada = server.ada().await;
+
+    let initial = ada.get("/security-info").await.body;
+    assert_eq!(
+        initial["default_method"], "app_code",
+        "ada signed in with an authenticator"
+    );
+    assert_eq!(initial["authenticator_app"]["configured"], true);
+    assert_eq!(initial["phones"]["authentication"], Value::Null);
+    assert_eq!(initial["available_methods"].as_array().unwrap().len(), 5);
+
+    let wanted = update(
+        "call_office",
+        json!({"country_code": "+1", "number": "4255550100"}),
+        json!({"country_code": "+44", "number": "2071234567", "extension": "42"}),
+    );
+    let saved = ada.put("/security-info", &wanted).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(saved.body["default_method"], "call_office");
+    assert_eq!(saved.body["phones"], wanted["phones"]);
+
+    drop(server);
+    let server = Server::start(data.path()).await;
+    ada.point_to(&server);
+    assert_eq!(
+        ada.get("/security-info").await.body["phones"],
+        wanted["phones"]
+    );
+
+    let bob = server.bob().await;
+    let bobs = bob.get("/security-info").await.body;
+    assert_eq!(bobs["authenticator_app"]["configured"], false);
+    assert_eq!(
+        bobs["phones"]["office"],
+        Value::Null,
+        "settings are per user"
+    );
+}
+
+#[tokio::test]
+async fn invalid_settings_get_field_errors_and_change_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let ada = server.ada().await;
+    let before = ada.get("/security-info").await.body;
+
+    let cases = [
+        (
+            update("sms", Value::Null, Value::Null),
+            vec!["/default_method"],
+        ),
+        (
+            update("call_office", Value::Null, Value::Null),
+            vec!["/default_method"],
+        ),
+        (
+            update("carrier_pigeon", Value::Null, Value::Null),
+            vec!["/default_method"],
+        ),
+        (
+            update(
+                "app_code",
+                json!({"country_code": "1", "number": "425-555"}),
+                Value::Null,
+            ),
+            vec![
+                "/phones/authentication/country_code",
+                "/phones/authentication/number",
+            ],
+        ),
+        (
+            update(
+                "app_code",
+                json!({"country_code": "+1", "number": "4255550100", "extension": "1"}),
+                Value::Null,
+            ),
+            vec!["/phones/authentication/extension"],
+        ),
+        (
+            update(
+                "app_code",
+                Value::Null,
+                json!({"country_code": "+999", "number": "1234567890123"}),
+            ),
+            vec!["/phones/office/number"],
+        ),
+    ];
+    for (body, pointers) in cases {
+        let answer = ada.put("/security-info", &body).await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(answer.problem_kind(), "validation-failed");
+        let got: Vec<&str> = answer.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["pointer"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, pointers, "{body}");
+    }
+    assert_eq!(ada.get("/security-info").await.body, before);
+}

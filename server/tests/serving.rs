@@ -1,0 +1,172 @@
+//! What every answer carries, how the app itself is served, and how bad
+//! requests are answered.
+
+mod common;
+
+use std::io::{Read, Write};
+
+use common::Server;
+use reqwest::{header, StatusCode};
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let http = reqwest::Client::new();
+    for path in [
+        "/",
+        "/app-passwords",
+        "/sign-in",
+        "/app-1234.js",
+        "/api/v1/session",
+        "/api/v1/nope",
+    ] {
+        let answer = http.get(server.url(path)).send().await.unwrap();
+        let headers = answer.headers();
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("style-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{path}");
+        if path.starts_with("/api/") {
+            assert_eq!(headers[header::CACHE_CONTROL], "no-store", "{path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn deep_links_get_the_app_and_missing_files_get_404() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let http = reqwest::Client::new();
+    for path in ["/app-passwords", "/security-info", "/sign-in"] {
+        let answer = http.get(server.url(path)).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            answer.headers()[header::CACHE_CONTROL],
+            "no-cache",
+            "{path}"
+        );
+        assert!(
+            answer.text().await.unwrap().contains("<title>app</title>"),
+            "{path}"
+        );
+    }
+    let missing = http
+        .get(server.url("/missing-5678.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    // Paths that try to leave dist/ (sent raw: HTTP clients normalise `..`).
+    for target in ["/../app.db", "/..%2fapp.db", "/%2e%2e/app.db"] {
+        let raw = raw_get(&server, target).await;
+        let status_line = raw.lines().next().unwrap_or_default().to_owned();
+        assert!(
+            status_line.contains(" 404 ") || status_line.contains(" 400 "),
+            "{target}: {status_line}"
+        );
+        assert!(
+            !raw.contains("SQLite format"),
+            "{target}: the database must never be served"
+        );
+    }
+}
+
+async fn raw_get(server: &Server, target: &str) -> String {
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let request = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn bad_requests_get_problem_details_and_change_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let ada = server.ada().await;
+    let http = reqwest::Client::new();
+    let url = server.url("/api/v1/session");
+    let json = "application/json";
+
+    let cases: Vec<(reqwest::RequestBuilder, StatusCode)> = vec![
+        (
+            http.post(&url)
+                .header(header::CONTENT_TYPE, json)
+                .body("{\"login\": "),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            http.post(&url)
+                .header(header::CONTENT_TYPE, json)
+                .body(b"{\"login\":\"\xff\xfe\",\"password\":\"x\"}".to_vec()),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            http.post(&url).body("login=ada"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            http.post(&url)
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body("{}"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            http.post(&url).json(&serde_json::json!({ "login": "ada" })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            http.post(&url)
+                .json(&serde_json::json!({ "login": "ada", "password": 5 })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            http.post(&url)
+                .json(&serde_json::json!({ "login": "ada", "password": "x".repeat(20 * 1024) })),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            http.get(server.url("/api/v1/no-such-call")),
+            StatusCode::NOT_FOUND,
+        ),
+        (http.put(&url), StatusCode::METHOD_NOT_ALLOWED),
+    ];
+    for (request, expected) in cases {
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), expected);
+        assert_eq!(
+            answer.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["status"], expected.as_u16());
+        assert!(body["title"].is_string());
+    }
+
+    // Over-long and malformed bodies for a signed-in user change nothing.
+    let huge_name = serde_json::json!({ "name": "x".repeat(17 * 1024) });
+    let answer = ada.post("/app-passwords", &huge_name).await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        ada.get("/app-passwords").await.body["items"],
+        serde_json::json!([])
+    );
+    // None of that signed anyone in.
+    assert_eq!(
+        http.get(&url).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::Server;
+use common::{age, assert_nowhere_on_disk, Server};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -57,19 +57,8 @@ async fn a_created_password_is_shown_once_stored_hashed_and_works() {
 
     // The clear text is nowhere in the database files.
     drop(server);
-    for file in std::fs::read_dir(data.path()).unwrap() {
-        let path = file.unwrap().path();
-        if path.is_file() {
-            let bytes = std::fs::read(&path).unwrap();
-            for form in [password.clone(), password.replace('-', "")] {
-                assert!(
-                    !bytes.windows(form.len()).any(|w| w == form.as_bytes()),
-                    "{} holds the password in the clear",
-                    path.display()
-                );
-            }
-        }
-    }
+    let compact = password.replace('-', "");
+    assert_nowhere_on_disk(data.path(), &[password.as_bytes(), compact.as_bytes()]);
 }
 
 #[tokio::test]
@@ -104,6 +93,16 @@ async fn a_repeated_idempotency_key_answers_the_first_result() {
     assert_eq!(bobs.status, StatusCode::CREATED);
     assert_ne!(bobs.body["password"], first.body["password"]);
 
+    // After 24 hours the key is forgotten and makes a new one.
+    age(
+        &server,
+        "UPDATE idempotency_keys SET created_at = created_at - 86401",
+    )
+    .await;
+    let next_day = ada.create("Thunderbird", "key-a").await;
+    assert_eq!(next_day.status, StatusCode::CREATED);
+    assert_ne!(next_day.body["id"], first.body["id"]);
+
     let other = ada.create("Thunderbird", "key-b").await;
     assert_ne!(other.body["id"], first.body["id"]);
     assert_eq!(
@@ -111,7 +110,7 @@ async fn a_repeated_idempotency_key_answers_the_first_result() {
             .as_array()
             .unwrap()
             .len(),
-        2
+        3
     );
 }
 

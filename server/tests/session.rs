@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{ada_password, code_now, Server, BOB_PASSWORD};
+use common::{
+    ada_password, age, assert_nowhere_on_disk, code_now, Server, ADA_PASSWORD, BOB_PASSWORD, SECRET,
+};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -256,5 +258,55 @@ async fn too_many_wrong_codes_end_the_half_signed_in_session() {
         answer.problem_kind(),
         "invalid-code",
         "sign in again, from the start"
+    );
+}
+
+#[tokio::test]
+async fn sessions_end_when_idle_or_too_old() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let ada = server.ada().await;
+    let bob = server.bob().await;
+    assert_eq!(ada.get("/session").await.status, StatusCode::OK);
+
+    // 31 minutes without a request (the default idle limit is 30).
+    age(&server, "UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60 WHERE user_id = (SELECT id FROM users WHERE login = 'ada')").await;
+    assert_eq!(ada.get("/session").await.status, StatusCode::UNAUTHORIZED);
+
+    // Active, but signed in 13 hours ago (the default lifetime is 12).
+    age(&server, "UPDATE sessions SET created_at = created_at - 13 * 3600 WHERE user_id = (SELECT id FROM users WHERE login = 'bob')").await;
+    assert_eq!(bob.get("/session").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn no_secret_is_stored_in_the_clear() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let answer = server
+        .client()
+        .post(
+            "/session",
+            &json!({"login": "bob", "password": BOB_PASSWORD}),
+        )
+        .await;
+    let cookie = answer.headers["set-cookie"].to_str().unwrap().to_owned();
+    let session_id = cookie
+        .trim_start_matches("ap_session=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    server.ada().await;
+    drop(server);
+    let totp_secret = app_passwords_server::totp::decode_secret(SECRET).unwrap();
+    assert_nowhere_on_disk(
+        data.path(),
+        &[
+            session_id.as_bytes(),
+            ADA_PASSWORD.as_bytes(),
+            BOB_PASSWORD.as_bytes(),
+            SECRET.as_bytes(),
+            &totp_secret,
+        ],
     );
 }

@@ -147,6 +147,34 @@ impl Drop for Server {
     }
 }
 
+/// Panics if any file in `folder` (the database, its WAL, the key file)
+/// holds one of `secrets` as bytes.
+pub fn assert_nowhere_on_disk(folder: &Path, secrets: &[&[u8]]) {
+    for file in std::fs::read_dir(folder).unwrap() {
+        let path = file.unwrap().path();
+        if !path.is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        for secret in secrets {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == *secret),
+                "{} holds a secret in the clear",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Runs `sql` on the database as an operator (or time) would, to age rows.
+pub async fn age(server: &Server, sql: &'static str) {
+    server
+        .admin_db()
+        .call(move |conn| Ok(conn.execute_batch(sql)?))
+        .await
+        .unwrap();
+}
+
 /// One answer, already checked against the contract.
 #[derive(Debug)]
 pub struct Answer {

@@ -8,7 +8,10 @@ use serde::Serialize;
 use web_sys::RequestCredentials;
 
 use super::error::{ApiError, Problem};
-use super::models::{AppPasswordList, Credentials, SecondFactor, Session};
+use super::models::{
+    AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, Revoked, SecondFactor,
+    SecurityInfo, SecurityInfoUpdate, Session,
+};
 use crate::config::Config;
 
 /// Talks to one backend of the contract. Cheap to clone; clones share the
@@ -60,6 +63,49 @@ impl ApiClient {
         self.call(Method::GET, "/app-passwords", None::<&()>).await
     }
 
+    /// `POST /app-passwords`: creates one. Send the same `idempotency_key`
+    /// when retrying the same create, so that a lost answer cannot create two.
+    pub async fn create_app_password(
+        &self,
+        name: &str,
+        idempotency_key: &str,
+    ) -> Result<CreatedAppPassword, ApiError> {
+        let body = AppPasswordName { name: name.to_owned() };
+        self.call_with(
+            Method::POST,
+            "/app-passwords",
+            Some(&body),
+            &[("Idempotency-Key", idempotency_key)],
+        )
+        .await
+    }
+
+    /// `PATCH /app-passwords/{id}`: renames one.
+    pub async fn rename_app_password(&self, id: &str, name: &str) -> Result<AppPassword, ApiError> {
+        let body = AppPasswordName { name: name.to_owned() };
+        self.call(Method::PATCH, &app_password_path(id), Some(&body)).await
+    }
+
+    /// `DELETE /app-passwords/{id}`: revokes one.
+    pub async fn delete_app_password(&self, id: &str) -> Result<(), ApiError> {
+        self.call_no_content(Method::DELETE, &app_password_path(id)).await
+    }
+
+    /// `DELETE /app-passwords`: revokes them all.
+    pub async fn delete_all_app_passwords(&self) -> Result<Revoked, ApiError> {
+        self.call(Method::DELETE, "/app-passwords", None::<&()>).await
+    }
+
+    /// `GET /security-info`.
+    pub async fn security_info(&self) -> Result<SecurityInfo, ApiError> {
+        self.call(Method::GET, "/security-info", None::<&()>).await
+    }
+
+    /// `PUT /security-info`.
+    pub async fn update_security_info(&self, update: &SecurityInfoUpdate) -> Result<SecurityInfo, ApiError> {
+        self.call(Method::PUT, "/security-info", Some(update)).await
+    }
+
     fn remember(&self, session: Session) -> Session {
         *self.lock_csrf() = session.csrf_token.clone();
         session
@@ -76,13 +122,27 @@ impl ApiClient {
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
-        let response = self.send(method, path, body).await?;
+        self.call_with(method, path, body, &[]).await
+    }
+
+    async fn call_with<B, T>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        headers: &[(&str, &str)],
+    ) -> Result<T, ApiError>
+    where
+        B: Serialize + ?Sized,
+        T: DeserializeOwned,
+    {
+        let response = self.send(method, path, body, headers).await?;
         let text = response.text().await.map_err(|_| ApiError::Network)?;
         serde_json::from_str(&text).map_err(|_| ApiError::UnexpectedAnswer)
     }
 
     async fn call_no_content(&self, method: Method, path: &str) -> Result<(), ApiError> {
-        self.send(method, path, None::<&()>).await.map(drop)
+        self.send(method, path, None::<&()>, &[]).await.map(drop)
     }
 
     /// Sends one request with the auth, CSRF and JSON headers the contract
@@ -92,6 +152,7 @@ impl ApiClient {
         method: Method,
         path: &str,
         body: Option<&B>,
+        headers: &[(&str, &str)],
     ) -> Result<Response, ApiError>
     where
         B: Serialize + ?Sized,
@@ -107,6 +168,9 @@ impl ApiClient {
         if let Some(token) = self.lock_csrf().clone().filter(|_| unsafe_method) {
             builder = builder.header("X-CSRF-Token", &token);
         }
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
         let request = match body {
             Some(body) => builder.json(body),
             None => builder.build(),
@@ -116,15 +180,51 @@ impl ApiClient {
         if response.ok() {
             return Ok(response);
         }
+        Err(error_from_response(response).await)
+    }
+}
+
+/// Path of one app password: ids are opaque, so they are percent-encoded
+/// rather than trusted to be URL-safe.
+fn app_password_path(id: &str) -> String {
+    let encoded: String = id
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("/app-passwords/{encoded}")
+}
+
+/// Turns an error answer, whatever its body, into an [`ApiError`].
+pub async fn error_from_response(response: Response) -> ApiError {
+    {
         let headers = response.headers();
         let content_type = headers.get("content-type");
         let retry_after = headers.get("retry-after");
         let body = response.text().await.unwrap_or_default();
-        Err(ApiError::Problem(Problem::from_answer(
+        ApiError::Problem(Problem::from_answer(
             response.status(),
             content_type.as_deref(),
             &body,
             retry_after.as_deref(),
-        )))
+        ))
     }
+}
+
+/// A fresh `Idempotency-Key`: a random UUID from the browser's CSPRNG, or,
+/// in a browser without `crypto.randomUUID`, time and randomness enough to
+/// be unique per user.
+pub fn new_idempotency_key() -> String {
+    web_sys::window()
+        .and_then(|window| window.crypto().ok())
+        .map(|crypto| crypto.random_uuid())
+        .unwrap_or_else(|| {
+            format!(
+                "{}-{}",
+                js_sys::Date::now(),
+                (js_sys::Math::random() * 1e16) as u64
+            )
+        })
 }

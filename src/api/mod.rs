@@ -7,6 +7,9 @@ pub mod client;
 pub mod error;
 pub mod models;
 
-pub use client::ApiClient;
+pub use client::{error_from_response, new_idempotency_key, ApiClient};
 pub use error::{ApiError, FieldError, Problem, ProblemKind};
-pub use models::{AppPassword, AppPasswordList, Credentials, SecondFactor, Session, User};
+pub use models::{
+    AppPassword, AppPasswordList, AuthenticatorApp, CreatedAppPassword, Credentials, Phone, Phones,
+    Revoked, SecondFactor, SecurityInfo, SecurityInfoUpdate, Session, User,
+};

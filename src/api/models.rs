@@ -80,6 +80,94 @@ pub struct AppPasswordList {
     pub max_count: Option<u32>,
 }
 
+/// `CreatedAppPassword`: the one answer that carries the secret.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CreatedAppPassword {
+    /// The new app password as the list will show it.
+    #[serde(flatten)]
+    pub item: AppPassword,
+    /// The secret, shown once and never again.
+    pub password: String,
+    /// The login to use with it, when the backend says.
+    #[serde(default)]
+    pub login: Option<String>,
+}
+
+/// Body of `POST /app-passwords` and `PATCH /app-passwords/{id}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppPasswordName {
+    /// The name.
+    pub name: String,
+}
+
+/// Answer of `DELETE /app-passwords`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Revoked {
+    /// How many were revoked.
+    pub revoked: u32,
+}
+
+/// A phone number as the contract carries it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    /// `+` and 1 to 3 digits.
+    pub country_code: String,
+    /// Digits only.
+    pub number: String,
+    /// Office phones only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+
+/// The three phones; `None` where not set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phones {
+    /// The mobile phone for calls and texts.
+    #[serde(default)]
+    pub authentication: Option<Phone>,
+    /// The office phone.
+    #[serde(default)]
+    pub office: Option<Phone>,
+    /// A second phone.
+    #[serde(default)]
+    pub alternate: Option<Phone>,
+}
+
+/// Whether an authenticator app is set up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct AuthenticatorApp {
+    /// Set up or not.
+    pub configured: bool,
+    /// The device's name, when the backend knows it.
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+/// `SecurityInfo`: the preferred verification option and phones.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SecurityInfo {
+    /// One of the five method names.
+    pub default_method: String,
+    /// The methods offered; absent means all five.
+    #[serde(default)]
+    pub available_methods: Option<Vec<String>>,
+    /// The phones.
+    #[serde(default)]
+    pub phones: Phones,
+    /// The authenticator app, when the backend says.
+    #[serde(default)]
+    pub authenticator_app: Option<AuthenticatorApp>,
+}
+
+/// Body of `PUT /security-info`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecurityInfoUpdate {
+    /// The chosen method.
+    pub default_method: String,
+    /// The phones.
+    pub phones: Phones,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +191,13 @@ mod tests {
         let session: Session =
             serde_json::from_str(r#"{"user":{"id":"1","login":"a","display_name":"A"}}"#).unwrap();
         assert!(session.can_create_app_passwords());
+
+        let created: CreatedAppPassword = serde_json::from_str(
+            r#"{"id":"u-1","name":"Mail","created_at":"2026-01-01T00:00:00Z","password":"abcde-fghjk"}"#,
+        )
+        .unwrap();
+        assert_eq!(created.item.name, "Mail");
+        assert_eq!(created.login, None);
         assert_eq!(session.csrf_token, None);
     }
 }

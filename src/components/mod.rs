@@ -1,8 +1,16 @@
 //! Small reusable pieces of UI. Components never call the API: they get
 //! data and callbacks from the page that uses them.
 
+pub mod copy_button;
+pub mod dialog;
 pub mod error_notice;
 pub mod field;
+pub mod menu;
+pub mod tabs;
 
+pub use copy_button::{CopyButton, CopyOutcome};
+pub use dialog::Dialog;
 pub use error_notice::ErrorNotice;
 pub use field::TextField;
+pub use menu::MenuButton;
+pub use tabs::{Tab, Tabs};

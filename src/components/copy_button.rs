@@ -1,0 +1,99 @@
+//! "Copy password to clipboard" that tells the truth: it says Copied only
+//! after the browser confirmed the write, and where the browser refuses
+//! (plain HTTP, no permission) it selects the text and says to press Ctrl+C.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use leptos::prelude::*;
+
+/// Writes text to the clipboard; `Err` when the browser refuses.
+pub type ClipboardWriter = fn(String) -> Pin<Box<dyn Future<Output = Result<(), ()>>>>;
+
+/// The browser's own clipboard (`navigator.clipboard.writeText`).
+pub fn browser_clipboard(text: String) -> Pin<Box<dyn Future<Output = Result<(), ()>>>> {
+    Box::pin(async move {
+        let clipboard = window().navigator().clipboard();
+        wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text))
+            .await
+            .map(drop)
+            .map_err(drop)
+    })
+}
+
+/// What the last copy did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyOutcome {
+    /// Not tried yet.
+    Idle,
+    /// The clipboard holds the text.
+    Copied,
+    /// The browser refused; the text is selected for Ctrl+C.
+    Refused,
+}
+
+/// Copies `text`; on refusal selects the element with id `select_on_refusal`.
+#[component]
+pub fn CopyButton(
+    /// What to copy.
+    #[prop(into)]
+    text: Signal<String>,
+    /// Id of the element that shows the text, selected when copying fails.
+    select_on_refusal: &'static str,
+    /// The clipboard to write to; the browser's unless a test says otherwise.
+    #[prop(default = browser_clipboard)]
+    writer: ClipboardWriter,
+    /// The button's label.
+    #[prop(default = "Copy password to clipboard")]
+    label: &'static str,
+) -> impl IntoView {
+    let outcome = RwSignal::new(CopyOutcome::Idle);
+    let copy = Action::new_local(move |text: &String| {
+        let text = text.clone();
+        async move { writer(text).await }
+    });
+    Effect::new(move || match copy.value().get() {
+        Some(Ok(())) => outcome.set(CopyOutcome::Copied),
+        Some(Err(())) => {
+            select_contents(select_on_refusal);
+            outcome.set(CopyOutcome::Refused);
+        }
+        None => {}
+    });
+    view! {
+        <div class="copy">
+            <button
+                type="button"
+                id="copy-password"
+                class="button button-primary"
+                class:button-done=move || outcome.get() == CopyOutcome::Copied
+                disabled=move || copy.pending().get()
+                on:click=move |_| {
+                    outcome.set(CopyOutcome::Idle);
+                    copy.dispatch(text.get_untracked());
+                }
+            >
+                {move || match outcome.get() {
+                    CopyOutcome::Copied => "Copied",
+                    _ => label,
+                }}
+            </button>
+            <p class="copy-status" role="status">
+                {move || match outcome.get() {
+                    CopyOutcome::Idle => "",
+                    CopyOutcome::Copied => "Copied to the clipboard.",
+                    CopyOutcome::Refused => {
+                        "Your browser did not allow copying. The password is selected: press Ctrl+C (⌘C on a Mac) to copy it."
+                    }
+                }}
+            </p>
+        </div>
+    }
+}
+
+fn select_contents(id: &str) {
+    let document = document();
+    if let (Some(element), Ok(Some(selection))) = (document.get_element_by_id(id), window().get_selection()) {
+        let _ = selection.select_all_children(&element);
+    }
+}

@@ -1,0 +1,59 @@
+//! A modal dialog on the browser's own `<dialog>`: focus moves inside and
+//! is held there, the page behind is inert, and focus goes back to whatever
+//! opened it when it closes.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::__reexports::send_wrapper::SendWrapper;
+use wasm_bindgen::JsCast;
+
+/// A modal dialog, open while it is mounted. Its accessible name is the
+/// element with id `labelled_by` (its heading).
+#[component]
+pub fn Dialog(
+    /// Id of the heading that names the dialog.
+    labelled_by: &'static str,
+    /// Called on Escape; without it Escape does nothing (for a step the
+    /// user must finish on purpose, such as the one showing a password).
+    #[prop(optional, into)]
+    on_escape: Option<Signal<Option<Callback<()>>>>,
+    /// The dialog's content.
+    children: Children,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let opener = SendWrapper::new(
+        document()
+            .active_element()
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok()),
+    );
+    Effect::new(move || {
+        if let Some(dialog) = dialog.get() {
+            if !dialog.open() {
+                let _ = dialog.show_modal();
+            }
+        }
+    });
+    let closing = SendWrapper::new(dialog);
+    on_cleanup(move || {
+        if let Some(dialog) = closing.get_untracked() {
+            dialog.close();
+        }
+        if let Some(opener) = opener.take() {
+            let _ = opener.focus();
+        }
+    });
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            // The browser would close the dialog itself; the owner decides.
+            ev.prevent_default();
+            if let Some(callback) = on_escape.and_then(|handler| handler.get_untracked()) {
+                callback.run(());
+            }
+        }
+    };
+    view! {
+        <dialog node_ref=dialog class="dialog" aria-labelledby=labelled_by on:keydown=on_keydown>
+            {children()}
+        </dialog>
+    }
+}

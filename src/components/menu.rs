@@ -1,0 +1,118 @@
+//! A menu button: a trigger that opens a list of actions, closed by
+//! Escape, by choosing, or by clicking elsewhere.
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A button named `label` (its content is `icon`) that opens `children`, a
+/// list of `role="menuitem"` links or buttons.
+#[component]
+pub fn MenuButton(
+    /// Accessible name of the trigger.
+    label: &'static str,
+    /// Id of the menu element.
+    id: &'static str,
+    /// What the trigger shows.
+    icon: Children,
+    /// The menu items.
+    children: ChildrenFn,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let trigger = NodeRef::<html::Button>::new();
+    let menu = NodeRef::<html::Div>::new();
+    let items = move || -> Vec<web_sys::HtmlElement> {
+        menu.get_untracked()
+            .and_then(|menu| menu.query_selector_all("[role=menuitem]").ok())
+            .map(|list| {
+                (0..list.length())
+                    .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Focus the first item as the menu opens.
+    Effect::new(move || {
+        if open.get() && menu.get().is_some() {
+            if let Some(first) = items().first() {
+                let _ = first.focus();
+            }
+        }
+    });
+    let close_and_return = move || {
+        open.set(false);
+        if let Some(trigger) = trigger.get_untracked() {
+            let _ = trigger.focus();
+        }
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let list = items();
+        let active = document().active_element();
+        let current = list
+            .iter()
+            .position(|item| active.as_ref().is_some_and(|a| a.is_same_node(Some(item))));
+        let target = match ev.key().as_str() {
+            "Escape" | "Tab" => {
+                close_and_return();
+                return;
+            }
+            "ArrowDown" => current.map_or(0, |i| (i + 1) % list.len().max(1)),
+            "ArrowUp" => current.map_or(0, |i| (i + list.len() - 1) % list.len().max(1)),
+            "Home" => 0,
+            "End" => list.len().saturating_sub(1),
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(item) = list.get(target) {
+            let _ = item.focus();
+        }
+    };
+    // A click anywhere outside the trigger and the menu closes it.
+    let handle = window_event_listener(leptos::ev::click, move |ev| {
+        if !open.get_untracked() {
+            return;
+        }
+        let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let inside = |node: Option<web_sys::HtmlElement>| {
+            node.zip(target.as_ref())
+                .is_some_and(|(node, target)| node.contains(Some(target)))
+        };
+        let in_trigger = inside(trigger.get_untracked().map(|b| b.unchecked_into()));
+        let in_menu = inside(menu.get_untracked().map(|m| m.unchecked_into()));
+        if !in_trigger && !in_menu {
+            open.set(false);
+        }
+    });
+    on_cleanup(move || handle.remove());
+
+    view! {
+        <div class="menu-button">
+            <button
+                type="button"
+                class="icon-button"
+                node_ref=trigger
+                aria-label=label
+                aria-haspopup="menu"
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                aria-controls=id
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                {icon()}
+            </button>
+            <Show when=move || open.get()>
+                <div
+                    class="menu"
+                    id=id
+                    role="menu"
+                    aria-label=label
+                    node_ref=menu
+                    on:keydown=on_keydown
+                    // Choosing an item closes the menu; the item does its own work.
+                    on:click=move |_| open.set(false)
+                >
+                    {children()}
+                </div>
+            </Show>
+        </div>
+    }
+}

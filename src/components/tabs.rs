@@ -1,0 +1,73 @@
+//! Tabs that are links: each tab has its own URL, so reload, deep links and
+//! the back button work, and the markup is a real ARIA tablist.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// One tab: its label and the path it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tab {
+    /// Element id of the tab.
+    pub id: &'static str,
+    /// Visible label and accessible name.
+    pub label: &'static str,
+    /// Path of the screen the tab shows.
+    pub href: &'static str,
+}
+
+/// A tablist of `tabs` with `selected` (an id) marked; arrow keys move
+/// between tabs, as screen-reader users expect.
+#[component]
+pub fn Tabs(
+    /// The tabs, in order.
+    tabs: &'static [Tab],
+    /// Id of the selected tab.
+    selected: &'static str,
+    /// Id of the panel the tabs control.
+    panel: &'static str,
+    /// Accessible name of the tablist.
+    label: &'static str,
+) -> impl IntoView {
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let step: isize = match ev.key().as_str() {
+            "ArrowRight" => 1,
+            "ArrowLeft" => -1,
+            _ => return,
+        };
+        let Some(current) = tabs.iter().position(|tab| tab.id == selected) else {
+            return;
+        };
+        let next = (current as isize + step).rem_euclid(tabs.len() as isize) as usize;
+        if let Some(element) = document().get_element_by_id(tabs[next].id) {
+            ev.prevent_default();
+            if let Ok(link) = element.dyn_into::<web_sys::HtmlElement>() {
+                let _ = link.focus();
+                link.click();
+            }
+        }
+    };
+    view! {
+        <div class="tabs" role="tablist" aria-label=label on:keydown=on_keydown>
+            {tabs
+                .iter()
+                .map(|tab| {
+                    let is_selected = tab.id == selected;
+                    view! {
+                        <a
+                            id=tab.id
+                            class="tab"
+                            class:tab-selected=is_selected
+                            role="tab"
+                            href=tab.href
+                            aria-selected=if is_selected { "true" } else { "false" }
+                            aria-controls=panel
+                            tabindex=if is_selected { "0" } else { "-1" }
+                        >
+                            {tab.label}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}

@@ -6,8 +6,9 @@ use leptos_router::path;
 
 use crate::api::{ApiClient, Session};
 use crate::config::Config;
-use crate::pages::{AppPasswordsPage, NotFoundPage, SignInPage};
+use crate::pages::{NotFoundPage, SecurityPage, SecurityTab, SignInPage};
 use crate::session::{RequireSession, SessionContext};
+use crate::shell::TopBar;
 
 /// The whole app: provides the configuration, API client and session to
 /// every screen, and maps each screen to its own URL.
@@ -18,21 +19,22 @@ pub fn App() -> impl IntoView {
     provide_context(SessionContext {
         session: RwSignal::new(None::<Session>),
     });
-    let title = config.title.clone();
     provide_context(config);
 
     view! {
         <Router>
-            <header class="top-bar">
-                <span class="product">{title}</span>
-            </header>
+            <TopBar />
             <main class="content">
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/") view=|| view! { <Redirect path="/app-passwords" /> } />
                     <Route path=path!("/sign-in") view=SignInPage />
                     <Route
+                        path=path!("/security-info")
+                        view=|| view! { <RequireSession><SecurityPage tab=SecurityTab::Verification /></RequireSession> }
+                    />
+                    <Route
                         path=path!("/app-passwords")
-                        view=|| view! { <RequireSession><AppPasswordsPage /></RequireSession> }
+                        view=|| view! { <RequireSession><SecurityPage tab=SecurityTab::AppPasswords /></RequireSession> }
                     />
                 </Routes>
             </main>

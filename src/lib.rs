@@ -8,5 +8,6 @@ pub mod components;
 pub mod config;
 pub mod pages;
 pub mod session;
+pub mod shell;
 
 pub use app::App;

@@ -59,7 +59,7 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
     browser.click("button[type=submit]").await;
 
     browser.wait_for_path("/app-passwords").await;
-    browser.wait_for_text("h1", "App passwords").await;
+    browser.wait_for_text("h2", "App passwords").await;
     browser.wait_for_text(".user-name", ADA.login).await;
     browser
         .wait_for_text("#app-password-count", "0 of 40")

@@ -13,8 +13,9 @@ pub fn MenuButton(
     label: &'static str,
     /// Id of the menu element.
     id: &'static str,
-    /// What the trigger shows.
-    icon: Children,
+    /// The glyph the trigger shows (hidden from screen readers, which hear
+    /// `label`).
+    icon: &'static str,
     /// The menu items.
     children: ChildrenFn,
 ) -> impl IntoView {
@@ -97,7 +98,7 @@ pub fn MenuButton(
                 aria-controls=id
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                {icon()}
+                <span class="icon" aria-hidden="true">{icon}</span>
             </button>
             <Show when=move || open.get()>
                 <div

@@ -1,14 +1,26 @@
-//! The App passwords screen: the user's app passwords.
+//! The App passwords tab: the list, "n of max", and the ways to create,
+//! rename and delete.
 
 use leptos::prelude::*;
 
 use crate::api::{AppPassword, AppPasswordList};
 use crate::components::ErrorNotice;
+use crate::pages::create_dialog::CreateDialog;
+use crate::pages::manage_dialogs::{DeleteAllDialog, DeleteDialog, Outcome, RenameDialog};
 use crate::session::{use_api, use_session, use_session_expired};
 
-/// Lists the signed-in user's app passwords.
+/// Which dialog is open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Open {
+    Create,
+    Rename(AppPassword),
+    Delete(AppPassword),
+    DeleteAll(usize),
+}
+
+/// The signed-in user's app passwords and what can be done with them.
 #[component]
-pub fn AppPasswordsPage() -> impl IntoView {
+pub fn AppPasswordsPanel() -> impl IntoView {
     let api = use_api();
     let context = use_session();
     let on_expired = use_session_expired();
@@ -23,76 +35,187 @@ pub fn AppPasswordsPage() -> impl IntoView {
             }
         }
     });
-    let greeting = move || {
+    let open = RwSignal::new(None::<Open>);
+    let status = RwSignal::new(String::new());
+    let close = move |outcome: Outcome| {
+        open.set(None);
+        if let Outcome::Changed(sentence) = outcome {
+            status.set(sentence);
+            list.refetch();
+        }
+    };
+    let can_create = move || {
         context
             .session
             .read()
             .as_ref()
-            .map(|s| s.user.display_name.clone())
-            .unwrap_or_default()
+            .is_none_or(|s| s.can_create_app_passwords())
     };
 
     view! {
-        <section class="card" aria-labelledby="app-passwords-title">
-            <h1 id="app-passwords-title">"App passwords"</h1>
-            <p class="muted">
-                "Signed in as " <strong class="user-name">{greeting}</strong>
-                ". Apps that cannot do two-step sign-in, such as mail clients, use an app password instead of your password."
-            </p>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading your app passwords…"</p> }>
-                {move || {
-                    list.get()
-                        .map(|result| match result {
-                            Ok(list) => view! { <AppPasswordTable list=list /> }.into_any(),
-                            Err(error) => {
-                                view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Transition>
-        </section>
+        <h2 id="app-passwords-title">"App passwords"</h2>
+        <p class="muted">
+            "Apps that cannot do two-step sign-in, such as some mail clients, sign in with an app password instead of your password. Create one for each app or device, and delete it when you stop using it."
+        </p>
+        <p class="status-line" role="status">{move || status.get()}</p>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your app passwords…"</p> }>
+            {move || {
+                list.get()
+                    .map(|result| match result {
+                        Ok(items) => view! {
+                            <AppPasswordTable
+                                list=items
+                                can_create=can_create()
+                                on_open=Callback::new(move |what| { status.set(String::new()); open.set(Some(what)) })
+                            />
+                        }
+                        .into_any(),
+                        Err(error) => {
+                            view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }.into_any()
+                        }
+                    })
+            }}
+        </Transition>
+        {move || match open.get() {
+            None => ().into_any(),
+            Some(Open::Create) => view! {
+                <CreateDialog on_close=Callback::new(move |made: bool| {
+                    close(if made { Outcome::Changed("Your new app password is in the list.".into()) } else { Outcome::Cancelled })
+                }) />
+            }
+            .into_any(),
+            Some(Open::Rename(item)) => view! { <RenameDialog item=item on_close=Callback::new(close) /> }.into_any(),
+            Some(Open::Delete(item)) => view! { <DeleteDialog item=item on_close=Callback::new(close) /> }.into_any(),
+            Some(Open::DeleteAll(count)) => view! { <DeleteAllDialog count=count on_close=Callback::new(close) /> }.into_any(),
+        }}
     }
 }
 
 /// The list itself, with the count against the backend's limit.
 #[component]
-fn AppPasswordTable(list: AppPasswordList) -> impl IntoView {
+fn AppPasswordTable(list: AppPasswordList, can_create: bool, on_open: Callback<Open>) -> impl IntoView {
     let count = list.items.len();
+    let at_limit = list.max_count.is_some_and(|max| count >= max as usize);
     let summary = match list.max_count {
         Some(max) => format!("{count} of {max}"),
         None => count.to_string(),
     };
-    if list.items.is_empty() {
-        return view! {
-            <p class="count" id="app-password-count">{summary}</p>
-            <p class="empty">"You have no app passwords yet."</p>
+    let limit_note = list.max_count.map(|max| {
+        if at_limit {
+            format!("You have {count} of {max} app passwords, the most allowed. Delete one you no longer use to create another.")
+        } else {
+            format!("You can have up to {max} app passwords.")
         }
-        .into_any();
-    }
+    });
+    let show_last_used = list.items.iter().any(|i| i.last_used_at.is_some());
+    let show_expires = list.items.iter().any(|i| i.expires_at.is_some());
+
+    let toolbar = if can_create {
+        view! {
+            <div class="toolbar">
+                <button
+                    type="button"
+                    class="button button-primary"
+                    id="create"
+                    disabled=at_limit
+                    aria-describedby="limit-note"
+                    on:click=move |_| on_open.run(Open::Create)
+                >
+                    "Create"
+                </button>
+                {(count > 0).then(|| view! {
+                    <button type="button" class="button button-danger-quiet" id="delete-all" on:click=move |_| on_open.run(Open::DeleteAll(count))>
+                        "Delete all"
+                    </button>
+                })}
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="notice notice-info" id="app-passwords-disabled">
+                "Your administrator has turned off creating app passwords for your account. The ones you have keep working until you delete them."
+            </div>
+            {(count > 0).then(|| view! {
+                <button type="button" class="button button-danger-quiet" id="delete-all" on:click=move |_| on_open.run(Open::DeleteAll(count))>
+                    "Delete all"
+                </button>
+            })}
+        }
+        .into_any()
+    };
+
     view! {
-        <p class="count" id="app-password-count">{summary}</p>
-        <table class="app-password-table">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Created"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {list.items.into_iter().map(|item| view! { <AppPasswordRow item=item /> }).collect_view()}
-            </tbody>
-        </table>
+        <p class="count"><span id="app-password-count">{summary}</span></p>
+        <p class="muted" id="limit-note">{limit_note}</p>
+        {toolbar}
+        {if list.items.is_empty() {
+            view! { <p class="empty">"You have no app passwords yet."</p> }.into_any()
+        } else {
+            view! {
+                <table class="app-password-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Created"</th>
+                            {show_last_used.then(|| view! { <th scope="col">"Last used"</th> })}
+                            {show_expires.then(|| view! { <th scope="col">"Expires"</th> })}
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {list
+                            .items
+                            .into_iter()
+                            .enumerate()
+                            .map(|(index, item)| view! {
+                                <AppPasswordRow item=item index=index show_last_used=show_last_used show_expires=show_expires on_open=on_open />
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            }
+            .into_any()
+        }}
     }
-    .into_any()
 }
 
 #[component]
-fn AppPasswordRow(item: AppPassword) -> impl IntoView {
+fn AppPasswordRow(
+    item: AppPassword,
+    index: usize,
+    show_last_used: bool,
+    show_expires: bool,
+    on_open: Callback<Open>,
+) -> impl IntoView {
+    let name_id = format!("app-password-name-{index}");
+    let last_used = show_last_used.then(|| {
+        let text = match (&item.last_used_at, &item.last_used_ip) {
+            (Some(at), Some(ip)) => format!("{} from {ip}", format_date(at)),
+            (Some(at), None) => format_date(at),
+            _ => "Never".to_owned(),
+        };
+        view! { <td data-label="Last used">{text}</td> }
+    });
+    let expires = show_expires.then(|| {
+        let text = item.expires_at.as_deref().map_or_else(|| "Never".to_owned(), format_date);
+        view! { <td data-label="Expires">{text}</td> }
+    });
+    let (rename_item, delete_item) = (item.clone(), item.clone());
     view! {
-        <tr>
-            <td class="name">{item.name}</td>
-            <td>{format_date(&item.created_at)}</td>
+        <tr class="app-password-row">
+            <td class="name" id=name_id.clone()>{item.name.clone()}</td>
+            <td data-label="Created" title=item.created_at.clone()>{format_date(&item.created_at)}</td>
+            {last_used}
+            {expires}
+            <td class="row-actions">
+                <button type="button" class="button button-small" aria-describedby=name_id.clone() on:click=move |_| on_open.run(Open::Rename(rename_item.clone()))>
+                    "Rename"
+                </button>
+                <button type="button" class="button button-small button-danger-quiet" aria-describedby=name_id on:click=move |_| on_open.run(Open::Delete(delete_item.clone()))>
+                    "Delete"
+                </button>
+            </td>
         </tr>
     }
 }

@@ -1,9 +1,16 @@
-//! One module per screen.
+//! One module per screen: sign-in, the security page and its two tabs, the
+//! dialogs of the App passwords tab, and "not found".
 
 pub mod app_passwords;
+pub mod create_dialog;
+pub mod manage_dialogs;
 pub mod not_found;
+pub mod security;
+pub mod security_info;
 pub mod sign_in;
 
-pub use app_passwords::AppPasswordsPage;
+pub use app_passwords::AppPasswordsPanel;
 pub use not_found::NotFoundPage;
+pub use security::{SecurityPage, SecurityTab};
+pub use security_info::SecurityInfoPanel;
 pub use sign_in::SignInPage;

@@ -1,0 +1,51 @@
+//! The "Additional security verification" page: two tabs, each with its own
+//! URL, around the verification settings and the app passwords.
+
+use leptos::prelude::*;
+
+use crate::components::{Tab, Tabs};
+use crate::pages::{AppPasswordsPanel, SecurityInfoPanel};
+
+/// The page's tabs.
+const TABS: &[Tab] = &[
+    Tab {
+        id: "tab-verification",
+        label: "Additional security verification",
+        href: "/security-info",
+    },
+    Tab {
+        id: "tab-app-passwords",
+        label: "App passwords",
+        href: "/app-passwords",
+    },
+];
+
+/// Which tab the page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityTab {
+    /// The verification option and phones.
+    Verification,
+    /// The app passwords.
+    AppPasswords,
+}
+
+/// The page, showing `tab`.
+#[component]
+pub fn SecurityPage(tab: SecurityTab) -> impl IntoView {
+    let selected = match tab {
+        SecurityTab::Verification => "tab-verification",
+        SecurityTab::AppPasswords => "tab-app-passwords",
+    };
+    view! {
+        <section class="card security-page">
+            <h1>"Additional security verification"</h1>
+            <Tabs tabs=TABS selected=selected panel="security-panel" label="Security settings" />
+            <div class="tab-panel" id="security-panel" role="tabpanel" aria-labelledby=selected>
+                {match tab {
+                    SecurityTab::Verification => view! { <SecurityInfoPanel /> }.into_any(),
+                    SecurityTab::AppPasswords => view! { <AppPasswordsPanel /> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}

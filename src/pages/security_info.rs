@@ -1,0 +1,238 @@
+//! The "Additional security verification" tab: the preferred way to verify
+//! and the phone numbers, with Save and Cancel.
+
+use leptos::prelude::*;
+
+use crate::api::{ApiError, FieldError, Phone, Phones, ProblemKind, SecurityInfo, SecurityInfoUpdate};
+use crate::components::{ErrorNotice, TextField};
+use crate::session::{use_api, use_session_expired};
+
+/// The five options, in the seed's words.
+const METHODS: [(&str, &str); 5] = [
+    ("app_notification", "Notify me through app"),
+    ("app_code", "Use verification code from app"),
+    ("sms", "Text code to my authentication phone"),
+    ("call_mobile", "Call my authentication phone"),
+    ("call_office", "Call my office phone"),
+];
+
+/// The editable fields of one phone.
+#[derive(Clone, Copy)]
+struct PhoneFields {
+    country_code: RwSignal<String>,
+    number: RwSignal<String>,
+    extension: RwSignal<String>,
+}
+
+impl PhoneFields {
+    fn new() -> Self {
+        Self {
+            country_code: RwSignal::new(String::new()),
+            number: RwSignal::new(String::new()),
+            extension: RwSignal::new(String::new()),
+        }
+    }
+
+    fn load(&self, phone: Option<&Phone>) {
+        self.country_code.set(phone.map(|p| p.country_code.clone()).unwrap_or_default());
+        self.number.set(phone.map(|p| p.number.clone()).unwrap_or_default());
+        self.extension
+            .set(phone.and_then(|p| p.extension.clone()).unwrap_or_default());
+    }
+
+    /// The phone as typed; `None` when both parts are empty.
+    fn read(&self) -> Option<Phone> {
+        let country_code = self.country_code.get_untracked().trim().to_owned();
+        let number: String = self
+            .number
+            .get_untracked()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let extension = self.extension.get_untracked().trim().to_owned();
+        (!country_code.is_empty() || !number.is_empty()).then(|| Phone {
+            country_code,
+            number,
+            extension: (!extension.is_empty()).then_some(extension),
+        })
+    }
+}
+
+/// Shows and edits the verification settings.
+#[component]
+pub fn SecurityInfoPanel() -> impl IntoView {
+    let api = use_api();
+    let on_expired = use_session_expired();
+    let loaded = LocalResource::new({
+        let api = api.clone();
+        move || {
+            let api = api.clone();
+            async move { api.security_info().await }
+        }
+    });
+    let method = RwSignal::new(String::new());
+    let phones = [PhoneFields::new(), PhoneFields::new(), PhoneFields::new()];
+    let [authentication, office, alternate] = phones;
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let message = RwSignal::new(None::<String>);
+    let status = RwSignal::new(String::new());
+    let current = RwSignal::new(None::<SecurityInfo>);
+
+    let fill = move |info: &SecurityInfo| {
+        method.set(info.default_method.clone());
+        authentication.load(info.phones.authentication.as_ref());
+        office.load(info.phones.office.as_ref());
+        alternate.load(info.phones.alternate.as_ref());
+        errors.set(Vec::new());
+        message.set(None);
+    };
+    Effect::new({
+        let on_expired = on_expired.clone();
+        move || match loaded.get() {
+            Some(Ok(info)) => {
+                fill(&info);
+                current.set(Some(info));
+            }
+            Some(Err(error)) if error.is_session_expired() => on_expired(),
+            _ => {}
+        }
+    });
+
+    let save = Action::new_local(move |update: &SecurityInfoUpdate| {
+        let (api, update) = (api.clone(), update.clone());
+        async move { api.update_security_info(&update).await }
+    });
+    Effect::new(move || match save.value().get() {
+        Some(Ok(info)) => {
+            fill(&info);
+            current.set(Some(info));
+            status.set("Your changes are saved.".into());
+        }
+        Some(Err(error)) => show_save_error(&error, errors, message, &on_expired),
+        None => {}
+    });
+    let error_for = move |pointer: &'static str| {
+        Signal::derive(move || {
+            errors
+                .read()
+                .iter()
+                .find(|e| e.pointer == pointer)
+                .map(|e| e.detail.clone())
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if save.pending().get_untracked() {
+            return;
+        }
+        status.set(String::new());
+        message.set(None);
+        save.dispatch(SecurityInfoUpdate {
+            default_method: method.get_untracked(),
+            phones: Phones {
+                authentication: authentication.read(),
+                office: office.read(),
+                alternate: alternate.read(),
+            },
+        });
+    };
+    let cancel = move |_| {
+        if let Some(info) = current.get_untracked() {
+            fill(&info);
+            status.set("Your changes are undone.".into());
+        }
+    };
+    let method_error = error_for("/default_method");
+
+    view! {
+        <h2 id="security-info-title">"Additional security verification"</h2>
+        <p class="muted">"When you sign in with your password, you are also asked to verify with one of these."</p>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your settings…"</p> }>
+            {move || loaded.get().map(|result| match result {
+                Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| loaded.refetch()) /> }.into_any(),
+                Ok(info) => {
+                    let offered = info.available_methods.clone();
+                    let authenticator = info.authenticator_app.clone();
+                    view! {
+                        <form class="security-form" on:submit=submit novalidate>
+                            <div class="notice notice-error" role="alert" hidden=move || message.get().is_none()>
+                                {move || message.get()}
+                            </div>
+                            <div class="field" class:field-invalid=move || method_error.get().is_some()>
+                                <label for="default-method">"What's your preferred option?"</label>
+                                <select
+                                    id="default-method"
+                                    aria-describedby="default-method-error"
+                                    aria-invalid=move || method_error.get().is_some().then_some("true")
+                                    prop:value=move || method.get()
+                                    on:change=move |ev| method.set(event_target_value(&ev))
+                                >
+                                    {METHODS
+                                        .iter()
+                                        .filter(|(value, _)| offered.as_ref().is_none_or(|o| o.iter().any(|m| m == value)))
+                                        .map(|(value, label)| view! {
+                                            <option value=*value selected=move || method.get() == *value>{*label}</option>
+                                        })
+                                        .collect_view()}
+                                </select>
+                                <p class="field-error" id="default-method-error" hidden=move || method_error.get().is_none()>
+                                    {move || method_error.get()}
+                                </p>
+                            </div>
+                            <fieldset class="phone">
+                                <legend>"Authentication phone"</legend>
+                                <TextField id="auth-country-code" label="Country code" value=authentication.country_code error=error_for("/phones/authentication/country_code") inputmode="tel" />
+                                <TextField id="auth-number" label="Phone number" value=authentication.number error=error_for("/phones/authentication/number") input_type="tel" autocomplete="tel-national" />
+                            </fieldset>
+                            <fieldset class="phone">
+                                <legend>"Office phone"</legend>
+                                <TextField id="office-country-code" label="Country code" value=office.country_code error=error_for("/phones/office/country_code") inputmode="tel" />
+                                <TextField id="office-number" label="Phone number" value=office.number error=error_for("/phones/office/number") input_type="tel" />
+                                <TextField id="office-extension" label="Extension" value=office.extension error=error_for("/phones/office/extension") inputmode="numeric" />
+                            </fieldset>
+                            <fieldset class="phone">
+                                <legend>"Alternate authentication phone"</legend>
+                                <TextField id="alt-country-code" label="Country code" value=alternate.country_code error=error_for("/phones/alternate/country_code") inputmode="tel" />
+                                <TextField id="alt-number" label="Phone number" value=alternate.number error=error_for("/phones/alternate/number") input_type="tel" />
+                            </fieldset>
+                            {authenticator.map(|app| view! {
+                                <p class="authenticator">
+                                    "Authenticator app: "
+                                    <strong>{if app.configured { "set up" } else { "not set up" }}</strong>
+                                    {app.device_name.map(|name| format!(" ({name})"))}
+                                </p>
+                            })}
+                            <div class="form-actions">
+                                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                                    {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                                </button>
+                                <button type="button" class="button" on:click=cancel>"Cancel"</button>
+                            </div>
+                            <p class="status-line" role="status">{move || status.get()}</p>
+                        </form>
+                    }
+                    .into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn show_save_error(
+    error: &ApiError,
+    errors: RwSignal<Vec<FieldError>>,
+    message: RwSignal<Option<String>>,
+    on_expired: &impl Fn(),
+) {
+    if error.is_session_expired() {
+        on_expired();
+        return;
+    }
+    match error {
+        ApiError::Problem(problem) if problem.kind == ProblemKind::ValidationFailed && !problem.errors.is_empty() => {
+            errors.set(problem.errors.clone());
+            message.set(Some("Check the highlighted fields. Nothing was saved.".into()));
+        }
+        _ => message.set(Some(format!("{} Nothing was saved; your changes are still here.", error.message()))),
+    }
+}

@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Browser, TestServer, ADA};
+use support::{Browser, TestServer, ADA, GRACE};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
@@ -91,6 +91,275 @@ async fn unknown_addresses_show_a_page_not_found_with_a_way_home() {
     browser
         .wait_for_path("/sign-in?return=/app-passwords")
         .await;
+
+    browser.finish().await;
+}
+
+/// The text of every row's name cell, in order.
+async fn row_names(browser: &Browser) -> Vec<String> {
+    let names = browser
+        .script("return [...document.querySelectorAll('.app-password-row .name')].map(e => e.textContent)")
+        .await;
+    serde_json::from_value(names).expect("a list of names")
+}
+
+/// Clicks the button labelled `label` in the row named `name`.
+async fn click_in_row(browser: &Browser, name: &str, label: &str) {
+    let clicked = browser
+        .client
+        .execute(
+            "const [name, label] = arguments;
+             const row = [...document.querySelectorAll('.app-password-row')]
+                 .find(r => r.querySelector('.name').textContent === name);
+             const button = row && [...row.querySelectorAll('button')].find(b => b.textContent.trim() === label);
+             if (button) { button.click(); return true; }
+             return false;",
+            vec![name.into(), label.into()],
+        )
+        .await
+        .expect("run script");
+    assert_eq!(clicked, true, "no {label:?} button in the row {name:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
+    let server = TestServer::start(&[&ADA]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/")).await;
+    browser
+        .wait_for_path("/sign-in?return=/app-passwords")
+        .await;
+    browser.sign_in(&ADA).await;
+    browser.wait_for_path("/app-passwords").await;
+
+    // Settings (the gear) → Additional security verification.
+    browser.click("button[aria-label=Settings]").await;
+    browser.find("[role=menu]").await;
+    let expanded = browser.script("return document.querySelector('button[aria-label=Settings]').getAttribute('aria-expanded')").await;
+    assert_eq!(expanded, "true");
+    browser
+        .click("[role=menuitem][href='/security-info']")
+        .await;
+    browser.wait_for_path("/security-info").await;
+    browser
+        .wait_for_text("#security-panel h2", "Additional security verification")
+        .await;
+    browser.find("#default-method").await;
+    let selected = browser
+        .script("return document.getElementById('tab-verification').getAttribute('aria-selected')")
+        .await;
+    assert_eq!(selected, "true");
+    browser.screenshot("security-info").await;
+
+    // The App passwords tab, then Create.
+    browser.click("#tab-app-passwords").await;
+    browser.wait_for_path("/app-passwords").await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+    browser.grant_clipboard().await;
+    browser.click("#create").await;
+    browser.find("dialog[open] #app-password-name").await;
+    assert_eq!(
+        browser.script("return document.activeElement.id").await,
+        "app-password-name"
+    );
+    let next_disabled = browser
+        .script("return document.querySelector('dialog button[type=submit]').disabled")
+        .await;
+    assert_eq!(
+        next_disabled, true,
+        "Next is disabled while the name is empty"
+    );
+    let hostile = "<img src=x onerror=window.__pwned=1>";
+    browser.type_into("#app-password-name", hostile).await;
+    browser.screenshot("create-name").await;
+    browser.click("dialog button[type=submit]").await;
+
+    // Step two: the password, once, big; Copy says Copied only when it is.
+    let password = browser
+        .find("#new-password")
+        .await
+        .text()
+        .await
+        .expect("password text");
+    assert_eq!(password.split('-').count(), 5, "{password}");
+    browser.wait_for_text(".created-name", hostile).await;
+    browser.wait_for_text(".created-login", ADA.login).await;
+    browser
+        .wait_for_text(".notice-warning", "will not be shown again")
+        .await;
+    browser.screenshot("create-password").await;
+    browser.click("#copy-password").await;
+    browser.wait_for_text("#copy-password", "Copied").await;
+    browser
+        .wait_for_text(".copy-status", "Copied to the clipboard")
+        .await;
+    let clipboard = browser
+        .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
+        .await;
+    assert_eq!(
+        clipboard, password,
+        "the clipboard holds exactly the password shown"
+    );
+
+    // The password really works where an app would use it.
+    let (status, verified) = server.verify(ADA.login, &password);
+    assert_eq!(status, 200, "{verified}");
+    assert_eq!(verified["app_password"]["name"], hostile);
+
+    // Done: the password is gone from the page and was never stored.
+    browser.click("#done").await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    let leaks = browser
+        .client
+        .execute(
+            "const p = arguments[0];
+             const stores = [document.documentElement.outerHTML, document.cookie, location.href,
+                 JSON.stringify(history.state), JSON.stringify({...localStorage}), JSON.stringify({...sessionStorage})];
+             return stores.filter(s => s && s.includes(p)).length;",
+            vec![password.clone().into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        leaks, 0,
+        "the password must leave the DOM and never be stored"
+    );
+    assert_eq!(
+        browser
+            .script("return document.querySelector('dialog[open]') === null")
+            .await,
+        true
+    );
+    // The hostile name is text, never markup.
+    assert_eq!(row_names(&browser).await, vec![hostile.to_owned()]);
+    assert_eq!(
+        browser.script("return window.__pwned === undefined").await,
+        true
+    );
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('.app-password-row img').length")
+            .await,
+        0
+    );
+    browser.screenshot("app-passwords-list").await;
+
+    // Rename.
+    click_in_row(&browser, hostile, "Rename").await;
+    browser.find("dialog[open] #rename-name").await;
+    browser
+        .type_into("#rename-name", "Thunderbird on the laptop")
+        .await;
+    browser.click("dialog button[type=submit]").await;
+    browser.wait_for_text(".status-line", "Renamed to").await;
+    assert_eq!(
+        row_names(&browser).await,
+        vec!["Thunderbird on the laptop".to_owned()]
+    );
+
+    // Delete, after a confirmation that names it; the password stops working.
+    click_in_row(&browser, "Thunderbird on the laptop", "Delete").await;
+    browser
+        .wait_for_text("dialog[open] h2", "Delete “Thunderbird on the laptop”?")
+        .await;
+    browser.screenshot("delete-confirm").await;
+    browser.click("dialog[open] .button-danger").await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+    assert!(row_names(&browser).await.is_empty());
+    assert_eq!(server.verify(ADA.login, &password).0, 401);
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_limit_is_explained_and_delete_all_says_how_many() {
+    let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "2"]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    browser.wait_for_text("#app-password-count", "0 of 2").await;
+
+    for name in ["Printer", "Calendar"] {
+        browser.click("#create").await;
+        browser.type_into("#app-password-name", name).await;
+        browser.click("dialog button[type=submit]").await;
+        browser.find("#new-password").await;
+        browser.click("#done").await;
+    }
+    browser.wait_for_text("#app-password-count", "2 of 2").await;
+    assert_eq!(
+        browser
+            .script("return document.getElementById('create').disabled")
+            .await,
+        true
+    );
+    browser
+        .wait_for_text("#limit-note", "the most allowed")
+        .await;
+    assert_eq!(
+        row_names(&browser).await,
+        vec!["Printer".to_owned(), "Calendar".to_owned()]
+    );
+
+    browser.click("#delete-all").await;
+    browser
+        .wait_for_text("dialog[open] h2", "Delete all 2 app passwords?")
+        .await;
+    // Escape cancels and changes nothing.
+    browser
+        .script("document.querySelector('dialog[open]').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
+        .await;
+    browser.wait_for_text("#app-password-count", "2 of 2").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelector('dialog[open]') === null")
+            .await,
+        true
+    );
+    browser.click("#delete-all").await;
+    browser.click("dialog[open] .button-danger").await;
+    browser.wait_for_text("#app-password-count", "0 of 2").await;
+    browser
+        .wait_for_text(".status-line", "Deleted all 2 app passwords")
+        .await;
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_ended_on_the_server_leads_to_sign_in_and_back() {
+    let server = TestServer::start(&[&GRACE]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+
+    // The server forgets the session (as when it expires or is revoked).
+    let ended = browser
+        .script_async(
+            "fetch('/api/v1/session').then(r => r.json()).then(s =>
+                 fetch('/api/v1/session', { method: 'DELETE', headers: { 'X-CSRF-Token': s.csrf_token } }))
+             .then(r => done(r.status))",
+        )
+        .await;
+    assert_eq!(ended, 204);
+
+    // The next screen that asks the server finds out, and sign-in returns there.
+    browser.click("#tab-verification").await;
+    browser
+        .wait_for_path("/sign-in?return=/security-info")
+        .await;
+    browser.sign_in(&GRACE).await;
+    browser.wait_for_path("/security-info").await;
+    browser.find("#default-method").await;
 
     browser.finish().await;
 }

@@ -9,8 +9,8 @@ use web_sys::RequestCredentials;
 
 use super::error::{ApiError, Problem};
 use super::models::{
-    AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, Revoked, SecondFactor,
-    SecurityInfo, SecurityInfoUpdate, Session,
+    AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, Revoked,
+    SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
 };
 use crate::config::Config;
 
@@ -70,7 +70,9 @@ impl ApiClient {
         name: &str,
         idempotency_key: &str,
     ) -> Result<CreatedAppPassword, ApiError> {
-        let body = AppPasswordName { name: name.to_owned() };
+        let body = AppPasswordName {
+            name: name.to_owned(),
+        };
         self.call_with(
             Method::POST,
             "/app-passwords",
@@ -82,18 +84,23 @@ impl ApiClient {
 
     /// `PATCH /app-passwords/{id}`: renames one.
     pub async fn rename_app_password(&self, id: &str, name: &str) -> Result<AppPassword, ApiError> {
-        let body = AppPasswordName { name: name.to_owned() };
-        self.call(Method::PATCH, &app_password_path(id), Some(&body)).await
+        let body = AppPasswordName {
+            name: name.to_owned(),
+        };
+        self.call(Method::PATCH, &app_password_path(id), Some(&body))
+            .await
     }
 
     /// `DELETE /app-passwords/{id}`: revokes one.
     pub async fn delete_app_password(&self, id: &str) -> Result<(), ApiError> {
-        self.call_no_content(Method::DELETE, &app_password_path(id)).await
+        self.call_no_content(Method::DELETE, &app_password_path(id))
+            .await
     }
 
     /// `DELETE /app-passwords`: revokes them all.
     pub async fn delete_all_app_passwords(&self) -> Result<Revoked, ApiError> {
-        self.call(Method::DELETE, "/app-passwords", None::<&()>).await
+        self.call(Method::DELETE, "/app-passwords", None::<&()>)
+            .await
     }
 
     /// `GET /security-info`.
@@ -102,7 +109,10 @@ impl ApiClient {
     }
 
     /// `PUT /security-info`.
-    pub async fn update_security_info(&self, update: &SecurityInfoUpdate) -> Result<SecurityInfo, ApiError> {
+    pub async fn update_security_info(
+        &self,
+        update: &SecurityInfoUpdate,
+    ) -> Result<SecurityInfo, ApiError> {
         self.call(Method::PUT, "/security-info", Some(update)).await
     }
 
@@ -190,7 +200,9 @@ fn app_password_path(id: &str) -> String {
     let encoded: String = id
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect();

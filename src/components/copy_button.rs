@@ -93,7 +93,9 @@ pub fn CopyButton(
 
 fn select_contents(id: &str) {
     let document = document();
-    if let (Some(element), Ok(Some(selection))) = (document.get_element_by_id(id), window().get_selection()) {
+    if let (Some(element), Ok(Some(selection))) =
+        (document.get_element_by_id(id), window().get_selection())
+    {
         let _ = selection.select_all_children(&element);
     }
 }

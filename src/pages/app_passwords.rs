@@ -93,7 +93,11 @@ pub fn AppPasswordsPanel() -> impl IntoView {
 
 /// The list itself, with the count against the backend's limit.
 #[component]
-fn AppPasswordTable(list: AppPasswordList, can_create: bool, on_open: Callback<Open>) -> impl IntoView {
+fn AppPasswordTable(
+    list: AppPasswordList,
+    can_create: bool,
+    on_open: Callback<Open>,
+) -> impl IntoView {
     let count = list.items.len();
     let at_limit = list.max_count.is_some_and(|max| count >= max as usize);
     let summary = match list.max_count {
@@ -198,7 +202,10 @@ fn AppPasswordRow(
         view! { <td data-label="Last used">{text}</td> }
     });
     let expires = show_expires.then(|| {
-        let text = item.expires_at.as_deref().map_or_else(|| "Never".to_owned(), format_date);
+        let text = item
+            .expires_at
+            .as_deref()
+            .map_or_else(|| "Never".to_owned(), format_date);
         view! { <td data-label="Expires">{text}</td> }
     });
     let (rename_item, delete_item) = (item.clone(), item.clone());

@@ -171,10 +171,12 @@ fn show_create_error(
     }
     match (error.kind(), error.field_error("/name")) {
         (ProblemKind::ValidationFailed, Some(detail)) => name_error.set(Some(detail)),
-        (ProblemKind::Other, _) if matches!(error, ApiError::Network) => message.set(Some(format!(
-            "{} Your name is kept: select Next to try again.",
-            error.message()
-        ))),
+        (ProblemKind::Other, _) if matches!(error, ApiError::Network) => {
+            message.set(Some(format!(
+                "{} Your name is kept: select Next to try again.",
+                error.message()
+            )))
+        }
         _ => message.set(Some(error.message())),
     }
 }

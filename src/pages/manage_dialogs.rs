@@ -49,7 +49,9 @@ pub fn RenameDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
         async move { api.rename_app_password(&id, &name).await }
     });
     Effect::new(move || match rename.value().get() {
-        Some(Ok(renamed)) => on_close.run(Outcome::Changed(format!("Renamed to “{}”.", renamed.name))),
+        Some(Ok(renamed)) => {
+            on_close.run(Outcome::Changed(format!("Renamed to “{}”.", renamed.name)))
+        }
         Some(Err(error)) if error.kind() == ProblemKind::ValidationFailed => {
             name_error.set(error.field_error("/name").or_else(|| Some(error.message())))
         }
@@ -59,7 +61,7 @@ pub fn RenameDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
     let input = NodeRef::<html::Input>::new();
     Effect::new(move || {
         if let Some(input) = input.get() {
-            let _ = input.select();
+            input.select();
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -126,7 +128,11 @@ pub fn DeleteAllDialog(count: usize, on_close: Callback<Outcome>) -> impl IntoVi
         let api = api.clone();
         async move { api.delete_all_app_passwords().await.map(drop) }
     });
-    let noun = if count == 1 { "app password" } else { "app passwords" };
+    let noun = if count == 1 {
+        "app password"
+    } else {
+        "app passwords"
+    };
     view! {
         <ConfirmDialog
             title_id="delete-all-title"

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::{ApiError, FieldError, Phone, Phones, ProblemKind, SecurityInfo, SecurityInfoUpdate};
+use crate::api::{
+    ApiError, FieldError, Phone, Phones, ProblemKind, SecurityInfo, SecurityInfoUpdate,
+};
 use crate::components::{ErrorNotice, TextField};
 use crate::session::{use_api, use_session_expired};
 
@@ -34,8 +36,10 @@ impl PhoneFields {
     }
 
     fn load(&self, phone: Option<&Phone>) {
-        self.country_code.set(phone.map(|p| p.country_code.clone()).unwrap_or_default());
-        self.number.set(phone.map(|p| p.number.clone()).unwrap_or_default());
+        self.country_code
+            .set(phone.map(|p| p.country_code.clone()).unwrap_or_default());
+        self.number
+            .set(phone.map(|p| p.number.clone()).unwrap_or_default());
         self.extension
             .set(phone.and_then(|p| p.extension.clone()).unwrap_or_default());
     }
@@ -229,10 +233,17 @@ fn show_save_error(
         return;
     }
     match error {
-        ApiError::Problem(problem) if problem.kind == ProblemKind::ValidationFailed && !problem.errors.is_empty() => {
+        ApiError::Problem(problem)
+            if problem.kind == ProblemKind::ValidationFailed && !problem.errors.is_empty() =>
+        {
             errors.set(problem.errors.clone());
-            message.set(Some("Check the highlighted fields. Nothing was saved.".into()));
+            message.set(Some(
+                "Check the highlighted fields. Nothing was saved.".into(),
+            ));
         }
-        _ => message.set(Some(format!("{} Nothing was saved; your changes are still here.", error.message()))),
+        _ => message.set(Some(format!(
+            "{} Nothing was saved; your changes are still here.",
+            error.message()
+        ))),
     }
 }

@@ -28,15 +28,16 @@ pub struct TestUser {
     pub login: &'static str,
     /// The account password.
     pub password: &'static str,
-    /// The second factor's secret, base32.
-    pub totp_secret: &'static str,
+    /// The second factor's secret, base32; `None` for a password-only user.
+    pub totp_secret: Option<&'static str>,
 }
 
 impl TestUser {
     /// The second-factor code an authenticator app shows right now.
     pub fn current_code(&self) -> String {
         let secret =
-            app_passwords_server::totp::decode_secret(self.totp_secret).expect("valid test secret");
+            app_passwords_server::totp::decode_secret(self.totp_secret.expect("a user with TOTP"))
+                .expect("valid test secret");
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
@@ -49,7 +50,15 @@ impl TestUser {
 pub const ADA: TestUser = TestUser {
     login: "ada",
     password: "analytical-engine-1843",
-    totp_secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+    totp_secret: Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
+};
+
+/// A user without a second factor, for tests that sign in more than once
+/// within one 30-second code step.
+pub const GRACE: TestUser = TestUser {
+    login: "grace",
+    password: "compiler-pioneer-1952",
+    totp_secret: None,
 };
 
 /// The reference server, built beforehand (`scripts/test.sh` builds it; this
@@ -64,6 +73,11 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the server with `users` seeded and a database of its own.
     pub fn start(users: &[&TestUser]) -> Self {
+        Self::start_with(users, &[])
+    }
+
+    /// Like [`TestServer::start`], with extra command-line flags.
+    pub fn start_with(users: &[&TestUser], flags: &[&str]) -> Self {
         let binary = workspace_path(
             "APP_PASSWORDS_SERVER_BIN",
             "target/debug/app-passwords-server",
@@ -82,7 +96,10 @@ impl TestServer {
         let data = tempfile::tempdir().expect("temporary folder");
         let seeds: Vec<String> = users
             .iter()
-            .map(|u| format!("{}:{}:{}", u.login, u.password, u.totp_secret))
+            .map(|u| match u.totp_secret {
+                Some(secret) => format!("{}:{}:{secret}", u.login, u.password),
+                None => format!("{}:{}", u.login, u.password),
+            })
             .collect();
         let mut child = Command::new(&binary)
             .arg("--listen")
@@ -91,6 +108,7 @@ impl TestServer {
             .arg(data.path().join("app.db"))
             .arg("--dist")
             .arg(&dist)
+            .args(flags)
             .env("APP_PASSWORDS_SEED_USER", seeds.join("\n"))
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
@@ -131,6 +149,29 @@ impl TestServer {
             child,
             _data: data,
         }
+    }
+
+    /// `GET /api/v1/verify` with HTTP Basic, sent from the test as a mail
+    /// client would send it: the status and the JSON body.
+    pub fn verify(&self, login: &str, password: &str) -> (u16, Value) {
+        use std::io::{Read, Write};
+        let address = self.base_url.trim_start_matches("http://");
+        let credentials = base64(format!("{login}:{password}").as_bytes());
+        let mut stream = std::net::TcpStream::connect(address).expect("connect to the server");
+        write!(
+            stream,
+            "GET /api/v1/verify HTTP/1.1\r\nHost: {address}\r\nAuthorization: Basic {credentials}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        let status = answer
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+        (status, serde_json::from_str(body).unwrap_or(Value::Null))
     }
 
     /// Absolute URL of `path` on this server.
@@ -299,6 +340,37 @@ impl Browser {
         }
     }
 
+    /// Runs `body` as an async script: it ends by calling `done(value)`.
+    pub async fn script_async(&self, body: &str) -> Value {
+        let script = format!("const done = arguments[arguments.length - 1]; {body}");
+        self.client
+            .execute_async(&script, vec![])
+            .await
+            .expect("run async script")
+    }
+
+    /// Lets the page read and write the clipboard (W3C Set Permission).
+    pub async fn grant_clipboard(&self) {
+        for name in ["clipboard-read", "clipboard-write"] {
+            self.client
+                .issue_cmd(SetPermission(name))
+                .await
+                .expect("grant clipboard permission");
+        }
+    }
+
+    /// Signs in as `user` on the sign-in screen that is showing.
+    pub async fn sign_in(&self, user: &TestUser) {
+        self.type_into("#login", user.login).await;
+        self.type_into("#password", user.password).await;
+        self.click("button[type=submit]").await;
+        if user.totp_secret.is_some() {
+            self.find("#code").await;
+            self.type_into("#code", &user.current_code()).await;
+            self.click("button[type=submit]").await;
+        }
+    }
+
     /// Everything the page wrote to the console (and every CSP report)
     /// since the last call.
     pub async fn console(&self) -> Vec<Value> {
@@ -347,13 +419,18 @@ struct DriverGuard(Option<Child>);
 impl Drop for DriverGuard {
     fn drop(&mut self) {
         if let Some(mut child) = self.0.take() {
+            // The group id is chromedriver's pid (process_group(0) above).
+            // Signalled directly: a `kill` binary given a bad argument may
+            // signal every process (-1), and a pid of 0 or 1 must never be
+            // used as a group.
             #[cfg(unix)]
-            {
-                let _ = Command::new("kill")
-                    .arg("-KILL")
-                    .arg(format!("-{}", child.id()))
-                    .stderr(Stdio::null())
-                    .status();
+            if let Ok(group) = libc::pid_t::try_from(child.id()) {
+                if group > 1 {
+                    // SAFETY: kill(2) with a negative pid signals that process group only.
+                    unsafe {
+                        libc::kill(-group, libc::SIGKILL);
+                    }
+                }
             }
             let _ = child.kill();
             let _ = child.wait();
@@ -389,5 +466,60 @@ impl WebDriverCompatibleCommand for BrowserLog {
             http::Method::POST,
             Some(json!({ "type": "browser" }).to_string()),
         )
+    }
+}
+
+/// W3C `POST /session/{id}/permissions`.
+#[derive(Debug)]
+struct SetPermission(&'static str);
+
+impl WebDriverCompatibleCommand for SetPermission {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/permissions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "descriptor": { "name": self.0 }, "state": "granted" });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// Standard base64 with padding, for HTTP Basic.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn base64_matches_the_rfc_4648_vectors() {
+    for (plain, encoded) in [
+        ("", ""),
+        ("f", "Zg=="),
+        ("fo", "Zm8="),
+        ("foo", "Zm9v"),
+        ("foobar", "Zm9vYmFy"),
+    ] {
+        assert_eq!(base64(plain.as_bytes()), encoded);
     }
 }

@@ -104,3 +104,186 @@ async fn error_notice_explains_and_offers_a_retry() {
     button.click();
     assert_eq!(retries.get_untracked(), 1);
 }
+
+fn succeeding_clipboard(
+    _text: String,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ()>>>> {
+    Box::pin(async { Ok(()) })
+}
+
+fn refusing_clipboard(
+    _text: String,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ()>>>> {
+    Box::pin(async { Err(()) })
+}
+
+/// Waits (a bounded number of ticks) until `check` holds.
+async fn eventually(what: &str, check: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if check() {
+            return;
+        }
+        gloo_timer_tick().await;
+    }
+    panic!("never happened: {what}");
+}
+
+async fn gloo_timer_tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn copy_button_says_copied_only_after_the_write_succeeded() {
+    use app_passwords::components::CopyButton;
+    let root = container();
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <p id="secret-a">"abcde-fghjk"</p>
+            <CopyButton text=Signal::stored("abcde-fghjk".to_owned()) select_on_refusal="secret-a" writer=succeeding_clipboard />
+        }
+    });
+    settle().await;
+    let button: web_sys::HtmlElement = root
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(button.text_content().unwrap(), "Copy password to clipboard");
+    button.click();
+    eventually("Copied", || button.text_content().unwrap() == "Copied").await;
+    let status = root.query_selector("[role=status]").unwrap().unwrap();
+    assert_eq!(status.text_content().unwrap(), "Copied to the clipboard.");
+}
+
+#[wasm_bindgen_test]
+async fn copy_button_selects_the_text_and_says_ctrl_c_when_refused() {
+    use app_passwords::components::CopyButton;
+    let root = container();
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <p id="secret-b">"mnpqr-stuvw"</p>
+            <CopyButton text=Signal::stored("mnpqr-stuvw".to_owned()) select_on_refusal="secret-b" writer=refusing_clipboard />
+        }
+    });
+    settle().await;
+    let button: web_sys::HtmlElement = root
+        .query_selector("button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    button.click();
+    let status = root.query_selector("[role=status]").unwrap().unwrap();
+    eventually("the Ctrl+C hint", || {
+        status.text_content().unwrap().contains("Ctrl+C")
+    })
+    .await;
+    assert_ne!(
+        button.text_content().unwrap(),
+        "Copied",
+        "never claims a copy that failed"
+    );
+    let selected = window().get_selection().unwrap().unwrap().to_string();
+    assert_eq!(String::from(selected), "mnpqr-stuvw");
+}
+
+#[wasm_bindgen_test]
+async fn dialog_is_modal_labelled_and_gives_focus_back() {
+    use app_passwords::components::Dialog;
+    let root = container();
+    let opener = document().create_element("button").unwrap();
+    opener.set_id("opener");
+    root.append_child(&opener).unwrap();
+    opener
+        .unchecked_ref::<web_sys::HtmlElement>()
+        .focus()
+        .unwrap();
+    let open = RwSignal::new(true);
+    let escapes = RwSignal::new(0);
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <Show when=move || open.get()>
+                <Dialog labelled_by="dialog-title" on_escape=Signal::stored(Some(Callback::new(move |()| escapes.update(|n| *n += 1))))>
+                    <h2 id="dialog-title">"Title"</h2>
+                    <input id="inside" />
+                </Dialog>
+            </Show>
+        }
+    });
+    settle().await;
+    let dialog: web_sys::HtmlDialogElement = root
+        .query_selector("dialog")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert!(dialog.open(), "shown as a modal");
+    assert_eq!(
+        dialog.get_attribute("aria-labelledby").as_deref(),
+        Some("dialog-title")
+    );
+    assert_eq!(
+        document().active_element().unwrap().id(),
+        "inside",
+        "focus moves inside"
+    );
+
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let escape =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    dialog.dispatch_event(&escape).unwrap();
+    assert_eq!(escapes.get_untracked(), 1);
+
+    open.set(false);
+    settle().await;
+    assert!(root.query_selector("dialog").unwrap().is_none());
+    assert_eq!(
+        document().active_element().unwrap().id(),
+        "opener",
+        "focus goes back"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn error_answers_decode_into_one_error_type() {
+    use app_passwords::api::{error_from_response, ApiError, ProblemKind};
+    let problem = gloo_net::http::Response::builder()
+        .status(422)
+        .header("content-type", "application/problem+json")
+        .body(Some(r#"{"type":"https://id.example/p/validation-failed","title":"Invalid","status":422,"errors":[{"pointer":"/name","detail":"Too long"}]}"#))
+        .unwrap();
+    let error = error_from_response(problem).await;
+    assert_eq!(error.kind(), ProblemKind::ValidationFailed);
+    assert_eq!(error.field_error("/name").as_deref(), Some("Too long"));
+
+    let proxy = gloo_net::http::Response::builder()
+        .status(502)
+        .header("content-type", "text/html")
+        .body(Some("<html><body>Bad gateway</body></html>"))
+        .unwrap();
+    let error = error_from_response(proxy).await;
+    assert!(matches!(&error, ApiError::Problem(p) if p.status == 502));
+    assert!(
+        error.message().contains("unavailable"),
+        "{}",
+        error.message()
+    );
+
+    let limited = gloo_net::http::Response::builder()
+        .status(429)
+        .header("retry-after", "30")
+        .body(Some(""))
+        .unwrap();
+    let error = error_from_response(limited).await;
+    assert_eq!(
+        error.message(),
+        "Too many attempts. Wait 30 seconds and try again."
+    );
+}

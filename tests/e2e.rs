@@ -234,6 +234,13 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
             .await,
         true
     );
+    // Focus is back on Create, where the user started.
+    browser
+        .wait_for_script(
+            "return document.activeElement && document.activeElement.id",
+            "create",
+        )
+        .await;
     // The hostile name is text, never markup.
     assert_eq!(row_names(&browser).await, vec![hostile.to_owned()]);
     assert_eq!(
@@ -256,6 +263,12 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
         .await;
     browser.click("dialog button[type=submit]").await;
     browser.wait_for_text(".status-line", "Renamed to").await;
+    browser
+        .wait_for_script(
+            "return document.activeElement && document.activeElement.id",
+            "rename-0",
+        )
+        .await;
     assert_eq!(
         row_names(&browser).await,
         vec!["Thunderbird on the laptop".to_owned()]
@@ -306,6 +319,25 @@ async fn the_limit_is_explained_and_delete_all_says_how_many() {
         row_names(&browser).await,
         vec!["Printer".to_owned(), "Calendar".to_owned()]
     );
+
+    // On a 360 px phone nothing scrolls sideways.
+    browser
+        .client
+        .set_window_size(360, 760)
+        .await
+        .expect("resize");
+    browser
+        .wait_for_script(
+            "return String(document.documentElement.scrollWidth <= window.innerWidth)",
+            "true",
+        )
+        .await;
+    browser.screenshot("narrow").await;
+    browser
+        .client
+        .set_window_size(1100, 800)
+        .await
+        .expect("resize");
 
     browser.click("#delete-all").await;
     browser

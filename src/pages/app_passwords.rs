@@ -2,6 +2,7 @@
 //! rename and delete.
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::api::{AppPassword, AppPasswordList};
 use crate::components::ErrorNotice;
@@ -13,7 +14,7 @@ use crate::session::{use_api, use_session, use_session_expired};
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Open {
     Create,
-    Rename(AppPassword),
+    Rename(AppPassword, usize),
     Delete(AppPassword),
     DeleteAll(usize),
 }
@@ -37,13 +38,39 @@ pub fn AppPasswordsPanel() -> impl IntoView {
     });
     let open = RwSignal::new(None::<Open>);
     let status = RwSignal::new(String::new());
+    // The reloaded list replaces the buttons that opened a dialog, so focus
+    // is put back by id once it has rendered.
+    let focus_after_reload = RwSignal::new(None::<String>);
     let close = move |outcome: Outcome| {
+        let opener = match open.get_untracked() {
+            Some(Open::Rename(_, index)) => format!("rename-{index}"),
+            _ => "create".to_owned(),
+        };
         open.set(None);
         if let Outcome::Changed(sentence) = outcome {
             status.set(sentence);
+            focus_after_reload.set(Some(opener));
             list.refetch();
         }
     };
+    Effect::new(move || {
+        if let Some(Ok(_)) = list.get() {
+            if let Some(id) = focus_after_reload.get_untracked() {
+                focus_after_reload.set(None);
+                // A disabled Create (at the limit) cannot take focus: the
+                // heading of the tab can.
+                let target = document()
+                    .get_element_by_id(&id)
+                    .filter(|element| !element.has_attribute("disabled"))
+                    .or_else(|| document().get_element_by_id("app-passwords-title"));
+                if let Some(element) =
+                    target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = element.focus();
+                }
+            }
+        }
+    });
     let can_create = move || {
         context
             .session
@@ -53,7 +80,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
     };
 
     view! {
-        <h2 id="app-passwords-title">"App passwords"</h2>
+        <h2 id="app-passwords-title" tabindex="-1">"App passwords"</h2>
         <p class="muted">
             "Apps that cannot do two-step sign-in, such as some mail clients, sign in with an app password instead of your password. Create one for each app or device, and delete it when you stop using it."
         </p>
@@ -84,7 +111,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
                 }) />
             }
             .into_any(),
-            Some(Open::Rename(item)) => view! { <RenameDialog item=item on_close=Callback::new(close) /> }.into_any(),
+            Some(Open::Rename(item, _)) => view! { <RenameDialog item=item on_close=Callback::new(close) /> }.into_any(),
             Some(Open::Delete(item)) => view! { <DeleteDialog item=item on_close=Callback::new(close) /> }.into_any(),
             Some(Open::DeleteAll(count)) => view! { <DeleteAllDialog count=count on_close=Callback::new(close) /> }.into_any(),
         }}
@@ -216,7 +243,7 @@ fn AppPasswordRow(
             {last_used}
             {expires}
             <td class="row-actions">
-                <button type="button" class="button button-small" aria-describedby=name_id.clone() on:click=move |_| on_open.run(Open::Rename(rename_item.clone()))>
+                <button type="button" class="button button-small" id=format!("rename-{index}") aria-describedby=name_id.clone() on:click=move |_| on_open.run(Open::Rename(rename_item.clone(), index))>
                     "Rename"
                 </button>
                 <button type="button" class="button button-small button-danger-quiet" aria-describedby=name_id on:click=move |_| on_open.run(Open::Delete(delete_item.clone()))>

@@ -323,6 +323,20 @@ impl Browser {
         panic!("the page never reached {expected:?} (last: {last:?})");
     }
 
+    /// Waits until `body` (a script with `return`) answers `expected`.
+    pub async fn wait_for_script(&self, body: &str, expected: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = Value::Null;
+        while Instant::now() < deadline {
+            last = self.script(body).await;
+            if last == expected {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{body:?} never answered {expected:?} (last: {last})");
+    }
+
     /// The value of a script's answer, e.g. `return document.title`.
     pub async fn script(&self, body: &str) -> Value {
         self.client.execute(body, vec![]).await.expect("run script")

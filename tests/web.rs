@@ -287,3 +287,90 @@ async fn error_answers_decode_into_one_error_type() {
         "Too many attempts. Wait 30 seconds and try again."
     );
 }
+
+#[wasm_bindgen_test]
+async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() {
+    use app_passwords::api::{ApiClient, Session};
+    use app_passwords::config::Config;
+    use app_passwords::pages::create_dialog::CreateDialog;
+    use app_passwords::session::SessionContext;
+    use leptos_router::components::Router;
+
+    let root = container();
+    let closed = RwSignal::new(None::<bool>);
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        // Port 9 on loopback: nothing listens, the request fails at once.
+        let config = Config {
+            api_base: "http://127.0.0.1:9/api/v1".into(),
+            ..Config::default()
+        };
+        provide_context(ApiClient::new(&config));
+        provide_context(SessionContext {
+            session: RwSignal::new(None::<Session>),
+        });
+        view! {
+            <Router>
+                <CreateDialog on_close=Callback::new(move |made| closed.set(Some(made))) />
+            </Router>
+        }
+    });
+    settle().await;
+
+    let input: web_sys::HtmlInputElement = root
+        .query_selector("#app-password-name")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let next: web_sys::HtmlButtonElement = root
+        .query_selector("button[type=submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(
+        document().active_element().unwrap().id(),
+        "app-password-name",
+        "the name has focus"
+    );
+    assert!(next.disabled(), "Next is disabled while the name is empty");
+    assert!(
+        root.text_content().unwrap().contains("1 to 120 characters"),
+        "the rules are stated"
+    );
+
+    input.set_value("Outlook on my laptop");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    settle().await;
+    assert!(!next.disabled());
+    next.click();
+
+    let alert = root.query_selector("dialog [role=alert]").unwrap().unwrap();
+    eventually("the network error", || {
+        alert
+            .text_content()
+            .unwrap()
+            .contains("could not be reached")
+    })
+    .await;
+    assert!(alert.text_content().unwrap().contains("Next to try again"));
+    assert_eq!(
+        input.value(),
+        "Outlook on my laptop",
+        "what was typed is kept"
+    );
+    assert!(
+        root.query_selector("#new-password").unwrap().is_none(),
+        "still step one"
+    );
+
+    // Escape on step one closes without creating.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let escape =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&escape).unwrap();
+    assert_eq!(closed.get_untracked(), Some(false));
+}

@@ -18,6 +18,15 @@ fn container() -> web_sys::HtmlElement {
     element.unchecked_into()
 }
 
+/// A cancelable, bubbling Escape keydown, as a keyboard would send it.
+fn escape_keydown() -> web_sys::KeyboardEvent {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap()
+}
+
 /// Lets the reactive system run its pending effects and DOM updates.
 async fn settle() {
     leptos::task::tick().await;
@@ -232,12 +241,7 @@ async fn dialog_is_modal_labelled_and_gives_focus_back() {
         "focus moves inside"
     );
 
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Escape");
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let escape =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    let escape = escape_keydown();
     dialog.dispatch_event(&escape).unwrap();
     assert_eq!(escapes.get_untracked(), 1);
 
@@ -365,12 +369,7 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
     );
 
     // Escape on step one closes without creating.
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Escape");
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let escape =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    let escape = escape_keydown();
     input.dispatch_event(&escape).unwrap();
     assert_eq!(closed.get_untracked(), Some(false));
 }

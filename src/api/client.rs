@@ -211,18 +211,16 @@ fn app_password_path(id: &str) -> String {
 
 /// Turns an error answer, whatever its body, into an [`ApiError`].
 pub async fn error_from_response(response: Response) -> ApiError {
-    {
-        let headers = response.headers();
-        let content_type = headers.get("content-type");
-        let retry_after = headers.get("retry-after");
-        let body = response.text().await.unwrap_or_default();
-        ApiError::Problem(Problem::from_answer(
-            response.status(),
-            content_type.as_deref(),
-            &body,
-            retry_after.as_deref(),
-        ))
-    }
+    let headers = response.headers();
+    let content_type = headers.get("content-type");
+    let retry_after = headers.get("retry-after");
+    let body = response.text().await.unwrap_or_default();
+    ApiError::Problem(Problem::from_answer(
+        response.status(),
+        content_type.as_deref(),
+        &body,
+        retry_after.as_deref(),
+    ))
 }
 
 /// A fresh `Idempotency-Key`: a random UUID from the browser's CSPRNG, or,

@@ -146,18 +146,28 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// that signed the user in). Only its digest is stored; the token itself is
 /// returned once.
 pub fn issue_token(conn: &rusqlite::Connection, login: &str) -> anyhow::Result<String> {
-    let user_id: i64 = conn
-        .query_row("SELECT id FROM users WHERE login = ?1", [login], |row| {
-            row.get(0)
-        })
-        .optional()?
-        .ok_or_else(|| anyhow::anyhow!("there is no user with the login {login:?}"))?;
+    let user_id = user_id_of(conn, login)?;
     let token = random_token(32);
     conn.execute(
         "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?1, ?2, ?3)",
         params![token_digest(&token), user_id, unix_now()],
     )?;
     Ok(token)
+}
+
+/// The id of the user `login`, for the administrator's commands.
+fn user_id_of(conn: &rusqlite::Connection, login: &str) -> anyhow::Result<i64> {
+    conn.query_row("SELECT id FROM users WHERE login = ?1", [login], |row| {
+        row.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| anyhow::anyhow!("there is no user with the login {login:?}"))
+}
+
+/// Revokes every bearer token of `login`; returns how many there were.
+pub fn revoke_tokens(conn: &rusqlite::Connection, login: &str) -> anyhow::Result<usize> {
+    let user_id = user_id_of(conn, login)?;
+    Ok(conn.execute("DELETE FROM api_tokens WHERE user_id = ?1", [user_id])?)
 }
 
 async fn user_by_token(state: &AppState, token: &str) -> Result<Option<User>, Problem> {

@@ -51,6 +51,20 @@ pub enum Command {
         )]
         database: PathBuf,
     },
+    /// Revoke every bearer token of a user (when a portal's session for them
+    /// ends, or a token may have leaked) and print how many there were.
+    RevokeTokens {
+        /// The user's login.
+        #[arg(long)]
+        login: String,
+        /// The database to write to.
+        #[arg(
+            long,
+            env = "APP_PASSWORDS_DATABASE",
+            default_value = "data/app-passwords.db"
+        )]
+        database: PathBuf,
+    },
     /// Turn the creation of app passwords on or off for a user, as an
     /// administrator would. Existing app passwords keep working.
     AppPasswords {
@@ -114,6 +128,15 @@ pub struct ServeArgs {
     #[arg(long, env = "APP_PASSWORDS_SESSION_LIFETIME_HOURS", default_value_t = 12,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub session_lifetime_hours: u64,
+    /// A web origin (`https://portal.example.com`) whose pages may call the
+    /// API and load the app's files from this server, with credentials.
+    /// Repeatable; in the environment, separate origins with commas.
+    #[arg(
+        long = "cors-origin",
+        env = "APP_PASSWORDS_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<CorsOrigin>,
     /// Failed sign-in, code and /verify attempts allowed per login within
     /// the failure window; then 429 with Retry-After.
     #[arg(long, env = "APP_PASSWORDS_MAX_FAILURES_PER_LOGIN", default_value_t = 10,
@@ -137,6 +160,47 @@ impl ServeArgs {
             path.push(".key");
             path.into()
         })
+    }
+}
+
+/// An origin allowed to call this server from its pages: a scheme, a host
+/// and an optional port, nothing more (no path, no `*`: answers carry
+/// credentials, which a wildcard may not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorsOrigin(pub String);
+
+impl std::str::FromStr for CorsOrigin {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let origin = text.trim().to_ascii_lowercase();
+        let Some((scheme, rest)) = origin.split_once("://") else {
+            return Err(format!(
+                "{origin:?} is not an origin: write it as https://host or http://host:port"
+            ));
+        };
+        // `[v6]:port` keeps its colons inside the brackets.
+        let (host, port) = match rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            Some((v6, after)) => (
+                v6,
+                (!after.is_empty()).then(|| after.strip_prefix(':').unwrap_or("")),
+            ),
+            None => match rest.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (rest, None),
+            },
+        };
+        let host_ok = !host.is_empty()
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+        let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|p| p > 0));
+        if !matches!(scheme, "http" | "https") || !host_ok || !port_ok {
+            return Err(format!(
+                "{origin:?} is not an origin: write it as https://host or http://host:port, without a path or a trailing slash"
+            ));
+        }
+        Ok(Self(origin))
     }
 }
 
@@ -214,6 +278,48 @@ mod tests {
         assert!("nocolon".parse::<SeedUser>().is_err());
         assert!("ada:short".parse::<SeedUser>().is_err());
         assert!(!format!("{with_mfa:?}").contains("pass:word"));
+    }
+
+    #[test]
+    fn cors_origins_are_bare_origins() {
+        for good in [
+            "https://portal.example.com",
+            "http://127.0.0.1:8081",
+            "http://[::1]:3000",
+            "http://[::1]",
+            "HTTPS://Portal.Example.com",
+        ] {
+            assert!(good.parse::<CorsOrigin>().is_ok(), "{good}");
+        }
+        assert_eq!(
+            "HTTPS://Portal.Example.com"
+                .parse::<CorsOrigin>()
+                .unwrap()
+                .0,
+            "https://portal.example.com"
+        );
+        for bad in [
+            "*",
+            "portal.example.com",
+            "https://portal.example.com/",
+            "https://portal.example.com/app",
+            "ftp://portal.example.com",
+            "http://127.0.0.1:0",
+            "http://127.0.0.1:99999",
+            "https://",
+            "http://[::1]x",
+        ] {
+            assert!(bad.parse::<CorsOrigin>().is_err(), "{bad}");
+        }
+        let cli = Cli::try_parse_from([
+            "server",
+            "--cors-origin",
+            "http://127.0.0.1:1",
+            "--cors-origin",
+            "https://portal.example.com",
+        ])
+        .unwrap();
+        assert_eq!(cli.serve.cors_origins.len(), 2);
     }
 
     #[test]

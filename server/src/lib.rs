@@ -53,6 +53,8 @@ pub struct Settings {
     pub session_idle_seconds: i64,
     /// Seconds after sign-in after which a session ends.
     pub session_lifetime_seconds: i64,
+    /// Origins whose pages may call this server (CORS, with credentials).
+    pub cors_origins: Vec<String>,
 }
 
 impl Settings {
@@ -63,6 +65,7 @@ impl Settings {
             secure_cookies: args.secure_cookies,
             session_idle_seconds: seconds(args.session_idle_minutes.saturating_mul(60)),
             session_lifetime_seconds: seconds(args.session_lifetime_hours.saturating_mul(3600)),
+            cors_origins: args.cors_origins.iter().map(|o| o.0.clone()).collect(),
         }
     }
 }
@@ -131,9 +134,11 @@ pub fn api_router() -> Router<AppState> {
 }
 
 /// The whole server: the API under `/api/v1`, the app from `dist` for every
-/// other path, and security headers on every answer.
+/// other path, security headers on every answer, and CORS for the origins
+/// named by `--cors-origin`.
 pub fn router(state: AppState, dist: &std::path::Path) -> Router {
-    Router::new()
+    let cors = cors_layer(&state.settings.cors_origins);
+    let router = Router::new()
         .nest("/api/v1", api_router())
         .fallback_service(static_files::service(dist))
         .layer(SetResponseHeaderLayer::overriding(
@@ -148,7 +153,48 @@ pub fn router(state: AppState, dist: &std::path::Path) -> Router {
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("no-referrer"),
         ))
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
+/// Lets pages of `origins` call the API with credentials (the session
+/// cookie, or a bearer token) and load the app's files, as a portal on
+/// another origin does. Every header the app sends is allowed, and
+/// `Retry-After` is readable so that rate limits can say how long to wait.
+/// `None` without origins: then no answer carries CORS headers.
+fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::Method;
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static(auth::CSRF_HEADER),
+                HeaderName::from_static("idempotency-key"),
+            ])
+            .expose_headers([header::RETRY_AFTER])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
 }
 
 /// Serves [`router`] on `listener` until `shutdown` completes, giving

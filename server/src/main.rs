@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use app_passwords_server::auth::issue_token;
+use app_passwords_server::auth::{issue_token, revoke_tokens};
 use app_passwords_server::config::{Cli, Command, ServeArgs};
 use app_passwords_server::db::Db;
 use app_passwords_server::users::set_app_passwords_enabled;
@@ -29,6 +29,13 @@ async fn main() -> anyhow::Result<()> {
             let db = Db::open(&database)?;
             let token = db.call(move |conn| issue_token(conn, &login)).await?;
             println!("{token}");
+            Ok(())
+        }
+        Some(Command::RevokeTokens { login, database }) => {
+            let db = Db::open(&database)?;
+            let shown = login.clone();
+            let count = db.call(move |conn| revoke_tokens(conn, &login)).await?;
+            println!("revoked {count} bearer token(s) of {shown}");
             Ok(())
         }
         Some(Command::AppPasswords {

@@ -170,3 +170,136 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn pages_of_allowed_origins_may_call_with_credentials_and_no_others() {
+    let data = tempfile::tempdir().unwrap();
+    let portal = "http://portal.test:8081";
+    let server = Server::start_with(
+        data.path(),
+        &[
+            "--cors-origin",
+            portal,
+            "--cors-origin",
+            "https://other.test",
+        ],
+    )
+    .await;
+    let http = reqwest::Client::new();
+
+    // The preflight of a create, as Chromium sends it from the portal.
+    let preflight = http
+        .request(
+            reqwest::Method::OPTIONS,
+            server.url("/api/v1/app-passwords"),
+        )
+        .header(header::ORIGIN, portal)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "content-type,idempotency-key,x-csrf-token",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    let headers = preflight.headers();
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], portal);
+    assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
+    let methods = headers[header::ACCESS_CONTROL_ALLOW_METHODS]
+        .to_str()
+        .unwrap();
+    for method in ["POST", "PUT", "PATCH", "DELETE"] {
+        assert!(methods.contains(method), "{methods}");
+    }
+    let allowed = headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for name in [
+        "content-type",
+        "idempotency-key",
+        "x-csrf-token",
+        "authorization",
+    ] {
+        assert!(allowed.contains(name), "{allowed}");
+    }
+
+    // Real answers (API and the app's files) name the origin and let the
+    // page read Retry-After; caches keep answers per origin.
+    for path in ["/api/v1/session", "/app-1234.js"] {
+        let answer = http
+            .get(server.url(path))
+            .header(header::ORIGIN, portal)
+            .send()
+            .await
+            .unwrap();
+        let headers = answer.headers();
+        assert_eq!(
+            headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+            portal,
+            "{path}"
+        );
+        assert_eq!(
+            headers[header::ACCESS_CONTROL_ALLOW_CREDENTIALS],
+            "true",
+            "{path}"
+        );
+        assert!(
+            headers[header::ACCESS_CONTROL_EXPOSE_HEADERS]
+                .to_str()
+                .unwrap()
+                .to_ascii_lowercase()
+                .contains("retry-after"),
+            "{path}"
+        );
+        let vary: Vec<_> = headers.get_all(header::VARY).iter().collect();
+        assert!(
+            vary.iter()
+                .any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("origin")),
+            "{path}: {vary:?}"
+        );
+    }
+
+    // Any other origin gets no permission: the browser keeps the answer
+    // from its page.
+    for origin in [
+        "http://evil.test",
+        "http://portal.test:8082",
+        "https://portal.test:8081",
+    ] {
+        let answer = http
+            .request(
+                reqwest::Method::OPTIONS,
+                server.url("/api/v1/app-passwords"),
+            )
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "DELETE")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            answer
+                .headers()
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .is_none(),
+            "{origin}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_cors_origins_no_answer_allows_other_origins() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let answer = reqwest::Client::new()
+        .get(server.url("/api/v1/session"))
+        .header(header::ORIGIN, "http://portal.test:8081")
+        .send()
+        .await
+        .unwrap();
+    assert!(answer
+        .headers()
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .is_none());
+}

@@ -170,6 +170,18 @@ async fn bearer_tokens_sign_in_without_cookies_or_csrf() {
         StatusCode::CREATED
     );
 
+    // Revoked by an administrator (`revoke-tokens`), it stops working at once.
+    let revoked = server
+        .admin_db()
+        .call(|conn| app_passwords_server::auth::revoke_tokens(conn, "bob"))
+        .await
+        .unwrap();
+    assert_eq!(revoked, 1);
+    assert_eq!(
+        portal.get("/session").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
     portal.bearer = Some("not-a-real-token".into());
     assert_eq!(
         portal.get("/session").await.status,

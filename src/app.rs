@@ -6,27 +6,39 @@ use leptos_router::path;
 
 use crate::api::{ApiClient, Session};
 use crate::config::Config;
+use crate::host::HostPage;
 use crate::pages::{NotFoundPage, SecurityPage, SecurityTab, SignInPage};
+use crate::routes::{BasePath, Screen};
 use crate::session::{RequireSession, SessionContext};
 use crate::shell::TopBar;
 
-/// The whole app: provides the configuration, API client and session to
-/// every screen, and maps each screen to its own URL.
-#[component]
-pub fn App() -> impl IntoView {
-    let config = Config::default();
-    provide_context(ApiClient::new(&config));
+/// Provides what every screen reads from context: the configuration, its
+/// base path, the API client, the session and the host page. [`App`] calls
+/// it; so do component tests that mount one screen.
+pub fn provide_app_context(config: Config, api: ApiClient, host: HostPage) {
+    provide_context(BasePath::new(config.base_path.clone().unwrap_or_default()));
+    provide_context(api);
     provide_context(SessionContext {
         session: RwSignal::new(None::<Session>),
     });
+    provide_context(host);
     provide_context(config);
+}
+
+/// The whole app, configured by `config`, talking through `api`, telling
+/// `host` what happens. Each screen has its own URL under the base path.
+#[component]
+pub fn App(config: Config, api: ApiClient, host: HostPage) -> impl IntoView {
+    let base = config.base_path.clone().unwrap_or_default();
+    let header = config.header;
+    provide_app_context(config, api, host);
 
     view! {
-        <Router>
-            <TopBar />
+        <Router base=base>
+            {header.then(|| view! { <TopBar /> })}
             <main class="content">
                 <Routes fallback=|| view! { <NotFoundPage /> }>
-                    <Route path=path!("/") view=|| view! { <Redirect path="/app-passwords" /> } />
+                    <Route path=path!("/") view=|| view! { <Redirect path=Screen::AppPasswords.path() /> } />
                     <Route path=path!("/sign-in") view=SignInPage />
                     <Route
                         path=path!("/security-info")

@@ -7,6 +7,10 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{ApiClient, ApiError, Session};
 use crate::components::ErrorNotice;
+use crate::config::Config;
+use crate::host::{use_host, HostEvent};
+use crate::routes::{use_base_path, Screen};
+use crate::url_encoding::percent_encode;
 
 /// App-wide session state: `None` until known or after sign-out.
 #[derive(Clone, Copy)]
@@ -25,9 +29,18 @@ pub fn use_session() -> SessionContext {
     expect_context::<SessionContext>()
 }
 
+/// The configuration provided at the root.
+pub fn use_config() -> Config {
+    expect_context::<Config>()
+}
+
 /// Path of the sign-in screen that returns to `return_to` afterwards.
 pub fn sign_in_path(return_to: &str) -> String {
-    format!("/sign-in?return={}", encode_query_value(return_to))
+    format!(
+        "{}?return={}",
+        Screen::SignIn.path(),
+        percent_encode(return_to, true)
+    )
 }
 
 /// Where to go after sign-in: `requested` when it is a path of this app,
@@ -38,33 +51,42 @@ pub fn safe_return_path(requested: Option<&str>) -> String {
         Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
             path.to_owned()
         }
-        _ => "/app-passwords".to_owned(),
+        _ => Screen::AppPasswords.path().to_owned(),
     }
 }
 
-fn encode_query_value(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Returns a function that reacts to an expired session: forgets it and
-/// sends the user to sign-in, to come back to the current screen after.
-pub fn use_session_expired() -> impl Fn() + Clone {
+/// Returns a function that reacts to a failed request: when `error` says
+/// the session has ended, it tells the host page and then, as configured,
+/// sends the user to the app's sign-in (to come back to this screen after),
+/// to the site's `sign_in_url`, or, with bearer tokens from a host page,
+/// nowhere: the error stays on screen with what the user typed, and the
+/// next try asks the host for a token again. Answers `true` when the user
+/// is being taken away, so the caller need not show the error.
+pub fn use_session_expired() -> impl Fn(&ApiError) -> bool + Clone {
     let session = use_session();
+    let config = use_config();
+    let host = use_host();
+    let base = use_base_path();
     let navigate = use_navigate();
     let location = use_location();
-    move || {
+    move |error: &ApiError| {
+        if !error.is_session_expired() {
+            return false;
+        }
+        host.tell(HostEvent::SessionExpired);
+        if !config.leaves_when_signed_out() {
+            return false;
+        }
         session.session.set(None);
+        if let Some(url) = config.sign_in_redirect(&window().location().href().unwrap_or_default())
+        {
+            let _ = window().location().assign(&url);
+            return true;
+        }
+        let pathname = location.pathname.get_untracked();
         let here = format!(
             "{}{}",
-            location.pathname.get_untracked(),
+            base.route_of(&pathname),
             location.search.get_untracked()
         );
         navigate(
@@ -74,6 +96,7 @@ pub fn use_session_expired() -> impl Fn() + Clone {
                 ..Default::default()
             },
         );
+        true
     }
 }
 
@@ -95,11 +118,10 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
             Ok::<(), ApiError>(())
         }
     });
+    let leaves_when_signed_out = use_config().leaves_when_signed_out();
     Effect::new(move || {
         if let Some(Err(error)) = check.get() {
-            if error.is_session_expired() {
-                on_expired();
-            }
+            on_expired(&error);
         }
     });
     let children = StoredValue::new(children);
@@ -110,7 +132,7 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
                     .get()
                     .map(|result| match result {
                         Ok(()) => children.with_value(|children| children()).into_any(),
-                        Err(error) if error.is_session_expired() => {
+                        Err(error) if error.is_session_expired() && leaves_when_signed_out => {
                             view! { <p class="loading" role="status">"Taking you to sign-in…"</p> }.into_any()
                         }
                         Err(error) => {

@@ -294,24 +294,24 @@ async fn error_answers_decode_into_one_error_type() {
 
 #[wasm_bindgen_test]
 async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() {
-    use app_passwords::api::{ApiClient, Session};
+    use app_passwords::api::ApiClient;
+    use app_passwords::app::provide_app_context;
     use app_passwords::config::Config;
+    use app_passwords::host::HostPage;
     use app_passwords::pages::create_dialog::CreateDialog;
-    use app_passwords::session::SessionContext;
     use leptos_router::components::Router;
 
     let root = container();
     let closed = RwSignal::new(None::<bool>);
+    let host = HostPage::new(root.clone());
     let _mounted = leptos::mount::mount_to(root.clone(), move || {
         // Port 9 on loopback: nothing listens, the request fails at once.
         let config = Config {
             api_base: "http://127.0.0.1:9/api/v1".into(),
             ..Config::default()
         };
-        provide_context(ApiClient::new(&config));
-        provide_context(SessionContext {
-            session: RwSignal::new(None::<Session>),
-        });
+        let api = ApiClient::new(&config, None);
+        provide_app_context(config, api, host);
         view! {
             <Router>
                 <CreateDialog on_close=Callback::new(move |made| closed.set(Some(made))) />

@@ -2,9 +2,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use gloo_net::http::{Method, RequestBuilder, Response};
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
+use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::RequestCredentials;
 
 use super::error::{ApiError, Problem};
@@ -12,22 +14,80 @@ use super::models::{
     AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, Revoked,
     SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
 };
-use crate::config::Config;
+use crate::config::{AuthMode, Config};
+use crate::url_encoding::percent_encode;
 
 /// Talks to one backend of the contract. Cheap to clone; clones share the
-/// CSRF token, which lives only in memory.
+/// CSRF token and the bearer token, which live only in memory.
 #[derive(Clone)]
 pub struct ApiClient {
     base: String,
     csrf_token: Arc<Mutex<Option<String>>>,
+    bearer: Option<BearerTokens>,
+}
+
+/// Bearer tokens handed over by the host page's `getToken` function.
+#[derive(Clone)]
+struct BearerTokens {
+    get_token: SendWrapper<js_sys::Function>,
+    current: Arc<Mutex<Option<String>>>,
+}
+
+impl BearerTokens {
+    /// The token to send: the one in hand, or, when there is none or
+    /// `renew` says the last was refused, a new one from the host page
+    /// (`getToken({ renew })` may answer a string or a promise of one).
+    async fn get(&self, renew: bool) -> Result<String, ApiError> {
+        if !renew {
+            if let Some(token) = lock(&self.current).clone() {
+                return Ok(token);
+            }
+        }
+        *lock(&self.current) = None;
+        let request = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&request, &"renew".into(), &renew.into());
+        let answer = self
+            .get_token
+            .call1(&JsValue::NULL, &request)
+            .map_err(|_| ApiError::NoToken)?;
+        let answer = match answer.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .map_err(|_| ApiError::NoToken)?,
+            Err(value) => value,
+        };
+        let token = answer
+            .as_string()
+            .map(|token| token.trim().to_owned())
+            .filter(|token| !token.is_empty())
+            .ok_or(ApiError::NoToken)?;
+        *lock(&self.current) = Some(token.clone());
+        Ok(token)
+    }
+}
+
+/// Locks a token slot. Nothing can panic while one is held, but a poisoned
+/// lock must never take the whole app down.
+fn lock(slot: &Mutex<Option<String>>) -> std::sync::MutexGuard<'_, Option<String>> {
+    slot.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl ApiClient {
-    /// A client for the backend and authentication mode of `config`.
-    pub fn new(config: &Config) -> Self {
+    /// A client for the backend of `config` (its `api_base` already
+    /// absolute). In bearer mode `get_token` is the host page's provider of
+    /// tokens; in cookie mode it is not used.
+    pub fn new(config: &Config, get_token: Option<js_sys::Function>) -> Self {
+        let bearer = match config.auth {
+            AuthMode::Bearer => get_token.map(|get_token| BearerTokens {
+                get_token: SendWrapper::new(get_token),
+                current: Arc::default(),
+            }),
+            AuthMode::Cookie => None,
+        };
         Self {
             base: config.api_base.trim_end_matches('/').to_owned(),
             csrf_token: Arc::default(),
+            bearer,
         }
     }
 
@@ -54,7 +114,7 @@ impl ApiClient {
     /// `DELETE /session`: signs out.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
         let result = self.call_no_content(Method::DELETE, "/session").await;
-        *self.lock_csrf() = None;
+        *lock(&self.csrf_token) = None;
         result
     }
 
@@ -117,14 +177,8 @@ impl ApiClient {
     }
 
     fn remember(&self, session: Session) -> Session {
-        *self.lock_csrf() = session.csrf_token.clone();
+        *lock(&self.csrf_token) = session.csrf_token.clone();
         session
-    }
-
-    fn lock_csrf(&self) -> std::sync::MutexGuard<'_, Option<String>> {
-        // Nothing can panic while the lock is held, but never let a poisoned
-        // lock take the whole app down.
-        self.csrf_token.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     async fn call<B, T>(&self, method: Method, path: &str, body: Option<&B>) -> Result<T, ApiError>
@@ -156,7 +210,9 @@ impl ApiClient {
     }
 
     /// Sends one request with the auth, CSRF and JSON headers the contract
-    /// asks for, and turns every error status into an [`ApiError`].
+    /// asks for, and turns every error status into an [`ApiError`]. With a
+    /// bearer token that the backend refuses, the host page is asked for a
+    /// new one and the request is sent once more.
     async fn send<B>(
         &self,
         method: Method,
@@ -167,46 +223,99 @@ impl ApiClient {
     where
         B: Serialize + ?Sized,
     {
+        let mut renew = false;
+        loop {
+            let token = match &self.bearer {
+                Some(bearer) => Some(bearer.get(renew).await?),
+                None => None,
+            };
+            let request = self.request(method.clone(), path, body, headers, token.as_deref())?;
+            let response = request.send().await.map_err(|_| ApiError::Network)?;
+            if response.ok() {
+                return Ok(response);
+            }
+            if response.status() == 401 && self.bearer.is_some() && !renew {
+                renew = true;
+                continue;
+            }
+            return Err(error_from_response(response).await);
+        }
+    }
+
+    /// Builds one request. A bearer token replaces the cookie and the CSRF
+    /// token; otherwise the session cookie goes along even when the backend
+    /// is on another origin, and unsafe methods prove they come from this
+    /// page with the CSRF token of the last session answer.
+    fn request<B>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        headers: &[(&str, &str)],
+        bearer_token: Option<&str>,
+    ) -> Result<Request, ApiError>
+    where
+        B: Serialize + ?Sized,
+    {
         let unsafe_method = !matches!(method, Method::GET | Method::HEAD);
         let mut builder = RequestBuilder::new(&format!("{}{path}", self.base))
             .method(method)
             .header("Accept", "application/json, application/problem+json");
-        // The session cookie goes along even when the backend is on another
-        // origin; unsafe methods prove they come from this page with the
-        // CSRF token of the last session answer.
-        builder = builder.credentials(RequestCredentials::Include);
-        if let Some(token) = self.lock_csrf().clone().filter(|_| unsafe_method) {
-            builder = builder.header("X-CSRF-Token", &token);
-        }
+        builder = match bearer_token {
+            Some(token) => builder
+                .credentials(RequestCredentials::Omit)
+                .header("Authorization", &format!("Bearer {token}")),
+            None => {
+                let builder = builder.credentials(RequestCredentials::Include);
+                match lock(&self.csrf_token).clone().filter(|_| unsafe_method) {
+                    Some(csrf) => builder.header("X-CSRF-Token", &csrf),
+                    None => builder,
+                }
+            }
+        };
         for (name, value) in headers {
             builder = builder.header(name, value);
         }
-        let request = match body {
+        match body {
             Some(body) => builder.json(body),
             None => builder.build(),
         }
-        .map_err(|_| ApiError::Network)?;
-        let response = request.send().await.map_err(|_| ApiError::Network)?;
-        if response.ok() {
-            return Ok(response);
-        }
-        Err(error_from_response(response).await)
+        .map_err(|_| ApiError::Network)
     }
 }
 
 /// Path of one app password: ids are opaque, so they are percent-encoded
 /// rather than trusted to be URL-safe.
 fn app_password_path(id: &str) -> String {
-    let encoded: String = id
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("/app-passwords/{encoded}")
+    format!("/app-passwords/{}", percent_encode(id, false))
+}
+
+/// Reads the configuration file at `url` (absolute): its text, or `None`
+/// when there is none. A 404, or an HTML page where JSON was asked for (what
+/// a host that answers every unknown path with `index.html` sends), means
+/// there is none.
+pub async fn fetch_config_file(url: &str) -> Result<Option<String>, ApiError> {
+    let response = Request::get(url)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    let is_html = response.headers().get("content-type").is_some_and(|ct| {
+        ct.trim_start()
+            .to_ascii_lowercase()
+            .starts_with("text/html")
+    });
+    if response.status() == 404 || (response.ok() && is_html) {
+        return Ok(None);
+    }
+    if !response.ok() {
+        return Err(error_from_response(response).await);
+    }
+    response
+        .text()
+        .await
+        .map(Some)
+        .map_err(|_| ApiError::Network)
 }
 
 /// Turns an error answer, whatever its body, into an [`ApiError`].

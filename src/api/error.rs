@@ -141,6 +141,9 @@ pub enum ApiError {
     Problem(Problem),
     /// A success status whose body is not what the contract promises.
     UnexpectedAnswer,
+    /// In bearer mode, the host page gave no token: its `getToken` failed,
+    /// was refused, or answered something that is not a token.
+    NoToken,
 }
 
 impl ApiError {
@@ -155,8 +158,19 @@ impl ApiError {
     /// True when the session is gone and the user must sign in again: a 401
     /// that is not part of the sign-in conversation itself.
     pub fn is_session_expired(&self) -> bool {
-        matches!(self, Self::Problem(p) if p.status == 401
-            && !matches!(p.kind, ProblemKind::MfaRequired | ProblemKind::InvalidCredentials | ProblemKind::InvalidCode))
+        match self {
+            Self::Problem(p) => {
+                p.status == 401
+                    && !matches!(
+                        p.kind,
+                        ProblemKind::MfaRequired
+                            | ProblemKind::InvalidCredentials
+                            | ProblemKind::InvalidCode
+                    )
+            }
+            Self::NoToken => true,
+            Self::Network | Self::UnexpectedAnswer => false,
+        }
     }
 
     /// The message for `pointer` (e.g. `/name`), if the backend sent one.
@@ -178,6 +192,7 @@ impl ApiError {
             Self::UnexpectedAnswer => {
                 "The server sent an answer this page does not understand. Try again, or contact your administrator if it keeps happening.".into()
             }
+            Self::NoToken => "You are signed out. Sign in again, then try again.".into(),
             Self::Problem(problem) => problem_message(problem),
         }
     }
@@ -294,5 +309,6 @@ mod tests {
         );
         assert!(!ApiError::Problem(wrong_password).is_session_expired());
         assert!(!ApiError::Network.is_session_expired());
+        assert!(ApiError::NoToken.is_session_expired());
     }
 }

@@ -2,9 +2,9 @@
 //! is held there, the page behind is inert, and focus goes back to whatever
 //! opened it when it closes.
 
-use leptos::__reexports::send_wrapper::SendWrapper;
 use leptos::html;
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use wasm_bindgen::JsCast;
 
 /// A modal dialog, open while it is mounted. Its accessible name is the

@@ -4,15 +4,15 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// One tab: its label and the path it shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One tab: its label and the address of what it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tab {
     /// Element id of the tab.
     pub id: &'static str,
     /// Visible label and accessible name.
     pub label: &'static str,
-    /// Path of the screen the tab shows.
-    pub href: &'static str,
+    /// Address of the screen the tab shows.
+    pub href: String,
 }
 
 /// A tablist of `tabs` with `selected` (an id) marked; arrow keys move
@@ -20,7 +20,7 @@ pub struct Tab {
 #[component]
 pub fn Tabs(
     /// The tabs, in order.
-    tabs: &'static [Tab],
+    tabs: Vec<Tab>,
     /// Id of the selected tab.
     selected: &'static str,
     /// Id of the panel the tabs control.
@@ -28,17 +28,18 @@ pub fn Tabs(
     /// Accessible name of the tablist.
     label: &'static str,
 ) -> impl IntoView {
+    let ids: Vec<&'static str> = tabs.iter().map(|tab| tab.id).collect();
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         let step: isize = match ev.key().as_str() {
             "ArrowRight" => 1,
             "ArrowLeft" => -1,
             _ => return,
         };
-        let Some(current) = tabs.iter().position(|tab| tab.id == selected) else {
+        let Some(current) = ids.iter().position(|id| *id == selected) else {
             return;
         };
-        let next = (current as isize + step).rem_euclid(tabs.len() as isize) as usize;
-        if let Some(element) = document().get_element_by_id(tabs[next].id) {
+        let next = (current as isize + step).rem_euclid(ids.len() as isize) as usize;
+        if let Some(element) = document().get_element_by_id(ids[next]) {
             ev.prevent_default();
             if let Ok(link) = element.dyn_into::<web_sys::HtmlElement>() {
                 let _ = link.focus();
@@ -49,7 +50,7 @@ pub fn Tabs(
     view! {
         <div class="tabs" role="tablist" aria-label=label on:keydown=on_keydown>
             {tabs
-                .iter()
+                .into_iter()
                 .map(|tab| {
                     let is_selected = tab.id == selected;
                     view! {

@@ -31,9 +31,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
     });
     Effect::new(move || {
         if let Some(Err(error)) = list.get() {
-            if error.is_session_expired() {
-                on_expired();
-            }
+            on_expired(&error);
         }
     });
     let open = RwSignal::new(None::<Open>);

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::{new_idempotency_key, ApiError, CreatedAppPassword, ProblemKind};
 use crate::components::{CopyButton, Dialog, TextField};
+use crate::host::{use_host, HostEvent};
 use crate::session::{use_api, use_session_expired};
 
 /// The rules a name follows, as the backend states them.
@@ -53,10 +54,21 @@ pub fn CreateDialog(
         }
         current
     });
+    let host = use_host();
     let create = Action::new_local(move |(name, key): &(String, String)| {
-        let api = api.clone();
+        let (api, host) = (api.clone(), host.clone());
         let (name, key) = (name.clone(), key.clone());
-        async move { api.create_app_password(&name, &key).await }
+        async move {
+            // The host hears the id and name, never the password.
+            api.create_app_password(&name, &key)
+                .await
+                .inspect(|created| {
+                    host.tell(HostEvent::Created {
+                        id: created.item.id.clone(),
+                        name: created.item.name.clone(),
+                    })
+                })
+        }
     });
     Effect::new(move || {
         if let Some(Err(error)) = create.value().get() {
@@ -163,10 +175,9 @@ fn show_create_error(
     error: &ApiError,
     name_error: RwSignal<Option<String>>,
     message: RwSignal<Option<String>>,
-    on_expired: &impl Fn(),
+    on_expired: &impl Fn(&ApiError) -> bool,
 ) {
-    if error.is_session_expired() {
-        on_expired();
+    if on_expired(error) {
         return;
     }
     match (error.kind(), error.field_error("/name")) {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::{ApiError, AppPassword, ProblemKind};
 use crate::components::{Dialog, TextField};
+use crate::host::{use_host, HostEvent};
 use crate::pages::create_dialog::{check_name, NAME_RULES};
 use crate::session::{use_api, use_session_expired};
 
@@ -19,20 +20,20 @@ pub enum Outcome {
 }
 
 /// Shows `error` in `message`, or hands an expired session to sign-in.
-fn report(error: &ApiError, message: RwSignal<Option<String>>, on_expired: &impl Fn()) {
-    if error.is_session_expired() {
-        on_expired();
-    } else if let ApiError::Problem(problem) = error {
-        if problem.status == 404 {
-            message.set(Some(
-                "It was already deleted, perhaps in another window. Close this and the list will be current.".into(),
-            ));
-        } else {
-            message.set(Some(error.message()));
-        }
-    } else {
-        message.set(Some(error.message()));
+fn report(
+    error: &ApiError,
+    message: RwSignal<Option<String>>,
+    on_expired: &impl Fn(&ApiError) -> bool,
+) {
+    if on_expired(error) {
+        return;
     }
+    message.set(Some(match error {
+        ApiError::Problem(problem) if problem.status == 404 => {
+            "It was already deleted, perhaps in another window. Close this and the list will be current.".into()
+        }
+        _ => error.message(),
+    }));
 }
 
 /// Renames `item`.
@@ -43,10 +44,20 @@ pub fn RenameDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
     let name = RwSignal::new(item.name.clone());
     let name_error = RwSignal::new(None::<String>);
     let message = RwSignal::new(None::<String>);
+    let host = use_host();
     let id = item.id.clone();
     let rename = Action::new_local(move |name: &String| {
-        let (api, id, name) = (api.clone(), id.clone(), name.clone());
-        async move { api.rename_app_password(&id, &name).await }
+        let (api, host, id, name) = (api.clone(), host.clone(), id.clone(), name.clone());
+        async move {
+            api.rename_app_password(&id, &name)
+                .await
+                .inspect(|renamed| {
+                    host.tell(HostEvent::Renamed {
+                        id: renamed.id.clone(),
+                        name: renamed.name.clone(),
+                    })
+                })
+        }
     });
     Effect::new(move || match rename.value().get() {
         Some(Ok(renamed)) => {
@@ -100,11 +111,18 @@ pub fn RenameDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
 #[component]
 pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl IntoView {
     let api = use_api();
-    let id = item.id.clone();
+    let host = use_host();
     let name = item.name.clone();
     let delete = Action::new_local(move |(): &()| {
-        let (api, id) = (api.clone(), id.clone());
-        async move { api.delete_app_password(&id).await }
+        let (api, host, item) = (api.clone(), host.clone(), item.clone());
+        async move {
+            api.delete_app_password(&item.id).await.inspect(|()| {
+                host.tell(HostEvent::Deleted {
+                    id: item.id,
+                    name: item.name,
+                })
+            })
+        }
     });
     let done = format!("Deleted “{name}”. Apps using it can no longer sign in.");
     view! {
@@ -124,9 +142,16 @@ pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
 #[component]
 pub fn DeleteAllDialog(count: usize, on_close: Callback<Outcome>) -> impl IntoView {
     let api = use_api();
+    let host = use_host();
     let delete_all = Action::new_local(move |(): &()| {
-        let api = api.clone();
-        async move { api.delete_all_app_passwords().await.map(drop) }
+        let (api, host) = (api.clone(), host.clone());
+        async move {
+            let revoked = api.delete_all_app_passwords().await?;
+            host.tell(HostEvent::DeletedAll {
+                count: revoked.revoked,
+            });
+            Ok(())
+        }
     });
     let noun = if count == 1 {
         "app password"

@@ -1,7 +1,9 @@
 //! One module per screen: sign-in, the security page and its two tabs, the
-//! dialogs of the App passwords tab, and "not found".
+//! dialogs of the App passwords tab, "not found", and the page for a broken
+//! configuration.
 
 pub mod app_passwords;
+pub mod config_error;
 pub mod create_dialog;
 pub mod manage_dialogs;
 pub mod not_found;
@@ -10,6 +12,7 @@ pub mod security_info;
 pub mod sign_in;
 
 pub use app_passwords::AppPasswordsPanel;
+pub use config_error::ConfigErrorPage;
 pub use not_found::NotFoundPage;
 pub use security::{SecurityPage, SecurityTab};
 pub use security_info::SecurityInfoPanel;

@@ -5,20 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::{Tab, Tabs};
 use crate::pages::{AppPasswordsPanel, SecurityInfoPanel};
-
-/// The page's tabs.
-const TABS: &[Tab] = &[
-    Tab {
-        id: "tab-verification",
-        label: "Additional security verification",
-        href: "/security-info",
-    },
-    Tab {
-        id: "tab-app-passwords",
-        label: "App passwords",
-        href: "/app-passwords",
-    },
-];
+use crate::routes::{use_base_path, Screen};
 
 /// Which tab the page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,10 +23,23 @@ pub fn SecurityPage(tab: SecurityTab) -> impl IntoView {
         SecurityTab::Verification => "tab-verification",
         SecurityTab::AppPasswords => "tab-app-passwords",
     };
+    let base = use_base_path();
+    let tabs = vec![
+        Tab {
+            id: "tab-verification",
+            label: "Additional security verification",
+            href: base.href(Screen::SecurityInfo),
+        },
+        Tab {
+            id: "tab-app-passwords",
+            label: "App passwords",
+            href: base.href(Screen::AppPasswords),
+        },
+    ];
     view! {
         <section class="card security-page">
             <h1>"Additional security verification"</h1>
-            <Tabs tabs=TABS selected=selected panel="security-panel" label="Security settings" />
+            <Tabs tabs=tabs selected=selected panel="security-panel" label="Security settings" />
             <div class="tab-panel" id="security-panel" role="tabpanel" aria-labelledby=selected>
                 {match tab {
                     SecurityTab::Verification => view! { <SecurityInfoPanel /> }.into_any(),

@@ -97,8 +97,10 @@ pub fn SecurityInfoPanel() -> impl IntoView {
                 fill(&info);
                 current.set(Some(info));
             }
-            Some(Err(error)) if error.is_session_expired() => on_expired(),
-            _ => {}
+            Some(Err(error)) => {
+                on_expired(&error);
+            }
+            None => {}
         }
     });
 
@@ -226,10 +228,9 @@ fn show_save_error(
     error: &ApiError,
     errors: RwSignal<Vec<FieldError>>,
     message: RwSignal<Option<String>>,
-    on_expired: &impl Fn(),
+    on_expired: &impl Fn(&ApiError) -> bool,
 ) {
-    if error.is_session_expired() {
-        on_expired();
+    if on_expired(error) {
         return;
     }
     match error {

@@ -409,10 +409,11 @@ impl Browser {
             .filter(|entry| {
                 let message = entry["message"].as_str().unwrap_or_default();
                 // Chromium logs every API error status (a 401 while signed
-                // out, say) as a network error; those are answers the app
+                // out, say) and a missing app-config.json (the defaults
+                // apply) as network errors; those are answers the app
                 // handles, not faults.
                 let api_status = entry["source"] == "network"
-                    && message.contains("/api/v1/")
+                    && (message.contains("/api/v1/") || message.contains("/app-config.json"))
                     && message.contains("the server responded with a status of 4");
                 (entry["level"] == "SEVERE" && !api_status)
                     || message.contains("Content Security Policy")

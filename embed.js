@@ -1,0 +1,82 @@
+// The app's public entry point for pages that embed it (boot.js uses it
+// too). A host page does:
+//
+//   import { mount } from "/path/to/app/embed.js";
+//   const app = await mount(element, { getToken });   // later: app.unmount()
+//
+// The element's data-* attributes configure the app (see the README's
+// Embedding section). This file has a stable name; the app's own files are
+// hashed per build, so it reads their names from the index.html beside it.
+
+const here = new URL(".", import.meta.url);
+let loading = null;
+
+/**
+ * Loads the app's code once. `files` names the hashed JS and wasm (relative
+ * to this file); without it they, and the stylesheet, are taken from the
+ * index.html beside this file.
+ */
+export function load(files) {
+  loading ??= (async () => {
+    const { js, wasm } = files ?? (await filesFromIndex());
+    const app = await import(new URL(js, here).href);
+    await app.default({ module_or_path: new URL(wasm, here) });
+    return app;
+  })();
+  return loading;
+}
+
+/**
+ * Mounts the app into `element`. Resolves to `{ unmount() }`. If the app
+ * cannot load, the element says so instead of staying blank.
+ */
+export async function mount(element, options = {}) {
+  try {
+    const app = await load(options.files);
+    return await app.mount(element, options);
+  } catch (error) {
+    if (element instanceof HTMLElement && !element.hasChildNodes()) {
+      const message = document.createElement("p");
+      message.setAttribute("role", "alert");
+      message.textContent =
+        "App passwords could not start. Check your connection and reload the page.";
+      element.append(message);
+    }
+    throw error;
+  }
+}
+
+async function filesFromIndex() {
+  const index = new URL("index.html", here);
+  const answer = await fetch(index, { cache: "no-cache" });
+  if (!answer.ok) {
+    throw new Error(`app-passwords: ${index} answered ${answer.status}`);
+  }
+  const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+  const script = page.querySelector("script[data-app-js][data-app-wasm]");
+  if (!script) {
+    throw new Error(`app-passwords: ${index} does not name the app's files`);
+  }
+  for (const sheet of page.querySelectorAll('link[rel="stylesheet"]')) {
+    addStylesheet(sheet);
+  }
+  return { js: script.dataset.appJs, wasm: script.dataset.appWasm };
+}
+
+// The host page gets the app's stylesheet (every rule of which is scoped
+// under .ap-root), with its integrity hash, once.
+function addStylesheet(sheet) {
+  const href = new URL(sheet.getAttribute("href"), here).href;
+  if ([...document.styleSheets].some((s) => s.href === href)) {
+    return;
+  }
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = href;
+  const integrity = sheet.getAttribute("integrity");
+  if (integrity) {
+    link.integrity = integrity;
+    link.crossOrigin = "anonymous";
+  }
+  document.head.append(link);
+}

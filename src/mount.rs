@@ -1,0 +1,167 @@
+//! Starting the app in one element of a page: the app's own page
+//! (`index.html`, through `boot.js`) or a host's page (through `embed.js`).
+//! What the app needs to know comes from that element's `data-*`
+//! attributes, the configuration file it may name (`data-config-url`), and
+//! the options of the JavaScript `mount` call.
+
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::api::{fetch_config_file, ApiClient};
+use crate::config::{attribute_name, normalize_base_path, AuthMode, Config, ConfigError};
+use crate::host::HostPage;
+use crate::pages::ConfigErrorPage;
+use crate::App;
+
+/// What a host page passes in JavaScript: what attributes cannot carry.
+#[derive(Default)]
+pub struct MountOptions {
+    /// `getToken({ renew })`: answers a bearer token, or a promise of one.
+    /// The app calls it before its first request and again, with
+    /// `renew: true`, whenever the backend refuses the token.
+    pub get_token: Option<js_sys::Function>,
+}
+
+impl MountOptions {
+    /// Reads the options object of `mount(element, options)`.
+    pub fn from_js(options: &JsValue) -> Result<Self, String> {
+        if options.is_undefined() || options.is_null() {
+            return Ok(Self::default());
+        }
+        let get_token = js_sys::Reflect::get(options, &"getToken".into())
+            .map_err(|_| "the options must be an object".to_owned())?;
+        if get_token.is_undefined() || get_token.is_null() {
+            return Ok(Self::default());
+        }
+        let get_token = get_token
+            .dyn_into::<js_sys::Function>()
+            .map_err(|_| "getToken must be a function".to_owned())?;
+        Ok(Self {
+            get_token: Some(get_token),
+        })
+    }
+}
+
+/// The app mounted in an element; [`MountedApp::unmount`] takes it out.
+pub struct MountedApp {
+    // Leptos's mount handle, held only to be dropped: dropping unmounts.
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl MountedApp {
+    /// Removes the app from its element.
+    pub fn unmount(self) {
+        drop(self);
+    }
+}
+
+/// Mounts the app into `root`: reads the configuration, then shows the
+/// app, or, when the configuration is broken, a page that says what is
+/// wrong with it.
+pub async fn mount(root: web_sys::HtmlElement, options: MountOptions) -> MountedApp {
+    // The styles apply under this class only, so a host page keeps its own.
+    let _ = root.class_list().add_1("ap-root");
+    match read_config(&root, &options).await {
+        Ok(config) => {
+            let _ = root.set_attribute("data-theme", config.theme.as_str());
+            if is_whole_page(&root) {
+                document().set_title(&config.title);
+            }
+            let api = ApiClient::new(&config, options.get_token);
+            let host = HostPage::new(root.clone());
+            MountedApp {
+                _handle: Box::new(leptos::mount::mount_to(root, move || {
+                    view! { <App config=config api=api host=host /> }
+                })),
+            }
+        }
+        Err(error) => MountedApp {
+            _handle: Box::new(leptos::mount::mount_to(root, move || {
+                view! { <ConfigErrorPage error=error /> }
+            })),
+        },
+    }
+}
+
+/// The configuration of the app mounted in `root`, with its URLs made
+/// absolute against the document's base URL.
+async fn read_config(
+    root: &web_sys::HtmlElement,
+    options: &MountOptions,
+) -> Result<Config, ConfigError> {
+    let base_url = document_base_url();
+    let file = match root.get_attribute("data-config-url") {
+        Some(location) => {
+            let url = absolute_url(&location, &base_url).ok_or_else(|| ConfigError {
+                source: attribute_name("config_url"),
+                problem: format!("{location:?} is not a URL."),
+            })?;
+            let name = location.rsplit('/').next().unwrap_or_default().to_owned();
+            fetch_config_file(&url)
+                .await
+                .map_err(|error| ConfigError {
+                    source: name.clone(),
+                    problem: format!("it could not be read: {}", error.message()),
+                })?
+                .map(|text| (name, text))
+        }
+        None => None,
+    };
+    let mut config = Config::from_sources(
+        file.as_ref()
+            .map(|(name, text)| (name.as_str(), text.as_str())),
+        |field| root.get_attribute(&attribute_name(field)),
+    )?;
+    config.api_base = web_url(&config.api_base, &base_url, "api_base")?;
+    if let Some(url) = &config.sign_in_url {
+        config.sign_in_url = Some(web_url(url, &base_url, "sign_in_url")?);
+    }
+    if config.base_path.is_none() {
+        let path = web_sys::Url::new(&base_url)
+            .map(|url| url.pathname())
+            .unwrap_or_default();
+        config.base_path = Some(normalize_base_path(&path));
+    }
+    if config.auth == AuthMode::Bearer && options.get_token.is_none() {
+        return Err(ConfigError {
+            source: "auth".into(),
+            problem: "\"bearer\" needs a getToken function: mount the app with mount(element, { getToken }) (see the README's Embedding section).".into(),
+        });
+    }
+    Ok(config)
+}
+
+/// The URL that relative addresses resolve against: `<base href>`, else
+/// the page's own address.
+fn document_base_url() -> String {
+    document()
+        .base_uri()
+        .ok()
+        .flatten()
+        .or_else(|| window().location().href().ok())
+        .unwrap_or_default()
+}
+
+fn absolute_url(location: &str, base_url: &str) -> Option<String> {
+    web_sys::Url::new_with_base(location, base_url)
+        .ok()
+        .map(|url| url.href())
+}
+
+/// `location` as an absolute http(s) URL, or an error naming `field`.
+fn web_url(location: &str, base_url: &str, field: &str) -> Result<String, ConfigError> {
+    absolute_url(location, base_url)
+        .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
+        .ok_or_else(|| ConfigError {
+            source: field.to_owned(),
+            problem: format!("{location:?} is not an http or https address."),
+        })
+}
+
+/// Whether the app owns the whole page (its own `index.html`), where it may
+/// set the document's title; never in a host's page.
+fn is_whole_page(root: &web_sys::HtmlElement) -> bool {
+    document()
+        .body()
+        .is_some_and(|body| body.is_same_node(Some(root)))
+}

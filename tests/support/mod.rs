@@ -1,7 +1,13 @@
 //! What the end-to-end tests stand on: the reference server on a free
 //! loopback port with a fresh database, and headless Chromium driven through
 //! chromedriver. Both are real processes, started per test and killed when
-//! the test ends, pass or fail.
+//! the test ends, pass or fail. [`site`] hosts the app elsewhere (under a
+//! sub-path, beside a portal), and [`compatible_backend`] is a second
+//! backend of the contract.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+pub mod compatible_backend;
+pub mod site;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -66,6 +72,8 @@ pub const GRACE: TestUser = TestUser {
 pub struct TestServer {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub base_url: String,
+    binary: PathBuf,
+    database: PathBuf,
     child: Child,
     _data: tempfile::TempDir,
 }
@@ -82,18 +90,14 @@ impl TestServer {
             "APP_PASSWORDS_SERVER_BIN",
             "target/debug/app-passwords-server",
         );
-        let dist = workspace_path("APP_PASSWORDS_DIST", "dist");
+        let dist = site::dist();
         assert!(
             binary.is_file(),
             "no server at {}: run scripts/test.sh, which builds it first",
             binary.display()
         );
-        assert!(
-            dist.join("index.html").is_file(),
-            "no built app in {}: run scripts/test.sh, which runs trunk build first",
-            dist.display()
-        );
         let data = tempfile::tempdir().expect("temporary folder");
+        let database = data.path().join("app.db");
         let seeds: Vec<String> = users
             .iter()
             .map(|u| match u.totp_secret {
@@ -105,7 +109,7 @@ impl TestServer {
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--database")
-            .arg(data.path().join("app.db"))
+            .arg(&database)
             .arg("--dist")
             .arg(&dist)
             .args(flags)
@@ -146,9 +150,30 @@ impl TestServer {
         };
         Self {
             base_url: address.trim_end_matches('/').to_owned(),
+            binary,
+            database,
             child,
             _data: data,
         }
+    }
+
+    /// Runs one of the server's administrator commands (`issue-token
+    /// --login ada`, say) on this server's database, as an operator would,
+    /// and returns what it printed.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let output = Command::new(&self.binary)
+            .args(args)
+            .arg("--database")
+            .arg(&self.database)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run an administrator command");
+        assert!(
+            output.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8 output")
     }
 
     /// `GET /api/v1/verify` with HTTP Basic, sent from the test as a mail

@@ -10,7 +10,7 @@ mod support;
 
 use support::compatible_backend::{CompatibleBackend, KIM, KIM_CODE, REFUSED_WORD};
 use support::site::Site;
-use support::Browser;
+use support::{Browser, TestServer, ADA};
 
 /// Waits until the list shows exactly `names`, in order.
 async fn wait_for_rows(browser: &Browser, names: &[&str]) {
@@ -259,5 +259,66 @@ async fn a_broken_configuration_says_what_is_wrong_instead_of_a_blank_page() {
             .await;
         browser.wait_for_text(".config-error", expected).await;
     }
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_whole_flow_works_with_the_backend_on_another_origin() {
+    // The app's host and the API are two origins (two loopback ports): the
+    // server allows the app's origin, the app's CSP allows the server's.
+    let site = Site::build().await;
+    let server = TestServer::start_with(&[&ADA], &["--cors-origin", site.origin()]);
+    let config = format!(r#"{{ "api_base": "{}/api/v1/" }}"#, server.base_url);
+    let site = site
+        .app("/", Some(&config))
+        .allow_connect(&server.base_url)
+        .start()
+        .await;
+    let browser = Browser::start().await;
+
+    // The session cookie and the CSRF token work across the two origins.
+    browser.goto(&site.url("/app-passwords")).await;
+    browser
+        .wait_for_path("/sign-in?return=/app-passwords")
+        .await;
+    browser.sign_in(&ADA).await;
+    browser.wait_for_path("/app-passwords").await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+
+    browser.grant_clipboard().await;
+    let password = create(&browser, "Cross-origin mail").await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    let (status, verified) = server.verify(ADA.login, &password);
+    assert_eq!(status, 200, "{verified}");
+    assert_eq!(verified["app_password"]["name"], "Cross-origin mail");
+
+    browser.click("#rename-0").await;
+    browser
+        .type_into("#rename-name", "Renamed across origins")
+        .await;
+    browser.click("dialog button[type=submit]").await;
+    wait_for_rows(&browser, &["Renamed across origins"]).await;
+    browser
+        .click(".app-password-row .button-danger-quiet")
+        .await;
+    browser.click("dialog[open] .button-danger").await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+    assert_eq!(server.verify(ADA.login, &password).0, 401);
+
+    // Every API call went to the server's origin, none to the app's.
+    let api_origins = browser
+        .script(
+            "return [...new Set(performance.getEntriesByType('resource')
+                 .filter(e => e.name.includes('/api/v1/')).map(e => new URL(e.name).origin))]",
+        )
+        .await;
+    assert_eq!(api_origins, serde_json::json!([server.base_url]));
+
     browser.finish().await;
 }

@@ -65,14 +65,33 @@ else
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
 fi
 
-step "[setup] Chromium and chromedriver (Debian)"
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
-  ok "$(/usr/bin/chromium --version 2>/dev/null | head -n1)"
-else
+# The tests drive Chromium through chromedriver, and host the app behind the
+# README's nginx and Caddy configurations.
+step "[setup] Chromium, chromedriver, nginx and Caddy (Debian)"
+missing=()
+for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
+  /usr/sbin/nginx:nginx-light /usr/bin/caddy:caddy; do
+  if [ -x "${need%%:*}" ]; then
+    ok "${need%%:*}"
+  else
+    missing+=("${need#*:}")
+  fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  # The tests start nginx and Caddy themselves, on loopback ports of their
+  # own: keep the packages from starting system services on port 80.
+  no_services=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    no_services=yes
+  fi
+  echo "    installing ${missing[*]}…"
   $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  [ -z "$no_services" ] || $SUDO rm -f /usr/sbin/policy-rc.d
 fi
 
 step "[setup] crate sources (trunk builds offline)"

@@ -8,9 +8,13 @@
 
 mod support;
 
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
 use support::compatible_backend::{CompatibleBackend, KIM, KIM_CODE, REFUSED_WORD};
-use support::site::Site;
-use support::{Browser, TestServer, ADA};
+use support::site::{copy_folder, deploy_app, Site};
+use support::{free_port, http_get, Browser, ProcessGroup, TestServer, ADA, GRACE, PATIENCE};
 
 /// Waits until the list shows exactly `names`, in order.
 async fn wait_for_rows(browser: &Browser, names: &[&str]) {
@@ -321,4 +325,231 @@ async fn the_whole_flow_works_with_the_backend_on_another_origin() {
     assert_eq!(api_origins, serde_json::json!([server.base_url]));
 
     browser.finish().await;
+}
+
+/// A web root laid out as the README's Hosting section says: the app (a
+/// copy of dist/ with `<base href>` changed) in `portal/security/`, with a
+/// configuration file.
+fn web_root() -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("temporary web root");
+    let app = deploy_app(
+        "/portal/security/",
+        Some(r#"{ "title": "Contoso security" }"#),
+    );
+    copy_folder(app.path(), &root.path().join("portal/security"));
+    root
+}
+
+/// A hosting configuration from `examples/hosting/`, with `edits` made as
+/// an operator would make them.
+fn hosting_config(file: &str, edits: &[(&str, &str)]) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/hosting")
+        .join(file);
+    let mut text = std::fs::read_to_string(&path).expect("read the hosting example");
+    for (from, to) in edits {
+        assert!(text.contains(from), "{file} must contain {from:?}");
+        text = text.replace(from, to);
+    }
+    text
+}
+
+/// Waits until `server` accepts connections at `address`.
+fn wait_until_listening(address: &str, server: &mut ProcessGroup) {
+    let deadline = Instant::now() + PATIENCE;
+    while std::net::TcpStream::connect(address).is_err() {
+        assert!(
+            server.is_running(),
+            "the web server exited (see its errors above)"
+        );
+        assert!(Instant::now() < deadline, "nothing listens at {address}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Checks a web server set up by one of the README's configurations at
+/// `origin`: the app under /portal/security/ with the right headers, deep
+/// links, 404s for missing files, and the whole app working through its
+/// /api/v1/ proxy to `server`.
+async fn check_static_host(origin: &str, server: &TestServer) {
+    let csp = |answer: &support::RawAnswer| {
+        let policy = answer
+            .header("content-security-policy")
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval'")
+                && !policy.contains("unsafe-inline"),
+            "{policy}"
+        );
+    };
+    // Screens are the app's index.html, never cached.
+    for screen in [
+        "/portal/security/",
+        "/portal/security/app-passwords",
+        "/portal/security/sign-in",
+    ] {
+        let page = http_get(&format!("{origin}{screen}"), &[]);
+        assert_eq!(page.status, 200, "{screen}");
+        assert!(
+            page.body.contains(r#"<base href="/portal/security/" />"#),
+            "{screen}"
+        );
+        assert_eq!(page.header("cache-control"), Some("no-cache"), "{screen}");
+        csp(&page);
+    }
+    // Hashed files are cached for good, the rest revalidated.
+    let index = http_get(&format!("{origin}/portal/security/index.html"), &[]).body;
+    let wasm = index
+        .split('"')
+        .find(|part| part.ends_with("_bg.wasm"))
+        .expect("index.html names the wasm");
+    let wasm = http_get(
+        &format!("{origin}/portal/security/{}", wasm.trim_start_matches("./")),
+        &[],
+    );
+    assert_eq!(wasm.status, 200);
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    assert_eq!(
+        wasm.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    csp(&wasm);
+    for file in ["app-config.json", "embed.js", "boot.js"] {
+        let answer = http_get(&format!("{origin}/portal/security/{file}"), &[]);
+        assert_eq!(answer.status, 200, "{file}");
+        assert_eq!(answer.header("cache-control"), Some("no-cache"), "{file}");
+    }
+    // A missing file is a 404, never the app's page in its place.
+    assert_eq!(
+        http_get(
+            &format!("{origin}/portal/security/missing-0123abcd.js"),
+            &[]
+        )
+        .status,
+        404
+    );
+
+    // The app itself, through the proxy, from a deep link.
+    let browser = Browser::start().await;
+    browser
+        .goto(&format!("{origin}/portal/security/security-info"))
+        .await;
+    browser
+        .wait_for_path("/portal/security/sign-in?return=/security-info")
+        .await;
+    browser.wait_for_text(".product", "Contoso security").await;
+    browser.sign_in(&GRACE).await;
+    browser
+        .wait_for_path("/portal/security/security-info")
+        .await;
+    browser.find("#default-method").await;
+    browser.click("#tab-app-passwords").await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+    let password = create(&browser, "Behind the proxy").await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    assert_eq!(server.verify(GRACE.login, &password).0, 200);
+    // A reload of the deep link keeps the user where they were.
+    browser.client.refresh().await.expect("reload");
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readme_nginx_configuration_hosts_the_app_under_a_sub_path() {
+    let server = TestServer::start(&[&GRACE]);
+    let root = web_root();
+    let work = tempfile::tempdir().expect("nginx's folder");
+    let address = format!("127.0.0.1:{}", free_port());
+    let site = hosting_config(
+        "nginx.conf",
+        &[
+            ("listen 80;", &format!("listen {address};")),
+            (
+                "root /srv/www;",
+                &format!("root {};", root.path().display()),
+            ),
+            (
+                "proxy_pass http://127.0.0.1:8080;",
+                &format!("proxy_pass {};", server.base_url),
+            ),
+        ],
+    );
+    // What a distribution's nginx.conf around conf.d/ provides, in a folder
+    // of the test's own; the master runs as root, so must its workers to
+    // read the temporary web root.
+    let work_path = work.path().display();
+    let config = format!(
+        "daemon off;\nuser root;\npid {work_path}/nginx.pid;\nerror_log stderr warn;\nevents {{}}\n\
+         http {{\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n  access_log off;\n\
+         client_body_temp_path {work_path}/body;\n  proxy_temp_path {work_path}/proxy;\n\
+         fastcgi_temp_path {work_path}/fastcgi;\n  uwsgi_temp_path {work_path}/uwsgi;\n  scgi_temp_path {work_path}/scgi;\n\
+         {site}\n}}\n"
+    );
+    let config_file = work.path().join("nginx.conf");
+    std::fs::write(&config_file, config).expect("write nginx.conf");
+    let mut nginx = Command::new("nginx");
+    nginx
+        .arg("-p")
+        .arg(work.path())
+        .arg("-c")
+        .arg(&config_file)
+        .arg("-e")
+        .arg("stderr")
+        .stdout(Stdio::null());
+    let mut nginx = ProcessGroup::spawn(nginx, "nginx (scripts/setup.sh installs it)");
+    wait_until_listening(&address, &mut nginx);
+
+    check_static_host(&format!("http://{address}"), &server).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_readme_caddy_configuration_hosts_the_app_under_a_sub_path() {
+    let server = TestServer::start(&[&GRACE]);
+    let root = web_root();
+    let work = tempfile::tempdir().expect("Caddy's folder");
+    let address = format!("127.0.0.1:{}", free_port());
+    let site = hosting_config(
+        "Caddyfile",
+        &[
+            (":80 {", &format!("http://{address} {{\n\tbind 127.0.0.1")),
+            (
+                "root * /srv/www",
+                &format!("root * {}", root.path().display()),
+            ),
+            (
+                "reverse_proxy 127.0.0.1:8080",
+                &format!(
+                    "reverse_proxy {}",
+                    server.base_url.trim_start_matches("http://")
+                ),
+            ),
+        ],
+    );
+    // No admin endpoint (tests run side by side); HOME and XDG_* keep what
+    // Caddy writes in the test's folder.
+    let config_file = work.path().join("Caddyfile");
+    std::fs::write(&config_file, format!("{{\n\tadmin off\n}}\n\n{site}"))
+        .expect("write the Caddyfile");
+    let mut caddy = Command::new("caddy");
+    caddy
+        .arg("run")
+        .arg("--config")
+        .arg(&config_file)
+        .arg("--adapter")
+        .arg("caddyfile")
+        .env("HOME", work.path())
+        .env("XDG_DATA_HOME", work.path())
+        .env("XDG_CONFIG_HOME", work.path())
+        .stdout(Stdio::null());
+    let mut caddy = ProcessGroup::spawn(caddy, "caddy (scripts/setup.sh installs it)");
+    wait_until_listening(&address, &mut caddy);
+
+    check_static_host(&format!("http://{address}"), &server).await;
 }

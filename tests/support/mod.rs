@@ -179,24 +179,15 @@ impl TestServer {
     /// `GET /api/v1/verify` with HTTP Basic, sent from the test as a mail
     /// client would send it: the status and the JSON body.
     pub fn verify(&self, login: &str, password: &str) -> (u16, Value) {
-        use std::io::{Read, Write};
-        let address = self.base_url.trim_start_matches("http://");
         let credentials = base64(format!("{login}:{password}").as_bytes());
-        let mut stream = std::net::TcpStream::connect(address).expect("connect to the server");
-        write!(
-            stream,
-            "GET /api/v1/verify HTTP/1.1\r\nHost: {address}\r\nAuthorization: Basic {credentials}\r\nConnection: close\r\n\r\n"
+        let answer = http_get(
+            &self.url("/api/v1/verify"),
+            &[("Authorization", &format!("Basic {credentials}"))],
+        );
+        (
+            answer.status,
+            serde_json::from_str(&answer.body).unwrap_or(Value::Null),
         )
-        .expect("send");
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).expect("read");
-        let status = answer
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
-        (status, serde_json::from_str(body).unwrap_or(Value::Null))
     }
 
     /// Absolute URL of `path` on this server.
@@ -212,12 +203,72 @@ impl Drop for TestServer {
     }
 }
 
+/// One HTTP answer, read raw: what a client without a browser sees.
+#[derive(Debug)]
+pub struct RawAnswer {
+    /// The status code.
+    pub status: u16,
+    /// The headers, names in lower case, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body as text (not de-chunked: for JSON, ask for a short answer).
+    pub body: String,
+}
+
+impl RawAnswer {
+    /// The value of header `name` (lower case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// `GET url` (`http://127.0.0.1:PORT/path`) over a plain TCP connection.
+pub fn http_get(url: &str, headers: &[(&str, &str)]) -> RawAnswer {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (address, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(PATIENCE))
+        .expect("set a read timeout");
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\n{extra}Connection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read");
+    let answer = String::from_utf8_lossy(&answer);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    RawAnswer {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
 /// chromedriver and the headless Chromium it starts, in a process group of
 /// their own so that one kill ends both.
 pub struct Browser {
     /// The WebDriver session.
     pub client: Client,
-    _driver: DriverGuard,
+    _driver: ProcessGroup,
     _profile: tempfile::TempDir,
 }
 
@@ -233,12 +284,7 @@ impl Browser {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let driver = command
-            .spawn()
-            .expect("start chromedriver (scripts/setup.sh installs it)");
-        let driver = DriverGuard(Some(driver));
+        let driver = ProcessGroup::spawn(command, "chromedriver (scripts/setup.sh installs it)");
 
         let capabilities = json!({
             "browserName": "chrome",
@@ -453,13 +499,35 @@ impl Browser {
     }
 }
 
-/// Kills chromedriver's whole process group (Chromium included) when dropped.
-struct DriverGuard(Option<Child>);
+/// A process started in a process group of its own (chromedriver and its
+/// Chromium; nginx and its workers), all killed when this is dropped.
+pub struct ProcessGroup(Option<Child>);
 
-impl Drop for DriverGuard {
+impl ProcessGroup {
+    /// Starts `command` as the leader of a new process group; `what` names
+    /// it in the message if it cannot start.
+    pub fn spawn(mut command: Command, what: &str) -> Self {
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        Self(Some(
+            command
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {what}: {e}")),
+        ))
+    }
+
+    /// Whether the leader is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.0
+            .as_mut()
+            .is_some_and(|child| matches!(child.try_wait(), Ok(None)))
+    }
+}
+
+impl Drop for ProcessGroup {
     fn drop(&mut self) {
         if let Some(mut child) = self.0.take() {
-            // The group id is chromedriver's pid (process_group(0) above).
+            // The group id is the leader's pid (process_group(0) above).
             // Signalled directly: a `kill` binary given a bad argument may
             // signal every process (-1), and a pid of 0 or 1 must never be
             // used as a group.
@@ -478,7 +546,8 @@ impl Drop for DriverGuard {
     }
 }
 
-fn free_port() -> u16 {
+/// A port that was free a moment ago, for programs that must be told one.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())

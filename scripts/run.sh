@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds the app in release mode and starts the reference server on
-# http://127.0.0.1:8080 with a demo account. Stop it with Ctrl+C.
+# http://127.0.0.1:8080 with a demo account. Stop it with Ctrl+C. Arguments
+# go to the server (e.g. --cors-origin http://127.0.0.1:8081 for
+# scripts/portal-example.sh).
 #
 # The demo account is made on first run and kept in data/demo.env (not in
 # git), so an authenticator app set up once keeps working across restarts.
@@ -48,4 +50,4 @@ BANNER
 step "Starting the reference server (Ctrl+C stops it)"
 # The seed user goes through the environment, not argv, to stay out of `ps`.
 APP_PASSWORDS_SEED_USER="$DEMO_LOGIN:$DEMO_PASSWORD:$DEMO_TOTP_SECRET" exec "$server" \
-  --listen "$LISTEN" --database data/app-passwords.db --dist dist
+  --listen "$LISTEN" --database data/app-passwords.db --dist dist "$@"

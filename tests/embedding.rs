@@ -175,6 +175,10 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
     let events = wait_for_events(&browser, 3).await;
+    browser
+        .script("document.getElementById('portal-events').scrollIntoView({ block: 'end' })")
+        .await;
+    browser.screenshot("portal").await;
     assert_eq!(
         events[1..],
         [
@@ -201,6 +205,7 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
     browser
         .wait_for_text("#portal-sign-in-message", "the token was refused")
         .await;
+    browser.screenshot("portal-sign-in").await;
     browser.click("#portal-cancel").await;
     browser
         .wait_for_text(
@@ -259,4 +264,42 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
     );
 
     browser.finish().await;
+}
+
+#[test]
+fn every_style_rule_applies_only_under_the_app_root() {
+    let css = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("style/main.css"),
+    )
+    .expect("read style/main.css");
+    // Comments out, then every selector list before a `{` that is not an
+    // at-rule's.
+    let mut text = String::new();
+    let mut rest = css.as_str();
+    while let Some(start) = rest.find("/*") {
+        text.push_str(&rest[..start]);
+        rest = rest[start..]
+            .split_once("*/")
+            .map_or("", |(_, after)| after);
+    }
+    text.push_str(rest);
+    let mut checked = 0;
+    for block in text.split('{') {
+        let prelude = block.rsplit(['}', ';']).next().unwrap_or_default().trim();
+        if prelude.is_empty() || prelude.starts_with('@') {
+            continue;
+        }
+        for selector in prelude.split(',') {
+            let selector = selector.trim();
+            assert!(
+                selector.starts_with(".ap-root") || selector.starts_with(":where(.ap-root"),
+                "{selector:?} would style the host page too: scope it under .ap-root"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 50,
+        "only {checked} selectors found: is the parser right?"
+    );
 }

@@ -262,6 +262,7 @@ async fn a_broken_configuration_says_what_is_wrong_instead_of_a_blank_page() {
             .wait_for_text("[role=alert] h1", "App passwords cannot start")
             .await;
         browser.wait_for_text(".config-error", expected).await;
+        browser.screenshot("config-error").await;
     }
     browser.finish().await;
 }
@@ -552,4 +553,21 @@ async fn the_readme_caddy_configuration_hosts_the_app_under_a_sub_path() {
     wait_until_listening(&address, &mut caddy);
 
     check_static_host(&format!("http://{address}"), &server).await;
+}
+
+#[test]
+fn the_readme_shows_the_hosting_configurations_that_the_tests_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("read README.md");
+    for (file, fence) in [
+        ("nginx.conf", "```nginx\n"),
+        ("Caddyfile", "```caddyfile\n"),
+    ] {
+        let text = std::fs::read_to_string(root.join("examples/hosting").join(file))
+            .expect("read the hosting example");
+        assert!(
+            readme.contains(&format!("{fence}{text}```")),
+            "README.md must show examples/hosting/{file} as it is"
+        );
+    }
 }

@@ -373,3 +373,50 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
     input.dispatch_event(&escape).unwrap();
     assert_eq!(closed.get_untracked(), Some(false));
 }
+
+#[wasm_bindgen_test]
+async fn mount_reads_its_element_and_says_what_is_wrong_instead_of_going_blank() {
+    use app_passwords::MountOptions;
+
+    // Options from JavaScript: getToken must be a function.
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"getToken".into(), &5.into()).unwrap();
+    assert_eq!(
+        MountOptions::from_js(&options).err().as_deref(),
+        Some("getToken must be a function")
+    );
+    assert!(MountOptions::from_js(&wasm_bindgen::JsValue::UNDEFINED)
+        .unwrap()
+        .get_token
+        .is_none());
+
+    // Bearer mode without a token provider cannot work: the element says so.
+    let root = container();
+    root.set_attribute("data-auth", "bearer").unwrap();
+    let mounted = app_passwords::mount(root.clone(), MountOptions::default()).await;
+    settle().await;
+    assert!(
+        root.class_list().contains("ap-root"),
+        "styles are scoped to it"
+    );
+    let text = root.text_content().unwrap();
+    assert!(text.contains("App passwords cannot start"), "{text}");
+    assert!(text.contains("getToken"), "{text}");
+    // The host page's title is never the app's to change.
+    assert_ne!(document().title(), "App passwords");
+
+    mounted.unmount();
+    settle().await;
+    assert_eq!(root.text_content().unwrap(), "", "unmount takes it out");
+
+    // A value the app cannot use names its attribute.
+    let root = container();
+    root.set_attribute("data-theme", "blue").unwrap();
+    let _mounted = app_passwords::mount(root.clone(), MountOptions::default()).await;
+    settle().await;
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains(r#"the data-theme attribute: is "blue"; use "auto", "light" or "dark"."#),
+        "{text}"
+    );
+}

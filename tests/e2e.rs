@@ -95,14 +95,6 @@ async fn unknown_addresses_show_a_page_not_found_with_a_way_home() {
     browser.finish().await;
 }
 
-/// The text of every row's name cell, in order.
-async fn row_names(browser: &Browser) -> Vec<String> {
-    let names = browser
-        .script("return [...document.querySelectorAll('.app-password-row .name')].map(e => e.textContent)")
-        .await;
-    serde_json::from_value(names).expect("a list of names")
-}
-
 /// Clicks the button labelled `label` in the row named `name`.
 async fn click_in_row(browser: &Browser, name: &str, label: &str) {
     let clicked = browser
@@ -242,7 +234,7 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
         )
         .await;
     // The hostile name is text, never markup.
-    assert_eq!(row_names(&browser).await, vec![hostile.to_owned()]);
+    assert_eq!(browser.row_names().await, vec![hostile.to_owned()]);
     assert_eq!(
         browser.script("return window.__pwned === undefined").await,
         true
@@ -270,7 +262,7 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
         )
         .await;
     assert_eq!(
-        row_names(&browser).await,
+        browser.row_names().await,
         vec!["Thunderbird on the laptop".to_owned()]
     );
 
@@ -284,7 +276,7 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
     browser
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
-    assert!(row_names(&browser).await.is_empty());
+    assert!(browser.row_names().await.is_empty());
     assert_eq!(server.verify(ADA.login, &password).0, 401);
 
     browser.finish().await;
@@ -299,24 +291,12 @@ async fn the_limit_is_explained_and_delete_all_says_how_many() {
     browser.wait_for_text("#app-password-count", "0 of 2").await;
 
     for name in ["Printer", "Calendar"] {
-        browser.click("#create").await;
-        browser.type_into("#app-password-name", name).await;
-        browser.click("dialog button[type=submit]").await;
-        browser.find("#new-password").await;
-        browser.click("#done").await;
+        browser.create_app_password(name).await;
     }
     browser.wait_for_text("#app-password-count", "2 of 2").await;
+    browser.expect_at_the_limit().await;
     assert_eq!(
-        browser
-            .script("return document.getElementById('create').disabled")
-            .await,
-        true
-    );
-    browser
-        .wait_for_text("#limit-note", "the most allowed")
-        .await;
-    assert_eq!(
-        row_names(&browser).await,
+        browser.row_names().await,
         vec!["Printer".to_owned(), "Calendar".to_owned()]
     );
 

@@ -16,32 +16,6 @@ use support::compatible_backend::{CompatibleBackend, KIM, KIM_CODE, REFUSED_WORD
 use support::site::{copy_folder, deploy_app, Site};
 use support::{free_port, http_get, Browser, ProcessGroup, TestServer, ADA, GRACE, PATIENCE};
 
-/// Waits until the list shows exactly `names`, in order.
-async fn wait_for_rows(browser: &Browser, names: &[&str]) {
-    browser
-        .wait_for_script(
-            "return JSON.stringify([...document.querySelectorAll('.app-password-row .name')].map(e => e.textContent))",
-            &serde_json::to_string(names).expect("JSON"),
-        )
-        .await;
-}
-
-/// Creates an app password named `name` through the dialog and closes it;
-/// returns the password shown.
-async fn create(browser: &Browser, name: &str) -> String {
-    browser.click("#create").await;
-    browser.type_into("#app-password-name", name).await;
-    browser.click("dialog button[type=submit]").await;
-    let password = browser
-        .find("#new-password")
-        .await
-        .text()
-        .await
-        .expect("password text");
-    browser.click("#done").await;
-    password
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn works_under_a_sub_path_against_any_compatible_backend() {
     let backend = CompatibleBackend::default();
@@ -148,36 +122,26 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
     browser.click("dialog button[type=button]").await;
 
     // Up to its limit of 3, then Create is off and the limit explained.
-    create(&browser, "Calendar").await;
+    browser.create_app_password("Calendar").await;
     browser.wait_for_text("#app-password-count", "2 of 3").await;
-    create(&browser, "Scanner").await;
+    browser.create_app_password("Scanner").await;
     browser.wait_for_text("#app-password-count", "3 of 3").await;
-    assert_eq!(
-        browser
-            .script("return document.getElementById('create').disabled")
-            .await,
-        true
-    );
-    browser
-        .wait_for_text("#limit-note", "the most allowed")
-        .await;
+    browser.expect_at_the_limit().await;
 
     // Rename and delete address items by their UUIDs.
     browser.click("#rename-1").await;
     browser.type_into("#rename-name", "Calendar (work)").await;
     browser.click("dialog button[type=submit]").await;
     browser.wait_for_text(".status-line", "Renamed to").await;
-    wait_for_rows(
-        &browser,
-        &["Mail on the phone", "Calendar (work)", "Scanner"],
-    )
-    .await;
+    browser
+        .wait_for_rows(&["Mail on the phone", "Calendar (work)", "Scanner"])
+        .await;
     browser
         .click(".app-password-row:first-child .button-danger-quiet")
         .await;
     browser.click("dialog[open] .button-danger").await;
     browser.wait_for_text("#app-password-count", "2 of 3").await;
-    wait_for_rows(&browser, &["Calendar (work)", "Scanner"]).await;
+    browser.wait_for_rows(&["Calendar (work)", "Scanner"]).await;
 
     // A reload of another screen's deep link: the page, its assets and the
     // configuration all resolve under the sub-path.
@@ -293,7 +257,7 @@ async fn the_whole_flow_works_with_the_backend_on_another_origin() {
         .await;
 
     browser.grant_clipboard().await;
-    let password = create(&browser, "Cross-origin mail").await;
+    let password = browser.create_app_password("Cross-origin mail").await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
@@ -306,7 +270,7 @@ async fn the_whole_flow_works_with_the_backend_on_another_origin() {
         .type_into("#rename-name", "Renamed across origins")
         .await;
     browser.click("dialog button[type=submit]").await;
-    wait_for_rows(&browser, &["Renamed across origins"]).await;
+    browser.wait_for_rows(&["Renamed across origins"]).await;
     browser
         .click(".app-password-row .button-danger-quiet")
         .await;
@@ -449,7 +413,7 @@ async fn check_static_host(origin: &str, server: &TestServer) {
     browser
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
-    let password = create(&browser, "Behind the proxy").await;
+    let password = browser.create_app_password("Behind the proxy").await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
@@ -462,97 +426,126 @@ async fn check_static_host(origin: &str, server: &TestServer) {
     browser.finish().await;
 }
 
+/// What a test of one of the README's web server configurations stands on:
+/// the reference server, a web root laid out as the README says, a folder
+/// for the web server's own files, and a free loopback address.
+struct WebServerTest {
+    server: TestServer,
+    root: tempfile::TempDir,
+    work: tempfile::TempDir,
+    address: String,
+}
+
+impl WebServerTest {
+    fn new() -> Self {
+        Self {
+            server: TestServer::start(&[&GRACE]),
+            root: web_root(),
+            work: tempfile::tempdir().expect("the web server's folder"),
+            address: format!("127.0.0.1:{}", free_port()),
+        }
+    }
+
+    /// Writes `text` as `name` in the web server's folder; returns its path.
+    fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
+        let path = self.work.path().join(name);
+        std::fs::write(&path, text).expect("write the web server's configuration");
+        path
+    }
+
+    /// Starts `command` (`what` names it), waits until it listens, and
+    /// checks the site it serves.
+    async fn run_and_check(&self, mut command: Command, what: &str) {
+        command.stdout(Stdio::null());
+        let mut web_server =
+            ProcessGroup::spawn(command, &format!("{what} (scripts/setup.sh installs it)"));
+        wait_until_listening(&self.address, &mut web_server);
+        check_static_host(&format!("http://{}", self.address), &self.server).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_readme_nginx_configuration_hosts_the_app_under_a_sub_path() {
-    let server = TestServer::start(&[&GRACE]);
-    let root = web_root();
-    let work = tempfile::tempdir().expect("nginx's folder");
-    let address = format!("127.0.0.1:{}", free_port());
+    let test = WebServerTest::new();
     let site = hosting_config(
         "nginx.conf",
         &[
-            ("listen 80;", &format!("listen {address};")),
+            ("listen 80;", &format!("listen {};", test.address)),
             (
                 "root /srv/www;",
-                &format!("root {};", root.path().display()),
+                &format!("root {};", test.root.path().display()),
             ),
             (
                 "proxy_pass http://127.0.0.1:8080;",
-                &format!("proxy_pass {};", server.base_url),
+                &format!("proxy_pass {};", test.server.base_url),
             ),
         ],
     );
     // What a distribution's nginx.conf around conf.d/ provides, in a folder
     // of the test's own; the master runs as root, so must its workers to
     // read the temporary web root.
-    let work_path = work.path().display();
-    let config = format!(
-        "daemon off;\nuser root;\npid {work_path}/nginx.pid;\nerror_log stderr warn;\nevents {{}}\n\
-         http {{\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n  access_log off;\n\
-         client_body_temp_path {work_path}/body;\n  proxy_temp_path {work_path}/proxy;\n\
-         fastcgi_temp_path {work_path}/fastcgi;\n  uwsgi_temp_path {work_path}/uwsgi;\n  scgi_temp_path {work_path}/scgi;\n\
-         {site}\n}}\n"
+    let work = test.work.path().display();
+    let config = test.write(
+        "nginx.conf",
+        &format!(
+            "daemon off;\nuser root;\npid {work}/nginx.pid;\nerror_log stderr warn;\nevents {{}}\n\
+             http {{\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n  access_log off;\n\
+             client_body_temp_path {work}/body;\n  proxy_temp_path {work}/proxy;\n\
+             fastcgi_temp_path {work}/fastcgi;\n  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n\
+             {site}\n}}\n"
+        ),
     );
-    let config_file = work.path().join("nginx.conf");
-    std::fs::write(&config_file, config).expect("write nginx.conf");
     let mut nginx = Command::new("nginx");
     nginx
         .arg("-p")
-        .arg(work.path())
+        .arg(test.work.path())
         .arg("-c")
-        .arg(&config_file)
+        .arg(config)
         .arg("-e")
-        .arg("stderr")
-        .stdout(Stdio::null());
-    let mut nginx = ProcessGroup::spawn(nginx, "nginx (scripts/setup.sh installs it)");
-    wait_until_listening(&address, &mut nginx);
-
-    check_static_host(&format!("http://{address}"), &server).await;
+        .arg("stderr");
+    test.run_and_check(nginx, "nginx").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_readme_caddy_configuration_hosts_the_app_under_a_sub_path() {
-    let server = TestServer::start(&[&GRACE]);
-    let root = web_root();
-    let work = tempfile::tempdir().expect("Caddy's folder");
-    let address = format!("127.0.0.1:{}", free_port());
+    let test = WebServerTest::new();
     let site = hosting_config(
         "Caddyfile",
         &[
-            (":80 {", &format!("http://{address} {{\n\tbind 127.0.0.1")),
+            (
+                ":80 {",
+                &format!("http://{} {{\n\tbind 127.0.0.1", test.address),
+            ),
             (
                 "root * /srv/www",
-                &format!("root * {}", root.path().display()),
+                &format!("root * {}", test.root.path().display()),
             ),
             (
                 "reverse_proxy 127.0.0.1:8080",
                 &format!(
                     "reverse_proxy {}",
-                    server.base_url.trim_start_matches("http://")
+                    test.server.base_url.trim_start_matches("http://")
                 ),
             ),
         ],
     );
-    // No admin endpoint (tests run side by side); HOME and XDG_* keep what
-    // Caddy writes in the test's folder.
-    let config_file = work.path().join("Caddyfile");
-    std::fs::write(&config_file, format!("{{\n\tadmin off\n}}\n\n{site}"))
-        .expect("write the Caddyfile");
+    // No admin endpoint (tests run side by side), errors only in the log;
+    // HOME and XDG_* keep what Caddy writes in the test's folder.
+    let config = test.write(
+        "Caddyfile",
+        &format!("{{\n\tadmin off\n\tlog {{\n\t\tlevel ERROR\n\t}}\n}}\n\n{site}"),
+    );
     let mut caddy = Command::new("caddy");
     caddy
         .arg("run")
         .arg("--config")
-        .arg(&config_file)
+        .arg(config)
         .arg("--adapter")
         .arg("caddyfile")
-        .env("HOME", work.path())
-        .env("XDG_DATA_HOME", work.path())
-        .env("XDG_CONFIG_HOME", work.path())
-        .stdout(Stdio::null());
-    let mut caddy = ProcessGroup::spawn(caddy, "caddy (scripts/setup.sh installs it)");
-    wait_until_listening(&address, &mut caddy);
-
-    check_static_host(&format!("http://{address}"), &server).await;
+        .env("HOME", test.work.path())
+        .env("XDG_DATA_HOME", test.work.path())
+        .env("XDG_CONFIG_HOME", test.work.path());
+    test.run_and_check(caddy, "caddy").await;
 }
 
 #[test]

@@ -43,13 +43,8 @@ pub enum Command {
         /// The user's login.
         #[arg(long)]
         login: String,
-        /// The database to write to.
-        #[arg(
-            long,
-            env = "APP_PASSWORDS_DATABASE",
-            default_value = "data/app-passwords.db"
-        )]
-        database: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
     /// Revoke every bearer token of a user (when a portal's session for them
     /// ends, or a token may have leaked) and print how many there were.
@@ -57,13 +52,8 @@ pub enum Command {
         /// The user's login.
         #[arg(long)]
         login: String,
-        /// The database to write to.
-        #[arg(
-            long,
-            env = "APP_PASSWORDS_DATABASE",
-            default_value = "data/app-passwords.db"
-        )]
-        database: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
     /// Turn the creation of app passwords on or off for a user, as an
     /// administrator would. Existing app passwords keep working.
@@ -74,14 +64,21 @@ pub enum Command {
         /// `on` or `off`.
         #[arg(value_parser = ["on", "off"])]
         switch: String,
-        /// The database to write to.
-        #[arg(
-            long,
-            env = "APP_PASSWORDS_DATABASE",
-            default_value = "data/app-passwords.db"
-        )]
-        database: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArg,
     },
+}
+
+/// The database an administrator's command works on.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArg {
+    /// The database to write to.
+    #[arg(
+        long = "database",
+        env = "APP_PASSWORDS_DATABASE",
+        default_value = "data/app-passwords.db"
+    )]
+    pub path: PathBuf,
 }
 
 /// Flags of the server itself.

@@ -26,13 +26,13 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::TotpCode) => print_code(),
         Some(Command::TotpQr { login }) => print_qr(&login),
         Some(Command::IssueToken { login, database }) => {
-            let db = Db::open(&database)?;
+            let db = Db::open(&database.path)?;
             let token = db.call(move |conn| issue_token(conn, &login)).await?;
             println!("{token}");
             Ok(())
         }
         Some(Command::RevokeTokens { login, database }) => {
-            let db = Db::open(&database)?;
+            let db = Db::open(&database.path)?;
             let shown = login.clone();
             let count = db.call(move |conn| revoke_tokens(conn, &login)).await?;
             println!("revoked {count} bearer token(s) of {shown}");
@@ -43,7 +43,7 @@ async fn main() -> anyhow::Result<()> {
             switch,
             database,
         }) => {
-            let db = Db::open(&database)?;
+            let db = Db::open(&database.path)?;
             let enabled = switch == "on";
             db.call(move |conn| set_app_passwords_enabled(conn, &login, enabled))
                 .await?;

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
@@ -179,36 +180,41 @@ fn session_body(csrf: &str) -> Value {
     })
 }
 
-/// The caller's session: `Err` answers 401, or 403 when an unsafe method
-/// lacks the session's CSRF token.
-fn signed_in(
-    backend: &CompatibleBackend,
-    method: &Method,
-    headers: &HeaderMap,
-) -> Result<String, Refusal> {
-    let store = backend.store();
-    let csrf = cookie(headers, "compat_sid")
-        .and_then(|id| store.sessions.get(&id).cloned())
-        .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, "not-signed-in", "Not signed in"))?;
-    let unsafe_method = !matches!(*method, Method::GET | Method::HEAD);
-    let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-    if unsafe_method && sent != Some(csrf.as_str()) {
-        return Err(refuse(
-            StatusCode::FORBIDDEN,
-            "csrf-failed",
-            "CSRF token missing",
-        ));
-    }
-    Ok(csrf)
+/// A signed-in caller. As an extractor it answers 401 without a session,
+/// and 403 when an unsafe method lacks the session's CSRF token.
+struct Caller {
+    csrf: String,
 }
 
-async fn current_session(
-    State(backend): State<CompatibleBackend>,
-    method: Method,
-    headers: HeaderMap,
-) -> Answer {
-    let csrf = signed_in(&backend, &method, &headers)?;
-    Ok(Json(session_body(&csrf)).into_response())
+impl FromRequestParts<CompatibleBackend> for Caller {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        backend: &CompatibleBackend,
+    ) -> Result<Self, Refusal> {
+        let store = backend.store();
+        let csrf = cookie(&parts.headers, "compat_sid")
+            .and_then(|id| store.sessions.get(&id).cloned())
+            .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, "not-signed-in", "Not signed in"))?;
+        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD);
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        if unsafe_method && sent != Some(csrf.as_str()) {
+            return Err(refuse(
+                StatusCode::FORBIDDEN,
+                "csrf-failed",
+                "CSRF token missing",
+            ));
+        }
+        Ok(Self { csrf })
+    }
+}
+
+async fn current_session(caller: Caller) -> Answer {
+    Ok(Json(session_body(&caller.csrf)).into_response())
 }
 
 async fn sign_in(State(backend): State<CompatibleBackend>, Json(body): Json<Value>) -> Answer {
@@ -279,12 +285,7 @@ async fn sign_out(State(backend): State<CompatibleBackend>, headers: HeaderMap) 
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn list(
-    State(backend): State<CompatibleBackend>,
-    method: Method,
-    headers: HeaderMap,
-) -> Answer {
-    signed_in(&backend, &method, &headers)?;
+async fn list(State(backend): State<CompatibleBackend>, _caller: Caller) -> Answer {
     let items = backend.store().items.clone();
     Ok(Json(json!({
         "items": items,
@@ -319,11 +320,10 @@ fn checked_name(body: &Value) -> Result<String, Refusal> {
 
 async fn create(
     State(backend): State<CompatibleBackend>,
-    method: Method,
+    _caller: Caller,
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Answer {
-    signed_in(&backend, &method, &headers)?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -370,12 +370,10 @@ fn not_found() -> Refusal {
 
 async fn rename(
     State(backend): State<CompatibleBackend>,
-    method: Method,
-    headers: HeaderMap,
+    _caller: Caller,
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> Answer {
-    signed_in(&backend, &method, &headers)?;
     let name = checked_name(&body)?;
     let mut store = backend.store();
     let item = store
@@ -389,11 +387,9 @@ async fn rename(
 
 async fn delete_one(
     State(backend): State<CompatibleBackend>,
-    method: Method,
-    headers: HeaderMap,
+    _caller: Caller,
     Path(id): Path<String>,
 ) -> Answer {
-    signed_in(&backend, &method, &headers)?;
     let mut store = backend.store();
     let before = store.items.len();
     store.items.retain(|item| item["id"] != id.as_str());
@@ -403,22 +399,12 @@ async fn delete_one(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn delete_all(
-    State(backend): State<CompatibleBackend>,
-    method: Method,
-    headers: HeaderMap,
-) -> Answer {
-    signed_in(&backend, &method, &headers)?;
+async fn delete_all(State(backend): State<CompatibleBackend>, _caller: Caller) -> Answer {
     let revoked = std::mem::take(&mut backend.store().items).len();
     Ok(Json(json!({ "revoked": revoked, "audit_id": uuid() })).into_response())
 }
 
-async fn security_info(
-    State(backend): State<CompatibleBackend>,
-    method: Method,
-    headers: HeaderMap,
-) -> Answer {
-    signed_in(&backend, &method, &headers)?;
+async fn security_info(_caller: Caller) -> Answer {
     Ok(Json(json!({
         "default_method": "app_code",
         "available_methods": ["app_code", "sms"],
@@ -428,12 +414,6 @@ async fn security_info(
     .into_response())
 }
 
-async fn update_security_info(
-    State(backend): State<CompatibleBackend>,
-    method: Method,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Answer {
-    signed_in(&backend, &method, &headers)?;
+async fn update_security_info(_caller: Caller, Json(body): Json<Value>) -> Answer {
     Ok(Json(body).into_response())
 }

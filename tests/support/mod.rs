@@ -456,6 +456,51 @@ impl Browser {
         }
     }
 
+    /// Creates an app password named `name` through the Create dialog and
+    /// closes it with Done; returns the password it showed.
+    pub async fn create_app_password(&self, name: &str) -> String {
+        self.click("#create").await;
+        self.type_into("#app-password-name", name).await;
+        self.click(".ap-root dialog button[type=submit]").await;
+        let password = self
+            .find("#new-password")
+            .await
+            .text()
+            .await
+            .expect("password text");
+        self.click("#done").await;
+        password
+    }
+
+    /// The names in the list, in order.
+    pub async fn row_names(&self) -> Vec<String> {
+        let names = self
+            .script("return [...document.querySelectorAll('.app-password-row .name')].map(e => e.textContent)")
+            .await;
+        serde_json::from_value(names).expect("a list of names")
+    }
+
+    /// Waits until the list shows exactly `names`, in order.
+    pub async fn wait_for_rows(&self, names: &[&str]) {
+        self.wait_for_script(
+            "return JSON.stringify([...document.querySelectorAll('.app-password-row .name')].map(e => e.textContent))",
+            &serde_json::to_string(names).expect("JSON"),
+        )
+        .await;
+    }
+
+    /// Asserts that Create is off because the limit is reached, and that
+    /// the page says so.
+    pub async fn expect_at_the_limit(&self) {
+        assert_eq!(
+            self.script("return document.getElementById('create').disabled")
+                .await,
+            true,
+            "Create is off at the limit"
+        );
+        self.wait_for_text("#limit-note", "the most allowed").await;
+    }
+
     /// Everything the page wrote to the console (and every CSP report)
     /// since the last call.
     pub async fn console(&self) -> Vec<Value> {

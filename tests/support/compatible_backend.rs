@@ -3,7 +3,8 @@
 //! alone: UUID ids, no last-used fields, `expires_at` on every item, extra
 //! fields everywhere, problem types under another prefix, a `max_count` of
 //! 3, a stricter rule for names, its own cookie and CSRF token, no `login`
-//! in the create answer, two verification methods, and every answer slow.
+//! in the create answer, optional fields `null`, two verification methods,
+//! and every answer slow.
 //! State lives in memory; one user, [`KIM`].
 
 use std::collections::HashMap;
@@ -175,6 +176,8 @@ fn session_body(csrf: &str) -> Value {
         "user": { "id": "3f9e2c1a-7b4d-4e2f-9a1b-5c6d7e8f9a0b", "login": KIM.login,
                   "display_name": "Kim Compatible", "email": "kim@idp.example.net" },
         "csrf_token": csrf,
+        // Optional and null: the app must read it as absent (creation on).
+        "app_passwords_enabled": null,
         "tenant": { "id": "t-1", "name": "Example IdP" },
         "expires_at": null
     })
@@ -409,6 +412,7 @@ async fn security_info(_caller: Caller) -> Answer {
         "default_method": "app_code",
         "available_methods": ["app_code", "sms"],
         "phones": { "authentication": null, "office": null, "alternate": null },
+        "authenticator_app": null,
         "policy": { "enforced": true }
     }))
     .into_response())

@@ -65,6 +65,9 @@ pub struct Config {
     /// Whether to show the top bar (product name, user, settings menu). A
     /// portal with its own header may turn it off.
     pub header: bool,
+    /// How long a request may take, answer included, before the app gives
+    /// up on it and says so (1 to 300 seconds).
+    pub request_timeout_seconds: u32,
 }
 
 impl Default for Config {
@@ -77,13 +80,14 @@ impl Default for Config {
             base_path: None,
             theme: Theme::Auto,
             header: true,
+            request_timeout_seconds: 15,
         }
     }
 }
 
 /// The fields a configuration may set, as named in `app-config.json`; the
 /// `data-*` attribute of each is [`attribute_name`].
-pub const FIELDS: [&str; 7] = [
+pub const FIELDS: [&str; 8] = [
     "api_base",
     "auth",
     "title",
@@ -91,6 +95,7 @@ pub const FIELDS: [&str; 7] = [
     "base_path",
     "theme",
     "header",
+    "request_timeout_seconds",
 ];
 
 /// Why the configuration cannot be used: where the bad value came from and
@@ -146,9 +151,14 @@ impl Config {
         }
         for field in FIELDS {
             if let Some(text) = attribute(field) {
-                let value = match (field, text.as_str()) {
+                // Attributes are text; the JSON type of a field is what
+                // its text means.
+                let value = match (field, text.trim()) {
                     ("header", "true") => Value::Bool(true),
                     ("header", "false") => Value::Bool(false),
+                    ("request_timeout_seconds", number) => number
+                        .parse::<u64>()
+                        .map_or_else(|_| Value::String(text.clone()), Value::from),
                     _ => Value::String(text),
                 };
                 config.set(field, &value).map_err(|problem| ConfigError {
@@ -215,6 +225,15 @@ impl Config {
                 self.header = value
                     .as_bool()
                     .ok_or_else(|| format!("must be true or false, not {value}."))?
+            }
+            "request_timeout_seconds" => {
+                self.request_timeout_seconds = value
+                    .as_u64()
+                    .filter(|seconds| (1..=300).contains(seconds))
+                    .and_then(|seconds| u32::try_from(seconds).ok())
+                    .ok_or_else(|| {
+                        format!("must be a whole number of seconds from 1 to 300, not {value}.")
+                    })?
             }
             // Unknown fields are ignored: a newer file works with an older app.
             _ => {}
@@ -283,6 +302,7 @@ mod tests {
             r#"{"api_base": "https://id.example.com/api/v1", "auth": "bearer",
                 "title": "Contoso", "sign_in_url": "https://id.example.com/login",
                 "base_path": "/portal/security/", "theme": "dark", "header": false,
+                "request_timeout_seconds": 30,
                 "future_field": {"nested": [1, 2]}, "lang": null}"#,
         )
         .unwrap();
@@ -296,6 +316,7 @@ mod tests {
                 base_path: Some("/portal/security".into()),
                 theme: Theme::Dark,
                 header: false,
+                request_timeout_seconds: 30,
             }
         );
         // null keeps the default.
@@ -315,6 +336,7 @@ mod tests {
             |field| match field {
                 "title" => Some("From the attribute".into()),
                 "header" => Some("false".into()),
+                "request_timeout_seconds" => Some(" 5 ".into()),
                 _ => None,
             },
         )
@@ -322,6 +344,7 @@ mod tests {
         assert_eq!(config.title, "From the attribute");
         assert_eq!(config.auth, AuthMode::Bearer);
         assert!(!config.header);
+        assert_eq!(config.request_timeout_seconds, 5);
     }
 
     #[test]
@@ -351,6 +374,10 @@ mod tests {
         assert!(from_file(r#"{"base_path": "portal"}"#).is_err());
         assert!(from_file(r#"{"header": "yes"}"#).is_err());
         assert!(from_file(r#"{"theme": "blue"}"#).is_err());
+        for timeout in ["0", "301", "2.5", "-1", "\"soon\""] {
+            let error = from_file(&format!(r#"{{"request_timeout_seconds": {timeout}}}"#));
+            assert!(error.is_err(), "{timeout}");
+        }
 
         let attribute = Config::from_sources(None, |field| {
             (field == "header").then(|| "maybe".to_owned())

@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod config;
+pub mod drafts;
 pub mod host;
 pub mod mount;
 pub mod pages;

@@ -8,6 +8,7 @@ use leptos_router::NavigateOptions;
 use crate::api::{ApiClient, ApiError, Session};
 use crate::components::ErrorNotice;
 use crate::config::Config;
+use crate::drafts::{self, Draft};
 use crate::host::{use_host, HostEvent};
 use crate::routes::{use_base_path, Screen};
 use crate::url_encoding::percent_encode;
@@ -27,6 +28,14 @@ pub fn use_api() -> ApiClient {
 /// The session provided at the root.
 pub fn use_session() -> SessionContext {
     expect_context::<SessionContext>()
+}
+
+/// The login of the signed-in user, once known.
+pub fn signed_in_login() -> Option<String> {
+    use_session()
+        .session
+        .get_untracked()
+        .map(|session| session.user.login)
 }
 
 /// The configuration provided at the root.
@@ -60,22 +69,26 @@ pub fn safe_return_path(requested: Option<&str>) -> String {
 /// sends the user to the app's sign-in (to come back to this screen after),
 /// to the site's `sign_in_url`, or, with bearer tokens from a host page,
 /// nowhere: the error stays on screen with what the user typed, and the
-/// next try asks the host for a token again. Answers `true` when the user
-/// is being taken away, so the caller need not show the error.
-pub fn use_session_expired() -> impl Fn(&ApiError) -> bool + Clone {
+/// next try asks the host for a token again. When the user is taken away,
+/// `draft` (what they were typing) is kept for their return. Answers
+/// `true` then, so the caller need not show the error.
+pub fn use_session_expired() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clone {
     let session = use_session();
     let config = use_config();
     let host = use_host();
     let base = use_base_path();
     let navigate = use_navigate();
     let location = use_location();
-    move |error: &ApiError| {
+    move |error: &ApiError, draft: Option<Draft>| {
         if !error.is_session_expired() {
             return false;
         }
         host.tell(HostEvent::SessionExpired);
         if !config.leaves_when_signed_out() {
             return false;
+        }
+        if let (Some(draft), Some(signed_in)) = (draft, session.session.get_untracked()) {
+            drafts::keep(&signed_in.user.login, draft);
         }
         session.session.set(None);
         if let Some(url) = config.sign_in_redirect(&window().location().href().unwrap_or_default())
@@ -121,7 +134,7 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let leaves_when_signed_out = use_config().leaves_when_signed_out();
     Effect::new(move || {
         if let Some(Err(error)) = check.get() {
-            on_expired(&error);
+            on_expired(&error, None);
         }
     });
     let children = StoredValue::new(children);

@@ -205,21 +205,7 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
-    let leaks = browser
-        .client
-        .execute(
-            "const p = arguments[0];
-             const stores = [document.documentElement.outerHTML, document.cookie, location.href,
-                 JSON.stringify(history.state), JSON.stringify({...localStorage}), JSON.stringify({...sessionStorage})];
-             return stores.filter(s => s && s.includes(p)).length;",
-            vec![password.clone().into()],
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        leaks, 0,
-        "the password must leave the DOM and never be stored"
-    );
+    browser.assert_forgotten(&password).await;
     assert_eq!(
         browser
             .script("return document.querySelector('dialog[open]') === null")
@@ -355,14 +341,7 @@ async fn a_session_ended_on_the_server_leads_to_sign_in_and_back() {
         .await;
 
     // The server forgets the session (as when it expires or is revoked).
-    let ended = browser
-        .script_async(
-            "fetch('/api/v1/session').then(r => r.json()).then(s =>
-                 fetch('/api/v1/session', { method: 'DELETE', headers: { 'X-CSRF-Token': s.csrf_token } }))
-             .then(r => done(r.status))",
-        )
-        .await;
-    assert_eq!(ended, 204);
+    browser.end_session_on_server().await;
 
     // The next screen that asks the server finds out, and sign-in returns there.
     browser.click("#tab-verification").await;

@@ -314,7 +314,11 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
         provide_app_context(config, api, host);
         view! {
             <Router>
-                <CreateDialog on_close=Callback::new(move |made| closed.set(Some(made))) />
+                <CreateDialog
+                    on_close=Callback::new(move |made| closed.set(Some(made)))
+                    on_list_stale=Callback::new(|()| {})
+                    draft=None
+                />
             </Router>
         }
     });

@@ -1,15 +1,18 @@
 //! The HTTP client: the only code in the app that builds URLs or speaks HTTP.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::RequestCredentials;
 
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, Problem, ProblemKind};
 use super::models::{
     AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, Revoked,
     SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
@@ -24,6 +27,7 @@ pub struct ApiClient {
     base: String,
     csrf_token: Arc<Mutex<Option<String>>>,
     bearer: Option<BearerTokens>,
+    timeout_seconds: u32,
 }
 
 /// Bearer tokens handed over by the host page's `getToken` function.
@@ -88,6 +92,7 @@ impl ApiClient {
             base: config.api_base.trim_end_matches('/').to_owned(),
             csrf_token: Arc::default(),
             bearer,
+            timeout_seconds: config.request_timeout_seconds,
         }
     }
 
@@ -200,45 +205,89 @@ impl ApiClient {
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
-        let response = self.send(method, path, body, headers).await?;
-        let text = response.text().await.map_err(|_| ApiError::Network)?;
+        let text = self.exchange(method, path, body, headers).await?;
         serde_json::from_str(&text).map_err(|_| ApiError::UnexpectedAnswer)
     }
 
     async fn call_no_content(&self, method: Method, path: &str) -> Result<(), ApiError> {
-        self.send(method, path, None::<&()>, &[]).await.map(drop)
+        self.exchange(method, path, None::<&()>, &[])
+            .await
+            .map(drop)
     }
 
-    /// Sends one request with the auth, CSRF and JSON headers the contract
-    /// asks for, and turns every error status into an [`ApiError`]. With a
-    /// bearer token that the backend refuses, the host page is asked for a
-    /// new one and the request is sent once more.
-    async fn send<B>(
+    /// One call of the contract: the answer's body, or an [`ApiError`] for
+    /// every error status. Two refusals are mended and the call sent once
+    /// more: a bearer token the backend refuses (the host page is asked for
+    /// a new one), and a stale CSRF token (the session is read again for a
+    /// fresh one).
+    async fn exchange<B>(
         &self,
         method: Method,
         path: &str,
         body: Option<&B>,
         headers: &[(&str, &str)],
-    ) -> Result<Response, ApiError>
+    ) -> Result<String, ApiError>
     where
         B: Serialize + ?Sized,
     {
-        let mut renew = false;
+        let (mut renewed_token, mut renewed_csrf) = (false, false);
         loop {
             let token = match &self.bearer {
-                Some(bearer) => Some(bearer.get(renew).await?),
+                Some(bearer) => Some(bearer.get(renewed_token).await?),
                 None => None,
             };
-            let request = self.request(method.clone(), path, body, headers, token.as_deref())?;
-            let response = request.send().await.map_err(|_| ApiError::Network)?;
-            if response.ok() {
-                return Ok(response);
+            let error = match self
+                .exchange_once(method.clone(), path, body, headers, token.as_deref())
+                .await
+            {
+                Ok(text) => return Ok(text),
+                Err(error) => error,
+            };
+            if error.status() == Some(401) && self.bearer.is_some() && !renewed_token {
+                renewed_token = true;
+            } else if error.kind() == ProblemKind::CsrfFailed && token.is_none() && !renewed_csrf {
+                renewed_csrf = true;
+                let text = self
+                    .exchange_once(Method::GET, "/session", None::<&()>, &[], None)
+                    .await?;
+                let session: Session =
+                    serde_json::from_str(&text).map_err(|_| ApiError::UnexpectedAnswer)?;
+                self.remember(session);
+            } else {
+                return Err(error);
             }
-            if response.status() == 401 && self.bearer.is_some() && !renew {
-                renew = true;
-                continue;
-            }
-            return Err(error_from_response(response).await);
+        }
+    }
+
+    /// Sends one request and reads its whole answer, within the timeout.
+    async fn exchange_once<B>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        headers: &[(&str, &str)],
+        bearer_token: Option<&str>,
+    ) -> Result<String, ApiError>
+    where
+        B: Serialize + ?Sized,
+    {
+        let deadline = Deadline::start(self.timeout_seconds);
+        let request = self.request(
+            method,
+            path,
+            body,
+            headers,
+            bearer_token,
+            &deadline.signal(),
+        )?;
+        let response = request.send().await.map_err(|_| deadline.failure())?;
+        if response.ok() {
+            return response.text().await.map_err(|_| deadline.failure());
+        }
+        match error_from_response(response).await {
+            // The body of an error was cut off by the deadline.
+            ApiError::Problem(_) if deadline.expired() => Err(deadline.failure()),
+            error => Err(error),
         }
     }
 
@@ -253,6 +302,7 @@ impl ApiClient {
         body: Option<&B>,
         headers: &[(&str, &str)],
         bearer_token: Option<&str>,
+        signal: &web_sys::AbortSignal,
     ) -> Result<Request, ApiError>
     where
         B: Serialize + ?Sized,
@@ -260,6 +310,7 @@ impl ApiClient {
         let unsafe_method = !matches!(method, Method::GET | Method::HEAD);
         let mut builder = RequestBuilder::new(&format!("{}{path}", self.base))
             .method(method)
+            .abort_signal(Some(signal))
             .header("Accept", "application/json, application/problem+json");
         builder = match bearer_token {
             Some(token) => builder
@@ -281,6 +332,74 @@ impl ApiClient {
             None => builder.build(),
         }
         .map_err(|_| ApiError::Network)
+    }
+}
+
+/// Aborts a request, answer included, that takes longer than the timeout,
+/// and tells a timeout from any other failure.
+struct Deadline {
+    controller: web_sys::AbortController,
+    timer: Option<i32>,
+    expired: Rc<Cell<bool>>,
+    seconds: u32,
+    // Held so the browser's timer can still call it.
+    _on_expiry: Closure<dyn FnMut()>,
+}
+
+impl Deadline {
+    fn start(seconds: u32) -> Self {
+        // Creating an AbortController cannot fail in a browser that runs the app.
+        let controller = web_sys::AbortController::new().expect("AbortController");
+        let expired = Rc::new(Cell::new(false));
+        let on_expiry = Closure::<dyn FnMut()>::new({
+            let (controller, expired) = (controller.clone(), expired.clone());
+            move || {
+                expired.set(true);
+                controller.abort();
+            }
+        });
+        let timer = web_sys::window().and_then(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    on_expiry.as_ref().unchecked_ref(),
+                    i32::try_from(u64::from(seconds) * 1000).unwrap_or(i32::MAX),
+                )
+                .ok()
+        });
+        Self {
+            controller,
+            timer,
+            expired,
+            seconds,
+            _on_expiry: on_expiry,
+        }
+    }
+
+    fn signal(&self) -> web_sys::AbortSignal {
+        self.controller.signal()
+    }
+
+    fn expired(&self) -> bool {
+        self.expired.get()
+    }
+
+    /// What a failed request means: the deadline passed, or no answer came.
+    fn failure(&self) -> ApiError {
+        if self.expired() {
+            ApiError::Timeout {
+                seconds: self.seconds,
+            }
+        } else {
+            ApiError::Network
+        }
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let (Some(timer), Some(window)) = (self.timer, web_sys::window()) {
+            window.clear_timeout_with_handle(timer);
+        }
     }
 }
 

@@ -135,8 +135,14 @@ impl Problem {
 /// Why an API call failed. `Clone`, so resources and actions can hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// No answer came: offline, connection refused, DNS, CORS.
+    /// No answer came: offline, connection refused, DNS, CORS, or the
+    /// connection broke before the answer was whole.
     Network,
+    /// No whole answer within the configured time.
+    Timeout {
+        /// The time allowed.
+        seconds: u32,
+    },
     /// The backend answered with an error status.
     Problem(Problem),
     /// A success status whose body is not what the contract promises.
@@ -147,6 +153,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The HTTP status, when the backend answered with an error status.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Problem(problem) => Some(problem.status),
+            _ => None,
+        }
+    }
+
     /// The problem's kind, or [`ProblemKind::Other`] when there is none.
     pub fn kind(&self) -> ProblemKind {
         match self {
@@ -169,7 +183,17 @@ impl ApiError {
                     )
             }
             Self::NoToken => true,
-            Self::Network | Self::UnexpectedAnswer => false,
+            Self::Network | Self::Timeout { .. } | Self::UnexpectedAnswer => false,
+        }
+    }
+
+    /// Whether the same request may well work if simply sent again: no
+    /// answer, no answer in time, a garbled answer, or a server failure.
+    pub fn is_worth_retrying(&self) -> bool {
+        match self {
+            Self::Network | Self::Timeout { .. } | Self::UnexpectedAnswer => true,
+            Self::Problem(problem) => problem.status >= 500,
+            Self::NoToken => false,
         }
     }
 
@@ -189,6 +213,9 @@ impl ApiError {
     pub fn message(&self) -> String {
         match self {
             Self::Network => "The server could not be reached. Check your connection and try again.".into(),
+            Self::Timeout { seconds } => format!(
+                "The server did not answer within {seconds} seconds. Check your connection and try again."
+            ),
             Self::UnexpectedAnswer => {
                 "The server sent an answer this page does not understand. Try again, or contact your administrator if it keeps happening.".into()
             }
@@ -205,7 +232,24 @@ fn problem_message(problem: &Problem) -> String {
             None => "Too many attempts. Wait a moment and try again.".into(),
         };
     }
-    match (&problem.title, &problem.detail) {
+    // The well-known problems and server failures in the app's own words,
+    // each with the way forward; any other problem in the backend's.
+    match problem.kind {
+        ProblemKind::LimitReached => {
+            return "You have the most app passwords allowed. Delete one you no longer use, then create another.".into()
+        }
+        ProblemKind::AppPasswordsDisabled => {
+            return "Your administrator has turned off creating app passwords for your account. The ones you have keep working.".into()
+        }
+        ProblemKind::CsrfFailed => {
+            return "This page could not confirm your session. Reload the page and try again."
+                .into()
+        }
+        _ if problem.status >= 500 => return status_message(problem.status).into(),
+        _ => {}
+    }
+    let title = problem.title.as_deref().map(|t| t.trim_end_matches('.'));
+    match (title, &problem.detail) {
         (Some(title), Some(detail)) => format!("{title}. {detail}"),
         (Some(title), None) => format!("{title}."),
         (None, Some(detail)) => detail.clone(),
@@ -285,6 +329,40 @@ mod tests {
         assert!(ApiError::Problem(empty).message().contains("Try again"));
         let broken_json = Problem::from_answer(500, Some("application/json"), "{", None);
         assert_eq!(broken_json.title, None);
+    }
+
+    #[test]
+    fn well_known_problems_and_server_failures_speak_the_apps_words() {
+        let problem = |status: u16, kind: &str, title: &str| {
+            ApiError::Problem(Problem::from_answer(
+                status,
+                Some("application/problem+json"),
+                &format!(
+                    r#"{{"type":"https://x.example/p/{kind}","title":"{title}","status":{status}}}"#
+                ),
+                None,
+            ))
+        };
+        let limit = problem(409, "limit-reached", "Conflict");
+        assert!(
+            limit.message().contains("Delete one you no longer use"),
+            "{limit}"
+        );
+        let off = problem(403, "app-passwords-disabled", "Forbidden");
+        assert!(off.message().contains("administrator"), "{off}");
+        let csrf = problem(403, "csrf-failed", "CSRF");
+        assert!(csrf.message().contains("Reload the page"), "{csrf}");
+        let crash = problem(500, "internal", "NullPointerException in Foo.bar");
+        assert!(!crash.message().contains("NullPointer"), "{crash}");
+        assert!(crash.message().contains("Try again"), "{crash}");
+        assert!(crash.is_worth_retrying());
+        assert!(!limit.is_worth_retrying());
+        let other = problem(400, "bad-thing", "Bad thing.");
+        assert_eq!(other.message(), "Bad thing.");
+        assert!(ApiError::Timeout { seconds: 15 }
+            .message()
+            .contains("15 seconds"));
+        assert!(ApiError::Timeout { seconds: 15 }.is_worth_retrying());
     }
 
     #[test]

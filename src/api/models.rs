@@ -160,7 +160,7 @@ pub struct SecurityInfo {
 }
 
 /// Body of `PUT /security-info`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityInfoUpdate {
     /// The chosen method.
     pub default_method: String,

@@ -6,15 +6,19 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{AppPassword, AppPasswordList};
 use crate::components::ErrorNotice;
+use crate::drafts::{self, Draft};
 use crate::pages::create_dialog::CreateDialog;
 use crate::pages::manage_dialogs::{DeleteAllDialog, DeleteDialog, Outcome, RenameDialog};
-use crate::session::{use_api, use_session, use_session_expired};
+use crate::session::{signed_in_login, use_api, use_session, use_session_expired};
 
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Open {
-    Create,
-    Rename(AppPassword, usize),
+    /// Create, with the name and key of an interrupted create, if any.
+    Create(Option<(String, String)>),
+    /// Rename the item at this index, with a new name typed before the
+    /// session ended, if any.
+    Rename(AppPassword, usize, Option<String>),
     Delete(AppPassword),
     DeleteAll(usize),
 }
@@ -31,17 +35,29 @@ pub fn AppPasswordsPanel() -> impl IntoView {
     });
     Effect::new(move || {
         if let Some(Err(error)) = list.get() {
-            on_expired(&error);
+            on_expired(&error, None);
         }
     });
-    let open = RwSignal::new(None::<Open>);
+    // Work interrupted by an ended session comes back as it was left.
+    let draft = signed_in_login().and_then(|login| {
+        drafts::take(&login, |draft| {
+            matches!(draft, Draft::Create { .. } | Draft::Rename { .. })
+        })
+    });
+    let open = RwSignal::new(match &draft {
+        Some(Draft::Create {
+            name,
+            idempotency_key,
+        }) => Some(Open::Create(Some((name.clone(), idempotency_key.clone())))),
+        _ => None,
+    });
     let status = RwSignal::new(String::new());
     // The reloaded list replaces the buttons that opened a dialog, so focus
     // is put back by id once it has rendered.
     let focus_after_reload = RwSignal::new(None::<String>);
     let close = move |outcome: Outcome| {
         let opener = match open.get_untracked() {
-            Some(Open::Rename(_, index)) => format!("rename-{index}"),
+            Some(Open::Rename(_, index, _)) => format!("rename-{index}"),
             _ => "create".to_owned(),
         };
         open.set(None);
@@ -51,6 +67,28 @@ pub fn AppPasswordsPanel() -> impl IntoView {
             list.refetch();
         }
     };
+    // A rename comes back once the list says which row it was.
+    let mut pending_rename = match draft {
+        Some(Draft::Rename { id, name }) => Some((id, name)),
+        _ => None,
+    };
+    Effect::new(move || {
+        let Some(Ok(items)) = list.get() else {
+            return;
+        };
+        if let Some((id, name)) = pending_rename.take() {
+            match items.items.iter().position(|item| item.id == id) {
+                Some(index) => open.set(Some(Open::Rename(
+                    items.items[index].clone(),
+                    index,
+                    Some(name),
+                ))),
+                None => status.set(format!(
+                    "“{name}” could not be saved: that app password no longer exists."
+                )),
+            }
+        }
+    });
     Effect::new(move || {
         if let Some(Ok(_)) = list.get() {
             if let Some(id) = focus_after_reload.get_untracked() {
@@ -103,13 +141,19 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         </Transition>
         {move || match open.get() {
             None => ().into_any(),
-            Some(Open::Create) => view! {
-                <CreateDialog on_close=Callback::new(move |made: bool| {
-                    close(if made { Outcome::Changed("Your new app password is in the list.".into()) } else { Outcome::Cancelled })
-                }) />
+            Some(Open::Create(draft)) => view! {
+                <CreateDialog
+                    on_close=Callback::new(move |made: bool| {
+                        close(if made { Outcome::Changed("Your new app password is in the list.".into()) } else { Outcome::Cancelled })
+                    })
+                    on_list_stale=Callback::new(move |()| list.refetch())
+                    draft=draft
+                />
             }
             .into_any(),
-            Some(Open::Rename(item, _)) => view! { <RenameDialog item=item on_close=Callback::new(close) /> }.into_any(),
+            Some(Open::Rename(item, _, draft)) => {
+                view! { <RenameDialog item=item on_close=Callback::new(close) draft=draft /> }.into_any()
+            }
             Some(Open::Delete(item)) => view! { <DeleteDialog item=item on_close=Callback::new(close) /> }.into_any(),
             Some(Open::DeleteAll(count)) => view! { <DeleteAllDialog count=count on_close=Callback::new(close) /> }.into_any(),
         }}
@@ -148,7 +192,7 @@ fn AppPasswordTable(
                     id="create"
                     disabled=at_limit
                     aria-describedby="limit-note"
-                    on:click=move |_| on_open.run(Open::Create)
+                    on:click=move |_| on_open.run(Open::Create(None))
                 >
                     "Create"
                 </button>
@@ -241,7 +285,7 @@ fn AppPasswordRow(
             {last_used}
             {expires}
             <td class="row-actions">
-                <button type="button" class="button button-small" id=format!("rename-{index}") aria-describedby=name_id.clone() on:click=move |_| on_open.run(Open::Rename(rename_item.clone(), index))>
+                <button type="button" class="button button-small" id=format!("rename-{index}") aria-describedby=name_id.clone() on:click=move |_| on_open.run(Open::Rename(rename_item.clone(), index, None))>
                     "Rename"
                 </button>
                 <button type="button" class="button button-small button-danger-quiet" aria-describedby=name_id on:click=move |_| on_open.run(Open::Delete(delete_item.clone()))>

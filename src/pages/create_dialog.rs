@@ -4,10 +4,13 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use wasm_bindgen::JsCast;
+
 use crate::api::{new_idempotency_key, ApiError, CreatedAppPassword, ProblemKind};
 use crate::components::{CopyButton, Dialog, TextField};
+use crate::drafts::Draft;
 use crate::host::{use_host, HostEvent};
-use crate::session::{use_api, use_session_expired};
+use crate::session::{use_api, use_session, use_session_expired};
 
 /// The rules a name follows, as the backend states them.
 pub const NAME_RULES: &str =
@@ -38,15 +41,25 @@ pub fn check_name(name: &str) -> Result<String, String> {
 pub fn CreateDialog(
     /// Called when the dialog closes; `true` when a password was created.
     on_close: Callback<bool>,
+    /// Called when the list behind may be out of date (the limit turned
+    /// out to be reached).
+    on_list_stale: Callback<()>,
+    /// A create that was interrupted when the session ended: its name and
+    /// `Idempotency-Key`, to send it again as it was.
+    draft: Option<(String, String)>,
 ) -> impl IntoView {
     let api = use_api();
     let on_expired = use_session_expired();
-    let name = RwSignal::new(String::new());
+    let session = use_session();
+    let restored = draft.is_some();
+    let (initial_name, initial_key) =
+        draft.unwrap_or_else(|| (String::new(), new_idempotency_key()));
+    let name = RwSignal::new(initial_name);
     let name_error = RwSignal::new(None::<String>);
     let message = RwSignal::new(None::<String>);
     // One key per name: a retry of the same create after a lost answer
     // sends the same key and gets the same password back.
-    let key = RwSignal::new(new_idempotency_key());
+    let key = RwSignal::new(initial_key);
     Effect::new(move |previous: Option<String>| {
         let current = name.get();
         if previous.is_some_and(|p| p.trim() != current.trim()) {
@@ -55,24 +68,46 @@ pub fn CreateDialog(
         current
     });
     let host = use_host();
-    let create = Action::new_local(move |(name, key): &(String, String)| {
-        let (api, host) = (api.clone(), host.clone());
-        let (name, key) = (name.clone(), key.clone());
-        async move {
-            // The host hears the id and name, never the password.
-            api.create_app_password(&name, &key)
-                .await
-                .inspect(|created| {
-                    host.tell(HostEvent::Created {
-                        id: created.item.id.clone(),
-                        name: created.item.name.clone(),
+    let create = Action::new_local({
+        let api = api.clone();
+        move |(name, key): &(String, String)| {
+            let (api, host) = (api.clone(), host.clone());
+            let (name, key) = (name.clone(), key.clone());
+            async move {
+                // The host hears the id and name, never the password.
+                api.create_app_password(&name, &key)
+                    .await
+                    .inspect(|created| {
+                        host.tell(HostEvent::Created {
+                            id: created.item.id.clone(),
+                            name: created.item.name.clone(),
+                        })
                     })
-                })
+            }
         }
     });
-    Effect::new(move || {
-        if let Some(Err(error)) = create.value().get() {
-            show_create_error(&error, name_error, message, &on_expired);
+    Effect::new({
+        let on_expired = on_expired.clone();
+        move || {
+            if let Some(Err(error)) = create.value().get() {
+                let draft = Draft::Create {
+                    name: name.get_untracked(),
+                    idempotency_key: key.get_untracked(),
+                };
+                if on_expired(&error, Some(draft)) {
+                    return;
+                }
+                match error.kind() {
+                    ProblemKind::LimitReached => on_list_stale.run(()),
+                    ProblemKind::AppPasswordsDisabled => session.session.update(|session| {
+                        if let Some(session) = session {
+                            session.app_passwords_enabled = Some(false);
+                        }
+                    }),
+                    _ => {}
+                }
+                show_create_error(&error, name_error, message);
+            }
         }
     });
     let created = Memo::new(move |_| create.value().get().and_then(Result::ok));
@@ -82,9 +117,35 @@ pub fn CreateDialog(
             let _ = input.focus();
         }
     });
+    // The password must not outlive the dialog, however it closes (Done,
+    // the Back button, an ended session).
+    on_cleanup(move || {
+        create.value().try_set(None);
+    });
+    // Back at the tab while the password shows: if the session ended
+    // meanwhile, sign-in takes over and the password leaves the page.
+    let recheck = Action::new_local(move |(): &()| {
+        let api = api.clone();
+        async move { api.session().await }
+    });
+    Effect::new(move || {
+        if let Some(Err(error)) = recheck.value().get() {
+            on_expired(&error, None);
+        }
+    });
+    for event in ["focus", "visibilitychange"] {
+        let listener = window_event_listener_untyped(event, move |_| {
+            let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
+            if visible && created.get_untracked().is_some() && !recheck.pending().get_untracked() {
+                recheck.dispatch(());
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        // Double clicks and a held-down Enter send one create.
         if create.pending().get_untracked() {
             return;
         }
@@ -117,6 +178,11 @@ pub fn CreateDialog(
                     view! {
                         <form on:submit=submit novalidate>
                             <h2 id="create-title">"Create an app password"</h2>
+                            {restored.then(|| view! {
+                                <p class="notice notice-info" id="create-restored">
+                                    "You were signed out before this app password was created. Check the name and select Next."
+                                </p>
+                            })}
                             <div class="notice notice-error" role="alert" hidden=move || message.get().is_none()>
                                 {move || message.get()}
                             </div>
@@ -154,6 +220,17 @@ pub fn CreateDialog(
 #[component]
 fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoView {
     let password = created.password.clone();
+    let copy_first = NodeRef::<html::Div>::new();
+    // Focus on Copy, the next thing to do; Done needs a deliberate press.
+    Effect::new(move || {
+        if let Some(button) = copy_first
+            .get()
+            .and_then(|area| area.query_selector("button").ok().flatten())
+            .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = button.focus();
+        }
+    });
     view! {
         <h2 id="create-title">"Your new app password"</h2>
         <p>"For " <strong class="created-name">{created.item.name.clone()}</strong></p>
@@ -164,30 +241,44 @@ fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoV
         <p class="notice notice-warning">
             "Copy it now: it will not be shown again. If you lose it, delete it and create a new one."
         </p>
-        <CopyButton text=Signal::stored(password) select_on_refusal="new-password" />
+        <div node_ref=copy_first>
+            <CopyButton text=Signal::stored(password) select_on_refusal="new-password" />
+        </div>
         <div class="dialog-actions">
-            <button type="button" class="button" id="done" on:click=move |_| on_done.run(())>"Done"</button>
+            <button
+                type="button"
+                class="button"
+                id="done"
+                // An Enter held down since Next must not skip past the password.
+                on:keydown=|ev: leptos::ev::KeyboardEvent| {
+                    if ev.repeat() {
+                        ev.prevent_default();
+                    }
+                }
+                on:click=move |_| on_done.run(())
+            >
+                "Done"
+            </button>
         </div>
     }
 }
 
+/// Shows a failed create where the user will look: next to the name when
+/// the backend says what is wrong with it, otherwise above it, with the
+/// way forward. The name stays as typed.
 fn show_create_error(
     error: &ApiError,
     name_error: RwSignal<Option<String>>,
     message: RwSignal<Option<String>>,
-    on_expired: &impl Fn(&ApiError) -> bool,
 ) {
-    if on_expired(error) {
-        return;
-    }
-    match (error.kind(), error.field_error("/name")) {
-        (ProblemKind::ValidationFailed, Some(detail)) => name_error.set(Some(detail)),
-        (ProblemKind::Other, _) if matches!(error, ApiError::Network) => {
-            message.set(Some(format!(
-                "{} Your name is kept: select Next to try again.",
-                error.message()
-            )))
+    match error.field_error("/name") {
+        Some(detail) if error.kind() == ProblemKind::ValidationFailed => {
+            name_error.set(Some(detail))
         }
+        _ if error.is_worth_retrying() => message.set(Some(format!(
+            "{} Your name is kept: select Next to try again.",
+            error.message()
+        ))),
         _ => message.set(Some(error.message())),
     }
 }

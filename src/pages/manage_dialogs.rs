@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::{ApiError, AppPassword, ProblemKind};
 use crate::components::{Dialog, TextField};
+use crate::drafts::Draft;
 use crate::host::{use_host, HostEvent};
 use crate::pages::create_dialog::{check_name, NAME_RULES};
 use crate::session::{use_api, use_session_expired};
@@ -19,33 +20,49 @@ pub enum Outcome {
     Changed(String),
 }
 
-/// Shows `error` in `message`, or hands an expired session to sign-in.
+/// Shows a failed change where the user will look: an ended session goes
+/// to sign-in (keeping `draft`, what they typed); an app password that no
+/// longer exists closes the dialog with `gone`, so the list reloads and
+/// says so; anything else is said in the dialog.
 fn report(
     error: &ApiError,
     message: RwSignal<Option<String>>,
-    on_expired: &impl Fn(&ApiError) -> bool,
+    on_expired: &impl Fn(&ApiError, Option<Draft>) -> bool,
+    draft: Option<Draft>,
+    gone: Option<&str>,
+    on_close: Callback<Outcome>,
 ) {
-    if on_expired(error) {
+    if on_expired(error, draft) {
         return;
     }
-    message.set(Some(match error {
-        ApiError::Problem(problem) if problem.status == 404 => {
-            "It was already deleted, perhaps in another window. Close this and the list will be current.".into()
+    match gone {
+        Some(gone) if error.status() == Some(404) => {
+            on_close.run(Outcome::Changed(gone.to_owned()))
         }
-        _ => error.message(),
-    }));
+        _ => message.set(Some(error.message())),
+    }
 }
 
-/// Renames `item`.
+/// Renames `item`; `draft` is a new name typed before the session ended.
 #[component]
-pub fn RenameDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl IntoView {
+pub fn RenameDialog(
+    item: AppPassword,
+    on_close: Callback<Outcome>,
+    draft: Option<String>,
+) -> impl IntoView {
     let api = use_api();
     let on_expired = use_session_expired();
-    let name = RwSignal::new(item.name.clone());
+    let restored = draft.is_some();
+    let name = RwSignal::new(draft.unwrap_or_else(|| item.name.clone()));
     let name_error = RwSignal::new(None::<String>);
     let message = RwSignal::new(None::<String>);
     let host = use_host();
     let id = item.id.clone();
+    let gone = format!(
+        "“{}” no longer exists: it was deleted, perhaps in another window. The list is up to date.",
+        item.name
+    );
+    let title_name = item.name.clone();
     let rename = Action::new_local(move |name: &String| {
         let (api, host, id, name) = (api.clone(), host.clone(), id.clone(), name.clone());
         async move {
@@ -66,7 +83,17 @@ pub fn RenameDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
         Some(Err(error)) if error.kind() == ProblemKind::ValidationFailed => {
             name_error.set(error.field_error("/name").or_else(|| Some(error.message())))
         }
-        Some(Err(error)) => report(&error, message, &on_expired),
+        Some(Err(error)) => report(
+            &error,
+            message,
+            &on_expired,
+            Some(Draft::Rename {
+                id: item.id.clone(),
+                name: name.get_untracked(),
+            }),
+            Some(&gone),
+            on_close,
+        ),
         None => {}
     });
     let input = NodeRef::<html::Input>::new();
@@ -91,7 +118,12 @@ pub fn RenameDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
     view! {
         <Dialog labelled_by="rename-title" on_escape=Signal::stored(Some(Callback::new(move |()| on_close.run(Outcome::Cancelled))))>
             <form on:submit=submit novalidate>
-                <h2 id="rename-title">"Rename “" {item.name.clone()} "”"</h2>
+                <h2 id="rename-title">"Rename “" {title_name} "”"</h2>
+                {restored.then(|| view! {
+                    <p class="notice notice-info" id="rename-restored">
+                        "You were signed out before the new name was saved. Check it and select Save."
+                    </p>
+                })}
                 <ErrorLine message=message />
                 <TextField id="rename-name" label="Name" value=name error=name_error hint=NAME_RULES node_ref=input />
                 <div class="dialog-actions">
@@ -125,6 +157,8 @@ pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
         }
     });
     let done = format!("Deleted “{name}”. Apps using it can no longer sign in.");
+    let gone =
+        format!("“{name}” was already deleted, perhaps in another window. The list is up to date.");
     view! {
         <ConfirmDialog
             title_id="delete-title"
@@ -132,6 +166,7 @@ pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
             body="Apps and devices that use this app password will no longer be able to sign in.".to_owned()
             confirm="Delete"
             done=done
+            gone=gone
             action=delete
             on_close=on_close
         />
@@ -171,7 +206,8 @@ pub fn DeleteAllDialog(count: usize, on_close: Callback<Outcome>) -> impl IntoVi
     }
 }
 
-/// A yes/no dialog around one write.
+/// A yes/no dialog around one write; `gone` says that what it would change
+/// no longer exists (the backend answered 404).
 #[component]
 fn ConfirmDialog(
     title_id: &'static str,
@@ -179,6 +215,7 @@ fn ConfirmDialog(
     body: String,
     confirm: &'static str,
     done: String,
+    #[prop(optional)] gone: Option<String>,
     action: Action<(), Result<(), ApiError>>,
     on_close: Callback<Outcome>,
 ) -> impl IntoView {
@@ -186,7 +223,14 @@ fn ConfirmDialog(
     let message = RwSignal::new(None::<String>);
     Effect::new(move || match action.value().get() {
         Some(Ok(())) => on_close.run(Outcome::Changed(done.clone())),
-        Some(Err(error)) => report(&error, message, &on_expired),
+        Some(Err(error)) => report(
+            &error,
+            message,
+            &on_expired,
+            None,
+            gone.as_deref(),
+            on_close,
+        ),
         None => {}
     });
     let cancel = NodeRef::<html::Button>::new();

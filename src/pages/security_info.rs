@@ -7,7 +7,8 @@ use crate::api::{
     ApiError, FieldError, Phone, Phones, ProblemKind, SecurityInfo, SecurityInfoUpdate,
 };
 use crate::components::{ErrorNotice, TextField};
-use crate::session::{use_api, use_session_expired};
+use crate::drafts::{self, Draft};
+use crate::session::{signed_in_login, use_api, use_session_expired};
 
 /// The five options, in the seed's words.
 const METHODS: [(&str, &str); 5] = [
@@ -82,23 +83,39 @@ pub fn SecurityInfoPanel() -> impl IntoView {
     let status = RwSignal::new(String::new());
     let current = RwSignal::new(None::<SecurityInfo>);
 
-    let fill = move |info: &SecurityInfo| {
-        method.set(info.default_method.clone());
-        authentication.load(info.phones.authentication.as_ref());
-        office.load(info.phones.office.as_ref());
-        alternate.load(info.phones.alternate.as_ref());
+    let fill = move |default_method: &str, phones: &Phones| {
+        method.set(default_method.to_owned());
+        authentication.load(phones.authentication.as_ref());
+        office.load(phones.office.as_ref());
+        alternate.load(phones.alternate.as_ref());
         errors.set(Vec::new());
         message.set(None);
     };
+    // The form as typed.
+    let typed = move || SecurityInfoUpdate {
+        default_method: method.get_untracked(),
+        phones: Phones {
+            authentication: authentication.read(),
+            office: office.read(),
+            alternate: alternate.read(),
+        },
+    };
+    // Changes interrupted by an ended session come back over what is saved.
+    let mut draft = signed_in_login()
+        .and_then(|login| drafts::take(&login, |draft| matches!(draft, Draft::SecurityInfo(_))));
     Effect::new({
         let on_expired = on_expired.clone();
         move || match loaded.get() {
             Some(Ok(info)) => {
-                fill(&info);
+                fill(&info.default_method, &info.phones);
                 current.set(Some(info));
+                if let Some(Draft::SecurityInfo(update)) = draft.take() {
+                    fill(&update.default_method, &update.phones);
+                    status.set("Your unsaved changes are back: select Save to keep them.".into());
+                }
             }
             Some(Err(error)) => {
-                on_expired(&error);
+                on_expired(&error, None);
             }
             None => {}
         }
@@ -110,11 +127,16 @@ pub fn SecurityInfoPanel() -> impl IntoView {
     });
     Effect::new(move || match save.value().get() {
         Some(Ok(info)) => {
-            fill(&info);
+            fill(&info.default_method, &info.phones);
             current.set(Some(info));
             status.set("Your changes are saved.".into());
         }
-        Some(Err(error)) => show_save_error(&error, errors, message, &on_expired),
+        Some(Err(error)) => {
+            let draft = Draft::SecurityInfo(typed());
+            if !on_expired(&error, Some(draft)) {
+                show_save_error(&error, errors, message);
+            }
+        }
         None => {}
     });
     let error_for = move |pointer: &'static str| {
@@ -133,18 +155,11 @@ pub fn SecurityInfoPanel() -> impl IntoView {
         }
         status.set(String::new());
         message.set(None);
-        save.dispatch(SecurityInfoUpdate {
-            default_method: method.get_untracked(),
-            phones: Phones {
-                authentication: authentication.read(),
-                office: office.read(),
-                alternate: alternate.read(),
-            },
-        });
+        save.dispatch(typed());
     };
     let cancel = move |_| {
         if let Some(info) = current.get_untracked() {
-            fill(&info);
+            fill(&info.default_method, &info.phones);
             status.set("Your changes are undone.".into());
         }
     };
@@ -224,15 +239,13 @@ pub fn SecurityInfoPanel() -> impl IntoView {
     }
 }
 
+/// Shows a failed save: each field's message next to it, or what went
+/// wrong above the form; the values stay as typed.
 fn show_save_error(
     error: &ApiError,
     errors: RwSignal<Vec<FieldError>>,
     message: RwSignal<Option<String>>,
-    on_expired: &impl Fn(&ApiError) -> bool,
 ) {
-    if on_expired(error) {
-        return;
-    }
     match error {
         ApiError::Problem(problem)
             if problem.kind == ProblemKind::ValidationFailed && !problem.errors.is_empty() =>

@@ -7,6 +7,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 pub mod compatible_backend;
+pub mod faults;
 pub mod site;
 
 use std::io::{BufRead, BufReader};
@@ -194,6 +195,58 @@ impl TestServer {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
+
+    /// A client other than the browser, signed in as `login` with a bearer
+    /// token an administrator issued: another device of the same user.
+    pub fn other_client(&self, login: &str) -> OtherClient {
+        OtherClient {
+            base_url: self.base_url.clone(),
+            token: self
+                .admin(&["issue-token", "--login", login])
+                .trim()
+                .to_owned(),
+        }
+    }
+}
+
+/// Calls the API as another device of the same user would.
+pub struct OtherClient {
+    base_url: String,
+    token: String,
+}
+
+impl OtherClient {
+    /// Sends `method` to `/api/v1{path}` (a create with a fresh
+    /// `Idempotency-Key`): the status and the JSON body.
+    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let key = format!(
+            "other-{}",
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let answer = http_request(
+            method,
+            &format!("{}/api/v1{path}", self.base_url),
+            &[
+                ("Authorization", &format!("Bearer {}", self.token)),
+                ("Idempotency-Key", &key),
+            ],
+            body,
+        );
+        (
+            answer.status,
+            serde_json::from_str(&answer.body).unwrap_or(Value::Null),
+        )
+    }
+
+    /// The user's app passwords, as the server holds them.
+    pub fn app_passwords(&self) -> Vec<Value> {
+        let (status, list) = self.call("GET", "/app-passwords", None);
+        assert_eq!(status, 200, "{list}");
+        list["items"].as_array().cloned().unwrap_or_default()
+    }
 }
 
 impl Drop for TestServer {
@@ -226,6 +279,17 @@ impl RawAnswer {
 
 /// `GET url` (`http://127.0.0.1:PORT/path`) over a plain TCP connection.
 pub fn http_get(url: &str, headers: &[(&str, &str)]) -> RawAnswer {
+    http_request("GET", url, headers, None)
+}
+
+/// One HTTP request over a plain TCP connection, with a JSON `body` if
+/// given: what a client other than the browser sends.
+pub fn http_request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> RawAnswer {
     use std::io::{Read, Write};
     let rest = url.strip_prefix("http://").expect("an http:// URL");
     let (address, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -233,13 +297,20 @@ pub fn http_get(url: &str, headers: &[(&str, &str)]) -> RawAnswer {
     stream
         .set_read_timeout(Some(PATIENCE))
         .expect("set a read timeout");
-    let extra: String = headers
+    let mut extra: String = headers
         .iter()
         .map(|(name, value)| format!("{name}: {value}\r\n"))
         .collect();
+    let body = body.map(Value::to_string).unwrap_or_default();
+    if !body.is_empty() {
+        extra.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\n{extra}Connection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\n{extra}Connection: close\r\n\r\n{body}"
     )
     .expect("send");
     let mut answer = Vec::new();
@@ -268,6 +339,8 @@ pub fn http_get(url: &str, headers: &[(&str, &str)]) -> RawAnswer {
 pub struct Browser {
     /// The WebDriver session.
     pub client: Client,
+    /// Every console entry read so far (reading drains the browser's log).
+    console: std::sync::Mutex<Vec<Value>>,
     _driver: ProcessGroup,
     _profile: tempfile::TempDir,
 }
@@ -318,6 +391,7 @@ impl Browser {
         };
         Self {
             client,
+            console: std::sync::Mutex::default(),
             _driver: driver,
             _profile: profile,
         }
@@ -434,6 +508,28 @@ impl Browser {
             .expect("run async script")
     }
 
+    /// Takes the browser off the network, or back on (chromedriver's
+    /// network conditions).
+    pub async fn set_offline(&self, offline: bool) {
+        self.client
+            .issue_cmd(NetworkConditions(offline))
+            .await
+            .expect("set the network conditions");
+    }
+
+    /// Ends the page's session on the server, as an expiry or a sign-out
+    /// elsewhere would, without the page knowing.
+    pub async fn end_session_on_server(&self) {
+        let ended = self
+            .script_async(
+                "fetch('/api/v1/session').then(r => r.json()).then(s =>
+                     fetch('/api/v1/session', { method: 'DELETE', headers: { 'X-CSRF-Token': s.csrf_token } }))
+                 .then(r => done(r.status))",
+            )
+            .await;
+        assert_eq!(ended, 204, "the session ended on the server");
+    }
+
     /// Lets the page read and write the clipboard (W3C Set Permission).
     pub async fn grant_clipboard(&self) {
         for name in ["clipboard-read", "clipboard-write"] {
@@ -459,17 +555,22 @@ impl Browser {
     /// Creates an app password named `name` through the Create dialog and
     /// closes it with Done; returns the password it showed.
     pub async fn create_app_password(&self, name: &str) -> String {
+        let password = self.create_app_password_and_stay(name).await;
+        self.click("#done").await;
+        password
+    }
+
+    /// Creates an app password named `name` through the Create dialog and
+    /// leaves its password on screen; returns it.
+    pub async fn create_app_password_and_stay(&self, name: &str) -> String {
         self.click("#create").await;
         self.type_into("#app-password-name", name).await;
         self.click(".ap-root dialog button[type=submit]").await;
-        let password = self
-            .find("#new-password")
+        self.find("#new-password")
             .await
             .text()
             .await
-            .expect("password text");
-        self.click("#done").await;
-        password
+            .expect("password text")
     }
 
     /// The names in the list, in order.
@@ -502,9 +603,9 @@ impl Browser {
     }
 
     /// Everything the page wrote to the console (and every CSP report)
-    /// since the last call.
+    /// since the browser started.
     pub async fn console(&self) -> Vec<Value> {
-        match self
+        let fresh = match self
             .client
             .issue_cmd(BrowserLog)
             .await
@@ -512,7 +613,44 @@ impl Browser {
         {
             Value::Array(entries) => entries,
             other => panic!("unexpected browser log: {other}"),
-        }
+        };
+        let mut console = self.console.lock().unwrap_or_else(|p| p.into_inner());
+        console.extend(fresh);
+        console.clone()
+    }
+
+    /// Asserts that `secret` is nowhere the page could keep it: the DOM,
+    /// cookies, the URL, the history state, both web storages, IndexedDB and
+    /// the console.
+    pub async fn assert_forgotten(&self, secret: &str) {
+        let kept = self
+            .client
+            .execute(
+                "const secret = arguments[0];
+                 const places = { dom: document.documentElement.outerHTML, cookie: document.cookie,
+                     url: location.href, history: JSON.stringify(history.state),
+                     localStorage: JSON.stringify({...localStorage}),
+                     sessionStorage: JSON.stringify({...sessionStorage}) };
+                 return Object.keys(places).filter(k => (places[k] || '').includes(secret));",
+                vec![secret.into()],
+            )
+            .await
+            .expect("look for the secret");
+        assert_eq!(kept, json!([]), "the secret is kept in the page");
+        let databases = self
+            .script_async("indexedDB.databases().then(d => done(d.length), e => done(String(e)))")
+            .await;
+        assert_eq!(databases, 0, "the app keeps nothing in IndexedDB");
+        let logged: Vec<Value> = self
+            .console()
+            .await
+            .into_iter()
+            .filter(|entry| entry.to_string().contains(secret))
+            .collect();
+        assert!(
+            logged.is_empty(),
+            "the secret reached the console: {logged:?}"
+        );
     }
 
     /// Asserts that the console holds no error and no Content-Security-Policy
@@ -524,13 +662,12 @@ impl Browser {
             .into_iter()
             .filter(|entry| {
                 let message = entry["message"].as_str().unwrap_or_default();
-                // Chromium logs every API error status (a 401 while signed
-                // out, say) and a missing app-config.json (the defaults
-                // apply) as network errors; those are answers the app
-                // handles, not faults.
+                // Chromium logs every failed API call (a 401 while signed
+                // out, a 500, an answer cut short, no network) and a missing
+                // app-config.json (the defaults apply) as network errors;
+                // the app handles those, and the tests check how.
                 let api_status = entry["source"] == "network"
-                    && (message.contains("/api/v1/") || message.contains("/app-config.json"))
-                    && message.contains("the server responded with a status of 4");
+                    && (message.contains("/api/v1/") || message.contains("/app-config.json"));
                 (entry["level"] == "SEVERE" && !api_status)
                     || message.contains("Content Security Policy")
             })
@@ -620,6 +757,31 @@ impl WebDriverCompatibleCommand for BrowserLog {
             http::Method::POST,
             Some(json!({ "type": "browser" }).to_string()),
         )
+    }
+}
+
+/// chromedriver's `POST /session/{id}/chromium/network_conditions`.
+#[derive(Debug)]
+struct NetworkConditions(bool);
+
+impl WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "network_conditions": {
+            "offline": self.0, "latency": 0,
+            "download_throughput": 1_000_000_000, "upload_throughput": 1_000_000_000
+        } });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 

@@ -1,0 +1,74 @@
+//! What the user was typing when their session ended, kept until they are
+//! back from signing in: names and phone numbers, never a secret. It lives
+//! in this tab's `sessionStorage`, so it survives the way through a sign-in
+//! page of the site (`sign_in_url`) as well as through the app's own, and
+//! is removed as soon as it is put back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::SecurityInfoUpdate;
+
+/// The storage key, named for the app so a host page's keys are left alone.
+const KEY: &str = "app-passwords:draft";
+
+/// A piece of unsent work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Draft {
+    /// The Create dialog: the name, and the `Idempotency-Key` of the create
+    /// it was sending, so that sending it again cannot create twice.
+    Create {
+        /// The name typed.
+        name: String,
+        /// The key of that create.
+        idempotency_key: String,
+    },
+    /// The Rename dialog of one app password.
+    Rename {
+        /// Which app password.
+        id: String,
+        /// The name typed.
+        name: String,
+    },
+    /// The verification settings form, as typed.
+    SecurityInfo(SecurityInfoUpdate),
+}
+
+/// A draft with the login it belongs to: it is never shown to someone else
+/// who signs in on the same tab.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    login: String,
+    draft: Draft,
+}
+
+/// Keeps `draft` for `login`, in place of any earlier one. Best effort: a
+/// browser that refuses storage (a private window's quota) keeps nothing.
+pub fn keep(login: &str, draft: Draft) {
+    let kept = Kept {
+        login: login.to_owned(),
+        draft,
+    };
+    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&kept)) {
+        let _ = storage.set_item(KEY, &text);
+    }
+}
+
+/// The draft kept for `login`, if `wanted` takes it; it is removed then.
+/// A draft of another login is removed unseen.
+pub fn take(login: &str, wanted: impl Fn(&Draft) -> bool) -> Option<Draft> {
+    let storage = storage()?;
+    let kept: Kept = serde_json::from_str(&storage.get_item(KEY).ok()??).ok()?;
+    if kept.login != login {
+        let _ = storage.remove_item(KEY);
+        return None;
+    }
+    if !wanted(&kept.draft) {
+        return None;
+    }
+    let _ = storage.remove_item(KEY);
+    Some(kept.draft)
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}

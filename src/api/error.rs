@@ -226,14 +226,19 @@ impl ApiError {
 }
 
 fn problem_message(problem: &Problem) -> String {
-    if problem.kind == ProblemKind::RateLimited || problem.status == 429 {
+    // The status decides first: a 429 is a rate limit, a 5xx a failure of
+    // the server, whatever type a confused backend names.
+    if problem.status == 429 {
         return match problem.retry_after {
             Some(seconds) => format!("Too many attempts. Wait {seconds} seconds and try again."),
             None => "Too many attempts. Wait a moment and try again.".into(),
         };
     }
-    // The well-known problems and server failures in the app's own words,
-    // each with the way forward; any other problem in the backend's.
+    // Server failures and the well-known problems in the app's own words,
+    // each with the way forward; any other problem in the backend's too.
+    if problem.status >= 500 {
+        return status_message(problem.status).into();
+    }
     match problem.kind {
         ProblemKind::LimitReached => {
             return "You have the most app passwords allowed. Delete one you no longer use, then create another.".into()
@@ -245,15 +250,23 @@ fn problem_message(problem: &Problem) -> String {
             return "This page could not confirm your session. Reload the page and try again."
                 .into()
         }
-        _ if problem.status >= 500 => return status_message(problem.status).into(),
         _ => {}
     }
-    let title = problem.title.as_deref().map(|t| t.trim_end_matches('.'));
-    match (title, &problem.detail) {
-        (Some(title), Some(detail)) => format!("{title}. {detail}"),
-        (Some(title), None) => format!("{title}."),
-        (None, Some(detail)) => detail.clone(),
-        (None, None) => status_message(problem.status).into(),
+    // The app's words lead, with the way forward; the backend's explanation
+    // of this occurrence (or, without one, its summary) follows.
+    let status = status_message(problem.status);
+    match problem.detail.as_deref().or(problem.title.as_deref()) {
+        Some(said) => format!("{status} The server said: {}", with_stop(said.trim())),
+        None => status.to_owned(),
+    }
+}
+
+/// `text` ending with a full stop (or its own `.`, `!` or `?`).
+fn with_stop(text: &str) -> String {
+    if text.ends_with(['.', '!', '?']) {
+        text.to_owned()
+    } else {
+        format!("{text}.")
     }
 }
 
@@ -357,8 +370,11 @@ mod tests {
         assert!(crash.message().contains("Try again"), "{crash}");
         assert!(crash.is_worth_retrying());
         assert!(!limit.is_worth_retrying());
-        let other = problem(400, "bad-thing", "Bad thing.");
-        assert_eq!(other.message(), "Bad thing.");
+        let other = problem(400, "bad-thing", "Bad thing");
+        assert_eq!(
+            other.message(),
+            "The request failed. Try again. The server said: Bad thing."
+        );
         assert!(ApiError::Timeout { seconds: 15 }
             .message()
             .contains("15 seconds"));

@@ -94,7 +94,9 @@ pub fn SignInPage() -> impl IntoView {
             code.set(String::new());
             password.set(String::new());
             step.set(Step::Password);
-            message.set(Some(error.message()));
+            message.set(Some(
+                "Your sign-in took too long, or had too many wrong codes. Enter your login and password again.".into(),
+            ));
         }
         Some(Err(error)) => message.set(Some(sign_in_message(&error))),
         None => {}

@@ -512,7 +512,7 @@ impl Browser {
     /// network conditions).
     pub async fn set_offline(&self, offline: bool) {
         self.client
-            .issue_cmd(NetworkConditions(offline))
+            .issue_cmd(SessionPost::network(offline))
             .await
             .expect("set the network conditions");
     }
@@ -534,7 +534,7 @@ impl Browser {
     pub async fn grant_clipboard(&self) {
         for name in ["clipboard-read", "clipboard-write"] {
             self.client
-                .issue_cmd(SetPermission(name))
+                .issue_cmd(SessionPost::grant(name))
                 .await
                 .expect("grant clipboard permission");
         }
@@ -607,7 +607,7 @@ impl Browser {
     pub async fn console(&self) -> Vec<Value> {
         let fresh = match self
             .client
-            .issue_cmd(BrowserLog)
+            .issue_cmd(SessionPost::browser_log())
             .await
             .expect("read the browser log")
         {
@@ -736,74 +736,58 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// chromedriver's `POST /session/{id}/se/log` for the browser console.
+/// A WebDriver command fantoccini has no method for: `POST
+/// /session/{id}/{path}` with a JSON body.
 #[derive(Debug)]
-struct BrowserLog;
+struct SessionPost {
+    path: &'static str,
+    body: Value,
+}
 
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
+impl SessionPost {
+    /// chromedriver's `se/log`: the browser console since the last read.
+    fn browser_log() -> Self {
+        Self {
+            path: "se/log",
+            body: json!({ "type": "browser" }),
+        }
     }
 
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
+    /// chromedriver's `chromium/network_conditions`: on or off the network.
+    fn network(offline: bool) -> Self {
+        Self {
+            path: "chromium/network_conditions",
+            body: json!({ "network_conditions": {
+                "offline": offline, "latency": 0,
+                "download_throughput": 1_000_000_000, "upload_throughput": 1_000_000_000
+            } }),
+        }
+    }
+
+    /// W3C Set Permission: grants `name` (e.g. `clipboard-read`).
+    fn grant(name: &str) -> Self {
+        Self {
+            path: "permissions",
+            body: json!({ "descriptor": { "name": name }, "state": "granted" }),
+        }
     }
 }
 
-/// chromedriver's `POST /session/{id}/chromium/network_conditions`.
-#[derive(Debug)]
-struct NetworkConditions(bool);
-
-impl WebDriverCompatibleCommand for NetworkConditions {
+impl WebDriverCompatibleCommand for SessionPost {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/chromium/network_conditions",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "network_conditions": {
-            "offline": self.0, "latency": 0,
-            "download_throughput": 1_000_000_000, "upload_throughput": 1_000_000_000
-        } });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// W3C `POST /session/{id}/permissions`.
-#[derive(Debug)]
-struct SetPermission(&'static str);
-
-impl WebDriverCompatibleCommand for SetPermission {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/permissions",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "descriptor": { "name": self.0 }, "state": "granted" });
-        (http::Method::POST, Some(body.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 

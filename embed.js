@@ -38,12 +38,24 @@ export async function mount(element, options = {}) {
     if (element instanceof HTMLElement && !element.hasChildNodes()) {
       const message = document.createElement("p");
       message.setAttribute("role", "alert");
-      message.textContent =
-        "App passwords could not start. Check your connection and reload the page.";
+      message.textContent = couldNotStart(element);
       element.append(message);
     }
     throw error;
   }
+}
+
+// The app's catalogues are in the code that failed to load; this one
+// sentence stands in, in the page's or the browser's language.
+function couldNotStart(element) {
+  const sentences = {
+    en: "App passwords could not start. Check your connection and reload the page.",
+    de: "App-Kennwörter konnte nicht starten. Prüfen Sie Ihre Verbindung und laden Sie die Seite neu.",
+    ar: "تعذّر تشغيل كلمات مرور التطبيقات. تحقّق من اتصالك وأعد تحميل الصفحة.",
+  };
+  const tags = [element.closest("[lang]")?.lang, ...navigator.languages];
+  const lang = tags.map((tag) => (tag ?? "").slice(0, 2).toLowerCase()).find((code) => code in sentences);
+  return sentences[lang ?? "en"];
 }
 
 async function filesFromIndex() {

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::i18n::{keys, I18n, Lang};
 use crate::url_encoding::percent_encode;
 
 /// How the app proves to the backend who the user is.
@@ -50,8 +51,8 @@ pub struct Config {
     /// Session cookie or bearer token.
     pub auth: AuthMode,
     /// Product name shown in the header (and, on the app's own page, the
-    /// document title).
-    pub title: String,
+    /// document title); the name in the user's language when not set.
+    pub title: Option<String>,
     /// Where to send the browser when the session has ended, instead of the
     /// app's own sign-in screen. `{return_url}` in it is replaced by the
     /// address to come back to; without it, `return_to=` is appended.
@@ -68,6 +69,9 @@ pub struct Config {
     /// How long a request may take, answer included, before the app gives
     /// up on it and says so (1 to 300 seconds).
     pub request_timeout_seconds: u32,
+    /// The language to speak (a tag such as `de`), unless the user picked
+    /// one; without it, the browser's preferred languages decide.
+    pub lang: Option<String>,
 }
 
 impl Default for Config {
@@ -75,19 +79,20 @@ impl Default for Config {
         Self {
             api_base: "/api/v1".into(),
             auth: AuthMode::Cookie,
-            title: "App passwords".into(),
+            title: None,
             sign_in_url: None,
             base_path: None,
             theme: Theme::Auto,
             header: true,
             request_timeout_seconds: 15,
+            lang: None,
         }
     }
 }
 
 /// The fields a configuration may set, as named in `app-config.json`; the
 /// `data-*` attribute of each is [`attribute_name`].
-pub const FIELDS: [&str; 8] = [
+pub const FIELDS: [&str; 9] = [
     "api_base",
     "auth",
     "title",
@@ -96,23 +101,56 @@ pub const FIELDS: [&str; 8] = [
     "theme",
     "header",
     "request_timeout_seconds",
+    "lang",
 ];
 
 /// Why the configuration cannot be used: where the bad value came from and
 /// what is wrong with it, in words an administrator can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
-    /// `app-config.json`, or the attribute that held the value.
+    /// Where the bad value came from: `app-config.json`, an attribute such
+    /// as `data-theme`, or a field.
     pub source: String,
-    /// What is wrong.
-    pub problem: String,
+    /// The field, when the source is a file.
+    pub field: Option<String>,
+    /// What is wrong: the key of its message.
+    pub problem: &'static str,
+    /// The values the message names.
+    pub args: Vec<(&'static str, String)>,
 }
 
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.source, self.problem)
+impl ConfigError {
+    /// An error of `source` whose message is `problem` with `args`.
+    pub fn new(source: impl Into<String>, problem: &'static str, args: Vec<(&'static str, String)>) -> Self {
+        Self {
+            source: source.into(),
+            field: None,
+            problem,
+            args,
+        }
+    }
+
+    /// The error in `i18n`'s language; the names of files, fields and
+    /// attributes stay as they are written.
+    pub fn message(&self, i18n: &I18n) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let problem = i18n.t_with(self.problem, &args);
+        match &self.field {
+            Some(field) => format!("{}: \"{field}\" {problem}", self.source),
+            None => format!("{}: {problem}", self.source),
+        }
     }
 }
+
+/// In English, for logs and tests.
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(&I18n::new(Lang::En)))
+    }
+}
+
+/// What is wrong with one value: a message key and the values it names.
+type Problem = (&'static str, Vec<(&'static str, String)>);
 
 impl Config {
     /// The configuration from the text of `app-config.json` (when there is
@@ -127,25 +165,19 @@ impl Config {
         if let Some((name, text)) = file {
             let fields: Map<String, Value> = match serde_json::from_str(text) {
                 Ok(Value::Object(fields)) => fields,
-                Ok(_) => {
-                    return Err(ConfigError {
-                        source: name.to_owned(),
-                        problem:
-                            "it must hold one JSON object, such as {\"api_base\": \"/api/v1\"}."
-                                .into(),
-                    })
-                }
+                Ok(_) => return Err(ConfigError::new(name, keys::CONFIG_NOT_OBJECT, Vec::new())),
                 Err(error) => {
-                    return Err(ConfigError {
-                        source: name.to_owned(),
-                        problem: format!("it is not valid JSON ({error})."),
-                    })
+                    return Err(ConfigError::new(
+                        name,
+                        keys::CONFIG_NOT_JSON,
+                        vec![("error", error.to_string())],
+                    ))
                 }
             };
             for (field, value) in &fields {
-                config.set(field, value).map_err(|problem| ConfigError {
-                    source: name.to_owned(),
-                    problem: format!("\"{field}\" {problem}"),
+                config.set(field, value).map_err(|(problem, args)| ConfigError {
+                    field: Some(field.clone()),
+                    ..ConfigError::new(name, problem, args)
                 })?;
             }
         }
@@ -161,51 +193,46 @@ impl Config {
                         .map_or_else(|_| Value::String(text.clone()), Value::from),
                     _ => Value::String(text),
                 };
-                config.set(field, &value).map_err(|problem| ConfigError {
-                    source: format!("the {} attribute", attribute_name(field)),
-                    problem: problem.to_owned(),
-                })?;
+                config
+                    .set(field, &value)
+                    .map_err(|(problem, args)| ConfigError::new(attribute_name(field), problem, args))?;
             }
         }
         Ok(config)
     }
 
     /// Sets one field from its JSON value; `null` keeps the default.
-    fn set(&mut self, field: &str, value: &Value) -> Result<(), String> {
+    fn set(&mut self, field: &str, value: &Value) -> Result<(), Problem> {
         if value.is_null() {
             return Ok(());
         }
+        let shown = || vec![("value", value.to_string())];
         let text = || {
             value
                 .as_str()
-                .map(str::trim)
-                .map(str::to_owned)
-                .ok_or_else(|| format!("must be a string, not {value}."))
+                .map(|text| text.trim().to_owned())
+                .ok_or_else(|| (keys::CONFIG_MUST_BE_TEXT, shown()))
         };
         match field {
             "api_base" => {
                 self.api_base = text()?;
                 if self.api_base.is_empty() {
-                    return Err("must not be empty.".into());
+                    return Err((keys::CONFIG_MUST_NOT_BE_EMPTY, Vec::new()));
                 }
             }
             "auth" => {
                 self.auth = match text()?.as_str() {
                     "cookie" => AuthMode::Cookie,
                     "bearer" => AuthMode::Bearer,
-                    other => {
-                        return Err(format!("is {other:?}; use \"cookie\" or \"bearer\"."));
-                    }
+                    _ => return Err((keys::CONFIG_AUTH_CHOICES, shown())),
                 }
             }
-            "title" => self.title = text()?,
+            "title" => self.title = Some(text()?).filter(|title| !title.is_empty()),
             "sign_in_url" => self.sign_in_url = Some(text()?).filter(|url| !url.is_empty()),
             "base_path" => {
                 let path = text()?;
                 if !path.starts_with('/') {
-                    return Err(format!(
-                        "is {path:?}; it must be a path that starts with /, such as \"/portal/security/\"."
-                    ));
+                    return Err((keys::CONFIG_MUST_BE_PATH, shown()));
                 }
                 self.base_path = Some(normalize_base_path(&path));
             }
@@ -214,26 +241,25 @@ impl Config {
                     "auto" => Theme::Auto,
                     "light" => Theme::Light,
                     "dark" => Theme::Dark,
-                    other => {
-                        return Err(format!(
-                            "is {other:?}; use \"auto\", \"light\" or \"dark\"."
-                        ));
-                    }
+                    _ => return Err((keys::CONFIG_THEME_CHOICES, shown())),
                 }
             }
             "header" => {
                 self.header = value
                     .as_bool()
-                    .ok_or_else(|| format!("must be true or false, not {value}."))?
+                    .ok_or_else(|| (keys::CONFIG_MUST_BE_BOOL, shown()))?
             }
             "request_timeout_seconds" => {
                 self.request_timeout_seconds = value
                     .as_u64()
                     .filter(|seconds| (1..=300).contains(seconds))
                     .and_then(|seconds| u32::try_from(seconds).ok())
-                    .ok_or_else(|| {
-                        format!("must be a whole number of seconds from 1 to 300, not {value}.")
-                    })?
+                    .ok_or_else(|| (keys::CONFIG_MUST_BE_SECONDS, shown()))?
+            }
+            "lang" => {
+                // A preference: a language the app does not speak falls
+                // through to the browser's languages.
+                self.lang = Some(text()?).filter(|tag| !tag.is_empty());
             }
             // Unknown fields are ignored: a newer file works with an older app.
             _ => {}
@@ -302,8 +328,8 @@ mod tests {
             r#"{"api_base": "https://id.example.com/api/v1", "auth": "bearer",
                 "title": "Contoso", "sign_in_url": "https://id.example.com/login",
                 "base_path": "/portal/security/", "theme": "dark", "header": false,
-                "request_timeout_seconds": 30,
-                "future_field": {"nested": [1, 2]}, "lang": null}"#,
+                "request_timeout_seconds": 30, "lang": "de-CH",
+                "future_field": {"nested": [1, 2]}}"#,
         )
         .unwrap();
         assert_eq!(
@@ -311,19 +337,17 @@ mod tests {
             Config {
                 api_base: "https://id.example.com/api/v1".into(),
                 auth: AuthMode::Bearer,
-                title: "Contoso".into(),
+                title: Some("Contoso".into()),
                 sign_in_url: Some("https://id.example.com/login".into()),
                 base_path: Some("/portal/security".into()),
                 theme: Theme::Dark,
                 header: false,
                 request_timeout_seconds: 30,
+                lang: Some("de-CH".into()),
             }
         );
         // null keeps the default.
-        assert_eq!(
-            from_file(r#"{"title": null}"#).unwrap().title,
-            "App passwords"
-        );
+        assert_eq!(from_file(r#"{"title": null}"#).unwrap().title, None);
     }
 
     #[test]
@@ -341,7 +365,7 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(config.title, "From the attribute");
+        assert_eq!(config.title.as_deref(), Some("From the attribute"));
         assert_eq!(config.auth, AuthMode::Bearer);
         assert!(!config.header);
         assert_eq!(config.request_timeout_seconds, 5);
@@ -351,25 +375,23 @@ mod tests {
     fn bad_values_are_errors_that_name_the_field_and_the_fix() {
         let broken = from_file(r#"{"api_base": "/api/v1","#).unwrap_err();
         assert_eq!(broken.source, "app-config.json");
-        assert!(
-            broken.problem.starts_with("it is not valid JSON"),
-            "{broken}"
-        );
-        assert!(broken.problem.contains("line 1"), "{broken}");
+        let said = broken.to_string();
+        assert!(said.starts_with("app-config.json: it is not valid JSON"), "{said}");
+        assert!(said.contains("line 1"), "{said}");
 
-        let not_object = from_file("[1]").unwrap_err();
-        assert!(
-            not_object.problem.contains("one JSON object"),
-            "{not_object}"
-        );
+        let not_object = from_file("[1]").unwrap_err().to_string();
+        assert!(not_object.contains("one JSON object"), "{not_object}");
 
         let typo = from_file(r#"{"auth": "berer"}"#).unwrap_err();
         assert_eq!(
-            typo.problem,
-            r#""auth" is "berer"; use "cookie" or "bearer"."#
+            typo.to_string(),
+            r#"app-config.json: "auth" is "berer"; use "cookie" or "bearer"."#
         );
         let wrong_type = from_file(r#"{"api_base": 5}"#).unwrap_err();
-        assert_eq!(wrong_type.problem, r#""api_base" must be a string, not 5."#);
+        assert_eq!(
+            wrong_type.to_string(),
+            r#"app-config.json: "api_base" must be text, not 5."#
+        );
         assert!(from_file(r#"{"api_base": " "}"#).is_err());
         assert!(from_file(r#"{"base_path": "portal"}"#).is_err());
         assert!(from_file(r#"{"header": "yes"}"#).is_err());
@@ -383,7 +405,10 @@ mod tests {
             (field == "header").then(|| "maybe".to_owned())
         })
         .unwrap_err();
-        assert_eq!(attribute.source, "the data-header attribute");
+        assert_eq!(
+            attribute.to_string(),
+            "data-header: must be true or false, not \"maybe\"."
+        );
     }
 
     #[test]

@@ -1,10 +1,13 @@
-//! Telling the page around the app what happened, as DOM `CustomEvent`s on
-//! the app's root element. They bubble, so a portal may listen on the
-//! element or on the whole document. No event ever carries a password.
+//! The page around the app: telling it what happened, as DOM `CustomEvent`s
+//! on the app's root element (they bubble, so a portal may listen on the
+//! element or on the whole document; no event ever carries a password), and
+//! marking the app's language on it.
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use wasm_bindgen::JsValue;
+
+use crate::i18n::Lang;
 
 /// Something the host page may want to react to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,13 +73,31 @@ impl HostEvent {
 #[derive(Clone)]
 pub struct HostPage {
     root: SendWrapper<web_sys::HtmlElement>,
+    whole_page: bool,
 }
 
 impl HostPage {
-    /// The host page of the app mounted in `root`.
-    pub fn new(root: web_sys::HtmlElement) -> Self {
+    /// The host page of the app mounted in `root`; `whole_page` when the
+    /// page is the app's own (`index.html`), which the app may title.
+    pub fn new(root: web_sys::HtmlElement, whole_page: bool) -> Self {
         Self {
             root: SendWrapper::new(root),
+            whole_page,
+        }
+    }
+
+    /// Marks the app's language and writing direction on its element (and,
+    /// on its own page, on the whole document, with `title` as the title),
+    /// for screen readers, hyphenation and right-to-left layout.
+    pub fn show_language(&self, lang: Lang, title: &str) {
+        let mut marked: Vec<web_sys::Element> = vec![(*self.root).clone().into()];
+        if self.whole_page {
+            marked.extend(document().document_element());
+            document().set_title(title);
+        }
+        for element in marked {
+            let _ = element.set_attribute("lang", lang.code());
+            let _ = element.set_attribute("dir", lang.dir());
         }
     }
 

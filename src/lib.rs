@@ -9,6 +9,7 @@ pub mod components;
 pub mod config;
 pub mod drafts;
 pub mod host;
+pub mod i18n;
 pub mod mount;
 pub mod pages;
 pub mod routes;

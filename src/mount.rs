@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::api::{fetch_config_file, ApiClient};
 use crate::config::{attribute_name, normalize_base_path, AuthMode, Config, ConfigError};
 use crate::host::HostPage;
+use crate::i18n::{choose_lang, keys, I18n};
 use crate::pages::ConfigErrorPage;
 use crate::App;
 
@@ -61,25 +62,28 @@ impl MountedApp {
 pub async fn mount(root: web_sys::HtmlElement, options: MountOptions) -> MountedApp {
     // The styles apply under this class only, so a host page keeps its own.
     let _ = root.class_list().add_1("ap-root");
-    match read_config(&root, &options).await {
+    let host = HostPage::new(root.clone(), is_whole_page(&root));
+    // Until the configuration says otherwise, the browser's languages.
+    let browser_i18n = I18n::new(choose_lang(None));
+    match read_config(&root, &options, &browser_i18n).await {
         Ok(config) => {
             let _ = root.set_attribute("data-theme", config.theme.as_str());
-            if is_whole_page(&root) {
-                document().set_title(&config.title);
-            }
+            let lang = RwSignal::new(choose_lang(config.lang.as_deref()));
             let api = ApiClient::new(&config, options.get_token);
-            let host = HostPage::new(root.clone());
             MountedApp {
                 _handle: Box::new(leptos::mount::mount_to(root, move || {
-                    view! { <App config=config api=api host=host /> }
+                    view! { <App config=config api=api host=host lang=lang /> }
                 })),
             }
         }
-        Err(error) => MountedApp {
-            _handle: Box::new(leptos::mount::mount_to(root, move || {
-                view! { <ConfigErrorPage error=error /> }
-            })),
-        },
+        Err(error) => {
+            host.show_language(browser_i18n.lang(), &browser_i18n.t(keys::APP_TITLE));
+            MountedApp {
+                _handle: Box::new(leptos::mount::mount_to(root, move || {
+                    view! { <ConfigErrorPage error=error i18n=browser_i18n /> }
+                })),
+            }
+        }
     }
 }
 
@@ -88,20 +92,27 @@ pub async fn mount(root: web_sys::HtmlElement, options: MountOptions) -> Mounted
 async fn read_config(
     root: &web_sys::HtmlElement,
     options: &MountOptions,
+    i18n: &I18n,
 ) -> Result<Config, ConfigError> {
     let base_url = document_base_url();
     let file = match root.get_attribute("data-config-url") {
         Some(location) => {
-            let url = absolute_url(&location, &base_url).ok_or_else(|| ConfigError {
-                source: attribute_name("config_url"),
-                problem: format!("{location:?} is not a URL."),
+            let url = absolute_url(&location, &base_url).ok_or_else(|| {
+                ConfigError::new(
+                    attribute_name("config_url"),
+                    keys::CONFIG_NOT_HTTP,
+                    vec![("value", format!("{location:?}"))],
+                )
             })?;
             let name = location.rsplit('/').next().unwrap_or_default().to_owned();
             fetch_config_file(&url)
                 .await
-                .map_err(|error| ConfigError {
-                    source: name.clone(),
-                    problem: format!("it could not be read: {}", error.message()),
+                .map_err(|error| {
+                    ConfigError::new(
+                        name.clone(),
+                        keys::CONFIG_UNREADABLE,
+                        vec![("error", error.message(i18n))],
+                    )
                 })?
                 .map(|text| (name, text))
         }
@@ -123,10 +134,7 @@ async fn read_config(
         config.base_path = Some(normalize_base_path(&path));
     }
     if config.auth == AuthMode::Bearer && options.get_token.is_none() {
-        return Err(ConfigError {
-            source: "auth".into(),
-            problem: "\"bearer\" needs a getToken function: mount the app with mount(element, { getToken }) (see the README's Embedding section).".into(),
-        });
+        return Err(ConfigError::new("auth", keys::CONFIG_NEEDS_GET_TOKEN, Vec::new()));
     }
     Ok(config)
 }
@@ -152,9 +160,8 @@ fn absolute_url(location: &str, base_url: &str) -> Option<String> {
 fn web_url(location: &str, base_url: &str, field: &str) -> Result<String, ConfigError> {
     absolute_url(location, base_url)
         .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
-        .ok_or_else(|| ConfigError {
-            source: field.to_owned(),
-            problem: format!("{location:?} is not an http or https address."),
+        .ok_or_else(|| {
+            ConfigError::new(field, keys::CONFIG_NOT_HTTP, vec![("value", format!("{location:?}"))])
         })
 }
 

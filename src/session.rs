@@ -10,6 +10,7 @@ use crate::components::ErrorNotice;
 use crate::config::Config;
 use crate::drafts::{self, Draft};
 use crate::host::{use_host, HostEvent};
+use crate::i18n::{keys, use_i18n};
 use crate::routes::{use_base_path, Screen};
 use crate::url_encoding::percent_encode;
 
@@ -132,6 +133,11 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         }
     });
     let leaves_when_signed_out = use_config().leaves_when_signed_out();
+    let i18n = use_i18n();
+    let (loading, leaving) = (
+        i18n.t(keys::COMMON_LOADING),
+        i18n.t(keys::SESSION_TAKING_TO_SIGN_IN),
+    );
     Effect::new(move || {
         if let Some(Err(error)) = check.get() {
             on_expired(&error, None);
@@ -139,14 +145,14 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     });
     let children = StoredValue::new(children);
     view! {
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="loading" role="status">{loading.clone()}</p> }>
             {move || {
                 check
                     .get()
                     .map(|result| match result {
                         Ok(()) => children.with_value(|children| children()).into_any(),
                         Err(error) if error.is_session_expired() && leaves_when_signed_out => {
-                            view! { <p class="loading" role="status">"Taking you to sign-in…"</p> }.into_any()
+                            view! { <p class="loading" role="status">{leaving.clone()}</p> }.into_any()
                         }
                         Err(error) => {
                             view! { <ErrorNotice error=error on_retry=Callback::new(move |()| check.refetch()) /> }

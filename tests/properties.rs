@@ -65,7 +65,7 @@ proptest! {
         let problem = Problem::from_answer(status, content_type.as_deref(), &body, retry_after.as_deref());
         prop_assert_eq!(problem.status, status);
         let error = ApiError::Problem(problem.clone());
-        let message = error.message();
+        let message = error.to_string();
         prop_assert!(message.len() > 10, "{message:?}");
         let is_json = content_type.as_deref().is_some_and(|ct| ct.contains("json"));
         if !is_json {

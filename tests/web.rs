@@ -275,9 +275,9 @@ async fn error_answers_decode_into_one_error_type() {
     let error = error_from_response(proxy).await;
     assert!(matches!(&error, ApiError::Problem(p) if p.status == 502));
     assert!(
-        error.message().contains("unavailable"),
+        error.to_string().contains("unavailable"),
         "{}",
-        error.message()
+        error.to_string()
     );
 
     let limited = gloo_net::http::Response::builder()
@@ -287,7 +287,7 @@ async fn error_answers_decode_into_one_error_type() {
         .unwrap();
     let error = error_from_response(limited).await;
     assert_eq!(
-        error.message(),
+        error.to_string(),
         "Too many attempts. Wait 30 seconds and try again."
     );
 }
@@ -298,12 +298,13 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
     use app_passwords::app::provide_app_context;
     use app_passwords::config::Config;
     use app_passwords::host::HostPage;
+    use app_passwords::i18n::{I18n, Lang};
     use app_passwords::pages::create_dialog::CreateDialog;
     use leptos_router::components::Router;
 
     let root = container();
     let closed = RwSignal::new(None::<bool>);
-    let host = HostPage::new(root.clone());
+    let host = HostPage::new(root.clone(), false);
     let _mounted = leptos::mount::mount_to(root.clone(), move || {
         // Port 9 on loopback: nothing listens, the request fails at once.
         let config = Config {
@@ -311,7 +312,7 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
             ..Config::default()
         };
         let api = ApiClient::new(&config, None);
-        provide_app_context(config, api, host);
+        provide_app_context(config, api, host, I18n::new(Lang::En), RwSignal::new(Lang::En));
         view! {
             <Router>
                 <CreateDialog
@@ -420,7 +421,7 @@ async fn mount_reads_its_element_and_says_what_is_wrong_instead_of_going_blank()
     settle().await;
     let text = root.text_content().unwrap();
     assert!(
-        text.contains(r#"the data-theme attribute: is "blue"; use "auto", "light" or "dark"."#),
+        text.contains(r#"data-theme: is "blue"; use "auto", "light" or "dark"."#),
         "{text}"
     );
 }

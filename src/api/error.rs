@@ -4,6 +4,8 @@
 
 use serde::Deserialize;
 
+use crate::i18n::{keys, I18n, Lang};
+
 /// A well-known problem type, matched on the last path segment of the
 /// problem's `type` URI whatever the backend's prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,55 +211,48 @@ impl ApiError {
         }
     }
 
-    /// A sentence for the user that says what happened and what to do.
-    pub fn message(&self) -> String {
+    /// A sentence for the user, in their language, that says what
+    /// happened and what to do.
+    pub fn message(&self, i18n: &I18n) -> String {
         match self {
-            Self::Network => "The server could not be reached. Check your connection and try again.".into(),
-            Self::Timeout { seconds } => format!(
-                "The server did not answer within {seconds} seconds. Check your connection and try again."
-            ),
-            Self::UnexpectedAnswer => {
-                "The server sent an answer this page does not understand. Try again, or contact your administrator if it keeps happening.".into()
-            }
-            Self::NoToken => "You are signed out. Sign in again, then try again.".into(),
-            Self::Problem(problem) => problem_message(problem),
+            Self::Network => i18n.t(keys::ERROR_NETWORK),
+            Self::Timeout { seconds } => i18n.t_count(keys::ERROR_TIMEOUT, *seconds as usize, &[]),
+            Self::UnexpectedAnswer => i18n.t(keys::ERROR_UNEXPECTED),
+            Self::NoToken => i18n.t(keys::ERROR_NO_TOKEN),
+            Self::Problem(problem) => problem_message(problem, i18n),
         }
     }
 }
 
-fn problem_message(problem: &Problem) -> String {
+fn problem_message(problem: &Problem, i18n: &I18n) -> String {
     // The status decides first: a 429 is a rate limit, a 5xx a failure of
     // the server, whatever type a confused backend names.
     if problem.status == 429 {
         return match problem.retry_after {
-            Some(seconds) => format!("Too many attempts. Wait {seconds} seconds and try again."),
-            None => "Too many attempts. Wait a moment and try again.".into(),
+            Some(seconds) => i18n.t_count(keys::ERROR_RATE_LIMITED_FOR, seconds as usize, &[]),
+            None => i18n.t(keys::ERROR_RATE_LIMITED),
         };
     }
     // Server failures and the well-known problems in the app's own words,
     // each with the way forward; any other problem in the backend's too.
     if problem.status >= 500 {
-        return status_message(problem.status).into();
+        return i18n.t(status_message(problem.status));
     }
     match problem.kind {
-        ProblemKind::LimitReached => {
-            return "You have the most app passwords allowed. Delete one you no longer use, then create another.".into()
-        }
-        ProblemKind::AppPasswordsDisabled => {
-            return "Your administrator has turned off creating app passwords for your account. The ones you have keep working.".into()
-        }
-        ProblemKind::CsrfFailed => {
-            return "This page could not confirm your session. Reload the page and try again."
-                .into()
-        }
+        ProblemKind::LimitReached => return i18n.t(keys::ERROR_LIMIT_REACHED),
+        ProblemKind::AppPasswordsDisabled => return i18n.t(keys::ERROR_DISABLED),
+        ProblemKind::CsrfFailed => return i18n.t(keys::ERROR_CSRF),
         _ => {}
     }
     // The app's words lead, with the way forward; the backend's explanation
     // of this occurrence (or, without one, its summary) follows.
-    let status = status_message(problem.status);
+    let status = i18n.t(status_message(problem.status));
     match problem.detail.as_deref().or(problem.title.as_deref()) {
-        Some(said) => format!("{status} The server said: {}", with_stop(said.trim())),
-        None => status.to_owned(),
+        Some(said) => i18n.t_with(
+            keys::ERROR_SERVER_SAID,
+            &[("message", &status), ("said", &with_stop(said.trim()))],
+        ),
+        None => status,
     }
 }
 
@@ -273,21 +268,22 @@ fn with_stop(text: &str) -> String {
 /// The message for an error status that came without problem details.
 fn status_message(status: u16) -> &'static str {
     match status {
-        401 => "Your session has ended. Sign in again.",
-        403 => "You are not allowed to do that.",
-        404 => "It no longer exists. Reload the page to see the current state.",
-        409 => "That conflicts with a change made elsewhere. Reload and try again.",
-        413 => "That is too large to send.",
-        422 => "Some of what you entered is not valid.",
-        502..=504 => "The server is unavailable right now. Try again in a moment.",
-        500..=599 => "The server had a problem. Try again in a moment.",
-        _ => "The request failed. Try again.",
+        401 => keys::ERROR_STATUS_401,
+        403 => keys::ERROR_STATUS_403,
+        404 => keys::ERROR_STATUS_404,
+        409 => keys::ERROR_STATUS_409,
+        413 => keys::ERROR_STATUS_413,
+        422 => keys::ERROR_STATUS_422,
+        502..=504 => keys::ERROR_STATUS_UNAVAILABLE,
+        500..=599 => keys::ERROR_STATUS_SERVER,
+        _ => keys::ERROR_STATUS_OTHER,
     }
 }
 
+/// In English, for logs and tests.
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message())
+        f.write_str(&self.message(&I18n::new(Lang::En)))
     }
 }
 
@@ -335,11 +331,11 @@ mod tests {
     fn html_or_empty_error_bodies_get_a_message_by_status() {
         let proxy = Problem::from_answer(502, Some("text/html"), "<html>Bad gateway</html>", None);
         assert_eq!(proxy.kind, ProblemKind::Other);
-        let message = ApiError::Problem(proxy).message();
+        let message = ApiError::Problem(proxy).to_string();
         assert!(message.contains("unavailable"), "{message}");
         assert!(!message.contains("<html>"));
         let empty = Problem::from_answer(500, None, "", None);
-        assert!(ApiError::Problem(empty).message().contains("Try again"));
+        assert!(ApiError::Problem(empty).to_string().contains("Try again"));
         let broken_json = Problem::from_answer(500, Some("application/json"), "{", None);
         assert_eq!(broken_json.title, None);
     }
@@ -358,25 +354,25 @@ mod tests {
         };
         let limit = problem(409, "limit-reached", "Conflict");
         assert!(
-            limit.message().contains("Delete one you no longer use"),
+            limit.to_string().contains("Delete one you no longer use"),
             "{limit}"
         );
         let off = problem(403, "app-passwords-disabled", "Forbidden");
-        assert!(off.message().contains("administrator"), "{off}");
+        assert!(off.to_string().contains("administrator"), "{off}");
         let csrf = problem(403, "csrf-failed", "CSRF");
-        assert!(csrf.message().contains("Reload the page"), "{csrf}");
+        assert!(csrf.to_string().contains("Reload the page"), "{csrf}");
         let crash = problem(500, "internal", "NullPointerException in Foo.bar");
-        assert!(!crash.message().contains("NullPointer"), "{crash}");
-        assert!(crash.message().contains("Try again"), "{crash}");
+        assert!(!crash.to_string().contains("NullPointer"), "{crash}");
+        assert!(crash.to_string().contains("Try again"), "{crash}");
         assert!(crash.is_worth_retrying());
         assert!(!limit.is_worth_retrying());
         let other = problem(400, "bad-thing", "Bad thing");
         assert_eq!(
-            other.message(),
+            other.to_string(),
             "The request failed. Try again. The server said: Bad thing."
         );
         assert!(ApiError::Timeout { seconds: 15 }
-            .message()
+            .to_string()
             .contains("15 seconds"));
         assert!(ApiError::Timeout { seconds: 15 }.is_worth_retrying());
     }
@@ -386,7 +382,7 @@ mod tests {
         let limited = Problem::from_answer(429, None, "", Some("17"));
         assert_eq!(limited.retry_after, Some(17));
         assert_eq!(
-            ApiError::Problem(limited).message(),
+            ApiError::Problem(limited).to_string(),
             "Too many attempts. Wait 17 seconds and try again."
         );
     }

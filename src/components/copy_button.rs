@@ -7,6 +7,8 @@ use std::pin::Pin;
 
 use leptos::prelude::*;
 
+use crate::i18n::{keys, use_i18n};
+
 /// Writes text to the clipboard; `Err` when the browser refuses.
 pub type ClipboardWriter = fn(String) -> Pin<Box<dyn Future<Output = Result<(), ()>>>>;
 
@@ -43,10 +45,14 @@ pub fn CopyButton(
     /// The clipboard to write to; the browser's unless a test says otherwise.
     #[prop(default = browser_clipboard)]
     writer: ClipboardWriter,
-    /// The button's label.
-    #[prop(default = "Copy password to clipboard")]
-    label: &'static str,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let (label, copied, copied_status, refused) = (
+        i18n.t(keys::COPY_BUTTON),
+        i18n.t(keys::COPY_COPIED),
+        i18n.t(keys::COPY_STATUS_COPIED),
+        i18n.t(keys::COPY_REFUSED),
+    );
     let outcome = RwSignal::new(CopyOutcome::Idle);
     let copy = Action::new_local(move |text: &String| {
         let text = text.clone();
@@ -74,17 +80,15 @@ pub fn CopyButton(
                 }
             >
                 {move || match outcome.get() {
-                    CopyOutcome::Copied => "Copied",
-                    _ => label,
+                    CopyOutcome::Copied => copied.clone(),
+                    _ => label.clone(),
                 }}
             </button>
             <p class="copy-status" role="status">
                 {move || match outcome.get() {
-                    CopyOutcome::Idle => "",
-                    CopyOutcome::Copied => "Copied to the clipboard.",
-                    CopyOutcome::Refused => {
-                        "Your browser did not allow copying. The password is selected: press Ctrl+C (⌘C on a Mac) to copy it."
-                    }
+                    CopyOutcome::Idle => String::new(),
+                    CopyOutcome::Copied => copied_status.clone(),
+                    CopyOutcome::Refused => refused.clone(),
                 }}
             </p>
         </div>

@@ -10,7 +10,8 @@ pub fn TextField(
     /// Element id, also the base of the hint and error ids.
     id: &'static str,
     /// Visible label; also the field's accessible name.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// What the user typed; kept when a request fails.
     value: RwSignal<String>,
     /// The message to show under the field, if any.
@@ -26,8 +27,8 @@ pub fn TextField(
     #[prop(optional)]
     inputmode: Option<&'static str>,
     /// Rules or help shown under the label.
-    #[prop(optional)]
-    hint: Option<&'static str>,
+    #[prop(optional, into)]
+    hint: Option<String>,
     /// Reference to the input, for focusing it.
     #[prop(optional)]
     node_ref: Option<NodeRef<html::Input>>,
@@ -35,7 +36,7 @@ pub fn TextField(
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = {
-        let hint_id = hint.map(|_| hint_id.clone());
+        let hint_id = hint.as_ref().map(|_| hint_id.clone());
         let error_id = error_id.clone();
         move || {
             let parts: Vec<&str> = [hint_id.as_deref(), error.get().map(|_| error_id.as_str())]

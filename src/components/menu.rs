@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// A button named `label` (its content is `icon`) that opens `children`, a
-/// list of `role="menuitem"` links or buttons.
+/// list of `role="menuitem"` (or `menuitemradio`) links or buttons.
 #[component]
 pub fn MenuButton(
     /// Accessible name of the trigger.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// Id of the menu element.
     id: &'static str,
     /// The glyph the trigger shows (hidden from screen readers, which hear
@@ -24,7 +25,10 @@ pub fn MenuButton(
     let menu = NodeRef::<html::Div>::new();
     let items = move || -> Vec<web_sys::HtmlElement> {
         menu.get_untracked()
-            .and_then(|menu| menu.query_selector_all("[role=menuitem]").ok())
+            .and_then(|menu| {
+                menu.query_selector_all("[role=menuitem], [role=menuitemradio]")
+                    .ok()
+            })
             .map(|list| {
                 (0..list.length())
                     .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
@@ -92,7 +96,7 @@ pub fn MenuButton(
                 type="button"
                 class="icon-button"
                 node_ref=trigger
-                aria-label=label
+                aria-label=label.clone()
                 aria-haspopup="menu"
                 aria-expanded=move || if open.get() { "true" } else { "false" }
                 aria-controls=id
@@ -105,7 +109,7 @@ pub fn MenuButton(
                     class="menu"
                     id=id
                     role="menu"
-                    aria-label=label
+                    aria-label=label.clone()
                     node_ref=menu
                     on:keydown=on_keydown
                     // Choosing an item closes the menu; the item does its own work.

@@ -10,7 +10,7 @@ pub struct Tab {
     /// Element id of the tab.
     pub id: &'static str,
     /// Visible label and accessible name.
-    pub label: &'static str,
+    pub label: String,
     /// Address of the screen the tab shows.
     pub href: String,
 }
@@ -26,13 +26,21 @@ pub fn Tabs(
     /// Id of the panel the tabs control.
     panel: &'static str,
     /// Accessible name of the tablist.
-    label: &'static str,
+    label: String,
 ) -> impl IntoView {
     let ids: Vec<&'static str> = tabs.iter().map(|tab| tab.id).collect();
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        // The arrows follow the writing direction: in a right-to-left
+        // page the next tab is to the left.
+        let rtl = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("[dir]").ok().flatten())
+            .is_some_and(|marked| marked.get_attribute("dir").as_deref() == Some("rtl"));
+        let forward: isize = if rtl { -1 } else { 1 };
         let step: isize = match ev.key().as_str() {
-            "ArrowRight" => 1,
-            "ArrowLeft" => -1,
+            "ArrowRight" => forward,
+            "ArrowLeft" => -forward,
             _ => return,
         };
         let Some(current) = ids.iter().position(|id| *id == selected) else {

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use crate::api::{AppPassword, AppPasswordList};
 use crate::components::ErrorNotice;
 use crate::drafts::{self, Draft};
+use crate::i18n::{keys, use_i18n};
 use crate::pages::create_dialog::CreateDialog;
 use crate::pages::manage_dialogs::{DeleteAllDialog, DeleteDialog, Outcome, RenameDialog};
 use crate::session::{signed_in_login, use_api, use_session, use_session_expired};
@@ -26,6 +27,7 @@ enum Open {
 /// The signed-in user's app passwords and what can be done with them.
 #[component]
 pub fn AppPasswordsPanel() -> impl IntoView {
+    let i18n = use_i18n();
     let api = use_api();
     let context = use_session();
     let on_expired = use_session_expired();
@@ -83,8 +85,9 @@ pub fn AppPasswordsPanel() -> impl IntoView {
                     index,
                     Some(name),
                 ))),
-                None => status.set(format!(
-                    "“{name}” could not be saved: that app password no longer exists."
+                None => status.set(i18n.t_with(
+                    keys::LIST_RENAME_LOST,
+                    &[("name", &i18n.user_text(&name))],
                 )),
             }
         }
@@ -116,12 +119,12 @@ pub fn AppPasswordsPanel() -> impl IntoView {
     };
 
     view! {
-        <h2 id="app-passwords-title" tabindex="-1">"App passwords"</h2>
+        <h2 id="app-passwords-title" tabindex="-1">{i18n.t(keys::SECURITY_TAB_APP_PASSWORDS)}</h2>
         <p class="muted">
-            "Apps that cannot do two-step sign-in, such as some mail clients, sign in with an app password instead of your password. Create one for each app or device, and delete it when you stop using it."
+            {i18n.t(keys::LIST_INTRO)}
         </p>
         <p class="status-line" role="status">{move || status.get()}</p>
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your app passwords…"</p> }>
+        <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::LIST_LOADING)}</p> }>
             {move || {
                 list.get()
                     .map(|result| match result {
@@ -144,7 +147,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
             Some(Open::Create(draft)) => view! {
                 <CreateDialog
                     on_close=Callback::new(move |made: bool| {
-                        close(if made { Outcome::Changed("Your new app password is in the list.".into()) } else { Outcome::Cancelled })
+                        close(if made { Outcome::Changed(i18n.t(keys::LIST_CREATED)) } else { Outcome::Cancelled })
                     })
                     on_list_stale=Callback::new(move |()| list.refetch())
                     draft=draft
@@ -167,21 +170,30 @@ fn AppPasswordTable(
     can_create: bool,
     on_open: Callback<Open>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let count = list.items.len();
     let at_limit = list.max_count.is_some_and(|max| count >= max as usize);
-    let summary = match list.max_count {
-        Some(max) => format!("{count} of {max}"),
-        None => count.to_string(),
+    let max = list.max_count.map(|max| i18n.number(max as usize));
+    let summary = match &max {
+        Some(max) => i18n.t_count(keys::LIST_COUNT_OF, count, &[("max", max)]),
+        None => i18n.t_count(keys::LIST_COUNT, count, &[]),
     };
-    let limit_note = list.max_count.map(|max| {
+    let limit_note = max.map(|max| {
         if at_limit {
-            format!("You have {count} of {max} app passwords, the most allowed. Delete one you no longer use to create another.")
+            i18n.t_count(keys::LIST_AT_LIMIT, count, &[("max", &max)])
         } else {
-            format!("You can have up to {max} app passwords.")
+            i18n.t_with(keys::LIST_LIMIT, &[("max", &max)])
         }
     });
     let show_last_used = list.items.iter().any(|i| i.last_used_at.is_some());
     let show_expires = list.items.iter().any(|i| i.expires_at.is_some());
+    let delete_all = move || {
+        (count > 0).then(|| view! {
+            <button type="button" class="button button-danger-quiet" id="delete-all" on:click=move |_| on_open.run(Open::DeleteAll(count))>
+                {i18n.t(keys::LIST_DELETE_ALL)}
+            </button>
+        })
+    };
 
     let toolbar = if can_create {
         view! {
@@ -194,26 +206,18 @@ fn AppPasswordTable(
                     aria-describedby="limit-note"
                     on:click=move |_| on_open.run(Open::Create(None))
                 >
-                    "Create"
+                    {i18n.t(keys::LIST_CREATE)}
                 </button>
-                {(count > 0).then(|| view! {
-                    <button type="button" class="button button-danger-quiet" id="delete-all" on:click=move |_| on_open.run(Open::DeleteAll(count))>
-                        "Delete all"
-                    </button>
-                })}
+                {delete_all()}
             </div>
         }
         .into_any()
     } else {
         view! {
             <div class="notice notice-info" id="app-passwords-disabled">
-                "Your administrator has turned off creating app passwords for your account. The ones you have keep working until you delete them."
+                {i18n.t(keys::LIST_DISABLED)}
             </div>
-            {(count > 0).then(|| view! {
-                <button type="button" class="button button-danger-quiet" id="delete-all" on:click=move |_| on_open.run(Open::DeleteAll(count))>
-                    "Delete all"
-                </button>
-            })}
+            <div class="toolbar">{delete_all()}</div>
         }
         .into_any()
     };
@@ -223,17 +227,18 @@ fn AppPasswordTable(
         <p class="muted" id="limit-note">{limit_note}</p>
         {toolbar}
         {if list.items.is_empty() {
-            view! { <p class="empty">"You have no app passwords yet."</p> }.into_any()
+            view! { <p class="empty">{i18n.t(keys::LIST_EMPTY)}</p> }.into_any()
         } else {
             view! {
                 <table class="app-password-table">
+                    <caption class="visually-hidden">{i18n.t(keys::LIST_CAPTION)}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Created"</th>
-                            {show_last_used.then(|| view! { <th scope="col">"Last used"</th> })}
-                            {show_expires.then(|| view! { <th scope="col">"Expires"</th> })}
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                            <th scope="col">{i18n.t(keys::COMMON_NAME)}</th>
+                            <th scope="col">{i18n.t(keys::LIST_COL_CREATED)}</th>
+                            {show_last_used.then(|| view! { <th scope="col">{i18n.t(keys::LIST_COL_LAST_USED)}</th> })}
+                            {show_expires.then(|| view! { <th scope="col">{i18n.t(keys::LIST_COL_EXPIRES)}</th> })}
+                            <th scope="col"><span class="visually-hidden">{i18n.t(keys::LIST_COL_ACTIONS)}</span></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -253,6 +258,7 @@ fn AppPasswordTable(
     }
 }
 
+/// One app password: its name, dates, and what can be done with it.
 #[component]
 fn AppPasswordRow(
     item: AppPassword,
@@ -261,53 +267,55 @@ fn AppPasswordRow(
     show_expires: bool,
     on_open: Callback<Open>,
 ) -> impl IntoView {
-    let name_id = format!("app-password-name-{index}");
+    let i18n = use_i18n();
+    let day = move |timestamp: &str| {
+        view! { <time datetime=timestamp.to_owned()>{i18n.date(timestamp)}</time> }
+    };
     let last_used = show_last_used.then(|| {
         let text = match (&item.last_used_at, &item.last_used_ip) {
-            (Some(at), Some(ip)) => format!("{} from {ip}", format_date(at)),
-            (Some(at), None) => format_date(at),
-            _ => "Never".to_owned(),
+            (Some(at), Some(ip)) => i18n.t_with(
+                keys::LIST_LAST_USED_FROM,
+                &[("date", &i18n.date(at)), ("address", &i18n.user_text(ip))],
+            ),
+            (Some(at), None) => i18n.date(at),
+            _ => i18n.t(keys::LIST_NEVER),
         };
-        view! { <td data-label="Last used">{text}</td> }
+        view! { <td data-label=i18n.t(keys::LIST_COL_LAST_USED)>{text}</td> }
     });
     let expires = show_expires.then(|| {
-        let text = item
-            .expires_at
-            .as_deref()
-            .map_or_else(|| "Never".to_owned(), format_date);
-        view! { <td data-label="Expires">{text}</td> }
+        let text = match item.expires_at.as_deref() {
+            Some(at) => day(at).into_any(),
+            None => i18n.t(keys::LIST_NEVER).into_any(),
+        };
+        view! { <td data-label=i18n.t(keys::LIST_COL_EXPIRES)>{text}</td> }
     });
+    let name = i18n.user_text(&item.name);
     let (rename_item, delete_item) = (item.clone(), item.clone());
     view! {
         <tr class="app-password-row">
-            <td class="name" id=name_id.clone()>{item.name.clone()}</td>
-            <td data-label="Created" title=item.created_at.clone()>{format_date(&item.created_at)}</td>
+            <td class="name" dir="auto">{item.name.clone()}</td>
+            <td data-label=i18n.t(keys::LIST_COL_CREATED)>{day(&item.created_at)}</td>
             {last_used}
             {expires}
             <td class="row-actions">
-                <button type="button" class="button button-small" id=format!("rename-{index}") aria-describedby=name_id.clone() on:click=move |_| on_open.run(Open::Rename(rename_item.clone(), index, None))>
-                    "Rename"
+                <button
+                    type="button"
+                    class="button button-small"
+                    id=format!("rename-{index}")
+                    aria-label=i18n.t_with(keys::LIST_RENAME_NAMED, &[("name", &name)])
+                    on:click=move |_| on_open.run(Open::Rename(rename_item.clone(), index, None))
+                >
+                    {i18n.t(keys::LIST_RENAME)}
                 </button>
-                <button type="button" class="button button-small button-danger-quiet" aria-describedby=name_id on:click=move |_| on_open.run(Open::Delete(delete_item.clone()))>
-                    "Delete"
+                <button
+                    type="button"
+                    class="button button-small button-danger-quiet"
+                    aria-label=i18n.t_with(keys::LIST_DELETE_NAMED, &[("name", &name)])
+                    on:click=move |_| on_open.run(Open::Delete(delete_item.clone()))
+                >
+                    {i18n.t(keys::LIST_DELETE)}
                 </button>
             </td>
         </tr>
-    }
-}
-
-/// The date part of an RFC 3339 timestamp, as `2026-11-24`.
-fn format_date(timestamp: &str) -> String {
-    timestamp.get(..10).unwrap_or(timestamp).to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_show_the_day() {
-        assert_eq!(format_date("2026-11-24T18:42:00Z"), "2026-11-24");
-        assert_eq!(format_date("bad"), "bad");
     }
 }

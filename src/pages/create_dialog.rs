@@ -10,27 +10,50 @@ use crate::api::{new_idempotency_key, ApiError, CreatedAppPassword, ProblemKind}
 use crate::components::{CopyButton, Dialog, TextField};
 use crate::drafts::Draft;
 use crate::host::{use_host, HostEvent};
+use crate::i18n::{keys, use_i18n, I18n};
 use crate::session::{use_api, use_session, use_session_expired};
 
-/// The rules a name follows, as the backend states them.
-pub const NAME_RULES: &str =
-    "Name it after the app or device that will use it, such as “Outlook on my laptop”. 1 to 120 characters.";
+/// What is wrong with a name, found before it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameProblem {
+    /// Nothing but spaces.
+    Empty,
+    /// Longer than 120 characters.
+    TooLong {
+        /// How many it has.
+        chars: usize,
+    },
+    /// Line breaks, tabs or characters that reorder text.
+    Invisible,
+}
 
-/// Checks a name as the backend will, so the user hears about it at once.
-pub fn check_name(name: &str) -> Result<String, String> {
-    let name = name.trim();
-    let count = name.chars().count();
-    if count == 0 {
-        return Err("Enter a name.".into());
+impl NameProblem {
+    /// What to tell the user.
+    pub fn message(self, i18n: I18n) -> String {
+        match self {
+            Self::Empty => i18n.t(keys::NAME_EMPTY),
+            Self::TooLong { chars } => i18n.t_count(keys::NAME_TOO_LONG, chars, &[]),
+            Self::Invisible => i18n.t(keys::NAME_INVISIBLE),
+        }
     }
-    if count > 120 {
-        return Err(format!("Use at most 120 characters (this has {count})."));
+}
+
+/// Checks a name as the backend will, so the user hears about it at once;
+/// the name trimmed, as it will be saved.
+pub fn check_name(name: &str) -> Result<String, NameProblem> {
+    let name = name.trim();
+    let chars = name.chars().count();
+    if chars == 0 {
+        return Err(NameProblem::Empty);
+    }
+    if chars > 120 {
+        return Err(NameProblem::TooLong { chars });
     }
     if name
         .chars()
         .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
     {
-        return Err("Remove line breaks, tabs and invisible formatting characters.".into());
+        return Err(NameProblem::Invisible);
     }
     Ok(name.to_owned())
 }
@@ -48,6 +71,7 @@ pub fn CreateDialog(
     /// `Idempotency-Key`, to send it again as it was.
     draft: Option<(String, String)>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let api = use_api();
     let on_expired = use_session_expired();
     let session = use_session();
@@ -106,7 +130,7 @@ pub fn CreateDialog(
                     }),
                     _ => {}
                 }
-                show_create_error(&error, name_error, message);
+                show_create_error(&error, name_error, message, i18n);
             }
         }
     });
@@ -155,7 +179,7 @@ pub fn CreateDialog(
                 message.set(None);
                 create.dispatch((checked, key.get_untracked()));
             }
-            Err(problem) => name_error.set(Some(problem)),
+            Err(problem) => name_error.set(Some(problem.message(i18n))),
         }
     };
     let close = move |made: bool| {
@@ -177,10 +201,10 @@ pub fn CreateDialog(
                 fallback=move || {
                     view! {
                         <form on:submit=submit novalidate>
-                            <h2 id="create-title">"Create an app password"</h2>
+                            <h2 id="create-title">{i18n.t(keys::CREATE_TITLE)}</h2>
                             {restored.then(|| view! {
                                 <p class="notice notice-info" id="create-restored">
-                                    "You were signed out before this app password was created. Check the name and select Next."
+                                    {i18n.t(keys::CREATE_RESTORED)}
                                 </p>
                             })}
                             <div class="notice notice-error" role="alert" hidden=move || message.get().is_none()>
@@ -188,10 +212,10 @@ pub fn CreateDialog(
                             </div>
                             <TextField
                                 id="app-password-name"
-                                label="Name"
+                                label=i18n.t(keys::COMMON_NAME)
                                 value=name
                                 error=name_error
-                                hint=NAME_RULES
+                                hint=i18n.t(keys::CREATE_NAME_RULES)
                                 node_ref=name_input
                             />
                             <div class="dialog-actions">
@@ -200,10 +224,10 @@ pub fn CreateDialog(
                                     class="button button-primary"
                                     disabled=move || name.get().trim().is_empty() || create.pending().get()
                                 >
-                                    {move || if create.pending().get() { "Creating…" } else { "Next" }}
+                                    {move || if create.pending().get() { i18n.t(keys::CREATE_BUSY) } else { i18n.t(keys::CREATE_NEXT) }}
                                 </button>
                                 <button type="button" class="button" on:click=move |_| close(false)>
-                                    "Cancel"
+                                    {i18n.t(keys::COMMON_CANCEL)}
                                 </button>
                             </div>
                         </form>
@@ -219,7 +243,10 @@ pub fn CreateDialog(
 /// Step two: the password, once.
 #[component]
 fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let password = created.password.clone();
+    let spelled = spell_out(&password);
+    let show_spelled = RwSignal::new(false);
     let copy_first = NodeRef::<html::Div>::new();
     // Focus on Copy, the next thing to do; Done needs a deliberate press.
     Effect::new(move || {
@@ -231,18 +258,37 @@ fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoV
             let _ = button.focus();
         }
     });
+    let (for_before, for_after) = i18n.around(keys::CREATED_FOR, "name");
     view! {
-        <h2 id="create-title">"Your new app password"</h2>
-        <p>"For " <strong class="created-name">{created.item.name.clone()}</strong></p>
-        <p class="password" id="new-password" translate="no">{password.clone()}</p>
-        {created.login.clone().map(|login| view! {
-            <p class="muted">"Sign in to the app with the login " <strong class="created-login">{login}</strong> " and this password."</p>
+        <h2 id="create-title">{i18n.t(keys::CREATED_TITLE)}</h2>
+        <p>{for_before}<strong class="created-name" dir="auto">{created.item.name.clone()}</strong>{for_after}</p>
+        <p class="password" id="new-password" translate="no" dir="ltr">{password.clone()}</p>
+        {created.login.clone().map(|login| {
+            let (before, after) = i18n.around(keys::CREATED_LOGIN, "login");
+            view! { <p class="muted">{before}<strong class="created-login" dir="auto">{login}</strong>{after}</p> }
         })}
-        <p class="notice notice-warning">
-            "Copy it now: it will not be shown again. If you lose it, delete it and create a new one."
-        </p>
+        <p class="notice notice-warning">{i18n.t(keys::CREATED_WARNING)}</p>
         <div node_ref=copy_first>
             <CopyButton text=Signal::stored(password) select_on_refusal="new-password" />
+        </div>
+        <button
+            type="button"
+            class="button button-link"
+            id="spell-password"
+            aria-expanded=move || if show_spelled.get() { "true" } else { "false" }
+            aria-controls="spelled-password"
+            on:click=move |_| show_spelled.update(|shown| *shown = !*shown)
+        >
+            {i18n.t(keys::CREATED_SPELL)}
+        </button>
+        // Announced as it appears: one group a line, one character at a time.
+        <div id="spelled-password" aria-live="polite">
+            <Show when=move || show_spelled.get()>
+                <p class="spelled-intro">{i18n.t(keys::CREATED_SPELLED)}</p>
+                <ol class="spelled" dir="ltr" translate="no">
+                    {spelled.iter().map(|group| view! { <li>{group.clone()}</li> }).collect_view()}
+                </ol>
+            </Show>
         </div>
         <div class="dialog-actions">
             <button
@@ -257,9 +303,31 @@ fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoV
                 }
                 on:click=move |_| on_done.run(())
             >
-                "Done"
+                {i18n.t(keys::CREATED_DONE)}
             </button>
         </div>
+    }
+}
+
+/// The password's groups (at its hyphens, or of four characters when it
+/// has none), each with its characters apart, so a screen reader reads one
+/// character at a time.
+fn spell_out(password: &str) -> Vec<String> {
+    let spaced = |group: &[char]| {
+        group
+            .iter()
+            .map(char::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if password.contains('-') {
+        password
+            .split('-')
+            .filter(|group| !group.is_empty())
+            .map(|group| spaced(&group.chars().collect::<Vec<_>>()))
+            .collect()
+    } else {
+        password.chars().collect::<Vec<_>>().chunks(4).map(spaced).collect()
     }
 }
 
@@ -270,16 +338,17 @@ fn show_create_error(
     error: &ApiError,
     name_error: RwSignal<Option<String>>,
     message: RwSignal<Option<String>>,
+    i18n: I18n,
 ) {
     match error.field_error("/name") {
         Some(detail) if error.kind() == ProblemKind::ValidationFailed => {
             name_error.set(Some(detail))
         }
-        _ if error.is_worth_retrying() => message.set(Some(format!(
-            "{} Your name is kept: select Next to try again.",
-            error.message()
+        _ if error.is_worth_retrying() => message.set(Some(i18n.t_with(
+            keys::CREATE_RETRY_HINT,
+            &[("error", &error.message(&i18n))],
         ))),
-        _ => message.set(Some(error.message())),
+        _ => message.set(Some(error.message(&i18n))),
     }
 }
 
@@ -296,5 +365,15 @@ mod tests {
         assert!(check_name("a\tb").is_err());
         assert!(check_name("a\u{202E}b").is_err());
         assert_eq!(check_name("<b>x</b>").unwrap(), "<b>x</b>");
+        assert_eq!(
+            check_name(&"é".repeat(130)),
+            Err(NameProblem::TooLong { chars: 130 })
+        );
+    }
+
+    #[test]
+    fn passwords_are_spelled_group_by_group() {
+        assert_eq!(spell_out("ab2cd-efg3h"), ["a b 2 c d", "e f g 3 h"]);
+        assert_eq!(spell_out("abcdefghij"), ["a b c d", "e f g h", "i j"]);
     }
 }

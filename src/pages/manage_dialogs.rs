@@ -8,7 +8,8 @@ use crate::api::{ApiError, AppPassword, ProblemKind};
 use crate::components::{Dialog, TextField};
 use crate::drafts::Draft;
 use crate::host::{use_host, HostEvent};
-use crate::pages::create_dialog::{check_name, NAME_RULES};
+use crate::i18n::{keys, use_i18n, I18n};
+use crate::pages::create_dialog::check_name;
 use crate::session::{use_api, use_session_expired};
 
 /// What a manage dialog reports when it closes.
@@ -31,6 +32,7 @@ fn report(
     draft: Option<Draft>,
     gone: Option<&str>,
     on_close: Callback<Outcome>,
+    i18n: I18n,
 ) {
     if on_expired(error, draft) {
         return;
@@ -39,7 +41,7 @@ fn report(
         Some(gone) if error.status() == Some(404) => {
             on_close.run(Outcome::Changed(gone.to_owned()))
         }
-        _ => message.set(Some(error.message())),
+        _ => message.set(Some(error.message(&i18n))),
     }
 }
 
@@ -50,6 +52,7 @@ pub fn RenameDialog(
     on_close: Callback<Outcome>,
     draft: Option<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let api = use_api();
     let on_expired = use_session_expired();
     let restored = draft.is_some();
@@ -58,11 +61,9 @@ pub fn RenameDialog(
     let message = RwSignal::new(None::<String>);
     let host = use_host();
     let id = item.id.clone();
-    let gone = format!(
-        "“{}” no longer exists: it was deleted, perhaps in another window. The list is up to date.",
-        item.name
-    );
-    let title_name = item.name.clone();
+    let shown_name = i18n.user_text(&item.name);
+    let gone = i18n.t_with(keys::RENAME_GONE, &[("name", &shown_name)]);
+    let title = i18n.t_with(keys::RENAME_TITLE, &[("name", &shown_name)]);
     let rename = Action::new_local(move |name: &String| {
         let (api, host, id, name) = (api.clone(), host.clone(), id.clone(), name.clone());
         async move {
@@ -78,10 +79,13 @@ pub fn RenameDialog(
     });
     Effect::new(move || match rename.value().get() {
         Some(Ok(renamed)) => {
-            on_close.run(Outcome::Changed(format!("Renamed to “{}”.", renamed.name)))
+            on_close.run(Outcome::Changed(i18n.t_with(
+                keys::RENAME_DONE,
+                &[("name", &i18n.user_text(&renamed.name))],
+            )))
         }
         Some(Err(error)) if error.kind() == ProblemKind::ValidationFailed => {
-            name_error.set(error.field_error("/name").or_else(|| Some(error.message())))
+            name_error.set(error.field_error("/name").or_else(|| Some(error.message(&i18n))))
         }
         Some(Err(error)) => report(
             &error,
@@ -93,6 +97,7 @@ pub fn RenameDialog(
             }),
             Some(&gone),
             on_close,
+            i18n,
         ),
         None => {}
     });
@@ -112,26 +117,33 @@ pub fn RenameDialog(
                 name_error.set(None);
                 rename.dispatch(checked);
             }
-            Err(problem) => name_error.set(Some(problem)),
+            Err(problem) => name_error.set(Some(problem.message(i18n))),
         }
     };
     view! {
         <Dialog labelled_by="rename-title" on_escape=Signal::stored(Some(Callback::new(move |()| on_close.run(Outcome::Cancelled))))>
             <form on:submit=submit novalidate>
-                <h2 id="rename-title">"Rename “" {title_name} "”"</h2>
+                <h2 id="rename-title">{title}</h2>
                 {restored.then(|| view! {
                     <p class="notice notice-info" id="rename-restored">
-                        "You were signed out before the new name was saved. Check it and select Save."
+                        {i18n.t(keys::RENAME_RESTORED)}
                     </p>
                 })}
                 <ErrorLine message=message />
-                <TextField id="rename-name" label="Name" value=name error=name_error hint=NAME_RULES node_ref=input />
+                <TextField
+                    id="rename-name"
+                    label=i18n.t(keys::COMMON_NAME)
+                    value=name
+                    error=name_error
+                    hint=i18n.t(keys::CREATE_NAME_RULES)
+                    node_ref=input
+                />
                 <div class="dialog-actions">
                     <button type="submit" class="button button-primary" disabled=move || rename.pending().get()>
-                        "Save"
+                        {i18n.t(keys::COMMON_SAVE)}
                     </button>
                     <button type="button" class="button" on:click=move |_| on_close.run(Outcome::Cancelled)>
-                        "Cancel"
+                        {i18n.t(keys::COMMON_CANCEL)}
                     </button>
                 </div>
             </form>
@@ -156,17 +168,17 @@ pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
             })
         }
     });
-    let done = format!("Deleted “{name}”. Apps using it can no longer sign in.");
-    let gone =
-        format!("“{name}” was already deleted, perhaps in another window. The list is up to date.");
+    let i18n = use_i18n();
+    let name = i18n.user_text(&name);
+    let named = [("name", name.as_str())];
     view! {
         <ConfirmDialog
             title_id="delete-title"
-            title=format!("Delete “{name}”?")
-            body="Apps and devices that use this app password will no longer be able to sign in.".to_owned()
-            confirm="Delete"
-            done=done
-            gone=gone
+            title=i18n.t_with(keys::DELETE_TITLE, &named)
+            body=i18n.t(keys::DELETE_BODY)
+            confirm=i18n.t(keys::DELETE_CONFIRM)
+            done=i18n.t_with(keys::DELETE_DONE, &named)
+            gone=i18n.t_with(keys::DELETE_GONE, &named)
             action=delete
             on_close=on_close
         />
@@ -188,18 +200,14 @@ pub fn DeleteAllDialog(count: usize, on_close: Callback<Outcome>) -> impl IntoVi
             Ok(())
         }
     });
-    let noun = if count == 1 {
-        "app password"
-    } else {
-        "app passwords"
-    };
+    let i18n = use_i18n();
     view! {
         <ConfirmDialog
             title_id="delete-all-title"
-            title=format!("Delete all {count} {noun}?")
-            body="Every app and device that signs in with an app password will stop working until you create new ones.".to_owned()
-            confirm="Delete all"
-            done=format!("Deleted all {count} {noun}.")
+            title=i18n.t_count(keys::DELETE_ALL_TITLE, count, &[])
+            body=i18n.t(keys::DELETE_ALL_BODY)
+            confirm=i18n.t(keys::DELETE_ALL_CONFIRM)
+            done=i18n.t_count(keys::DELETE_ALL_DONE, count, &[])
             action=delete_all
             on_close=on_close
         />
@@ -213,12 +221,13 @@ fn ConfirmDialog(
     title_id: &'static str,
     title: String,
     body: String,
-    confirm: &'static str,
+    confirm: String,
     done: String,
     #[prop(optional)] gone: Option<String>,
     action: Action<(), Result<(), ApiError>>,
     on_close: Callback<Outcome>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let on_expired = use_session_expired();
     let message = RwSignal::new(None::<String>);
     Effect::new(move || match action.value().get() {
@@ -230,6 +239,7 @@ fn ConfirmDialog(
             None,
             gone.as_deref(),
             on_close,
+            i18n,
         ),
         None => {}
     });
@@ -260,7 +270,7 @@ fn ConfirmDialog(
                     {confirm}
                 </button>
                 <button type="button" class="button" node_ref=cancel on:click=move |_| on_close.run(Outcome::Cancelled)>
-                    "Cancel"
+                    {i18n.t(keys::COMMON_CANCEL)}
                 </button>
             </div>
         </Dialog>

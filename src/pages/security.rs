@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::{Tab, Tabs};
+use crate::i18n::{keys, use_i18n};
 use crate::pages::{AppPasswordsPanel, SecurityInfoPanel};
 use crate::routes::{use_base_path, Screen};
 
@@ -24,22 +25,23 @@ pub fn SecurityPage(tab: SecurityTab) -> impl IntoView {
         SecurityTab::AppPasswords => "tab-app-passwords",
     };
     let base = use_base_path();
+    let i18n = use_i18n();
     let tabs = vec![
         Tab {
             id: "tab-verification",
-            label: "Additional security verification",
+            label: i18n.t(keys::SECURITY_TAB_VERIFICATION),
             href: base.href(Screen::SecurityInfo),
         },
         Tab {
             id: "tab-app-passwords",
-            label: "App passwords",
+            label: i18n.t(keys::SECURITY_TAB_APP_PASSWORDS),
             href: base.href(Screen::AppPasswords),
         },
     ];
     view! {
         <section class="card security-page">
-            <h1>"Additional security verification"</h1>
-            <Tabs tabs=tabs selected=selected panel="security-panel" label="Security settings" />
+            <h1>{i18n.t(keys::SECURITY_TITLE)}</h1>
+            <Tabs tabs=tabs selected=selected panel="security-panel" label=i18n.t(keys::SECURITY_TABS) />
             <div class="tab-panel" id="security-panel" role="tabpanel" aria-labelledby=selected>
                 {match tab {
                     SecurityTab::Verification => view! { <SecurityInfoPanel /> }.into_any(),

@@ -8,15 +8,16 @@ use crate::api::{
 };
 use crate::components::{ErrorNotice, TextField};
 use crate::drafts::{self, Draft};
+use crate::i18n::{keys, use_i18n, I18n};
 use crate::session::{signed_in_login, use_api, use_session_expired};
 
-/// The five options, in the seed's words.
+/// The five options, with the keys of their labels (the seed's words).
 const METHODS: [(&str, &str); 5] = [
-    ("app_notification", "Notify me through app"),
-    ("app_code", "Use verification code from app"),
-    ("sms", "Text code to my authentication phone"),
-    ("call_mobile", "Call my authentication phone"),
-    ("call_office", "Call my office phone"),
+    ("app_notification", keys::INFO_METHOD_APP_NOTIFICATION),
+    ("app_code", keys::INFO_METHOD_APP_CODE),
+    ("sms", keys::INFO_METHOD_SMS),
+    ("call_mobile", keys::INFO_METHOD_CALL_MOBILE),
+    ("call_office", keys::INFO_METHOD_CALL_OFFICE),
 ];
 
 /// The editable fields of one phone.
@@ -66,6 +67,7 @@ impl PhoneFields {
 /// Shows and edits the verification settings.
 #[component]
 pub fn SecurityInfoPanel() -> impl IntoView {
+    let i18n = use_i18n();
     let api = use_api();
     let on_expired = use_session_expired();
     let loaded = LocalResource::new({
@@ -111,7 +113,7 @@ pub fn SecurityInfoPanel() -> impl IntoView {
                 current.set(Some(info));
                 if let Some(Draft::SecurityInfo(update)) = draft.take() {
                     fill(&update.default_method, &update.phones);
-                    status.set("Your unsaved changes are back: select Save to keep them.".into());
+                    status.set(i18n.t(keys::INFO_RESTORED));
                 }
             }
             Some(Err(error)) => {
@@ -129,12 +131,12 @@ pub fn SecurityInfoPanel() -> impl IntoView {
         Some(Ok(info)) => {
             fill(&info.default_method, &info.phones);
             current.set(Some(info));
-            status.set("Your changes are saved.".into());
+            status.set(i18n.t(keys::INFO_SAVED));
         }
         Some(Err(error)) => {
             let draft = Draft::SecurityInfo(typed());
             if !on_expired(&error, Some(draft)) {
-                show_save_error(&error, errors, message);
+                show_save_error(&error, errors, message, i18n);
             }
         }
         None => {}
@@ -160,15 +162,15 @@ pub fn SecurityInfoPanel() -> impl IntoView {
     let cancel = move |_| {
         if let Some(info) = current.get_untracked() {
             fill(&info.default_method, &info.phones);
-            status.set("Your changes are undone.".into());
+            status.set(i18n.t(keys::INFO_UNDONE));
         }
     };
     let method_error = error_for("/default_method");
 
     view! {
-        <h2 id="security-info-title">"Additional security verification"</h2>
-        <p class="muted">"When you sign in with your password, you are also asked to verify with one of these."</p>
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your settings…"</p> }>
+        <h2 id="security-info-title">{i18n.t(keys::SECURITY_TAB_VERIFICATION)}</h2>
+        <p class="muted">{i18n.t(keys::INFO_INTRO)}</p>
+        <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::INFO_LOADING)}</p> }>
             {move || loaded.get().map(|result| match result {
                 Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| loaded.refetch()) /> }.into_any(),
                 Ok(info) => {
@@ -180,7 +182,7 @@ pub fn SecurityInfoPanel() -> impl IntoView {
                                 {move || message.get()}
                             </div>
                             <div class="field" class:field-invalid=move || method_error.get().is_some()>
-                                <label for="default-method">"What's your preferred option?"</label>
+                                <label for="default-method">{i18n.t(keys::INFO_METHOD)}</label>
                                 <select
                                     id="default-method"
                                     aria-describedby="default-method-error"
@@ -192,7 +194,7 @@ pub fn SecurityInfoPanel() -> impl IntoView {
                                         .iter()
                                         .filter(|(value, _)| offered.as_ref().is_none_or(|o| o.iter().any(|m| m == value)))
                                         .map(|(value, label)| view! {
-                                            <option value=*value selected=move || method.get() == *value>{*label}</option>
+                                            <option value=*value selected=move || method.get() == *value>{i18n.t(label)}</option>
                                         })
                                         .collect_view()}
                                 </select>
@@ -201,33 +203,34 @@ pub fn SecurityInfoPanel() -> impl IntoView {
                                 </p>
                             </div>
                             <fieldset class="phone">
-                                <legend>"Authentication phone"</legend>
-                                <TextField id="auth-country-code" label="Country code" value=authentication.country_code error=error_for("/phones/authentication/country_code") inputmode="tel" />
-                                <TextField id="auth-number" label="Phone number" value=authentication.number error=error_for("/phones/authentication/number") input_type="tel" autocomplete="tel-national" />
+                                <legend>{i18n.t(keys::INFO_PHONE_AUTHENTICATION)}</legend>
+                                <TextField id="auth-country-code" label=i18n.t(keys::INFO_PHONE_COUNTRY_CODE) value=authentication.country_code error=error_for("/phones/authentication/country_code") inputmode="tel" />
+                                <TextField id="auth-number" label=i18n.t(keys::INFO_PHONE_NUMBER) value=authentication.number error=error_for("/phones/authentication/number") input_type="tel" autocomplete="tel-national" />
                             </fieldset>
                             <fieldset class="phone">
-                                <legend>"Office phone"</legend>
-                                <TextField id="office-country-code" label="Country code" value=office.country_code error=error_for("/phones/office/country_code") inputmode="tel" />
-                                <TextField id="office-number" label="Phone number" value=office.number error=error_for("/phones/office/number") input_type="tel" />
-                                <TextField id="office-extension" label="Extension" value=office.extension error=error_for("/phones/office/extension") inputmode="numeric" />
+                                <legend>{i18n.t(keys::INFO_PHONE_OFFICE)}</legend>
+                                <TextField id="office-country-code" label=i18n.t(keys::INFO_PHONE_COUNTRY_CODE) value=office.country_code error=error_for("/phones/office/country_code") inputmode="tel" />
+                                <TextField id="office-number" label=i18n.t(keys::INFO_PHONE_NUMBER) value=office.number error=error_for("/phones/office/number") input_type="tel" />
+                                <TextField id="office-extension" label=i18n.t(keys::INFO_PHONE_EXTENSION) value=office.extension error=error_for("/phones/office/extension") inputmode="numeric" />
                             </fieldset>
                             <fieldset class="phone">
-                                <legend>"Alternate authentication phone"</legend>
-                                <TextField id="alt-country-code" label="Country code" value=alternate.country_code error=error_for("/phones/alternate/country_code") inputmode="tel" />
-                                <TextField id="alt-number" label="Phone number" value=alternate.number error=error_for("/phones/alternate/number") input_type="tel" />
+                                <legend>{i18n.t(keys::INFO_PHONE_ALTERNATE)}</legend>
+                                <TextField id="alt-country-code" label=i18n.t(keys::INFO_PHONE_COUNTRY_CODE) value=alternate.country_code error=error_for("/phones/alternate/country_code") inputmode="tel" />
+                                <TextField id="alt-number" label=i18n.t(keys::INFO_PHONE_NUMBER) value=alternate.number error=error_for("/phones/alternate/number") input_type="tel" />
                             </fieldset>
-                            {authenticator.map(|app| view! {
-                                <p class="authenticator">
-                                    "Authenticator app: "
-                                    <strong>{if app.configured { "set up" } else { "not set up" }}</strong>
-                                    {app.device_name.map(|name| format!(" ({name})"))}
-                                </p>
+                            {authenticator.map(|app| {
+                                let said = match (app.configured, app.device_name) {
+                                    (true, Some(device)) => i18n.t_with(keys::INFO_AUTHENTICATOR_SET_UP_ON, &[("device", &i18n.user_text(&device))]),
+                                    (true, None) => i18n.t(keys::INFO_AUTHENTICATOR_SET_UP),
+                                    (false, _) => i18n.t(keys::INFO_AUTHENTICATOR_NOT_SET_UP),
+                                };
+                                view! { <p class="authenticator">{said}</p> }
                             })}
                             <div class="form-actions">
                                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                                    {move || if save.pending().get() { "Saving…" } else { "Save" }}
+                                    {move || if save.pending().get() { i18n.t(keys::COMMON_SAVING) } else { i18n.t(keys::COMMON_SAVE) }}
                                 </button>
-                                <button type="button" class="button" on:click=cancel>"Cancel"</button>
+                                <button type="button" class="button" on:click=cancel>{i18n.t(keys::COMMON_CANCEL)}</button>
                             </div>
                             <p class="status-line" role="status">{move || status.get()}</p>
                         </form>
@@ -245,6 +248,7 @@ fn show_save_error(
     error: &ApiError,
     errors: RwSignal<Vec<FieldError>>,
     message: RwSignal<Option<String>>,
+    i18n: I18n,
 ) {
     match error {
         ApiError::Problem(problem)
@@ -252,12 +256,12 @@ fn show_save_error(
         {
             errors.set(problem.errors.clone());
             message.set(Some(
-                "Check the highlighted fields. Nothing was saved.".into(),
+                i18n.t(keys::INFO_CHECK_FIELDS),
             ));
         }
-        _ => message.set(Some(format!(
-            "{} Nothing was saved; your changes are still here.",
-            error.message()
+        _ => message.set(Some(i18n.t_with(
+            keys::INFO_NOT_SAVED,
+            &[("error", &error.message(&i18n))],
         ))),
     }
 }

@@ -8,6 +8,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{ApiError, Credentials, ProblemKind, SecondFactor, Session};
 use crate::components::TextField;
+use crate::i18n::{keys, use_i18n, I18n};
 use crate::session::{safe_return_path, use_api, use_session};
 
 /// Which part of sign-in is on screen.
@@ -32,6 +33,7 @@ pub fn SignInPage() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
     let code_input = NodeRef::<html::Input>::new();
+    let i18n = use_i18n();
 
     let finish = move |session: Session| {
         context.session.set(Some(session));
@@ -83,7 +85,7 @@ pub fn SignInPage() -> impl IntoView {
                 message.set(None);
                 step.set(Step::Code);
             }
-            Some(Err(error)) => message.set(Some(sign_in_message(&error))),
+            Some(Err(error)) => message.set(Some(sign_in_message(&error, &i18n))),
             None => {}
         }
     });
@@ -95,10 +97,10 @@ pub fn SignInPage() -> impl IntoView {
             password.set(String::new());
             step.set(Step::Password);
             message.set(Some(
-                "Your sign-in took too long, or had too many wrong codes. Enter your login and password again.".into(),
+                i18n.t(keys::SIGN_IN_START_AGAIN),
             ));
         }
-        Some(Err(error)) => message.set(Some(sign_in_message(&error))),
+        Some(Err(error)) => message.set(Some(sign_in_message(&error, &i18n))),
         None => {}
     });
     // Put the cursor in the code field as soon as it appears.
@@ -119,7 +121,7 @@ pub fn SignInPage() -> impl IntoView {
         match step.get_untracked() {
             Step::Password => {
                 if login.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
-                    message.set(Some("Enter your login and password.".into()));
+                    message.set(Some(i18n.t(keys::SIGN_IN_MISSING)));
                     return;
                 }
                 message.set(None);
@@ -135,9 +137,7 @@ pub fn SignInPage() -> impl IntoView {
                     .filter(|c| !c.is_whitespace())
                     .collect();
                 if typed.len() != 6 || !typed.chars().all(|c| c.is_ascii_digit()) {
-                    message.set(Some(
-                        "Enter the 6-digit code from your authenticator app.".into(),
-                    ));
+                    message.set(Some(i18n.t(keys::SIGN_IN_CODE_PROMPT)));
                     return;
                 }
                 message.set(None);
@@ -149,7 +149,7 @@ pub fn SignInPage() -> impl IntoView {
 
     view! {
         <section class="card sign-in" aria-labelledby="sign-in-title">
-            <h1 id="sign-in-title">"Sign in"</h1>
+            <h1 id="sign-in-title">{i18n.t(keys::SIGN_IN_TITLE)}</h1>
             <form on:submit=on_submit novalidate>
                 <div class="notice notice-error" role="alert" hidden=move || message.get().is_none()>
                     {move || message.get()}
@@ -158,10 +158,10 @@ pub fn SignInPage() -> impl IntoView {
                     when=move || step.get() == Step::Password
                     fallback=move || {
                         view! {
-                            <p>"Enter the 6-digit code from your authenticator app."</p>
+                            <p>{i18n.t(keys::SIGN_IN_CODE_PROMPT)}</p>
                             <TextField
                                 id="code"
-                                label="Code"
+                                label=i18n.t(keys::SIGN_IN_CODE)
                                 value=code
                                 error=no_error
                                 autocomplete="one-time-code"
@@ -171,10 +171,10 @@ pub fn SignInPage() -> impl IntoView {
                         }
                     }
                 >
-                    <TextField id="login" label="Login" value=login error=no_error autocomplete="username" />
+                    <TextField id="login" label=i18n.t(keys::SIGN_IN_LOGIN) value=login error=no_error autocomplete="username" />
                     <TextField
                         id="password"
-                        label="Password"
+                        label=i18n.t(keys::SIGN_IN_PASSWORD)
                         value=password
                         error=no_error
                         input_type="password"
@@ -183,9 +183,9 @@ pub fn SignInPage() -> impl IntoView {
                 </Show>
                 <button type="submit" class="button button-primary" disabled=move || busy.get()>
                     {move || match (step.get(), busy.get()) {
-                        (_, true) => "Signing in…",
-                        (Step::Password, false) => "Sign in",
-                        (Step::Code, false) => "Verify",
+                        (_, true) => i18n.t(keys::SIGN_IN_BUSY),
+                        (Step::Password, false) => i18n.t(keys::SIGN_IN_SUBMIT),
+                        (Step::Code, false) => i18n.t(keys::SIGN_IN_VERIFY),
                     }}
                 </button>
             </form>
@@ -194,14 +194,14 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 /// What to tell the user when sign-in fails; never says whether the login exists.
-fn sign_in_message(error: &ApiError) -> String {
+fn sign_in_message(error: &ApiError, i18n: &I18n) -> String {
     match error.kind() {
         ProblemKind::InvalidCredentials => {
-            "The login or password is incorrect. Check them and try again.".into()
+            i18n.t(keys::SIGN_IN_WRONG)
         }
         ProblemKind::InvalidCode => {
-            "That code is not valid. Enter the current code from your authenticator app.".into()
+            i18n.t(keys::SIGN_IN_WRONG_CODE)
         }
-        _ => error.message(),
+        _ => error.message(i18n),
     }
 }

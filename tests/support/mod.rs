@@ -433,12 +433,15 @@ impl Browser {
 
     /// Waits until the element matching `css` shows text containing
     /// `expected`, and returns its text.
+    /// `expected` as the user sees it: the invisible marks that isolate a
+    /// name's writing direction in a sentence are not compared.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> String {
         let deadline = Instant::now() + PATIENCE;
         let mut last = String::new();
         while Instant::now() < deadline {
             if let Ok(element) = self.client.find(Locator::Css(css)).await {
                 if let Ok(text) = element.text().await {
+                    let text = without_isolates(&text);
                     if text.contains(expected) {
                         return text;
                     }
@@ -726,6 +729,12 @@ impl Drop for ProcessGroup {
             let _ = child.wait();
         }
     }
+}
+
+/// `text` without the invisible Unicode marks that isolate a name's writing
+/// direction (FSI and PDI).
+pub fn without_isolates(text: &str) -> String {
+    text.replace(['\u{2068}', '\u{2069}'], "")
 }
 
 /// A port that was free a moment ago, for programs that must be told one.

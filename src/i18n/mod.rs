@@ -1,0 +1,445 @@
+//! The user's language: one message catalogue per language
+//! (`locales/*.json`, all with the same keys, listed in [`keys`]), the
+//! choice of language, and numbers, dates and plural forms in that
+//! language's way, through the browser's `Intl`, so no locale data ships
+//! with the app.
+
+pub mod keys;
+
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+
+/// A language the app speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lang {
+    /// English, the fallback.
+    #[default]
+    En,
+    /// German.
+    De,
+    /// Arabic, written right to left.
+    Ar,
+}
+
+impl Lang {
+    /// Every language, in the order the switcher lists them.
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::De, Lang::Ar];
+
+    /// The BCP 47 tag, as in `lang="…"`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::De => "de",
+            Self::Ar => "ar",
+        }
+    }
+
+    /// The writing direction, as in `dir="…"`.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Self::Ar => "rtl",
+            Self::En | Self::De => "ltr",
+        }
+    }
+
+    /// The language's name in itself, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Self::En => "English",
+            Self::De => "Deutsch",
+            Self::Ar => "العربية",
+        }
+    }
+
+    /// The language a tag such as `de-AT` or `ar_EG` asks for, if the app
+    /// speaks it.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let primary = tag
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        Self::ALL.into_iter().find(|lang| lang.code() == primary)
+    }
+
+    /// The first language of `tags` (most preferred first) the app speaks.
+    pub fn first_spoken<'a>(tags: impl IntoIterator<Item = &'a str>) -> Option<Self> {
+        tags.into_iter().find_map(Self::from_tag)
+    }
+
+    /// The catalogue's text.
+    pub fn catalogue(self) -> &'static str {
+        match self {
+            Self::En => include_str!("../../locales/en.json"),
+            Self::De => include_str!("../../locales/de.json"),
+            Self::Ar => include_str!("../../locales/ar.json"),
+        }
+    }
+}
+
+/// The messages of one language and its ways with numbers and dates.
+/// `Copy`, so views use it freely.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    lang: Lang,
+    catalogue: &'static Catalogue,
+}
+
+/// One language's parsed messages and `Intl` formats.
+struct Catalogue {
+    messages: Map<String, Value>,
+    #[cfg(target_arch = "wasm32")]
+    intl: send_wrapper::SendWrapper<intl::Formats>,
+}
+
+thread_local! {
+    /// Each language's catalogue, parsed once and kept for the page's life
+    /// (three at most, a few kilobytes each).
+    static CATALOGUES: std::cell::RefCell<Vec<(Lang, &'static Catalogue)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl I18n {
+    /// The messages of `lang`.
+    pub fn new(lang: Lang) -> Self {
+        let catalogue = CATALOGUES.with_borrow_mut(|catalogues| {
+            if let Some((_, catalogue)) = catalogues.iter().find(|(l, _)| *l == lang) {
+                return *catalogue;
+            }
+            // The catalogues are part of the build and checked by tests; a
+            // broken one is a build defect, so it falls back to no messages
+            // (keys show) rather than taking the app down.
+            let catalogue: &'static Catalogue = Box::leak(Box::new(Catalogue {
+                messages: serde_json::from_str(lang.catalogue()).unwrap_or_default(),
+                #[cfg(target_arch = "wasm32")]
+                intl: send_wrapper::SendWrapper::new(intl::Formats::new(lang)),
+            }));
+            catalogues.push((lang, catalogue));
+            catalogue
+        });
+        Self { lang, catalogue }
+    }
+
+    /// The language.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The message `key`.
+    pub fn t(&self, key: &str) -> String {
+        self.t_with(key, &[])
+    }
+
+    /// The message `key` with each `{name}` in it replaced by its value.
+    pub fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let text = match self.catalogue.messages.get(key) {
+            Some(Value::String(text)) => text.as_str(),
+            Some(Value::Object(forms)) => forms
+                .get("other")
+                .and_then(Value::as_str)
+                .unwrap_or(key),
+            _ => key,
+        };
+        fill(text, args)
+    }
+
+    /// The message `key` in the plural form for `count`, with `{count}`
+    /// written as a number of this language and each other `{name}`
+    /// replaced by its value.
+    pub fn t_count(&self, key: &str, count: usize, args: &[(&str, &str)]) -> String {
+        let category = self.plural_category(count);
+        let text = match self.catalogue.messages.get(key) {
+            Some(Value::Object(forms)) => forms
+                .get(category)
+                .or_else(|| forms.get("other"))
+                .and_then(Value::as_str)
+                .unwrap_or(key),
+            Some(Value::String(text)) => text.as_str(),
+            _ => key,
+        };
+        let number = self.number(count);
+        let mut all: Vec<(&str, &str)> = vec![("count", number.as_str())];
+        all.extend_from_slice(args);
+        fill(text, &all)
+    }
+
+    /// The message `key` split at its `{placeholder}`: the text before and
+    /// after it, so that an element (a name in bold) can stand in its place.
+    pub fn around(&self, key: &str, placeholder: &str) -> (String, String) {
+        let text = self.t(key);
+        match text.split_once(&format!("{{{placeholder}}}")) {
+            Some((before, after)) => (before.to_owned(), after.to_owned()),
+            None => (text, String::new()),
+        }
+    }
+
+    /// Text the user wrote (a name, a login) as it should sit inside a
+    /// sentence: isolated from the sentence's direction, so an English name
+    /// in an Arabic sentence (or the reverse) keeps its own order and the
+    /// punctuation around it stays put.
+    pub fn user_text(&self, text: &str) -> String {
+        format!("\u{2068}{text}\u{2069}")
+    }
+
+    /// `n` as this language writes numbers.
+    pub fn number(&self, n: usize) -> String {
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.catalogue.intl.number(n)
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            n.to_string()
+        }
+    }
+
+    /// The day of an RFC 3339 timestamp, as this language writes dates;
+    /// the timestamp itself when it is not one.
+    pub fn date(&self, timestamp: &str) -> String {
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.catalogue.intl.date(timestamp)
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            timestamp.get(..10).unwrap_or(timestamp).to_owned()
+        }
+    }
+
+    fn plural_category(&self, count: usize) -> &'static str {
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.catalogue.intl.plural(count)
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            if count == 1 {
+                "one"
+            } else {
+                "other"
+            }
+        }
+    }
+}
+
+/// `text` with each `{name}` of `args` replaced by its value.
+fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut filled = text.to_owned();
+    for (name, value) in args {
+        filled = filled.replace(&format!("{{{name}}}"), value);
+    }
+    filled
+}
+
+/// The language provided at the root; English where there is none (a
+/// component mounted on its own, as in a test).
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>().unwrap_or_else(|| I18n::new(Lang::En))
+}
+
+/// Where this browser keeps the user's own choice of language (a language
+/// tag, not a secret).
+const CHOICE_KEY: &str = "app-passwords:lang";
+
+/// The language to speak: the user's own choice in the switcher, else
+/// `configured` (the configuration's tag), else the first of the browser's
+/// preferred languages the app speaks, else English.
+pub fn choose_lang(configured: Option<&str>) -> Lang {
+    remembered_lang()
+        .or_else(|| configured.and_then(Lang::from_tag))
+        .or_else(browser_lang)
+        .unwrap_or_default()
+}
+
+/// Remembers the user's choice of language in this browser.
+pub fn remember_lang(lang: Lang) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(CHOICE_KEY, lang.code());
+    }
+}
+
+fn remembered_lang() -> Option<Lang> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    Lang::from_tag(&storage.get_item(CHOICE_KEY).ok()??)
+}
+
+fn browser_lang() -> Option<Lang> {
+    let languages: Vec<String> = web_sys::window()?
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|tag| tag.as_string())
+        .collect();
+    Lang::first_spoken(languages.iter().map(String::as_str))
+}
+
+/// Switches the app's language: the switcher's handle on it.
+#[derive(Clone, Copy)]
+pub struct LangChoice(pub RwSignal<Lang>);
+
+impl LangChoice {
+    /// Speaks `lang` from now on, here and next time.
+    pub fn choose(self, lang: Lang) {
+        remember_lang(lang);
+        self.0.set(lang);
+    }
+}
+
+/// The switcher's handle provided at the root.
+pub fn use_lang_choice() -> LangChoice {
+    expect_context::<LangChoice>()
+}
+
+#[cfg(target_arch = "wasm32")]
+mod intl {
+    //! The browser's `Intl` formats for one language, made once.
+
+    use wasm_bindgen::JsValue;
+
+    use super::Lang;
+
+    pub struct Formats {
+        plural: js_sys::Intl::PluralRules,
+        number: js_sys::Function,
+        date: js_sys::Function,
+    }
+
+    impl Formats {
+        pub fn new(lang: Lang) -> Self {
+            let locales = js_sys::Array::of1(&lang.code().into());
+            let date_options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&date_options, &"dateStyle".into(), &"medium".into());
+            Self {
+                plural: js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new()),
+                number: js_sys::Intl::NumberFormat::new(&locales, &js_sys::Object::new()).format(),
+                date: js_sys::Intl::DateTimeFormat::new(&locales, &date_options).format(),
+            }
+        }
+
+        pub fn plural(&self, count: usize) -> &'static str {
+            match String::from(self.plural.select(count as f64)).as_str() {
+                "zero" => "zero",
+                "one" => "one",
+                "two" => "two",
+                "few" => "few",
+                "many" => "many",
+                _ => "other",
+            }
+        }
+
+        pub fn number(&self, n: usize) -> String {
+            self.number
+                .call1(&JsValue::NULL, &JsValue::from_f64(n as f64))
+                .ok()
+                .and_then(|text| text.as_string())
+                .unwrap_or_else(|| n.to_string())
+        }
+
+        pub fn date(&self, timestamp: &str) -> String {
+            let date = js_sys::Date::new(&JsValue::from_str(timestamp));
+            if date.get_time().is_nan() {
+                return timestamp.to_owned();
+            }
+            self.date
+                .call1(&JsValue::NULL, &date)
+                .ok()
+                .and_then(|text| text.as_string())
+                .unwrap_or_else(|| timestamp.to_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_choose_a_spoken_language() {
+        assert_eq!(Lang::from_tag("de-AT"), Some(Lang::De));
+        assert_eq!(Lang::from_tag("AR_eg"), Some(Lang::Ar));
+        assert_eq!(Lang::from_tag("fr"), None);
+        assert_eq!(Lang::first_spoken(["fr-CA", "de", "en"]), Some(Lang::De));
+        assert_eq!(Lang::first_spoken(["fr", "it"]), None);
+    }
+
+    #[test]
+    fn placeholders_and_plural_forms_are_filled() {
+        let english = I18n::new(Lang::En);
+        assert_eq!(
+            english.t_count(keys::LIST_COUNT_OF, 3, &[("max", "40")]),
+            "3 of 40"
+        );
+        assert_eq!(
+            english.t_count(keys::DELETE_ALL_TITLE, 1, &[]),
+            "Delete your only app password?"
+        );
+        assert_eq!(
+            english.t_count(keys::DELETE_ALL_TITLE, 2, &[]),
+            "Delete all 2 app passwords?"
+        );
+        assert_eq!(english.t("no.such.key"), "no.such.key");
+    }
+
+    /// Every catalogue has exactly the keys of [`keys::ALL`], each message
+    /// uses exactly the placeholders of its English one, and plural
+    /// messages have an `other` form.
+    #[test]
+    fn every_catalogue_has_every_key_and_placeholder() {
+        let placeholders = |text: &str| -> Vec<String> {
+            let mut found: Vec<String> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+                .collect();
+            found.sort();
+            found.dedup();
+            found
+        };
+        let forms = |value: &Value| -> Vec<String> {
+            match value {
+                Value::String(text) => vec![text.clone()],
+                Value::Object(forms) => {
+                    assert!(forms.contains_key("other"), "a plural without `other`");
+                    forms
+                        .values()
+                        .map(|form| form.as_str().expect("plural forms are text").to_owned())
+                        .collect()
+                }
+                other => panic!("a message must be text or plural forms, not {other}"),
+            }
+        };
+        let english: Map<String, Value> = serde_json::from_str(Lang::En.catalogue()).unwrap();
+        let mut expected: Vec<&str> = keys::ALL.to_vec();
+        expected.sort_unstable();
+        for lang in Lang::ALL {
+            let catalogue: Map<String, Value> = serde_json::from_str(lang.catalogue())
+                .unwrap_or_else(|e| panic!("locales/{}.json: {e}", lang.code()));
+            let mut present: Vec<&str> = catalogue.keys().map(String::as_str).collect();
+            present.sort_unstable();
+            let missing: Vec<_> = expected.iter().filter(|k| !present.contains(k)).collect();
+            let extra: Vec<_> = present.iter().filter(|k| !expected.contains(k)).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "locales/{}.json lacks {missing:?} and has unknown {extra:?}",
+                lang.code()
+            );
+            for key in keys::ALL {
+                let wanted = placeholders(&forms(&english[*key]).join(" "));
+                for form in forms(&catalogue[*key]) {
+                    let mut used = placeholders(&form);
+                    // A plural form may leave out the number ("one" → "an").
+                    used.retain(|p| p != "count");
+                    let mut allowed = wanted.clone();
+                    allowed.retain(|p| p != "count");
+                    assert_eq!(
+                        used,
+                        allowed,
+                        "locales/{}.json, {key}: {form:?}",
+                        lang.code()
+                    );
+                }
+            }
+        }
+    }
+}

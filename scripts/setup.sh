@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
+AXE_VERSION="4.14.1"
 # The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
 # shellcheck source=scripts/env.sh
@@ -63,6 +64,15 @@ if [ -x "$TOOLS_DIR/node_modules/binaryen/bin/wasm-opt" ] \
 else
   mkdir -p "$TOOLS_DIR"
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
+fi
+
+step "[setup] axe-core $AXE_VERSION (npm; the accessibility tests inject it) in $TOOLS_DIR"
+axe="$TOOLS_DIR/node_modules/axe-core/package.json"
+if [ -f "$axe" ] && grep -qF "\"version\": \"$AXE_VERSION\"" "$axe"; then
+  ok "axe-core $AXE_VERSION"
+else
+  mkdir -p "$TOOLS_DIR"
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION"
 fi
 
 # The tests drive Chromium through chromedriver, and host the app behind the

@@ -42,7 +42,10 @@ pub fn provide_app_context(
 pub fn App(config: Config, api: ApiClient, host: HostPage, lang: RwSignal<Lang>) -> impl IntoView {
     move || {
         let i18n = I18n::new(lang.get());
-        let title = config.title.clone().unwrap_or_else(|| i18n.t(keys::APP_TITLE));
+        let title = config
+            .title
+            .clone()
+            .unwrap_or_else(|| i18n.t(keys::APP_TITLE));
         host.show_language(i18n.lang(), &title);
         let base = config.base_path.clone().unwrap_or_default();
         let header = config.header;

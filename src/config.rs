@@ -121,7 +121,11 @@ pub struct ConfigError {
 
 impl ConfigError {
     /// An error of `source` whose message is `problem` with `args`.
-    pub fn new(source: impl Into<String>, problem: &'static str, args: Vec<(&'static str, String)>) -> Self {
+    pub fn new(
+        source: impl Into<String>,
+        problem: &'static str,
+        args: Vec<(&'static str, String)>,
+    ) -> Self {
         Self {
             source: source.into(),
             field: None,
@@ -175,10 +179,12 @@ impl Config {
                 }
             };
             for (field, value) in &fields {
-                config.set(field, value).map_err(|(problem, args)| ConfigError {
-                    field: Some(field.clone()),
-                    ..ConfigError::new(name, problem, args)
-                })?;
+                config
+                    .set(field, value)
+                    .map_err(|(problem, args)| ConfigError {
+                        field: Some(field.clone()),
+                        ..ConfigError::new(name, problem, args)
+                    })?;
             }
         }
         for field in FIELDS {
@@ -193,9 +199,9 @@ impl Config {
                         .map_or_else(|_| Value::String(text.clone()), Value::from),
                     _ => Value::String(text),
                 };
-                config
-                    .set(field, &value)
-                    .map_err(|(problem, args)| ConfigError::new(attribute_name(field), problem, args))?;
+                config.set(field, &value).map_err(|(problem, args)| {
+                    ConfigError::new(attribute_name(field), problem, args)
+                })?;
             }
         }
         Ok(config)
@@ -376,7 +382,10 @@ mod tests {
         let broken = from_file(r#"{"api_base": "/api/v1","#).unwrap_err();
         assert_eq!(broken.source, "app-config.json");
         let said = broken.to_string();
-        assert!(said.starts_with("app-config.json: it is not valid JSON"), "{said}");
+        assert!(
+            said.starts_with("app-config.json: it is not valid JSON"),
+            "{said}"
+        );
         assert!(said.contains("line 1"), "{said}");
 
         let not_object = from_file("[1]").unwrap_err().to_string();

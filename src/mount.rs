@@ -134,7 +134,11 @@ async fn read_config(
         config.base_path = Some(normalize_base_path(&path));
     }
     if config.auth == AuthMode::Bearer && options.get_token.is_none() {
-        return Err(ConfigError::new("auth", keys::CONFIG_NEEDS_GET_TOKEN, Vec::new()));
+        return Err(ConfigError::new(
+            "auth",
+            keys::CONFIG_NEEDS_GET_TOKEN,
+            Vec::new(),
+        ));
     }
     Ok(config)
 }
@@ -161,7 +165,11 @@ fn web_url(location: &str, base_url: &str, field: &str) -> Result<String, Config
     absolute_url(location, base_url)
         .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
         .ok_or_else(|| {
-            ConfigError::new(field, keys::CONFIG_NOT_HTTP, vec![("value", format!("{location:?}"))])
+            ConfigError::new(
+                field,
+                keys::CONFIG_NOT_HTTP,
+                vec![("value", format!("{location:?}"))],
+            )
         })
 }
 

@@ -312,7 +312,13 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
             ..Config::default()
         };
         let api = ApiClient::new(&config, None);
-        provide_app_context(config, api, host, I18n::new(Lang::En), RwSignal::new(Lang::En));
+        provide_app_context(
+            config,
+            api,
+            host,
+            I18n::new(Lang::En),
+            RwSignal::new(Lang::En),
+        );
         view! {
             <Router>
                 <CreateDialog

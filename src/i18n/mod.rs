@@ -135,10 +135,7 @@ impl I18n {
     pub fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
         let text = match self.catalogue.messages.get(key) {
             Some(Value::String(text)) => text.as_str(),
-            Some(Value::Object(forms)) => forms
-                .get("other")
-                .and_then(Value::as_str)
-                .unwrap_or(key),
+            Some(Value::Object(forms)) => forms.get("other").and_then(Value::as_str).unwrap_or(key),
             _ => key,
         };
         fill(text, args)

@@ -85,10 +85,8 @@ pub fn AppPasswordsPanel() -> impl IntoView {
                     index,
                     Some(name),
                 ))),
-                None => status.set(i18n.t_with(
-                    keys::LIST_RENAME_LOST,
-                    &[("name", &i18n.user_text(&name))],
-                )),
+                None => status
+                    .set(i18n.t_with(keys::LIST_RENAME_LOST, &[("name", &i18n.user_text(&name))])),
             }
         }
     });

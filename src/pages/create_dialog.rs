@@ -327,7 +327,12 @@ fn spell_out(password: &str) -> Vec<String> {
             .map(|group| spaced(&group.chars().collect::<Vec<_>>()))
             .collect()
     } else {
-        password.chars().collect::<Vec<_>>().chunks(4).map(spaced).collect()
+        password
+            .chars()
+            .collect::<Vec<_>>()
+            .chunks(4)
+            .map(spaced)
+            .collect()
     }
 }
 
@@ -344,10 +349,9 @@ fn show_create_error(
         Some(detail) if error.kind() == ProblemKind::ValidationFailed => {
             name_error.set(Some(detail))
         }
-        _ if error.is_worth_retrying() => message.set(Some(i18n.t_with(
-            keys::CREATE_RETRY_HINT,
-            &[("error", &error.message(&i18n))],
-        ))),
+        _ if error.is_worth_retrying() => message.set(Some(
+            i18n.t_with(keys::CREATE_RETRY_HINT, &[("error", &error.message(&i18n))]),
+        )),
         _ => message.set(Some(error.message(&i18n))),
     }
 }

@@ -78,15 +78,15 @@ pub fn RenameDialog(
         }
     });
     Effect::new(move || match rename.value().get() {
-        Some(Ok(renamed)) => {
-            on_close.run(Outcome::Changed(i18n.t_with(
-                keys::RENAME_DONE,
-                &[("name", &i18n.user_text(&renamed.name))],
-            )))
-        }
-        Some(Err(error)) if error.kind() == ProblemKind::ValidationFailed => {
-            name_error.set(error.field_error("/name").or_else(|| Some(error.message(&i18n))))
-        }
+        Some(Ok(renamed)) => on_close.run(Outcome::Changed(i18n.t_with(
+            keys::RENAME_DONE,
+            &[("name", &i18n.user_text(&renamed.name))],
+        ))),
+        Some(Err(error)) if error.kind() == ProblemKind::ValidationFailed => name_error.set(
+            error
+                .field_error("/name")
+                .or_else(|| Some(error.message(&i18n))),
+        ),
         Some(Err(error)) => report(
             &error,
             message,

@@ -255,13 +255,10 @@ fn show_save_error(
             if problem.kind == ProblemKind::ValidationFailed && !problem.errors.is_empty() =>
         {
             errors.set(problem.errors.clone());
-            message.set(Some(
-                i18n.t(keys::INFO_CHECK_FIELDS),
-            ));
+            message.set(Some(i18n.t(keys::INFO_CHECK_FIELDS)));
         }
-        _ => message.set(Some(i18n.t_with(
-            keys::INFO_NOT_SAVED,
-            &[("error", &error.message(&i18n))],
-        ))),
+        _ => message.set(Some(
+            i18n.t_with(keys::INFO_NOT_SAVED, &[("error", &error.message(&i18n))]),
+        )),
     }
 }

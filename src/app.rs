@@ -1,14 +1,14 @@
 //! The root component: app-wide context and the routes.
 
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::api::{ApiClient, Session};
 use crate::config::Config;
 use crate::host::HostPage;
 use crate::i18n::{keys, I18n, Lang, LangChoice};
-use crate::pages::{NotFoundPage, SecurityPage, SecurityTab, SignInPage};
+use crate::pages::{AppPasswordsPanel, NotFoundPage, SecurityInfoPanel, SecurityPage, SignInPage};
 use crate::routes::{BasePath, Screen};
 use crate::session::{RequireSession, SessionContext};
 use crate::shell::TopBar;
@@ -57,14 +57,14 @@ pub fn App(config: Config, api: ApiClient, host: HostPage, lang: RwSignal<Lang>)
                     <Routes fallback=|| view! { <NotFoundPage /> }>
                         <Route path=path!("/") view=|| view! { <Redirect path=Screen::AppPasswords.path() /> } />
                         <Route path=path!("/sign-in") view=SignInPage />
-                        <Route
-                            path=path!("/security-info")
-                            view=|| view! { <RequireSession><SecurityPage tab=SecurityTab::Verification /></RequireSession> }
-                        />
-                        <Route
-                            path=path!("/app-passwords")
-                            view=|| view! { <RequireSession><SecurityPage tab=SecurityTab::AppPasswords /></RequireSession> }
-                        />
+                        // One page with two tabs: the page stays, the panel changes.
+                        <ParentRoute
+                            path=path!("")
+                            view=|| view! { <RequireSession><SecurityPage /></RequireSession> }
+                        >
+                            <Route path=path!("/security-info") view=SecurityInfoPanel />
+                            <Route path=path!("/app-passwords") view=AppPasswordsPanel />
+                        </ParentRoute>
                     </Routes>
                 </main>
             </Router>

@@ -10,7 +10,7 @@ mod support;
 use axum::http::Method;
 use fantoccini::key::Key;
 use support::faults::{Fault, FaultyFront};
-use support::{Browser, TestServer, ADA};
+use support::{Browser, TestServer, ADA, GRACE};
 
 const NEXT: &str = ".ap-root dialog button[type=submit]";
 
@@ -158,6 +158,146 @@ async fn every_screen_and_dialog_state_passes_axe_in_light_and_dark() {
     browser.goto(&front.url("/no/such/screen")).await;
     browser.find("#not-found-title").await;
     browser.expect_accessible("not found (dark)").await;
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_whole_flow_works_with_the_keyboard_alone() {
+    let server = TestServer::start(&[&GRACE]);
+    let browser = Browser::start().await;
+    browser.grant_clipboard().await;
+    let (tab, enter, space, escape) = (
+        char::from(Key::Tab),
+        char::from(Key::Enter),
+        char::from(Key::Space),
+        char::from(Key::Escape),
+    );
+    let (down, up, right) = (
+        char::from(Key::Down),
+        char::from(Key::Up),
+        char::from(Key::Right),
+    );
+
+    // Sign in: Tab to each field, type, Enter.
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.find("#login").await;
+    browser.press(tab).await;
+    browser.expect_focus("login").await;
+    browser.type_here(GRACE.login).await;
+    browser.press(tab).await;
+    browser.expect_focus("password").await;
+    browser.type_here(GRACE.password).await;
+    browser.press(enter).await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+
+    // The settings menu: open, arrows, Escape gives focus back.
+    browser.press(tab).await;
+    browser.expect_focus("Settings").await;
+    browser.press(enter).await;
+    browser
+        .expect_focus("Additional security verification")
+        .await;
+    browser.press(down).await;
+    browser.expect_focus("App passwords").await;
+    browser.press(down).await;
+    browser.expect_focus("English").await;
+    browser.press(up).await;
+    browser.expect_focus("App passwords").await;
+    browser.press(escape).await;
+    browser.expect_focus("Settings").await;
+    // Into the verification tab from the menu.
+    browser.press(enter).await;
+    browser
+        .expect_focus("Additional security verification")
+        .await;
+    browser.press(enter).await;
+    browser.wait_for_path("/security-info").await;
+    browser.find("#default-method").await;
+
+    // The tabs: Tab goes on from where the menu was to the selected tab;
+    // the arrow key moves on and opens the next, which keeps the focus.
+    browser.press(tab).await;
+    browser.expect_focus("tab-verification").await;
+    browser.press(right).await;
+    browser.wait_for_path("/app-passwords").await;
+    browser.expect_focus("tab-app-passwords").await;
+
+    // Create: into the dialog on open, Copy on step two, back to Create.
+    browser.press(tab).await;
+    browser.expect_focus("create").await;
+    browser.press(enter).await;
+    browser.expect_focus("app-password-name").await;
+    browser.type_here("Mail").await;
+    browser.press(enter).await;
+    browser.expect_focus("copy-password").await;
+    browser.press(space).await;
+    browser.wait_for_text("#copy-password", "Copied").await;
+    browser.press(tab).await;
+    browser.expect_focus("spell-password").await;
+    browser.press(enter).await;
+    browser.find(".spelled li").await;
+    browser.press(tab).await;
+    browser.expect_focus("done").await;
+    browser.press(enter).await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    browser.expect_focus("create").await;
+
+    // A second one, with Space to open.
+    browser.press(space).await;
+    browser.expect_focus("app-password-name").await;
+    browser.type_here("Calendar").await;
+    browser.press(enter).await;
+    browser.expect_focus("copy-password").await;
+    browser.press(tab).await;
+    browser.press(tab).await;
+    browser.expect_focus("done").await;
+    browser.press(enter).await;
+    browser.wait_for_rows(&["Mail", "Calendar"]).await;
+    browser.expect_focus("create").await;
+
+    // Shift+Tab goes back to the tab, Tab forward again.
+    browser.press_shifted(tab).await;
+    browser.expect_focus("tab-app-passwords").await;
+    browser.press(tab).await;
+    browser.expect_focus("create").await;
+
+    // Rename the first row.
+    browser.press(tab).await;
+    browser.expect_focus("delete-all").await;
+    browser.press(tab).await;
+    browser.expect_focus("rename-0").await;
+    browser.press(enter).await;
+    browser.expect_focus("rename-name").await;
+    browser.type_here("Mail (home)").await;
+    browser.press(enter).await;
+    browser.wait_for_rows(&["Mail (home)", "Calendar"]).await;
+    browser.expect_focus("rename-0").await;
+
+    // Delete it: the safe choice has focus; Shift+Tab to Delete; after it,
+    // focus is on the row that took its place.
+    browser.press(tab).await;
+    browser.expect_focus("Delete Mail (home)").await;
+    browser.press(enter).await;
+    browser.expect_focus("Cancel").await;
+    browser.press_shifted(tab).await;
+    browser.expect_focus("Delete").await;
+    browser.press(enter).await;
+    browser.wait_for_rows(&["Calendar"]).await;
+    browser.expect_focus("rename-0").await;
+
+    // Escape closes a dialog and gives focus back to what opened it.
+    browser.press(tab).await;
+    browser.expect_focus("Delete Calendar").await;
+    browser.press(enter).await;
+    browser.expect_focus("Cancel").await;
+    browser.press(escape).await;
+    browser.expect_focus("Delete Calendar").await;
+    browser.wait_for_rows(&["Calendar"]).await;
 
     browser.finish().await;
 }

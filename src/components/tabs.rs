@@ -22,7 +22,8 @@ pub fn Tabs(
     /// The tabs, in order.
     tabs: Vec<Tab>,
     /// Id of the selected tab.
-    selected: &'static str,
+    #[prop(into)]
+    selected: Signal<&'static str>,
     /// Id of the panel the tabs control.
     panel: &'static str,
     /// Accessible name of the tablist.
@@ -43,7 +44,7 @@ pub fn Tabs(
             "ArrowLeft" => -forward,
             _ => return,
         };
-        let Some(current) = ids.iter().position(|id| *id == selected) else {
+        let Some(current) = ids.iter().position(|id| *id == selected.get_untracked()) else {
             return;
         };
         let next = (current as isize + step).rem_euclid(ids.len() as isize) as usize;
@@ -60,7 +61,7 @@ pub fn Tabs(
             {tabs
                 .into_iter()
                 .map(|tab| {
-                    let is_selected = tab.id == selected;
+                    let is_selected = move || selected.get() == tab.id;
                     view! {
                         <a
                             id=tab.id
@@ -68,9 +69,9 @@ pub fn Tabs(
                             class:tab-selected=is_selected
                             role="tab"
                             href=tab.href
-                            aria-selected=if is_selected { "true" } else { "false" }
+                            aria-selected=move || if is_selected() { "true" } else { "false" }
                             aria-controls=panel
-                            tabindex=if is_selected { "0" } else { "-1" }
+                            tabindex=move || if is_selected() { "0" } else { "-1" }
                         >
                             {tab.label}
                         </a>

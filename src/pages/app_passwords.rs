@@ -20,7 +20,8 @@ enum Open {
     /// Rename the item at this index, with a new name typed before the
     /// session ended, if any.
     Rename(AppPassword, usize, Option<String>),
-    Delete(AppPassword),
+    /// Delete the item at this index.
+    Delete(AppPassword, usize),
     DeleteAll(usize),
 }
 
@@ -55,17 +56,25 @@ pub fn AppPasswordsPanel() -> impl IntoView {
     });
     let status = RwSignal::new(String::new());
     // The reloaded list replaces the buttons that opened a dialog, so focus
-    // is put back by id once it has rendered.
-    let focus_after_reload = RwSignal::new(None::<String>);
+    // is put back by id once it has rendered: the first of these ids that
+    // can take it.
+    let focus_after_reload = RwSignal::new(Vec::<String>::new());
     let close = move |outcome: Outcome| {
-        let opener = match open.get_untracked() {
-            Some(Open::Rename(_, index, _)) => format!("rename-{index}"),
-            _ => "create".to_owned(),
+        let targets = match open.get_untracked() {
+            Some(Open::Rename(_, index, _)) => vec![format!("rename-{index}")],
+            // The row that took the deleted one's place, else the one
+            // before it, else Create.
+            Some(Open::Delete(_, index)) => vec![
+                format!("rename-{index}"),
+                format!("rename-{}", index.wrapping_sub(1)),
+                "create".to_owned(),
+            ],
+            _ => vec!["create".to_owned()],
         };
         open.set(None);
         if let Outcome::Changed(sentence) = outcome {
             status.set(sentence);
-            focus_after_reload.set(Some(opener));
+            focus_after_reload.set(targets);
             list.refetch();
         }
     };
@@ -92,19 +101,20 @@ pub fn AppPasswordsPanel() -> impl IntoView {
     });
     Effect::new(move || {
         if let Some(Ok(_)) = list.get() {
-            if let Some(id) = focus_after_reload.get_untracked() {
-                focus_after_reload.set(None);
-                // A disabled Create (at the limit) cannot take focus: the
-                // heading of the tab can.
-                let target = document()
-                    .get_element_by_id(&id)
-                    .filter(|element| !element.has_attribute("disabled"))
-                    .or_else(|| document().get_element_by_id("app-passwords-title"));
-                if let Some(element) =
-                    target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    let _ = element.focus();
-                }
+            let targets = focus_after_reload.get_untracked();
+            if targets.is_empty() {
+                return;
+            }
+            focus_after_reload.set(Vec::new());
+            // A disabled Create (at the limit) cannot take focus: the
+            // heading of the tab can.
+            let target = targets
+                .iter()
+                .filter_map(|id| document().get_element_by_id(id))
+                .find(|element| !element.has_attribute("disabled"))
+                .or_else(|| document().get_element_by_id("app-passwords-title"));
+            if let Some(element) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = element.focus();
             }
         }
     });
@@ -155,7 +165,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
             Some(Open::Rename(item, _, draft)) => {
                 view! { <RenameDialog item=item on_close=Callback::new(close) draft=draft /> }.into_any()
             }
-            Some(Open::Delete(item)) => view! { <DeleteDialog item=item on_close=Callback::new(close) /> }.into_any(),
+            Some(Open::Delete(item, _)) => view! { <DeleteDialog item=item on_close=Callback::new(close) /> }.into_any(),
             Some(Open::DeleteAll(count)) => view! { <DeleteAllDialog count=count on_close=Callback::new(close) /> }.into_any(),
         }}
     }
@@ -309,7 +319,7 @@ fn AppPasswordRow(
                     type="button"
                     class="button button-small button-danger-quiet"
                     aria-label=i18n.t_with(keys::LIST_DELETE_NAMED, &[("name", &name)])
-                    on:click=move |_| on_open.run(Open::Delete(delete_item.clone()))
+                    on:click=move |_| on_open.run(Open::Delete(delete_item.clone(), index))
                 >
                     {i18n.t(keys::LIST_DELETE)}
                 </button>

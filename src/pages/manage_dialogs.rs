@@ -102,9 +102,11 @@ pub fn RenameDialog(
         None => {}
     });
     let input = NodeRef::<html::Input>::new();
+    // The old name selected, so typing replaces it; after the dialog has
+    // opened, as opening moves the focus (and the caret) into it.
     Effect::new(move || {
         if let Some(input) = input.get() {
-            input.select();
+            request_animation_frame(move || input.select());
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -243,13 +245,6 @@ fn ConfirmDialog(
         ),
         None => {}
     });
-    let cancel = NodeRef::<html::Button>::new();
-    // The safe choice has focus: Enter alone does not delete.
-    Effect::new(move || {
-        if let Some(cancel) = cancel.get() {
-            let _ = cancel.focus();
-        }
-    });
     view! {
         <Dialog labelled_by=title_id on_escape=Signal::stored(Some(Callback::new(move |()| on_close.run(Outcome::Cancelled))))>
             <h2 id=title_id>{title}</h2>
@@ -269,7 +264,9 @@ fn ConfirmDialog(
                 >
                     {confirm}
                 </button>
-                <button type="button" class="button" node_ref=cancel on:click=move |_| on_close.run(Outcome::Cancelled)>
+                // The safe choice has focus (the dialog gives it to the
+                // `autofocus` element as it opens): Enter alone does not delete.
+                <button type="button" class="button" autofocus=true on:click=move |_| on_close.run(Outcome::Cancelled)>
                     {i18n.t(keys::COMMON_CANCEL)}
                 </button>
             </div>

@@ -14,6 +14,6 @@ pub mod sign_in;
 pub use app_passwords::AppPasswordsPanel;
 pub use config_error::ConfigErrorPage;
 pub use not_found::NotFoundPage;
-pub use security::{SecurityPage, SecurityTab};
+pub use security::SecurityPage;
 pub use security_info::SecurityInfoPanel;
 pub use sign_in::SignInPage;

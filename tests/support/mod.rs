@@ -561,6 +561,29 @@ impl Browser {
         focused.as_str().unwrap_or_default().to_owned()
     }
 
+    /// Asserts that what has focus is `expected` (as [`Browser::focused`]
+    /// names it, isolation marks aside) and that the focus can be seen: an
+    /// outline at least 2 px wide.
+    pub async fn expect_focus(&self, expected: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            last = without_isolates(&self.focused().await);
+            if last == expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(last, expected, "focus");
+        let outline = self
+            .script(
+                "const s = getComputedStyle(document.activeElement);
+                 return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2;",
+            )
+            .await;
+        assert_eq!(outline, true, "the focus on {expected:?} is not visible");
+    }
+
     /// Waits until the element with `id` has focus.
     pub async fn wait_for_focus(&self, id: &str) {
         self.wait_for_script(

@@ -301,3 +301,73 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
 
     browser.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_layout_reflows_at_320_px_and_200_percent_zoom_and_moves_less_when_asked() {
+    let server = TestServer::start(&[&GRACE]);
+    let browser = Browser::start().await;
+    // 320 CSS px is WCAG's reflow width; 550 is what a 1100 px window
+    // shows at 200 % zoom.
+    let widths = [320, 550];
+
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.find("#login").await;
+    for width in widths {
+        browser.set_width(width).await;
+        browser
+            .expect_no_sideways_scroll(&format!("sign-in at {width} px"))
+            .await;
+    }
+    browser.set_width(1100).await;
+    browser.sign_in(&GRACE).await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+    // A long name without spaces is the hardest to fit.
+    browser
+        .create_app_password(&"Thunderbird-on-the-family-laptop-in-the-study".repeat(2))
+        .await;
+    browser.create_app_password("Phone").await;
+
+    for width in widths {
+        browser.set_width(width).await;
+        let at = |state: &str| format!("{state} at {width} px");
+        browser
+            .wait_for_text("#app-password-count", " of 40")
+            .await;
+        browser.expect_no_sideways_scroll(&at("the list")).await;
+        browser.click("button[aria-haspopup=menu]").await;
+        browser.find("[role=menu]").await;
+        browser
+            .expect_no_sideways_scroll(&at("the settings menu"))
+            .await;
+        browser.press(Key::Escape.into()).await;
+        browser.click("#create").await;
+        browser.type_into("#app-password-name", "Tablet").await;
+        browser.click(NEXT).await;
+        browser.click("#spell-password").await;
+        browser.find(".spelled li").await;
+        browser
+            .expect_no_sideways_scroll(&at("the new password"))
+            .await;
+        browser.click("#done").await;
+        browser.click("#tab-verification").await;
+        browser.find("#default-method").await;
+        browser
+            .expect_no_sideways_scroll(&at("the verification tab"))
+            .await;
+        browser.click("#tab-app-passwords").await;
+    }
+    browser.set_width(1100).await;
+
+    // Less motion when the system asks for it.
+    let duration = "return getComputedStyle(document.getElementById('create')).transitionDuration";
+    browser.wait_for_text("#app-password-count", "of 40").await;
+    assert_eq!(browser.script(duration).await, "0.15s, 0.15s");
+    browser
+        .emulate_media("prefers-reduced-motion", "reduce")
+        .await;
+    assert_eq!(browser.script(duration).await, "0s");
+
+    browser.finish().await;
+}

@@ -346,8 +346,15 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts chromedriver on a free port and opens a fresh Chromium profile.
+    /// Starts chromedriver on a free port and opens a fresh Chromium profile
+    /// whose preferred language is English.
     pub async fn start() -> Self {
+        Self::start_speaking("en-US").await
+    }
+
+    /// Like [`Browser::start`], with `languages` (such as `de-DE,de`) as the
+    /// browser's preferred languages.
+    pub async fn start_speaking(languages: &str) -> Self {
         let profile = tempfile::tempdir().expect("temporary profile folder");
         let port = free_port();
         let mut command = Command::new(
@@ -369,8 +376,10 @@ impl Browser {
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                     "--window-size=1100,800",
+                    format!("--lang={}", languages.split(',').next().unwrap_or("en-US")),
                     format!("--user-data-dir={}", profile.path().display()),
-                ]
+                ],
+                "prefs": { "intl": { "accept_languages": languages } }
             }
         });
         let capabilities = capabilities.as_object().cloned().unwrap_or_default();
@@ -642,6 +651,16 @@ impl Browser {
             violations.len(),
             violations.join("\n")
         );
+    }
+
+    /// Makes the page `width` CSS pixels wide (800 high).
+    pub async fn set_width(&self, width: u32) {
+        self.client
+            .set_window_size(width, 800)
+            .await
+            .expect("resize the window");
+        self.wait_for_script("return String(window.innerWidth)", &width.to_string())
+            .await;
     }
 
     /// Asserts that nothing scrolls sideways at the current width.

@@ -90,6 +90,9 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
     browser.create_app_password("Calendar").await;
     browser.wait_for_rows(&["Mail", "Calendar"]).await;
     browser.expect_accessible(&check("list with items")).await;
+    if scheme == "dark" {
+        browser.screenshot("dark").await;
+    }
     browser.click("#rename-0").await;
     browser.find("#rename-name").await;
     browser.expect_accessible(&check("rename")).await;
@@ -332,9 +335,7 @@ async fn the_layout_reflows_at_320_px_and_200_percent_zoom_and_moves_less_when_a
     for width in widths {
         browser.set_width(width).await;
         let at = |state: &str| format!("{state} at {width} px");
-        browser
-            .wait_for_text("#app-password-count", " of 40")
-            .await;
+        browser.wait_for_text("#app-password-count", " of 40").await;
         browser.expect_no_sideways_scroll(&at("the list")).await;
         browser.click("button[aria-haspopup=menu]").await;
         browser.find("[role=menu]").await;

@@ -1,4 +1,5 @@
-//! A failed request, said plainly, with a way forward.
+//! A failed request, said plainly, with a way forward: a notice with a
+//! retry for what failed to load, and a line for a form or dialog.
 
 use leptos::prelude::*;
 
@@ -22,6 +23,20 @@ pub fn ErrorNotice(
             {on_retry.map(|retry| view! {
                 <button type="button" class="button" on:click=move |_| retry.run(())>{try_again}</button>
             })}
+        </div>
+    }
+}
+
+/// The line above a form or in a dialog that says what went wrong, read
+/// out as it appears; hidden while there is nothing to say.
+#[component]
+pub fn ErrorLine(
+    /// The sentence, when there is one.
+    message: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="notice notice-error" role="alert" hidden=move || message.get().is_none()>
+            {move || message.get()}
         </div>
     }
 }

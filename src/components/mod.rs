@@ -10,7 +10,7 @@ pub mod tabs;
 
 pub use copy_button::{CopyButton, CopyOutcome};
 pub use dialog::Dialog;
-pub use error_notice::ErrorNotice;
+pub use error_notice::{ErrorLine, ErrorNotice};
 pub use field::TextField;
 pub use menu::MenuButton;
 pub use tabs::{Tab, Tabs};

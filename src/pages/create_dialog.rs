@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::{new_idempotency_key, ApiError, CreatedAppPassword, ProblemKind};
-use crate::components::{CopyButton, Dialog, TextField};
+use crate::components::{CopyButton, Dialog, ErrorLine, TextField};
 use crate::drafts::Draft;
 use crate::host::{use_host, HostEvent};
 use crate::i18n::{keys, use_i18n, I18n};
@@ -56,6 +56,32 @@ pub fn check_name(name: &str) -> Result<String, NameProblem> {
         return Err(NameProblem::Invisible);
     }
     Ok(name.to_owned())
+}
+
+/// The name of an app password, with its rules, as Create and Rename ask
+/// for it.
+#[component]
+pub fn NameField(
+    /// Element id.
+    id: &'static str,
+    /// What the user typed.
+    value: RwSignal<String>,
+    /// The message to show under the field, if any.
+    error: RwSignal<Option<String>>,
+    /// Reference to the input, for focusing it.
+    node_ref: NodeRef<html::Input>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <TextField
+            id=id
+            label=i18n.t(keys::COMMON_NAME)
+            value=value
+            error=error
+            hint=i18n.t(keys::CREATE_NAME_RULES)
+            node_ref=node_ref
+        />
+    }
 }
 
 /// Creates an app password. `on_close` runs after Done or Cancel; the
@@ -207,17 +233,8 @@ pub fn CreateDialog(
                                     {i18n.t(keys::CREATE_RESTORED)}
                                 </p>
                             })}
-                            <div class="notice notice-error" role="alert" hidden=move || message.get().is_none()>
-                                {move || message.get()}
-                            </div>
-                            <TextField
-                                id="app-password-name"
-                                label=i18n.t(keys::COMMON_NAME)
-                                value=name
-                                error=name_error
-                                hint=i18n.t(keys::CREATE_NAME_RULES)
-                                node_ref=name_input
-                            />
+                            <ErrorLine message=message />
+                            <NameField id="app-password-name" value=name error=name_error node_ref=name_input />
                             <div class="dialog-actions">
                                 <button
                                     type="submit"

@@ -5,11 +5,11 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::{ApiError, AppPassword, ProblemKind};
-use crate::components::{Dialog, TextField};
+use crate::components::{Dialog, ErrorLine};
 use crate::drafts::Draft;
 use crate::host::{use_host, HostEvent};
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::pages::create_dialog::check_name;
+use crate::pages::create_dialog::{check_name, NameField};
 use crate::session::{use_api, use_session_expired};
 
 /// What a manage dialog reports when it closes.
@@ -132,14 +132,7 @@ pub fn RenameDialog(
                     </p>
                 })}
                 <ErrorLine message=message />
-                <TextField
-                    id="rename-name"
-                    label=i18n.t(keys::COMMON_NAME)
-                    value=name
-                    error=name_error
-                    hint=i18n.t(keys::CREATE_NAME_RULES)
-                    node_ref=input
-                />
+                <NameField id="rename-name" value=name error=name_error node_ref=input />
                 <div class="dialog-actions">
                     <button type="submit" class="button button-primary" disabled=move || rename.pending().get()>
                         {i18n.t(keys::COMMON_SAVE)}
@@ -271,15 +264,5 @@ fn ConfirmDialog(
                 </button>
             </div>
         </Dialog>
-    }
-}
-
-/// An error sentence read out as it appears.
-#[component]
-fn ErrorLine(message: RwSignal<Option<String>>) -> impl IntoView {
-    view! {
-        <div class="notice notice-error" role="alert" hidden=move || message.get().is_none()>
-            {move || message.get()}
-        </div>
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::api::{
     ApiError, FieldError, Phone, Phones, ProblemKind, SecurityInfo, SecurityInfoUpdate,
 };
-use crate::components::{ErrorNotice, TextField};
+use crate::components::{ErrorLine, ErrorNotice, TextField};
 use crate::drafts::{self, Draft};
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::session::{signed_in_login, use_api, use_session_expired};
@@ -178,9 +178,7 @@ pub fn SecurityInfoPanel() -> impl IntoView {
                     let authenticator = info.authenticator_app.clone();
                     view! {
                         <form class="security-form" on:submit=submit novalidate>
-                            <div class="notice notice-error" role="alert" hidden=move || message.get().is_none()>
-                                {move || message.get()}
-                            </div>
+                            <ErrorLine message=message />
                             <div class="field" class:field-invalid=move || method_error.get().is_some()>
                                 <label for="default-method">{i18n.t(keys::INFO_METHOD)}</label>
                                 <select

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::api::{ApiError, Credentials, ProblemKind, SecondFactor, Session};
-use crate::components::TextField;
+use crate::components::{ErrorLine, TextField};
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::session::{safe_return_path, use_api, use_session};
 
@@ -149,9 +149,7 @@ pub fn SignInPage() -> impl IntoView {
         <section class="card sign-in" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{i18n.t(keys::SIGN_IN_TITLE)}</h1>
             <form on:submit=on_submit novalidate>
-                <div class="notice notice-error" role="alert" hidden=move || message.get().is_none()>
-                    {move || message.get()}
-                </div>
+                <ErrorLine message=message />
                 <Show
                     when=move || step.get() == Step::Password
                     fallback=move || {

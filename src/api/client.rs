@@ -205,14 +205,16 @@ impl ApiClient {
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
-        let text = self.exchange(method, path, body, headers).await?;
-        serde_json::from_str(&text).map_err(|_| ApiError::UnexpectedAnswer)
+        // Serialised here so that everything below is compiled once, not
+        // once per body type (the app's size budget).
+        let body = body.map(serde_json::to_string).transpose();
+        let body = body.map_err(|_| ApiError::UnexpectedAnswer)?;
+        let text = self.exchange(method, path, body.as_deref(), headers).await?;
+        decode(&text)
     }
 
     async fn call_no_content(&self, method: Method, path: &str) -> Result<(), ApiError> {
-        self.exchange(method, path, None::<&()>, &[])
-            .await
-            .map(drop)
+        self.exchange(method, path, None, &[]).await.map(drop)
     }
 
     /// One call of the contract: the answer's body, or an [`ApiError`] for
@@ -220,16 +222,13 @@ impl ApiClient {
     /// more: a bearer token the backend refuses (the host page is asked for
     /// a new one), and a stale CSRF token (the session is read again for a
     /// fresh one).
-    async fn exchange<B>(
+    async fn exchange(
         &self,
         method: Method,
         path: &str,
-        body: Option<&B>,
+        body: Option<&str>,
         headers: &[(&str, &str)],
-    ) -> Result<String, ApiError>
-    where
-        B: Serialize + ?Sized,
-    {
+    ) -> Result<String, ApiError> {
         let (mut renewed_token, mut renewed_csrf) = (false, false);
         loop {
             let token = match &self.bearer {
@@ -248,11 +247,9 @@ impl ApiClient {
             } else if error.kind() == ProblemKind::CsrfFailed && token.is_none() && !renewed_csrf {
                 renewed_csrf = true;
                 let text = self
-                    .exchange_once(Method::GET, "/session", None::<&()>, &[], None)
+                    .exchange_once(Method::GET, "/session", None, &[], None)
                     .await?;
-                let session: Session =
-                    serde_json::from_str(&text).map_err(|_| ApiError::UnexpectedAnswer)?;
-                self.remember(session);
+                self.remember(decode::<Session>(&text)?);
             } else {
                 return Err(error);
             }
@@ -260,17 +257,14 @@ impl ApiClient {
     }
 
     /// Sends one request and reads its whole answer, within the timeout.
-    async fn exchange_once<B>(
+    async fn exchange_once(
         &self,
         method: Method,
         path: &str,
-        body: Option<&B>,
+        body: Option<&str>,
         headers: &[(&str, &str)],
         bearer_token: Option<&str>,
-    ) -> Result<String, ApiError>
-    where
-        B: Serialize + ?Sized,
-    {
+    ) -> Result<String, ApiError> {
         let deadline = Deadline::start(self.timeout_seconds);
         let request = self.request(
             method,
@@ -295,18 +289,15 @@ impl ApiClient {
     /// token; otherwise the session cookie goes along even when the backend
     /// is on another origin, and unsafe methods prove they come from this
     /// page with the CSRF token of the last session answer.
-    fn request<B>(
+    fn request(
         &self,
         method: Method,
         path: &str,
-        body: Option<&B>,
+        body: Option<&str>,
         headers: &[(&str, &str)],
         bearer_token: Option<&str>,
         signal: &web_sys::AbortSignal,
-    ) -> Result<Request, ApiError>
-    where
-        B: Serialize + ?Sized,
-    {
+    ) -> Result<Request, ApiError> {
         let unsafe_method = !matches!(method, Method::GET | Method::HEAD);
         let mut builder = RequestBuilder::new(&format!("{}{path}", self.base))
             .method(method)
@@ -328,7 +319,9 @@ impl ApiClient {
             builder = builder.header(name, value);
         }
         match body {
-            Some(body) => builder.json(body),
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body.to_owned()),
             None => builder.build(),
         }
         .map_err(|_| ApiError::Network)
@@ -401,6 +394,12 @@ impl Drop for Deadline {
             window.clear_timeout_with_handle(timer);
         }
     }
+}
+
+/// An answer's JSON as `T`, or the error for a backend that answered
+/// something else.
+fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|_| ApiError::UnexpectedAnswer)
 }
 
 /// Path of one app password: ids are opaque, so they are percent-encoded

@@ -76,11 +76,12 @@ else
 fi
 
 # The tests drive Chromium through chromedriver, and host the app behind the
-# README's nginx and Caddy configurations.
-step "[setup] Chromium, chromedriver, nginx and Caddy (Debian)"
+# README's nginx and Caddy configurations; release builds are precompressed
+# with brotli (scripts/precompress.sh).
+step "[setup] Chromium, chromedriver, nginx, Caddy and brotli (Debian)"
 missing=()
 for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
-  /usr/sbin/nginx:nginx-light /usr/bin/caddy:caddy; do
+  /usr/sbin/nginx:nginx-light /usr/bin/caddy:caddy /usr/bin/brotli:brotli; do
   if [ -x "${need%%:*}" ]; then
     ok "${need%%:*}"
   else

@@ -131,6 +131,25 @@ pub fn api_router() -> Router<AppState> {
             HeaderValue::from_static("no-store"),
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(server_timing))
+}
+
+/// Says in each API answer how long the server worked on it
+/// (`Server-Timing: app;dur=` milliseconds), so that the browser's resource
+/// timing, and the benchmark, can tell the server's time from the rest.
+async fn server_timing(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).await;
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = HeaderValue::from_str(&format!("app;dur={millis:.3}")) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static("server-timing"), value);
+    }
+    response
 }
 
 /// The whole server: the API under `/api/v1`, the app from `dist` for every

@@ -1,4 +1,6 @@
-//! Serving the built app: files from `dist/`, `index.html` for deep links.
+//! Serving the built app: files from `dist/`, `index.html` for deep links,
+//! each as its precompressed `.br` or `.gz` twin when the browser takes it,
+//! and cached forever when its name carries a content hash.
 
 use std::path::{Path, PathBuf};
 
@@ -9,17 +11,72 @@ use axum::routing::{get_service, MethodRouter};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
+/// For files whose name changes with their content (`main-1a2b….css`).
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// For everything else: the browser may keep it but asks each time.
+const REVALIDATE: &str = "no-cache";
+
 /// A service for everything outside `/api`: a file of `dist` when one
 /// matches (ServeDir refuses paths that try to leave `dist`), otherwise the
 /// app's `index.html` so that deep links and reloads work, except for paths
 /// that look like files (`/missing.js`), which get an honest 404.
+///
+/// `trunk build --release` writes a `.br` and a `.gz` beside each file
+/// (`scripts/precompress.sh`); the one the browser accepts is sent, with
+/// `Content-Encoding`, so nothing is compressed while answering.
 pub fn service(dist: &Path) -> MethodRouter {
     let index = dist.join("index.html");
     let fallback = move |request: Request<Body>| {
         let index = index.clone();
         async move { spa_fallback(index, request).await }
     };
-    get_service(ServeDir::new(dist).fallback(tower::service_fn(fallback)))
+    let files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(tower::service_fn(fallback));
+    get_service(tower::service_fn(move |request: Request<Body>| {
+        let files = files.clone();
+        async move {
+            let cache_control = cache_control(request.uri().path());
+            let mut response = match files.oneshot(request).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            };
+            let headers = response.headers_mut();
+            // The same URL has several bodies, one per encoding: a cache
+            // must not hand the brotli one to a browser that asked for gzip.
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            if !headers.contains_key(header::CACHE_CONTROL) {
+                headers.insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(cache_control),
+                );
+            }
+            Ok::<_, std::convert::Infallible>(response)
+        }
+    }))
+}
+
+/// How long a browser may keep the file at `path`: for ever when its name
+/// carries Trunk's content hash, since a new build gives it a new name;
+/// otherwise it must ask again (`index.html`, `boot.js`, `embed.js`,
+/// `app-config.json` keep their names across builds).
+pub fn cache_control(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let stem = name.split('.').next().unwrap_or_default();
+    // `main-1a2b….css`, `app-passwords-1a2b…_bg.wasm`.
+    let hash = stem
+        .rsplit_once('-')
+        .map(|(_, tail)| tail.split('_').next().unwrap_or_default())
+        .unwrap_or_default();
+    let hashed = name.contains('.')
+        && (12..=16).contains(&hash.len())
+        && hash.bytes().all(|byte| byte.is_ascii_hexdigit());
+    if hashed {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    }
 }
 
 async fn spa_fallback(
@@ -44,6 +101,35 @@ async fn spa_fallback(
     // The shell must never be cached: it names the current hashed assets.
     response
         .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_hashed_names_are_immutable() {
+        for hashed in [
+            "/main-b1a9a195e66ff35b.css",
+            "/portal/app-passwords-b2964d60bcfd5581_bg.wasm",
+            "/app-passwords-b2964d60bcfd5581.js",
+            "/favicon-73bf2d4dad162ec.svg",
+        ] {
+            assert_eq!(cache_control(hashed), IMMUTABLE, "{hashed}");
+        }
+        for plain in [
+            "/",
+            "/index.html",
+            "/boot.js",
+            "/embed.js",
+            "/app-config.json",
+            "/app-passwords",
+            "/security/app-passwords-b2964d60bcfd5581",
+            "/main-notahexhashxyz.css",
+        ] {
+            assert_eq!(cache_control(plain), REVALIDATE, "{plain}");
+        }
+    }
 }

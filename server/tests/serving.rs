@@ -303,3 +303,90 @@ async fn without_cors_origins_no_answer_allows_other_origins() {
         .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
         .is_none());
 }
+
+#[tokio::test]
+async fn assets_come_precompressed_and_hashed_ones_are_cached_for_ever() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    // What `trunk build --release` and scripts/precompress.sh leave in dist/.
+    let dist = data.path().join("dist");
+    let wasm = "app-passwords-0123456789abcdef_bg.wasm";
+    std::fs::write(dist.join(wasm), b"identity body").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.br")), b"brotli body").unwrap();
+    std::fs::write(dist.join(format!("{wasm}.gz")), b"gzip body").unwrap();
+    // reqwest here decodes nothing: the bodies arrive as sent.
+    let http = reqwest::Client::new();
+    let get = |path: String, accept: &'static str| {
+        let request = http.get(server.url(&path));
+        async move {
+            let request = match accept {
+                "" => request,
+                accept => request.header(header::ACCEPT_ENCODING, accept),
+            };
+            request.send().await.unwrap()
+        }
+    };
+    for (accept, encoding, body) in [
+        ("br, gzip", Some("br"), "brotli body"),
+        ("gzip, deflate", Some("gzip"), "gzip body"),
+        ("", None, "identity body"),
+    ] {
+        let answer = get(format!("/{wasm}"), accept).await;
+        assert_eq!(answer.status(), StatusCode::OK, "{accept}");
+        let headers = answer.headers().clone();
+        assert_eq!(
+            headers
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(
+            headers[header::CONTENT_TYPE],
+            "application/wasm",
+            "{accept}"
+        );
+        assert_eq!(headers[header::VARY], "accept-encoding", "{accept}");
+        assert_eq!(
+            headers[header::CACHE_CONTROL],
+            "public, max-age=31536000, immutable",
+            "{accept}"
+        );
+        assert_eq!(answer.text().await.unwrap(), body, "{accept}");
+    }
+    // The shell names the current build: never kept without asking, for
+    // every way of reaching it.
+    for path in ["/", "/index.html", "/app-passwords"] {
+        let answer = get(path.to_owned(), "br").await;
+        assert_eq!(
+            answer.headers()[header::CACHE_CONTROL],
+            "no-cache",
+            "{path}"
+        );
+        assert_eq!(
+            answer.text().await.unwrap(),
+            "<!DOCTYPE html><title>app</title>"
+        );
+    }
+    // Unhashed names stay revalidated.
+    let plain = get("/app-1234.js".to_owned(), "br").await;
+    assert_eq!(plain.headers()[header::CACHE_CONTROL], "no-cache");
+    assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+}
+
+#[tokio::test]
+async fn api_answers_say_how_long_the_server_worked() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let answer = reqwest::get(server.url("/api/v1/session")).await.unwrap();
+    let timing = answer.headers()["server-timing"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let millis: f64 = timing
+        .strip_prefix("app;dur=")
+        .unwrap_or_else(|| panic!("{timing}"))
+        .parse()
+        .unwrap();
+    assert!((0.0..1000.0).contains(&millis), "{timing}");
+}

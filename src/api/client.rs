@@ -209,7 +209,9 @@ impl ApiClient {
         // once per body type (the app's size budget).
         let body = body.map(serde_json::to_string).transpose();
         let body = body.map_err(|_| ApiError::UnexpectedAnswer)?;
-        let text = self.exchange(method, path, body.as_deref(), headers).await?;
+        let text = self
+            .exchange(method, path, body.as_deref(), headers)
+            .await?;
         decode(&text)
     }
 

@@ -53,7 +53,7 @@ impl AppPasswordView {
 #[derive(Debug, Serialize)]
 pub struct AppPasswordList {
     items: Vec<AppPasswordView>,
-    max_count: u32,
+    max_count: Option<u32>,
 }
 
 /// The contract's `CreatedAppPassword`: the one answer with the secret.
@@ -95,6 +95,18 @@ pub async fn list(
     }))
 }
 
+/// `Some(max)` when the user already holds the most app passwords allowed.
+fn limit_reached(
+    conn: &rusqlite::Connection,
+    user_id: i64,
+    max: Option<u32>,
+) -> rusqlite::Result<Option<u32>> {
+    match max {
+        Some(max) if count(conn, user_id)? >= i64::from(max) => Ok(Some(max)),
+        _ => Ok(None),
+    }
+}
+
 /// What the first database visit of a create found.
 enum Prepared {
     /// The key was used before with the same name: its first answer.
@@ -133,7 +145,7 @@ pub async fn create(
                 Ok(Some(answer)) => return Ok(Ok(Prepared::Replay(Box::new(answer)))),
                 Ok(None) => {}
             }
-            if count(conn, user_id)? >= i64::from(max) {
+            if let Some(max) = limit_reached(conn, user_id, max)? {
                 return Ok(Err(Problem::limit_reached(max)));
             }
             Ok(Ok(Prepared::Proceed(user_salt(conn, user_id)?)))
@@ -176,7 +188,7 @@ pub async fn create(
                 Ok(Some(first)) => return Ok(Ok(first)),
                 Ok(None) => {}
             }
-            if count(&tx, user_id)? >= i64::from(max) {
+            if let Some(max) = limit_reached(&tx, user_id, max)? {
                 return Ok(Err(Problem::limit_reached(max)));
             }
             tx.execute(

@@ -109,9 +109,10 @@ pub struct ServeArgs {
         value_delimiter = '\n'
     )]
     pub seed_users: Vec<SeedUser>,
-    /// The most app passwords one user may hold.
+    /// The most app passwords one user may hold; 0 for no limit (then the
+    /// list's `max_count` is null).
     #[arg(long, env = "APP_PASSWORDS_MAX_APP_PASSWORDS", default_value_t = 40,
-          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+          value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub max_app_passwords: u32,
     /// Mark the session cookie `Secure`: set this when clients reach the
     /// server over HTTPS (directly or through a TLS-terminating proxy).

@@ -45,8 +45,8 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 /// Settings that handlers read, fixed at start.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The most app passwords one user may hold.
-    pub max_app_passwords: u32,
+    /// The most app passwords one user may hold; `None` for no limit.
+    pub max_app_passwords: Option<u32>,
     /// Whether the session cookie is marked `Secure`.
     pub secure_cookies: bool,
     /// Seconds without a request after which a session ends.
@@ -61,7 +61,7 @@ impl Settings {
     /// Settings from the command line.
     pub fn from_args(args: &ServeArgs) -> Self {
         Self {
-            max_app_passwords: args.max_app_passwords,
+            max_app_passwords: Some(args.max_app_passwords).filter(|&max| max > 0),
             secure_cookies: args.secure_cookies,
             session_idle_seconds: seconds(args.session_idle_minutes.saturating_mul(60)),
             session_lifetime_seconds: seconds(args.session_lifetime_hours.saturating_mul(3600)),

@@ -195,6 +195,23 @@ async fn the_limit_holds_under_concurrent_creates() {
 }
 
 #[tokio::test]
+async fn with_no_limit_max_count_is_null_and_creates_go_past_the_default() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(data.path(), &["--max-app-passwords", "0"]).await;
+    let ada = server.ada().await;
+    // One more than the default limit of 40.
+    for i in 0..41 {
+        let answer = ada
+            .create(&format!("Device {i}"), &format!("key-{i}"))
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{i}: {}", answer.body);
+    }
+    let list = ada.get("/app-passwords").await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 41);
+    assert!(list.body["max_count"].is_null(), "{}", list.body);
+}
+
+#[tokio::test]
 async fn rename_delete_and_delete_all() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;

@@ -605,13 +605,20 @@ impl Browser {
     /// Sets a media feature for the page, e.g. `prefers-color-scheme` to
     /// `dark` (DevTools' emulation, through chromedriver).
     pub async fn emulate_media(&self, feature: &str, value: &str) {
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": feature, "value": value }] }),
+        )
+        .await;
+    }
+
+    /// Runs one DevTools command (through chromedriver) and returns its
+    /// result.
+    pub async fn cdp(&self, command: &str, params: Value) -> Value {
         self.client
-            .issue_cmd(SessionPost::cdp(
-                "Emulation.setEmulatedMedia",
-                json!({ "features": [{ "name": feature, "value": value }] }),
-            ))
+            .issue_cmd(SessionPost::cdp(command, params))
             .await
-            .expect("emulate a media feature");
+            .unwrap_or_else(|error| panic!("DevTools {command}: {error}"))
     }
 
     /// Runs axe-core (installed by scripts/setup.sh) on the page and fails

@@ -1,0 +1,508 @@
+//! The benchmark's native half: servers, browser, figures and table.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use support::{Browser, TestServer, TestUser};
+
+/// Runs per time figure (the median is reported).
+const RUNS: usize = 21;
+/// Create → copy → done → delete cycles before memory is weighed again.
+const CYCLES: usize = 200;
+/// The list of the load-time runs, as a typical user has it.
+const SMALL_LIST: usize = 5;
+/// The list of the render runs.
+const BIG_LIST: usize = 1000;
+
+/// Signs in for the load, Next and memory runs.
+const TYPICAL: TestUser = TestUser {
+    login: "typical",
+    password: "benchmark-typical-2026",
+    totp_secret: None,
+};
+/// Holds [`BIG_LIST`] app passwords (the server runs with no limit).
+const HOARDER: TestUser = TestUser {
+    login: "hoarder",
+    password: "benchmark-hoarder-2026",
+    totp_secret: None,
+};
+
+/// The budgets of issue 8, in the units of the figures they bound.
+const BUDGET_TRANSFER_BYTES: u64 = 120 * 1024;
+const BUDGET_TTI_RATIO: f64 = 1.3;
+const BUDGET_NEXT_MS: f64 = 16.0;
+const BUDGET_RENDER_MS: f64 = 50.0;
+const BUDGET_MEMORY_BYTES: f64 = 1024.0 * 1024.0;
+
+/// One of the two pages measured.
+#[derive(Clone, Copy)]
+struct Page {
+    name: &'static str,
+    path: &'static str,
+}
+
+const APP: Page = Page {
+    name: "app",
+    path: "/app-passwords",
+};
+const FLOOR: Page = Page {
+    name: "floor",
+    path: "/floor/",
+};
+
+/// Measures everything, prints the table, writes `bench/results.json`.
+#[tokio::main]
+pub async fn main() {
+    let started = Instant::now();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dist = support::site::dist();
+
+    progress("transfer sizes of the built app (dist/)");
+    let sizes = transfer_sizes(&dist);
+
+    progress("serving the app and the floor from the reference server");
+    let site = site_with_floor(&dist, &root.join("bench/floor"));
+    std::env::set_var("APP_PASSWORDS_DIST", site.path());
+    let server = TestServer::start_with(&[&TYPICAL, &HOARDER], &["--max-app-passwords", "0"]);
+    seed(&server, TYPICAL.login, SMALL_LIST);
+    progress(&format!(
+        "creating {BIG_LIST} app passwords through the API"
+    ));
+    seed(&server, HOARDER.login, BIG_LIST);
+    let driver = std::fs::read_to_string(root.join("bench/driver.js")).expect("bench/driver.js");
+
+    let browser = signed_in(&server, &TYPICAL).await;
+    let mut loads = json!({});
+    for page in [APP, FLOOR] {
+        progress(&format!("{}: {RUNS} cold and {RUNS} warm loads", page.name));
+        let (cold, warm) = load_times(&browser, &server, &driver, page).await;
+        loads[page.name] = json!({ "cold": cold, "warm": warm });
+    }
+
+    let mut cycles = json!({});
+    for page in [APP, FLOOR] {
+        progress(&format!(
+            "{}: {CYCLES} create → copy → done → delete cycles",
+            page.name
+        ));
+        cycles[page.name] = cycle_figures(&browser, &server, &driver, page).await;
+    }
+    browser.finish().await;
+
+    let browser = signed_in(&server, &HOARDER).await;
+    let mut render = json!({});
+    for page in [APP, FLOOR] {
+        progress(&format!("{}: {RUNS} renders of {BIG_LIST} rows", page.name));
+        render[page.name] = json!(render_times(&browser, &server, &driver, page).await);
+    }
+    browser.finish().await;
+
+    let results = json!({
+        "machine": machine(),
+        "runs": RUNS,
+        "cycles": CYCLES,
+        "sizes": sizes,
+        "load_ms": loads,
+        "cycles_result": cycles,
+        "render_1000_ms": render,
+        "seconds": started.elapsed().as_secs(),
+    });
+    let (table, all_pass) = report(&results);
+    println!("\n{table}");
+    let out = root.join("bench/results.json");
+    let mut saved = results.clone();
+    saved["table"] = json!(table);
+    std::fs::write(&out, serde_json::to_string_pretty(&saved).expect("JSON"))
+        .unwrap_or_else(|error| panic!("write {}: {error}", out.display()));
+    println!(
+        "Written to {} in {} s.",
+        out.display(),
+        started.elapsed().as_secs()
+    );
+    if !all_pass {
+        std::process::exit(1);
+    }
+}
+
+fn progress(what: &str) {
+    eprintln!("==> bench: {what}");
+}
+
+/// Raw, gzip and brotli bytes of the app's wasm, JS and CSS: the `.gz` and
+/// `.br` twins `trunk build --release` wrote are what servers send.
+fn transfer_sizes(dist: &Path) -> Value {
+    let mut sizes = json!({});
+    for (kind, extension) in [("wasm", ".wasm"), ("js", ".js"), ("css", ".css")] {
+        let mut total = [0u64; 3];
+        for entry in std::fs::read_dir(dist).expect("dist/") {
+            let path = entry.expect("dist entry").path();
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            if !name.ends_with(extension) {
+                continue;
+            }
+            for (slot, suffix) in ["", ".gz", ".br"].iter().enumerate() {
+                let file = PathBuf::from(format!("{}{suffix}", path.display()));
+                total[slot] += std::fs::metadata(&file)
+                    .unwrap_or_else(|_| {
+                        panic!(
+                            "no {}: build with `trunk build --release` (bench/run.sh does)",
+                            file.display()
+                        )
+                    })
+                    .len();
+            }
+        }
+        sizes[kind] = json!({ "raw": total[0], "gzip": total[1], "brotli": total[2] });
+    }
+    sizes
+}
+
+/// A copy of `dist/` with the floor page under `floor/`, served as one site.
+fn site_with_floor(dist: &Path, floor: &Path) -> tempfile::TempDir {
+    let site = tempfile::tempdir().expect("temporary folder");
+    for entry in std::fs::read_dir(dist).expect("dist/") {
+        let path = entry.expect("dist entry").path();
+        std::fs::copy(&path, site.path().join(path.file_name().expect("a name"))).expect("copy");
+    }
+    std::fs::create_dir(site.path().join("floor")).expect("floor/");
+    for entry in std::fs::read_dir(floor).expect("bench/floor/") {
+        let path = entry.expect("floor entry").path();
+        let name = path.file_name().expect("a name");
+        std::fs::copy(&path, site.path().join("floor").join(name)).expect("copy");
+    }
+    site
+}
+
+/// Gives `login` `count` app passwords through the API, two at a time.
+fn seed(server: &TestServer, login: &str, count: usize) {
+    let clients = [server.other_client(login), server.other_client(login)];
+    std::thread::scope(|scope| {
+        for (lane, client) in clients.iter().enumerate() {
+            scope.spawn(move || {
+                for index in (lane..count).step_by(2) {
+                    let body = json!({ "name": format!("Device {index:04}") });
+                    let (status, answer) = client.call("POST", "/app-passwords", Some(&body));
+                    assert_eq!(status, 201, "seeding: {answer}");
+                }
+            });
+        }
+    });
+}
+
+/// A fresh browser, signed in as `user` through the app's sign-in page.
+async fn signed_in(server: &TestServer, user: &TestUser) -> Browser {
+    let browser = Browser::start().await;
+    // 200 cycles are one script: give it minutes, not WebDriver's 30 s.
+    browser
+        .client
+        .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(
+            Some(std::time::Duration::from_secs(900)),
+            Some(std::time::Duration::from_secs(60)),
+            None,
+        ))
+        .await
+        .expect("WebDriver timeouts");
+    browser.goto(&server.url("/")).await;
+    // For this origin: Copy writes to the clipboard in both pages.
+    browser.grant_clipboard().await;
+    browser.sign_in(user).await;
+    browser.wait_for_path("/app-passwords").await;
+    browser
+}
+
+/// Opens `page` with the driver installed before the page's scripts,
+/// watching for `rows` rows; returns what `loaded()` measured.
+async fn open(
+    browser: &Browser,
+    server: &TestServer,
+    driver: &str,
+    page: Page,
+    rows: usize,
+) -> Value {
+    let script = browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": format!("{driver}\nwatchLoad({rows});") }),
+        )
+        .await;
+    browser.goto(&server.url(page.path)).await;
+    let figures = in_page(browser, "loaded()").await;
+    browser
+        .cdp(
+            "Page.removeScriptToEvaluateOnNewDocument",
+            json!({ "identifier": script["identifier"] }),
+        )
+        .await;
+    figures
+}
+
+/// Awaits `call` (a promise of the driver's) in the page; fails with the
+/// page's own message when it rejects.
+async fn in_page(browser: &Browser, call: &str) -> Value {
+    let answer = browser
+        .script_async(&format!(
+            "{call}.then(value => done({{ value }}), error => done({{ error: String(error) }}))"
+        ))
+        .await;
+    match answer.get("error") {
+        Some(error) => panic!("in the page: {error}"),
+        None => answer["value"].clone(),
+    }
+}
+
+/// Milliseconds from navigation start to the list on screen with Create
+/// usable: with an empty HTTP cache, then with the cache of earlier loads.
+async fn load_times(
+    browser: &Browser,
+    server: &TestServer,
+    driver: &str,
+    page: Page,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut cold = Vec::new();
+    for _ in 0..RUNS {
+        browser.cdp("Network.clearBrowserCache", json!({})).await;
+        cold.push(number(
+            &open(browser, server, driver, page, SMALL_LIST).await["interactive"],
+        ));
+    }
+    let mut warm = Vec::new();
+    for _ in 0..RUNS {
+        warm.push(number(
+            &open(browser, server, driver, page, SMALL_LIST).await["interactive"],
+        ));
+    }
+    (cold, warm)
+}
+
+/// Next → password (minus the server's time), and memory before and after
+/// [`CYCLES`] cycles, each weighed after a full garbage collection.
+async fn cycle_figures(browser: &Browser, server: &TestServer, driver: &str, page: Page) -> Value {
+    open(browser, server, driver, page, SMALL_LIST).await;
+    let before = memory(browser).await;
+    let runs = in_page(browser, &format!("cycles({CYCLES})")).await;
+    let after = memory(browser).await;
+    let runs = runs.as_array().expect("cycle figures");
+    let next: Vec<f64> = runs.iter().map(|run| number(&run["next"])).collect();
+    let server_ms: Vec<f64> = runs.iter().map(|run| number(&run["server"])).collect();
+    let beyond: Vec<f64> = next.iter().zip(&server_ms).map(|(n, s)| n - s).collect();
+    json!({
+        "next_ms": median(&next),
+        "server_ms": median(&server_ms),
+        "next_beyond_server_ms": median(&beyond),
+        "memory_before": before,
+        "memory_after": after,
+        "memory_growth_bytes": after["total"].as_f64().unwrap_or_default() - before["total"].as_f64().unwrap_or_default(),
+    })
+}
+
+/// JS heap (after DevTools' garbage collection) plus wasm linear memory.
+async fn memory(browser: &Browser) -> Value {
+    browser.cdp("HeapProfiler.collectGarbage", json!({})).await;
+    let heap = browser.cdp("Runtime.getHeapUsage", json!({})).await;
+    let js = heap["usedSize"].as_f64().unwrap_or_default();
+    let wasm = browser
+        .script("return wasmMemory()")
+        .await
+        .as_f64()
+        .unwrap_or_default();
+    json!({ "js": js, "wasm": wasm, "total": js + wasm })
+}
+
+/// Milliseconds from the list's last byte to its [`BIG_LIST`] rows in the
+/// DOM, over warm loads.
+async fn render_times(
+    browser: &Browser,
+    server: &TestServer,
+    driver: &str,
+    page: Page,
+) -> Vec<f64> {
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        times.push(number(
+            &open(browser, server, driver, page, BIG_LIST).await["render"],
+        ));
+    }
+    times
+}
+
+fn number(value: &Value) -> f64 {
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("the page measured nothing: {value}"))
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+/// The machine the figures come from, for the README.
+fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split(':').nth(1))
+                .map(|name| name.trim().to_owned())
+        })
+        .unwrap_or_default();
+    let chromium = std::process::Command::new("/usr/bin/chromium")
+        .arg("--version")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        .unwrap_or_default();
+    json!({
+        "cpu": cpu,
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "browser": chromium,
+    })
+}
+
+/// The table the README shows, and whether every budget passed.
+fn report(results: &Value) -> (String, bool) {
+    let mut lines = vec![
+        format!(
+            "Machine: {}, {} cores; {}; medians of {RUNS} runs ({CYCLES} cycles for Next and memory).",
+            results["machine"]["cpu"].as_str().unwrap_or("?"),
+            results["machine"]["cores"],
+            results["machine"]["browser"].as_str().unwrap_or("?"),
+        ),
+        String::new(),
+        "| Transfer | raw | gzip | brotli |".to_owned(),
+        "|---|---:|---:|---:|".to_owned(),
+    ];
+    let sizes = &results["sizes"];
+    let mut total = [0u64; 3];
+    for kind in ["wasm", "js", "css"] {
+        let row: Vec<u64> = ["raw", "gzip", "brotli"]
+            .iter()
+            .map(|k| sizes[kind][*k].as_u64().unwrap_or_default())
+            .collect();
+        for (slot, value) in row.iter().enumerate() {
+            total[slot] += value;
+        }
+        lines.push(format!(
+            "| {kind} | {} | {} | {} |",
+            kb(row[0]),
+            kb(row[1]),
+            kb(row[2])
+        ));
+    }
+    lines.push(format!(
+        "| **all** | {} | {} | **{}** |",
+        kb(total[0]),
+        kb(total[1]),
+        kb(total[2])
+    ));
+    lines.push(String::new());
+    lines.push("| Time (median) | app | floor | app ÷ floor |".to_owned());
+    lines.push("|---|---:|---:|---:|".to_owned());
+    let loads = &results["load_ms"];
+    let med = |value: &Value| median(&floats(value));
+    let mut time_row = |what: &str, app: f64, floor: f64| {
+        lines.push(format!(
+            "| {what} | {app:.1} ms | {floor:.1} ms | {:.2}× |",
+            app / floor
+        ));
+    };
+    let (cold_app, cold_floor) = (med(&loads["app"]["cold"]), med(&loads["floor"]["cold"]));
+    let (warm_app, warm_floor) = (med(&loads["app"]["warm"]), med(&loads["floor"]["warm"]));
+    time_row(
+        "Interactive with the list, cold cache",
+        cold_app,
+        cold_floor,
+    );
+    time_row(
+        "Interactive with the list, warm cache",
+        warm_app,
+        warm_floor,
+    );
+    let cycles = &results["cycles_result"];
+    let next = |page: &str| {
+        cycles[page]["next_beyond_server_ms"]
+            .as_f64()
+            .unwrap_or(f64::NAN)
+    };
+    time_row(
+        "Next → password, beyond the server's time",
+        next("app"),
+        next("floor"),
+    );
+    let render = &results["render_1000_ms"];
+    let (render_app, render_floor) = (med(&render["app"]), med(&render["floor"]));
+    time_row("1,000 rows rendered", render_app, render_floor);
+    let growth = |page: &str| {
+        cycles[page]["memory_growth_bytes"]
+            .as_f64()
+            .unwrap_or(f64::NAN)
+    };
+    lines.push(format!(
+        "| Memory growth after {CYCLES} cycles (JS heap + wasm) | {} | {} | |",
+        kb_signed(growth("app")),
+        kb_signed(growth("floor"))
+    ));
+    lines.push(String::new());
+    lines.push("| Budget | measured | verdict |".to_owned());
+    lines.push("|---|---:|---|".to_owned());
+    let budgets = [
+        (
+            format!("wasm + JS + CSS ≤ {} brotli", kb(BUDGET_TRANSFER_BYTES)),
+            kb(total[2]),
+            total[2] <= BUDGET_TRANSFER_BYTES,
+        ),
+        (
+            format!("time to interactive ≤ {BUDGET_TTI_RATIO}× the floor's, warm"),
+            format!("{:.2}×", warm_app / warm_floor),
+            warm_app <= BUDGET_TTI_RATIO * warm_floor,
+        ),
+        (
+            format!("Next → password ≤ {BUDGET_NEXT_MS} ms beyond the server"),
+            format!("{:.1} ms", next("app")),
+            next("app") <= BUDGET_NEXT_MS,
+        ),
+        (
+            format!("{BIG_LIST} rows in < {BUDGET_RENDER_MS} ms"),
+            format!("{render_app:.1} ms"),
+            render_app < BUDGET_RENDER_MS,
+        ),
+        (
+            format!("memory after {CYCLES} cycles within 1 MB of the start"),
+            kb_signed(growth("app")),
+            growth("app") <= BUDGET_MEMORY_BYTES,
+        ),
+    ];
+    let mut all_pass = true;
+    for (budget, measured, pass) in budgets {
+        all_pass &= pass;
+        lines.push(format!(
+            "| {budget} | {measured} | {} |",
+            if pass { "PASS" } else { "**FAIL**" }
+        ));
+    }
+    (lines.join("\n"), all_pass)
+}
+
+fn floats(value: &Value) -> Vec<f64> {
+    value
+        .as_array()
+        .map(|values| values.iter().filter_map(Value::as_f64).collect())
+        .unwrap_or_default()
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1024.0)
+}
+
+fn kb_signed(bytes: f64) -> String {
+    format!("{:+.1} KB", bytes / 1024.0)
+}

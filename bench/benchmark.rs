@@ -79,8 +79,8 @@ pub async fn main() {
     let mut loads = json!({});
     for page in [APP, FLOOR] {
         progress(&format!("{}: {RUNS} cold and {RUNS} warm loads", page.name));
-        let (cold, warm) = load_times(&browser, &server, &driver, page).await;
-        loads[page.name] = json!({ "cold": cold, "warm": warm });
+        let (cold, warm, timeline) = load_times(&browser, &server, &driver, page).await;
+        loads[page.name] = json!({ "cold": cold, "warm": warm, "warm_timeline": timeline });
     }
 
     let mut cycles = json!({});
@@ -256,12 +256,13 @@ async fn in_page(browser: &Browser, call: &str) -> Value {
 
 /// Milliseconds from navigation start to the list on screen with Create
 /// usable: with an empty HTTP cache, then with the cache of earlier loads.
+/// Also the requests of the last warm load, to see where its time goes.
 async fn load_times(
     browser: &Browser,
     server: &TestServer,
     driver: &str,
     page: Page,
-) -> (Vec<f64>, Vec<f64>) {
+) -> (Vec<f64>, Vec<f64>, Value) {
     let mut cold = Vec::new();
     for _ in 0..RUNS {
         browser.cdp("Network.clearBrowserCache", json!({})).await;
@@ -270,12 +271,13 @@ async fn load_times(
         ));
     }
     let mut warm = Vec::new();
+    let mut timeline = Value::Null;
     for _ in 0..RUNS {
-        warm.push(number(
-            &open(browser, server, driver, page, SMALL_LIST).await["interactive"],
-        ));
+        let figures = open(browser, server, driver, page, SMALL_LIST).await;
+        warm.push(number(&figures["interactive"]));
+        timeline = figures["timeline"].clone();
     }
-    (cold, warm)
+    (cold, warm, timeline)
 }
 
 /// Next → password (minus the server's time), and memory before and after

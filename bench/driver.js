@@ -69,7 +69,13 @@ function listEntry() {
 async function loaded() {
   const ready = await window.__benchReady;
   const list = listEntry();
-  return { interactive: ready, render: list ? ready - list.responseEnd : null };
+  const timeline = performance.getEntriesByType("resource").map((entry) => ({
+    path: new URL(entry.name).pathname,
+    start: Math.round(entry.startTime * 10) / 10,
+    end: Math.round(entry.responseEnd * 10) / 10,
+    bytes: entry.transferSize,
+  }));
+  return { interactive: ready, render: list ? ready - list.responseEnd : null, timeline };
 }
 
 function type(css, text) {

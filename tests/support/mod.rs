@@ -219,12 +219,15 @@ impl OtherClient {
     /// Sends `method` to `/api/v1{path}` (a create with a fresh
     /// `Idempotency-Key`): the status and the JSON body.
     pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        // Unique even for calls in the same nanosecond from two threads.
+        static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let key = format!(
-            "other-{}",
+            "other-{}-{}",
             SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .unwrap()
-                .as_nanos()
+                .as_nanos(),
+            CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         let answer = http_request(
             method,

@@ -135,27 +135,15 @@ fn progress(what: &str) {
 /// Raw, gzip and brotli bytes of the app's wasm, JS and CSS: the `.gz` and
 /// `.br` twins `trunk build --release` wrote are what servers send.
 fn transfer_sizes(dist: &Path) -> Value {
+    let assets = support::site::asset_sizes(dist);
     let mut sizes = json!({});
-    for (kind, extension) in [("wasm", ".wasm"), ("js", ".js"), ("css", ".css")] {
-        let mut total = [0u64; 3];
-        for entry in std::fs::read_dir(dist).expect("dist/") {
-            let path = entry.expect("dist entry").path();
-            let name = path.file_name().unwrap_or_default().to_string_lossy();
-            if !name.ends_with(extension) {
-                continue;
-            }
-            for (slot, suffix) in ["", ".gz", ".br"].iter().enumerate() {
-                let file = PathBuf::from(format!("{}{suffix}", path.display()));
-                total[slot] += std::fs::metadata(&file)
-                    .unwrap_or_else(|_| {
-                        panic!(
-                            "no {}: build with `trunk build --release` (bench/run.sh does)",
-                            file.display()
-                        )
-                    })
-                    .len();
-            }
-        }
+    for kind in ["wasm", "js", "css"] {
+        let of_kind = assets
+            .iter()
+            .filter(|asset| asset.name.ends_with(&format!(".{kind}")));
+        let total = of_kind.fold([0u64; 3], |[raw, gzip, brotli], asset| {
+            [raw + asset.raw, gzip + asset.gzip, brotli + asset.brotli]
+        });
         sizes[kind] = json!({ "raw": total[0], "gzip": total[1], "brotli": total[2] });
     }
     sizes
@@ -164,16 +152,8 @@ fn transfer_sizes(dist: &Path) -> Value {
 /// A copy of `dist/` with the floor page under `floor/`, served as one site.
 fn site_with_floor(dist: &Path, floor: &Path) -> tempfile::TempDir {
     let site = tempfile::tempdir().expect("temporary folder");
-    for entry in std::fs::read_dir(dist).expect("dist/") {
-        let path = entry.expect("dist entry").path();
-        std::fs::copy(&path, site.path().join(path.file_name().expect("a name"))).expect("copy");
-    }
-    std::fs::create_dir(site.path().join("floor")).expect("floor/");
-    for entry in std::fs::read_dir(floor).expect("bench/floor/") {
-        let path = entry.expect("floor entry").path();
-        let name = path.file_name().expect("a name");
-        std::fs::copy(&path, site.path().join("floor").join(name)).expect("copy");
-    }
+    support::site::copy_folder(dist, site.path());
+    support::site::copy_folder(floor, &site.path().join("floor"));
     site
 }
 

@@ -20,41 +20,14 @@ fn the_app_downloads_no_larger_than_its_ceiling() {
     let dist = support::site::dist();
     let mut brotli = 0;
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(&dist).expect("dist/") {
-        let path = entry.expect("dist entry").path();
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        if ![".wasm", ".js", ".css"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
-        {
-            continue;
-        }
-        let twin = |suffix: &str| {
-            let twin = dist.join(format!("{name}{suffix}"));
-            std::fs::metadata(&twin)
-                .unwrap_or_else(|_| {
-                    panic!(
-                        "{} is missing: trunk build --release writes it (scripts/precompress.sh)",
-                        twin.display()
-                    )
-                })
-                .len()
-        };
-        let (raw, gzip, br) = (
-            std::fs::metadata(&path).expect("size").len(),
-            twin(".gz"),
-            twin(".br"),
-        );
+    for asset in support::site::asset_sizes(&dist) {
+        let name = &asset.name;
         assert!(
-            br < raw && gzip < raw,
+            asset.brotli < asset.raw && asset.gzip < asset.raw,
             "{name}: compressed twins larger than the file"
         );
-        brotli += br;
-        files.push(format!("{name}: {br} B brotli"));
+        brotli += asset.brotli;
+        files.push(format!("{name}: {} B brotli", asset.brotli));
     }
     assert!(
         files.iter().any(|f| f.contains(".wasm")),

@@ -156,6 +156,56 @@ pub fn dist() -> PathBuf {
     dist
 }
 
+/// One of the app's files as browsers download it.
+pub struct AssetSize {
+    /// The file's name in `dist/`.
+    pub name: String,
+    /// Bytes of the file itself.
+    pub raw: u64,
+    /// Bytes of its `.gz` twin.
+    pub gzip: u64,
+    /// Bytes of its `.br` twin.
+    pub brotli: u64,
+}
+
+/// The app's wasm, JS and CSS in `dist`, each with the sizes of the `.gz`
+/// and `.br` twins `trunk build --release` writes beside it
+/// (scripts/precompress.sh); fails naming any twin that is missing.
+pub fn asset_sizes(dist: &Path) -> Vec<AssetSize> {
+    let size = |path: &Path| {
+        std::fs::metadata(path)
+            .unwrap_or_else(|_| {
+                panic!(
+                    "{} is missing: trunk build --release writes it (scripts/precompress.sh)",
+                    path.display()
+                )
+            })
+            .len()
+    };
+    let mut assets = Vec::new();
+    for entry in std::fs::read_dir(dist).expect("dist/") {
+        let path = entry.expect("dist entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if ![".wasm", ".js", ".css"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
+            continue;
+        }
+        assets.push(AssetSize {
+            raw: size(&path),
+            gzip: size(&dist.join(format!("{name}.gz"))),
+            brotli: size(&dist.join(format!("{name}.br"))),
+            name,
+        });
+    }
+    assets
+}
+
 /// A copy of `dist/` for `prefix`, changed as the README's Hosting section
 /// tells an operator to: `<base href>` only, plus an optional config file.
 pub fn deploy_app(prefix: &str, config: Option<&str>) -> tempfile::TempDir {

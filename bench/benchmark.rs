@@ -74,6 +74,10 @@ pub async fn main() {
     ));
     seed(&server, HOARDER.login, BIG_LIST);
     let driver = std::fs::read_to_string(root.join("bench/driver.js")).expect("bench/driver.js");
+    if std::env::var_os("BENCH_PROFILE").is_some() {
+        profile_app(&server, &driver).await;
+        return;
+    }
 
     let browser = signed_in(&server, &TYPICAL).await;
     let mut loads = json!({});
@@ -218,6 +222,106 @@ async fn open(
         )
         .await;
     figures
+}
+
+/// `BENCH_PROFILE=1`: instead of the figures, where the app's time goes in
+/// a warm load and in a 1,000-row render, as the sampling profiler's self
+/// time per function (wasm functions are numbered unless the build keeps
+/// names).
+async fn profile_app(server: &TestServer, driver: &str) {
+    for (user, rows) in [(&TYPICAL, SMALL_LIST), (&HOARDER, BIG_LIST)] {
+        let browser = signed_in(server, user).await;
+        let mut times = Vec::new();
+        for _ in 0..RUNS {
+            let figures = open(&browser, server, driver, APP, rows).await;
+            times.push([number(&figures["interactive"]), number(&figures["render"])]);
+        }
+        let column = |i: usize| median(&times.iter().map(|t| t[i]).collect::<Vec<_>>());
+        println!(
+            "\n{rows} rows, medians of {RUNS} warm loads: interactive {:.1} ms, render {:.1} ms",
+            column(0),
+            column(1)
+        );
+        browser.cdp("Profiler.enable", json!({})).await;
+        browser
+            .cdp("Profiler.setSamplingInterval", json!({ "interval": 50 }))
+            .await;
+        browser.cdp("Profiler.start", json!({})).await;
+        let figures = open(&browser, server, driver, APP, rows).await;
+        let profile = browser.cdp("Profiler.stop", json!({})).await;
+        println!("\n{rows} rows, profiled: {}", figures["interactive"]);
+        print_self_times(&profile["profile"]);
+        for page in [APP, FLOOR] {
+            let figures = open(&browser, server, driver, page, rows).await;
+            println!(
+                "\n{} warm load, {rows} rows: {}",
+                page.name, figures["interactive"]
+            );
+            for entry in figures["timeline"].as_array().into_iter().flatten() {
+                println!(
+                    "{:>7} → {:>7}  {:>6}  {}",
+                    entry["start"], entry["end"], entry["bytes"], entry["path"]
+                );
+            }
+        }
+        browser.finish().await;
+    }
+}
+
+/// The functions with the most time in a DevTools CPU profile: their own
+/// (self) and with what they call (total).
+fn print_self_times(profile: &Value) {
+    use std::collections::{HashMap, HashSet};
+    let nodes = profile["nodes"].as_array().cloned().unwrap_or_default();
+    let id = |value: &Value| value.as_u64().unwrap_or_default();
+    let mut names: HashMap<u64, String> = HashMap::new();
+    let mut parents: HashMap<u64, u64> = HashMap::new();
+    for node in &nodes {
+        let frame = &node["callFrame"];
+        let url = frame["url"].as_str().unwrap_or_default();
+        let file = url.rsplit('/').next().unwrap_or_default();
+        let function = frame["functionName"].as_str().unwrap_or_default();
+        names.insert(id(&node["id"]), format!("{function} {file}"));
+        for child in node["children"].as_array().into_iter().flatten() {
+            parents.insert(id(child), id(&node["id"]));
+        }
+    }
+    let samples = profile["samples"].as_array().cloned().unwrap_or_default();
+    let deltas = profile["timeDeltas"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut own: HashMap<&str, f64> = HashMap::new();
+    let mut total: HashMap<&str, f64> = HashMap::new();
+    // A sample's delta is the time before it; the time after it is the next one's.
+    for (index, sample) in samples.iter().enumerate() {
+        let ms = deltas.get(index + 1).and_then(Value::as_f64).unwrap_or(0.0) / 1000.0;
+        let mut node = id(sample);
+        *own.entry(names.get(&node).map_or("", String::as_str))
+            .or_default() += ms;
+        let mut seen = HashSet::new();
+        loop {
+            let name = names.get(&node).map_or("", String::as_str);
+            if seen.insert(name) {
+                *total.entry(name).or_default() += ms;
+            }
+            match parents.get(&node) {
+                Some(parent) => node = *parent,
+                None => break,
+            }
+        }
+    }
+    for (title, times) in [("self", own), ("total", total)] {
+        let mut sorted: Vec<_> = times.into_iter().collect();
+        sorted.sort_by(|a, b| b.1.total_cmp(&a.1));
+        println!("-- {title}");
+        for (function, ms) in sorted.iter().take(40) {
+            println!(
+                "{ms:8.2} ms  {}",
+                function.chars().take(160).collect::<String>()
+            );
+        }
+    }
 }
 
 /// Awaits `call` (a promise of the driver's) in the page; fails with the

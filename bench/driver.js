@@ -46,7 +46,9 @@ function watchLoad(rows) {
   for (const name of ["instantiate", "instantiateStreaming"]) {
     const original = WebAssembly[name];
     WebAssembly[name] = async function (...args) {
+      const start = performance.now();
       const result = await original.apply(WebAssembly, args);
+      performance.measure(`WebAssembly.${name}`, { start });
       window.__benchWasmMemory = (result.instance ?? result).exports.memory;
       return result;
     };
@@ -70,12 +72,22 @@ function appPasswordsCall(since = 0) {
 async function loaded() {
   const ready = await window.__benchReady;
   const list = appPasswordsCall();
-  const timeline = performance.getEntriesByType("resource").map((entry) => ({
-    path: new URL(entry.name).pathname,
-    start: Math.round(entry.startTime * 10) / 10,
-    end: Math.round(entry.responseEnd * 10) / 10,
-    bytes: entry.transferSize,
-  }));
+  const tenths = (ms) => Math.round(ms * 10) / 10;
+  const [page] = performance.getEntriesByType("navigation");
+  const timeline = [
+    { path: "(page)", start: tenths(page.responseStart), end: tenths(page.domInteractive), bytes: page.transferSize },
+    ...performance.getEntriesByType("resource").map((entry) => ({
+      path: new URL(entry.name).pathname,
+      start: tenths(entry.startTime),
+      end: tenths(entry.responseEnd),
+      bytes: entry.transferSize,
+    })),
+    ...performance.getEntriesByType("measure").map((entry) => ({
+      path: `(${entry.name})`,
+      start: tenths(entry.startTime),
+      end: tenths(entry.startTime + entry.duration),
+    })),
+  ].sort((a, b) => a.start - b.start);
   return { interactive: ready, render: list ? ready - list.responseEnd : null, timeline };
 }
 

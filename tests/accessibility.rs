@@ -284,7 +284,7 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     // Delete it: the safe choice has focus; Shift+Tab to Delete; after it,
     // focus is on the row that took its place.
     browser.press(tab).await;
-    browser.expect_focus("Delete Mail (home)").await;
+    expect_delete_focused(&browser, "Delete Mail (home)").await;
     browser.press(enter).await;
     browser.expect_focus("Cancel").await;
     browser.press_shifted(tab).await;
@@ -295,14 +295,27 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
 
     // Escape closes a dialog and gives focus back to what opened it.
     browser.press(tab).await;
-    browser.expect_focus("Delete Calendar").await;
+    expect_delete_focused(&browser, "Delete Calendar").await;
     browser.press(enter).await;
     browser.expect_focus("Cancel").await;
     browser.press(escape).await;
-    browser.expect_focus("Delete Calendar").await;
+    expect_delete_focused(&browser, "Delete Calendar").await;
     browser.wait_for_rows(&["Calendar"]).await;
 
     browser.finish().await;
+}
+
+/// Asserts that the first row's Delete has focus and that a screen reader
+/// names it `name` (which row it deletes), not just "Delete".
+async fn expect_delete_focused(browser: &Browser, name: &str) {
+    browser.expect_focus("delete-0").await;
+    let label = browser
+        .script("return document.activeElement.getAttribute('aria-label')")
+        .await;
+    assert_eq!(
+        support::without_isolates(label.as_str().unwrap_or_default()),
+        name
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -128,7 +128,12 @@ impl I18n {
 
     /// The message `key`.
     pub fn t(&self, key: &str) -> String {
-        self.t_with(key, &[])
+        let text = self.t_with(key, &[]);
+        // Messages repeat (a thousand rows have the same labels): each one
+        // becomes a JS string once, not each time it is shown.
+        #[cfg(target_arch = "wasm32")]
+        wasm_bindgen::intern(&text);
+        text
     }
 
     /// The message `key` with each `{name}` in it replaced by its value.

@@ -1,13 +1,14 @@
 //! The App passwords tab: the list, "n of max", and the ways to create,
 //! rename and delete.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::{AppPassword, AppPasswordList};
 use crate::components::ErrorNotice;
 use crate::drafts::{self, Draft};
-use crate::i18n::{keys, use_i18n};
+use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::create_dialog::CreateDialog;
 use crate::pages::manage_dialogs::{DeleteAllDialog, DeleteDialog, Outcome, RenameDialog};
 use crate::session::{signed_in_login, use_api, use_session, use_session_expired};
@@ -230,11 +231,19 @@ fn AppPasswordTable(
         .into_any()
     };
 
+    let rows = list
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| app_password_row(i18n, item, index, show_last_used, show_expires))
+        .collect_view();
+    let items = list.items;
+
     view! {
         <p class="count"><span id="app-password-count">{summary}</span></p>
         <p class="muted" id="limit-note">{limit_note}</p>
         {toolbar}
-        {if list.items.is_empty() {
+        {if items.is_empty() {
             view! { <p class="empty">{i18n.t(keys::LIST_EMPTY)}</p> }.into_any()
         } else {
             view! {
@@ -249,15 +258,14 @@ fn AppPasswordTable(
                             <th scope="col"><span class="visually-hidden">{i18n.t(keys::LIST_COL_ACTIONS)}</span></th>
                         </tr>
                     </thead>
-                    <tbody>
-                        {list
-                            .items
-                            .into_iter()
-                            .enumerate()
-                            .map(|(index, item)| view! {
-                                <AppPasswordRow item=item index=index show_last_used=show_last_used show_expires=show_expires on_open=on_open />
-                            })
-                            .collect_view()}
+                    // One listener for every row's buttons: a thousand rows would
+                    // otherwise make two thousand closures and listeners.
+                    <tbody on:click=move |event| {
+                        if let Some(open) = row_action(&event, &items) {
+                            on_open.run(open);
+                        }
+                    }>
+                        {rows}
                     </tbody>
                 </table>
             }
@@ -266,16 +274,36 @@ fn AppPasswordTable(
     }
 }
 
-/// One app password: its name, dates, and what can be done with it.
-#[component]
-fn AppPasswordRow(
-    item: AppPassword,
+/// The dialog a click in the list's body asks for: the buttons of row `i`
+/// are `rename-{i}` and `delete-{i}`.
+fn row_action(event: &web_sys::MouseEvent, items: &[AppPassword]) -> Option<Open> {
+    let button = event
+        .target()?
+        .dyn_into::<web_sys::Element>()
+        .ok()?
+        .closest("button")
+        .ok()??;
+    let id = button.id();
+    let (action, index) = id.split_once('-')?;
+    let index: usize = index.parse().ok()?;
+    let item = items.get(index)?.clone();
+    match action {
+        "rename" => Some(Open::Rename(item, index, None)),
+        "delete" => Some(Open::Delete(item, index)),
+        _ => None,
+    }
+}
+
+/// One app password: its name, dates, and the buttons that rename and
+/// delete it (their clicks are handled by the list, see [`row_action`]).
+/// A plain function, not a component: a thousand rows need no owner each.
+fn app_password_row(
+    i18n: I18n,
+    item: &AppPassword,
     index: usize,
     show_last_used: bool,
     show_expires: bool,
-    on_open: Callback<Open>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let day = move |timestamp: &str| {
         view! { <time datetime=timestamp.to_owned()>{i18n.date(timestamp)}</time> }
     };
@@ -292,13 +320,12 @@ fn AppPasswordRow(
     });
     let expires = show_expires.then(|| {
         let text = match item.expires_at.as_deref() {
-            Some(at) => day(at).into_any(),
-            None => i18n.t(keys::LIST_NEVER).into_any(),
+            Some(at) => Either::Left(day(at)),
+            None => Either::Right(i18n.t(keys::LIST_NEVER)),
         };
         view! { <td data-label=i18n.t(keys::LIST_COL_EXPIRES)>{text}</td> }
     });
     let name = i18n.user_text(&item.name);
-    let (rename_item, delete_item) = (item.clone(), item.clone());
     view! {
         <tr class="app-password-row">
             <td class="name" dir="auto">{item.name.clone()}</td>
@@ -311,15 +338,14 @@ fn AppPasswordRow(
                     class="button button-small"
                     id=format!("rename-{index}")
                     aria-label=i18n.t_with(keys::LIST_RENAME_NAMED, &[("name", &name)])
-                    on:click=move |_| on_open.run(Open::Rename(rename_item.clone(), index, None))
                 >
                     {i18n.t(keys::LIST_RENAME)}
                 </button>
                 <button
                     type="button"
                     class="button button-small button-danger-quiet"
+                    id=format!("delete-{index}")
                     aria-label=i18n.t_with(keys::LIST_DELETE_NAMED, &[("name", &name)])
-                    on:click=move |_| on_open.run(Open::Delete(delete_item.clone(), index))
                 >
                     {i18n.t(keys::LIST_DELETE)}
                 </button>

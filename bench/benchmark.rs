@@ -78,6 +78,16 @@ pub async fn main() {
         profile_app(&server, &driver).await;
         return;
     }
+    if let Some(other) = std::env::var_os("BENCH_COMPARE") {
+        let other_site = site_with_floor(Path::new(&other), &root.join("bench/floor"));
+        std::env::set_var("APP_PASSWORDS_DIST", other_site.path());
+        let other_server =
+            TestServer::start_with(&[&TYPICAL, &HOARDER], &["--max-app-passwords", "0"]);
+        seed(&other_server, TYPICAL.login, SMALL_LIST);
+        seed(&other_server, HOARDER.login, BIG_LIST);
+        compare([&server, &other_server], &driver).await;
+        return;
+    }
 
     let browser = signed_in(&server, &TYPICAL).await;
     let mut loads = json!({});
@@ -265,6 +275,38 @@ async fn profile_app(server: &TestServer, driver: &str) {
             }
         }
         browser.finish().await;
+    }
+}
+
+/// `BENCH_COMPARE=<other dist>`: this build's warm load and 1,000-row
+/// render against another build's, one load of each in turn (each in its
+/// own browser), so that a machine's slow moments fall on both.
+async fn compare(servers: [&TestServer; 2], driver: &str) {
+    for (user, rows) in [(&TYPICAL, SMALL_LIST), (&HOARDER, BIG_LIST)] {
+        let browsers = [
+            signed_in(servers[0], user).await,
+            signed_in(servers[1], user).await,
+        ];
+        let mut times = [Vec::new(), Vec::new()];
+        for _ in 0..RUNS {
+            for (side, browser) in browsers.iter().enumerate() {
+                let figures = open(browser, servers[side], driver, APP, rows).await;
+                let figure = if rows == BIG_LIST {
+                    "render"
+                } else {
+                    "interactive"
+                };
+                times[side].push(number(&figures[figure]));
+            }
+        }
+        println!(
+            "{rows} rows, medians of {RUNS}: dist {:.1} ms, other {:.1} ms",
+            median(&times[0]),
+            median(&times[1])
+        );
+        for browser in browsers {
+            browser.finish().await;
+        }
     }
 }
 

@@ -209,10 +209,10 @@ impl ApiClient {
         // once per body type (the app's size budget).
         let body = body.map(serde_json::to_string).transpose();
         let body = body.map_err(|_| ApiError::UnexpectedAnswer)?;
-        let text = self
+        let answer = self
             .exchange(method, path, body.as_deref(), headers)
             .await?;
-        decode(&text)
+        decode(&answer)
     }
 
     async fn call_no_content(&self, method: Method, path: &str) -> Result<(), ApiError> {
@@ -230,7 +230,7 @@ impl ApiClient {
         path: &str,
         body: Option<&str>,
         headers: &[(&str, &str)],
-    ) -> Result<String, ApiError> {
+    ) -> Result<Vec<u8>, ApiError> {
         let (mut renewed_token, mut renewed_csrf) = (false, false);
         loop {
             let token = match &self.bearer {
@@ -241,17 +241,17 @@ impl ApiClient {
                 .exchange_once(method.clone(), path, body, headers, token.as_deref())
                 .await
             {
-                Ok(text) => return Ok(text),
+                Ok(body) => return Ok(body),
                 Err(error) => error,
             };
             if error.status() == Some(401) && self.bearer.is_some() && !renewed_token {
                 renewed_token = true;
             } else if error.kind() == ProblemKind::CsrfFailed && token.is_none() && !renewed_csrf {
                 renewed_csrf = true;
-                let text = self
+                let body = self
                     .exchange_once(Method::GET, "/session", None, &[], None)
                     .await?;
-                self.remember(decode::<Session>(&text)?);
+                self.remember(decode::<Session>(&body)?);
             } else {
                 return Err(error);
             }
@@ -266,7 +266,7 @@ impl ApiClient {
         body: Option<&str>,
         headers: &[(&str, &str)],
         bearer_token: Option<&str>,
-    ) -> Result<String, ApiError> {
+    ) -> Result<Vec<u8>, ApiError> {
         let deadline = Deadline::start(self.timeout_seconds);
         let request = self.request(
             method,
@@ -278,7 +278,9 @@ impl ApiClient {
         )?;
         let response = request.send().await.map_err(|_| deadline.failure())?;
         if response.ok() {
-            return response.text().await.map_err(|_| deadline.failure());
+            // Bytes, not text: JSON is parsed straight from them, without a
+            // JS string in between (a 1,000-row list is about 90 KB).
+            return response.binary().await.map_err(|_| deadline.failure());
         }
         match error_from_response(response).await {
             // The body of an error was cut off by the deadline.
@@ -400,8 +402,8 @@ impl Drop for Deadline {
 
 /// An answer's JSON as `T`, or the error for a backend that answered
 /// something else.
-fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(|_| ApiError::UnexpectedAnswer)
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|_| ApiError::UnexpectedAnswer)
 }
 
 /// Path of one app password: ids are opaque, so they are percent-encoded

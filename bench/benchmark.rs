@@ -64,27 +64,15 @@ pub async fn main() {
     progress("transfer sizes of the built app (dist/)");
     let sizes = transfer_sizes(&dist);
 
-    progress("serving the app and the floor from the reference server");
-    let site = site_with_floor(&dist, &root.join("bench/floor"));
-    std::env::set_var("APP_PASSWORDS_DIST", site.path());
-    let server = TestServer::start_with(&[&TYPICAL, &HOARDER], &["--max-app-passwords", "0"]);
-    seed(&server, TYPICAL.login, SMALL_LIST);
-    progress(&format!(
-        "creating {BIG_LIST} app passwords through the API"
-    ));
-    seed(&server, HOARDER.login, BIG_LIST);
+    let (_site, server) = serve_seeded(&dist, &root.join("bench/floor"));
     let driver = std::fs::read_to_string(root.join("bench/driver.js")).expect("bench/driver.js");
     if std::env::var_os("BENCH_PROFILE").is_some() {
         profile_app(&server, &driver).await;
         return;
     }
     if let Some(other) = std::env::var_os("BENCH_COMPARE") {
-        let other_site = site_with_floor(Path::new(&other), &root.join("bench/floor"));
-        std::env::set_var("APP_PASSWORDS_DIST", other_site.path());
-        let other_server =
-            TestServer::start_with(&[&TYPICAL, &HOARDER], &["--max-app-passwords", "0"]);
-        seed(&other_server, TYPICAL.login, SMALL_LIST);
-        seed(&other_server, HOARDER.login, BIG_LIST);
+        let (_other_site, other_server) =
+            serve_seeded(Path::new(&other), &root.join("bench/floor"));
         compare([&server, &other_server], &driver).await;
         return;
     }
@@ -169,6 +157,22 @@ fn site_with_floor(dist: &Path, floor: &Path) -> tempfile::TempDir {
     support::site::copy_folder(dist, site.path());
     support::site::copy_folder(floor, &site.path().join("floor"));
     site
+}
+
+/// A reference server (no limit on app passwords) serving `dist` with the
+/// floor beside it, its two users given their lists. The folder it serves
+/// must outlive it.
+fn serve_seeded(dist: &Path, floor: &Path) -> (tempfile::TempDir, TestServer) {
+    progress("serving the app and the floor from the reference server");
+    let site = site_with_floor(dist, floor);
+    std::env::set_var("APP_PASSWORDS_DIST", site.path());
+    let server = TestServer::start_with(&[&TYPICAL, &HOARDER], &["--max-app-passwords", "0"]);
+    seed(&server, TYPICAL.login, SMALL_LIST);
+    progress(&format!(
+        "creating {BIG_LIST} app passwords through the API"
+    ));
+    seed(&server, HOARDER.login, BIG_LIST);
+    (site, server)
 }
 
 /// Gives `login` `count` app passwords through the API, two at a time.

@@ -10,8 +10,8 @@
 mod benchmark;
 
 #[cfg(not(target_arch = "wasm32"))]
-fn main() {
-    benchmark::main();
+fn main() -> std::process::ExitCode {
+    benchmark::main()
 }
 
 /// The benchmark drives a browser from the host; there is nothing to run

@@ -1,5 +1,4 @@
-// The app's public entry point for pages that embed it (boot.js uses it
-// too). A host page does:
+// The app's public entry point for pages that embed it. A host page does:
 //
 //   import { mount } from "/path/to/app/embed.js";
 //   const app = await mount(element, { getToken });   // later: app.unmount()
@@ -65,14 +64,14 @@ async function filesFromIndex() {
     throw new Error(`app-passwords: ${index} answered ${answer.status}`);
   }
   const page = new DOMParser().parseFromString(await answer.text(), "text/html");
-  const script = page.querySelector("script[data-app-js][data-app-wasm]");
-  if (!script) {
+  const names = page.querySelector("meta[data-app-js][data-app-wasm]");
+  if (!names) {
     throw new Error(`app-passwords: ${index} does not name the app's files`);
   }
   for (const sheet of page.querySelectorAll('link[rel="stylesheet"]')) {
     addStylesheet(sheet);
   }
-  return { js: script.dataset.appJs, wasm: script.dataset.appWasm };
+  return { js: names.dataset.appJs, wasm: names.dataset.appWasm };
 }
 
 // The host page gets the app's stylesheet (every rule of which is scoped
@@ -91,4 +90,13 @@ function addStylesheet(sheet) {
     link.crossOrigin = "anonymous";
   }
   document.head.append(link);
+}
+
+// On the app's own page, index.html loads a hashed copy of this file as its
+// boot script (a name that changes with the content is cached for good):
+// that copy starts the app in <body>, with the files the page names.
+const boot = document.querySelector("script[data-app-boot]");
+if (boot?.src === import.meta.url) {
+  const names = document.querySelector("meta[data-app-js][data-app-wasm]");
+  await mount(document.body, { files: { js: names.dataset.appJs, wasm: names.dataset.appWasm } });
 }

@@ -1,6 +1,6 @@
 //! The app's JavaScript entry point. Loading the module only installs the
-//! panic hook; `boot.js` (the app's own page) and `embed.js` (a host's
-//! page) then call [`mount`] on the element the app should live in.
+//! panic hook; `embed.js` (on a host's page, or hashed on the app's own)
+//! then calls [`mount`] on the element the app should live in.
 
 use wasm_bindgen::prelude::*;
 

@@ -1,5 +1,6 @@
 //! Starting the app in one element of a page: the app's own page
-//! (`index.html`, through `boot.js`) or a host's page (through `embed.js`).
+//! (`index.html`, through a hashed copy of `embed.js`) or a host's page
+//! (through `embed.js`).
 //! What the app needs to know comes from that element's `data-*`
 //! attributes, the configuration file it may name (`data-config-url`), and
 //! the options of the JavaScript `mount` call.

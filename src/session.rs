@@ -115,7 +115,9 @@ pub fn use_session_expired() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clon
 }
 
 /// Shows `children` only to a signed-in user: loads the session when it is
-/// not known yet, and sends a signed-out visitor to sign-in.
+/// not known yet, and sends a signed-out visitor to sign-in. The screen's
+/// own requests start at once, beside the session's, and it appears when
+/// the session is confirmed; a signed-out visitor never sees it.
 #[component]
 pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let context = use_session();
@@ -143,23 +145,27 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
             on_expired(&error, None);
         }
     });
+    // Whether the screen is to be taken down: only a failed check; while it
+    // runs, the screen is already being built, so that its own reads (the
+    // list) go out beside the session's instead of after it.
+    let failed = Memo::new(move |_| matches!(check.get(), Some(Err(_))));
     let children = StoredValue::new(children);
     view! {
         <Transition fallback=move || view! { <p class="loading" role="status">{loading.clone()}</p> }>
             {move || {
                 check
                     .get()
-                    .map(|result| match result {
-                        Ok(()) => children.with_value(|children| children()).into_any(),
-                        Err(error) if error.is_session_expired() && leaves_when_signed_out => {
+                    .and_then(Result::err)
+                    .map(|error| {
+                        if error.is_session_expired() && leaves_when_signed_out {
                             view! { <p class="loading" role="status">{leaving.clone()}</p> }.into_any()
-                        }
-                        Err(error) => {
+                        } else {
                             view! { <ErrorNotice error=error on_retry=Callback::new(move |()| check.refetch()) /> }
                                 .into_any()
                         }
                     })
             }}
+            <Show when=move || !failed.get()>{children.with_value(|children| children())}</Show>
         </Transition>
     }
 }

@@ -380,7 +380,21 @@ async fn check_static_host(origin: &str, server: &TestServer) {
         Some("public, max-age=31536000, immutable")
     );
     csp(&wasm);
-    for file in ["app-config.json", "embed.js", "boot.js"] {
+    // The page's own boot script too: a warm load asks only for index.html.
+    let boot = index
+        .split('"')
+        .find(|part| part.starts_with("./embed-") && part.ends_with(".js"))
+        .expect("index.html loads a hashed embed.js");
+    let boot = http_get(
+        &format!("{origin}/portal/security/{}", boot.trim_start_matches("./")),
+        &[],
+    );
+    assert_eq!(boot.status, 200);
+    assert_eq!(
+        boot.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    for file in ["app-config.json", "embed.js"] {
         let answer = http_get(&format!("{origin}/portal/security/{file}"), &[]);
         assert_eq!(answer.status, 200, "{file}");
         assert_eq!(answer.header("cache-control"), Some("no-cache"), "{file}");

@@ -32,6 +32,20 @@ fn the_app_downloads_no_larger_than_its_ceiling() {
         brotli += asset.brotli;
         files.push(format!("{name}: {} B brotli", asset.brotli));
     }
+    // embed.js counts once (support::site::asset_sizes), as its hashed copy.
+    let embed = std::fs::read(dist.join("embed.js")).expect("dist/embed.js");
+    assert!(
+        std::fs::read_dir(&dist)
+            .expect("dist/")
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .filter(|path| {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                name.starts_with("embed-") && name.ends_with(".js")
+            })
+            .any(|path| std::fs::read(path).ok() == Some(embed.clone())),
+        "no embed-<hash>.js equal to embed.js in {}",
+        dist.display()
+    );
     assert!(
         files.iter().any(|f| f.contains(".wasm")),
         "no wasm in {}",

@@ -59,7 +59,7 @@ pub fn service(dist: &Path) -> MethodRouter {
 
 /// How long a browser may keep the file at `path`: for ever when its name
 /// carries Trunk's content hash, since a new build gives it a new name;
-/// otherwise it must ask again (`index.html`, `boot.js`, `embed.js`,
+/// otherwise it must ask again (`index.html`, `embed.js`,
 /// `app-config.json` keep their names across builds).
 pub fn cache_control(path: &str) -> &'static str {
     let name = path.rsplit('/').next().unwrap_or_default();
@@ -115,6 +115,7 @@ mod tests {
             "/main-b1a9a195e66ff35b.css",
             "/portal/app-passwords-b2964d60bcfd5581_bg.wasm",
             "/app-passwords-b2964d60bcfd5581.js",
+            "/embed-f294964965ff9eae.js",
             "/favicon-73bf2d4dad162ec.svg",
         ] {
             assert_eq!(cache_control(hashed), IMMUTABLE, "{hashed}");
@@ -122,7 +123,6 @@ mod tests {
         for plain in [
             "/",
             "/index.html",
-            "/boot.js",
             "/embed.js",
             "/app-config.json",
             "/app-passwords",

@@ -35,44 +35,72 @@ pub struct ApiClient {
 struct BearerTokens {
     get_token: SendWrapper<js_sys::Function>,
     current: Arc<Mutex<Option<String>>>,
+    /// The host's answer while it is awaited. Requests that need a token
+    /// meanwhile wait for the same answer: the page asks its user once,
+    /// however many requests are under way.
+    asking: Arc<Mutex<Option<SendWrapper<js_sys::Promise>>>>,
 }
 
 impl BearerTokens {
-    /// The token to send: the one in hand, or, when there is none or
-    /// `renew` says the last was refused, a new one from the host page
+    /// The token to send: the one in hand unless it is `refused` (the
+    /// backend turned it down), else the host page's answer
     /// (`getToken({ renew })` may answer a string or a promise of one).
-    async fn get(&self, renew: bool) -> Result<String, ApiError> {
-        if !renew {
-            if let Some(token) = lock(&self.current).clone() {
-                return Ok(token);
+    async fn get(&self, refused: Option<&str>) -> Result<String, ApiError> {
+        {
+            let mut current = lock(&self.current);
+            match current.as_deref() {
+                Some(token) if Some(token) != refused => return Ok(token.to_owned()),
+                Some(_) => *current = None,
+                None => {}
             }
         }
-        *lock(&self.current) = None;
-        let request = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&request, &"renew".into(), &renew.into());
-        let answer = self
-            .get_token
-            .call1(&JsValue::NULL, &request)
-            .map_err(|_| ApiError::NoToken)?;
-        let answer = match answer.dyn_into::<js_sys::Promise>() {
-            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
-                .await
-                .map_err(|_| ApiError::NoToken)?,
-            Err(value) => value,
+        let answer = {
+            let mut asking = lock(&self.asking);
+            match asking.as_ref() {
+                Some(answer) => js_sys::Promise::clone(answer),
+                None => {
+                    let answer = self.ask(refused.is_some())?;
+                    *asking = Some(SendWrapper::new(answer.clone()));
+                    answer
+                }
+            }
         };
-        let token = answer
-            .as_string()
+        let token = wasm_bindgen_futures::JsFuture::from(answer.clone()).await;
+        {
+            let mut asking = lock(&self.asking);
+            if asking
+                .as_ref()
+                .is_some_and(|pending| js_sys::Object::is(pending, &answer))
+            {
+                *asking = None;
+            }
+        }
+        let token = token
+            .ok()
+            .and_then(|token| token.as_string())
             .map(|token| token.trim().to_owned())
             .filter(|token| !token.is_empty())
             .ok_or(ApiError::NoToken)?;
         *lock(&self.current) = Some(token.clone());
         Ok(token)
     }
+
+    /// Asks the host page for a token; `renew` says the last was refused.
+    fn ask(&self, renew: bool) -> Result<js_sys::Promise, ApiError> {
+        let request = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&request, &"renew".into(), &renew.into());
+        let answer = self
+            .get_token
+            .call1(&JsValue::NULL, &request)
+            .map_err(|_| ApiError::NoToken)?;
+        // A string becomes a settled promise: one way to wait for both.
+        Ok(js_sys::Promise::resolve(&answer))
+    }
 }
 
-/// Locks a token slot. Nothing can panic while one is held, but a poisoned
-/// lock must never take the whole app down.
-fn lock(slot: &Mutex<Option<String>>) -> std::sync::MutexGuard<'_, Option<String>> {
+/// Locks a slot. Nothing can panic while one is held, but a poisoned lock
+/// must never take the whole app down.
+fn lock<T>(slot: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     slot.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -85,6 +113,7 @@ impl ApiClient {
             AuthMode::Bearer => get_token.map(|get_token| BearerTokens {
                 get_token: SendWrapper::new(get_token),
                 current: Arc::default(),
+                asking: Arc::default(),
             }),
             AuthMode::Cookie => None,
         };
@@ -231,10 +260,11 @@ impl ApiClient {
         body: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Result<Vec<u8>, ApiError> {
-        let (mut renewed_token, mut renewed_csrf) = (false, false);
+        // The bearer token the backend refused, once: the next try asks for another.
+        let (mut refused, mut renewed_csrf) = (None::<String>, false);
         loop {
             let token = match &self.bearer {
-                Some(bearer) => Some(bearer.get(renewed_token).await?),
+                Some(bearer) => Some(bearer.get(refused.as_deref()).await?),
                 None => None,
             };
             let error = match self
@@ -244,8 +274,8 @@ impl ApiClient {
                 Ok(body) => return Ok(body),
                 Err(error) => error,
             };
-            if error.status() == Some(401) && self.bearer.is_some() && !renewed_token {
-                renewed_token = true;
+            if error.status() == Some(401) && self.bearer.is_some() && refused.is_none() {
+                refused = token;
             } else if error.kind() == ProblemKind::CsrfFailed && token.is_none() && !renewed_csrf {
                 renewed_csrf = true;
                 let body = self
@@ -413,12 +443,13 @@ fn app_password_path(id: &str) -> String {
 }
 
 /// Reads the configuration file at `url` (absolute): its text, or `None`
-/// when there is none. A 404, or an HTML page where JSON was asked for (what
+/// when there is none. A 404, or an HTML page instead of JSON (what
 /// a host that answers every unknown path with `index.html` sends), means
 /// there is none.
 pub async fn fetch_config_file(url: &str) -> Result<Option<String>, ApiError> {
+    // No headers of its own: index.html preloads the file, and the browser
+    // hands over a preloaded answer only to a request just like the preload.
     let response = Request::get(url)
-        .header("Accept", "application/json")
         .send()
         .await
         .map_err(|_| ApiError::Network)?;

@@ -81,12 +81,10 @@ pub async fn main() -> ExitCode {
     }
 
     let browser = signed_in(&server, &TYPICAL).await;
-    let mut loads = json!({});
-    for page in [APP, FLOOR] {
-        progress(&format!("{}: {RUNS} cold and {RUNS} warm loads", page.name));
-        let (cold, warm, timeline) = load_times(&browser, &server, &driver, page).await;
-        loads[page.name] = json!({ "cold": cold, "warm": warm, "warm_timeline": timeline });
-    }
+    progress(&format!(
+        "app and floor in turn: {RUNS} cold and {RUNS} warm loads of each"
+    ));
+    let loads = load_times(&browser, &server, &driver).await;
 
     let mut cycles = json!({});
     for page in [APP, FLOOR] {
@@ -392,27 +390,34 @@ async fn in_page(browser: &Browser, call: &str) -> Value {
 /// Milliseconds from navigation start to the list on screen with Create
 /// usable: with an empty HTTP cache, then with the cache of earlier loads.
 /// Also the requests of the last warm load, to see where its time goes.
-async fn load_times(
-    browser: &Browser,
-    server: &TestServer,
-    driver: &str,
-    page: Page,
-) -> (Vec<f64>, Vec<f64>, Value) {
-    let mut cold = Vec::new();
+/// The app and the floor load in turn, one of each, so that a slow moment
+/// of the machine falls on both: their times are compared as a ratio, and
+/// one page's runs after the other's drifted apart by a third here.
+async fn load_times(browser: &Browser, server: &TestServer, driver: &str) -> Value {
+    let pages = [APP, FLOOR];
+    let mut cold = [Vec::new(), Vec::new()];
     for _ in 0..RUNS {
-        browser.cdp("Network.clearBrowserCache", json!({})).await;
-        cold.push(number(
-            &open(browser, server, driver, page, SMALL_LIST).await["interactive"],
-        ));
+        for (times, page) in cold.iter_mut().zip(pages) {
+            browser.cdp("Network.clearBrowserCache", json!({})).await;
+            times.push(number(
+                &open(browser, server, driver, page, SMALL_LIST).await["interactive"],
+            ));
+        }
     }
-    let mut warm = Vec::new();
-    let mut timeline = Value::Null;
+    let mut warm = [Vec::new(), Vec::new()];
+    let mut timelines = [Value::Null, Value::Null];
     for _ in 0..RUNS {
-        let figures = open(browser, server, driver, page, SMALL_LIST).await;
-        warm.push(number(&figures["interactive"]));
-        timeline = figures["timeline"].clone();
+        for ((times, timeline), page) in warm.iter_mut().zip(&mut timelines).zip(pages) {
+            let figures = open(browser, server, driver, page, SMALL_LIST).await;
+            times.push(number(&figures["interactive"]));
+            *timeline = figures["timeline"].clone();
+        }
     }
-    (cold, warm, timeline)
+    let mut loads = json!({});
+    for (((page, cold), warm), timeline) in pages.into_iter().zip(cold).zip(warm).zip(timelines) {
+        loads[page.name] = json!({ "cold": cold, "warm": warm, "warm_timeline": timeline });
+    }
+    loads
 }
 
 /// Next → password (minus the server's time), and memory before and after

@@ -31,12 +31,25 @@ pub fn use_session() -> SessionContext {
     expect_context::<SessionContext>()
 }
 
-/// The login of the signed-in user, once known.
-pub fn signed_in_login() -> Option<String> {
-    use_session()
-        .session
-        .get_untracked()
-        .map(|session| session.user.login)
+/// The work an ended session interrupted that `wanted` picks
+/// ([`drafts::take`]), taken once the session says whose it is: `None`
+/// until then, and for good when there is none. A screen starts before
+/// the session is confirmed ([`RequireSession`]), so its login may come a
+/// moment later than the screen.
+pub fn use_kept_draft(wanted: impl Fn(&Draft) -> bool + 'static) -> ReadSignal<Option<Draft>> {
+    let session = use_session().session;
+    let (draft, set_draft) = signal(None::<Draft>);
+    Effect::new(move |taken: Option<bool>| {
+        if taken == Some(true) {
+            return true;
+        }
+        let Some(login) = session.with(|s| s.as_ref().map(|s| s.user.login.clone())) else {
+            return false;
+        };
+        set_draft.set(drafts::take(&login, &wanted));
+        true
+    });
+    draft
 }
 
 /// The configuration provided at the root.
@@ -74,6 +87,20 @@ pub fn safe_return_path(requested: Option<&str>) -> String {
 /// `draft` (what they were typing) is kept for their return. Answers
 /// `true` then, so the caller need not show the error.
 pub fn use_session_expired() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clone {
+    let session = use_session();
+    let ended = use_session_ended();
+    move |error: &ApiError, draft: Option<Draft>| {
+        // Until the session is confirmed, RequireSession's check speaks for
+        // it; a screen's request failing meanwhile (they start together)
+        // would only tell the host and navigate a second time. So would
+        // every request failing after the first has ended the session.
+        session.session.get_untracked().is_some() && ended(error, draft)
+    }
+}
+
+/// What [`use_session_expired`] does, whether or not the session is known:
+/// for the session check itself.
+fn use_session_ended() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clone {
     let session = use_session();
     let config = use_config();
     let host = use_host();
@@ -122,7 +149,7 @@ pub fn use_session_expired() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clon
 pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let context = use_session();
     let api = use_api();
-    let on_expired = use_session_expired();
+    let on_expired = use_session_ended();
     let check = LocalResource::new(move || {
         let api = api.clone();
         async move {

@@ -12,11 +12,21 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
     let server = TestServer::start(&[&ADA]);
     let browser = Browser::start().await;
 
-    // A deep link while signed out leads to sign-in, remembering where to return.
+    // A deep link while signed out leads to sign-in, remembering where to
+    // return, and the page hears once that there is no session (the screen's
+    // own requests, sent beside the session check, fail too).
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({ "source": "window.expiredEvents = 0;
+                document.addEventListener('app-passwords:session-expired', () => window.expiredEvents++);" }),
+        )
+        .await;
     browser.goto(&server.url("/app-passwords")).await;
     browser
         .wait_for_path("/sign-in?return=/app-passwords")
         .await;
+    assert_eq!(browser.script("return window.expiredEvents").await, 1);
     assert_eq!(
         browser.script("return document.title").await,
         "App passwords"

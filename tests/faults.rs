@@ -53,6 +53,28 @@ async fn start_create(browser: &Browser, name: &str) {
     browser.type_into(NAME, name).await;
 }
 
+/// Opens Create, types `name`, and sends it after the session has ended
+/// on the server: the app keeps the name and goes to sign-in.
+async fn session_ends_mid_create(browser: &Browser, name: &str) {
+    start_create(browser, name).await;
+    browser.end_session_on_server().await;
+    browser.click(NEXT).await;
+    browser
+        .wait_for_path("/sign-in?return=/app-passwords")
+        .await;
+}
+
+/// Fails if the page still keeps a draft of an ended session.
+async fn expect_no_draft_kept(browser: &Browser) {
+    assert_eq!(
+        browser
+            .script("return sessionStorage.getItem('app-passwords:draft')")
+            .await,
+        serde_json::Value::Null,
+        "the draft is gone once it is back"
+    );
+}
+
 /// The password the dialog shows, once it does.
 async fn shown_password(browser: &Browser) -> String {
     browser
@@ -344,17 +366,37 @@ async fn a_stale_csrf_token_is_renewed_once_without_bothering_the_user() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn what_was_typed_returns_when_the_app_loads_anew_after_sign_in_elsewhere() {
+    let (_server, front, browser) = signed_in(&[]).await;
+    session_ends_mid_create(&browser, "Laptop mail").await;
+
+    // Signed in outside the app (a site's own sign-in page), then back with
+    // a fresh load: the screen starts before the session check answers, and
+    // takes the draft once it does.
+    let signed_in = browser
+        .script_async(&format!(
+            "fetch('/api/v1/session', {{ method: 'POST', headers: {{ 'Content-Type': 'application/json' }},
+                 body: JSON.stringify({{ login: '{}', password: '{}' }}) }})
+             .then(r => done(r.status))",
+            GRACE.login, GRACE.password
+        ))
+        .await;
+    assert_eq!(signed_in, 200, "signed in through the API");
+    browser.goto(&front.url("/app-passwords")).await;
+    browser.find("#create-restored").await;
+    assert_eq!(value_of(&browser, NAME).await, "Laptop mail");
+    expect_no_draft_kept(&browser).await;
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
     let (server, _front, browser) = signed_in(&[]).await;
     let other_device = server.other_client(GRACE.login);
 
     // Mid-create: sign-in, then the dialog again, with the name.
-    start_create(&browser, "Laptop mail").await;
-    browser.end_session_on_server().await;
-    browser.click(NEXT).await;
-    browser
-        .wait_for_path("/sign-in?return=/app-passwords")
-        .await;
+    session_ends_mid_create(&browser, "Laptop mail").await;
     browser.sign_in(&GRACE).await;
     browser.wait_for_path("/app-passwords").await;
     browser.find("#create-restored").await;
@@ -367,13 +409,7 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
         .await;
     assert_eq!(other_device.app_passwords().len(), 1);
     browser.assert_forgotten(&password).await;
-    assert_eq!(
-        browser
-            .script("return sessionStorage.getItem('app-passwords:draft')")
-            .await,
-        serde_json::Value::Null,
-        "the draft is gone once it is back"
-    );
+    expect_no_draft_kept(&browser).await;
 
     // Mid-rename: the same.
     browser.click("#rename-0").await;

@@ -7,11 +7,11 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{AppPassword, AppPasswordList};
 use crate::components::ErrorNotice;
-use crate::drafts::{self, Draft};
+use crate::drafts::Draft;
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::create_dialog::CreateDialog;
 use crate::pages::manage_dialogs::{DeleteAllDialog, DeleteDialog, Outcome, RenameDialog};
-use crate::session::{signed_in_login, use_api, use_session, use_session_expired};
+use crate::session::{use_api, use_kept_draft, use_session, use_session_expired};
 
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,17 +43,17 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         }
     });
     // Work interrupted by an ended session comes back as it was left.
-    let draft = signed_in_login().and_then(|login| {
-        drafts::take(&login, |draft| {
-            matches!(draft, Draft::Create { .. } | Draft::Rename { .. })
-        })
-    });
-    let open = RwSignal::new(match &draft {
-        Some(Draft::Create {
+    let draft =
+        use_kept_draft(|draft| matches!(draft, Draft::Create { .. } | Draft::Rename { .. }));
+    let open = RwSignal::new(None);
+    Effect::new(move || {
+        if let Some(Draft::Create {
             name,
             idempotency_key,
-        }) => Some(Open::Create(Some((name.clone(), idempotency_key.clone())))),
-        _ => None,
+        }) = draft.get()
+        {
+            open.set(Some(Open::Create(Some((name, idempotency_key)))));
+        }
     });
     let status = RwSignal::new(String::new());
     // The reloaded list replaces the buttons that opened a dialog, so focus
@@ -79,26 +79,25 @@ pub fn AppPasswordsPanel() -> impl IntoView {
             list.refetch();
         }
     };
-    // A rename comes back once the list says which row it was.
-    let mut pending_rename = match draft {
-        Some(Draft::Rename { id, name }) => Some((id, name)),
-        _ => None,
-    };
-    Effect::new(move || {
-        let Some(Ok(items)) = list.get() else {
-            return;
+    // A rename comes back, once, when the list says which row it was.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let (Some(Draft::Rename { id, name }), Some(Ok(items))) = (draft.get(), list.get()) else {
+            return false;
         };
-        if let Some((id, name)) = pending_rename.take() {
-            match items.items.iter().position(|item| item.id == id) {
-                Some(index) => open.set(Some(Open::Rename(
-                    items.items[index].clone(),
-                    index,
-                    Some(name),
-                ))),
-                None => status
-                    .set(i18n.t_with(keys::LIST_RENAME_LOST, &[("name", &i18n.user_text(&name))])),
+        match items.items.iter().position(|item| item.id == id) {
+            Some(index) => open.set(Some(Open::Rename(
+                items.items[index].clone(),
+                index,
+                Some(name),
+            ))),
+            None => {
+                status.set(i18n.t_with(keys::LIST_RENAME_LOST, &[("name", &i18n.user_text(&name))]))
             }
         }
+        true
     });
     Effect::new(move || {
         if let Some(Ok(_)) = list.get() {

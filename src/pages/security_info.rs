@@ -7,9 +7,9 @@ use crate::api::{
     ApiError, FieldError, Phone, Phones, ProblemKind, SecurityInfo, SecurityInfoUpdate,
 };
 use crate::components::{ErrorLine, ErrorNotice, TextField};
-use crate::drafts::{self, Draft};
+use crate::drafts::Draft;
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::session::{signed_in_login, use_api, use_session_expired};
+use crate::session::{use_api, use_kept_draft, use_session_expired};
 
 /// The five options, with the keys of their labels (the seed's words).
 const METHODS: [(&str, &str); 5] = [
@@ -102,24 +102,33 @@ pub fn SecurityInfoPanel() -> impl IntoView {
             alternate: alternate.read(),
         },
     };
-    // Changes interrupted by an ended session come back over what is saved.
-    let mut draft = signed_in_login()
-        .and_then(|login| drafts::take(&login, |draft| matches!(draft, Draft::SecurityInfo(_))));
+    // Changes interrupted by an ended session come back over what is saved,
+    // once; the draft may come after the saved settings (use_kept_draft).
+    let draft = use_kept_draft(|draft| matches!(draft, Draft::SecurityInfo(_)));
     Effect::new({
         let on_expired = on_expired.clone();
-        move || match loaded.get() {
-            Some(Ok(info)) => {
-                fill(&info.default_method, &info.phones);
-                current.set(Some(info));
-                if let Some(Draft::SecurityInfo(update)) = draft.take() {
-                    fill(&update.default_method, &update.phones);
-                    status.set(i18n.t(keys::INFO_RESTORED));
+        move |restored: Option<bool>| {
+            let restored = restored.unwrap_or(false);
+            let draft = draft.get();
+            match loaded.get() {
+                Some(Ok(info)) => {
+                    fill(&info.default_method, &info.phones);
+                    current.set(Some(info));
+                    match draft {
+                        Some(Draft::SecurityInfo(update)) if !restored => {
+                            fill(&update.default_method, &update.phones);
+                            status.set(i18n.t(keys::INFO_RESTORED));
+                            true
+                        }
+                        _ => restored,
+                    }
                 }
+                Some(Err(error)) => {
+                    on_expired(&error, None);
+                    restored
+                }
+                None => restored,
             }
-            Some(Err(error)) => {
-                on_expired(&error, None);
-            }
-            None => {}
         }
     });
 

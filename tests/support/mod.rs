@@ -196,6 +196,20 @@ impl TestServer {
         format!("{}{path}", self.base_url)
     }
 
+    /// The server's resident memory, in bytes (`VmRSS` in Linux's
+    /// `/proc/<pid>/status`): what the host pays for it.
+    pub fn resident_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc status");
+        let kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.split_whitespace().next())
+            .and_then(|value| value.parse().ok())
+            .expect("VmRSS in /proc status");
+        kib * 1024
+    }
+
     /// A client other than the browser, signed in as `login` with a bearer
     /// token an administrator issued: another device of the same user.
     pub fn other_client(&self, login: &str) -> OtherClient {

@@ -159,7 +159,7 @@ pub async fn create(
     // Hash off the database lock: Argon2id takes a while by design.
     let password = generate_app_password();
     let to_hash = crate::crypto::normalize_app_password(&password);
-    let hash = tokio::task::spawn_blocking(move || hash_with_salt(&to_hash, &salt))
+    let hash = crate::crypto::run_hash(move || hash_with_salt(&to_hash, &salt))
         .await
         .map_err(anyhow::Error::from)?
         .ok_or_else(|| anyhow::anyhow!("stored app-password salt is malformed"))?;

@@ -2,6 +2,7 @@
 //! stored or compared goes through here.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::Context;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -12,6 +13,7 @@ use data_encoding::BASE64URL_NOPAD;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
 /// Argon2id with OWASP's first recommended configuration
 /// (m = 19 MiB, t = 2, p = 1): about 20 ms a hash here, slow enough to make
@@ -39,6 +41,24 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// Runs `work`, an Argon2id hash, on the blocking pool, one per core at a
+/// time. Each hash takes 19 MiB and a core while it runs: more at once
+/// would finish no sooner, and a burst of sign-ins could otherwise take
+/// gigabytes (tokio allows 512 blocking threads). The rest wait their turn.
+pub async fn run_hash<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| Semaphore::new(cores()));
+    // Never closed, so acquiring only waits.
+    let _slot = slots.acquire().await;
+    tokio::task::spawn_blocking(work).await
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// Letters and digits that cannot be mistaken for one another when read
@@ -205,6 +225,35 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hashes_run_one_per_core_at_a_time() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let hashes: Vec<_> = (0..cores() * 4)
+            .map(|_| {
+                let (running, most) = (running.clone(), most.clone());
+                tokio::spawn(run_hash(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    let hash = hash_password("correct horse");
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    hash
+                }))
+            })
+            .collect();
+        for hash in hashes {
+            assert!(hash.await.unwrap().unwrap().starts_with("$argon2id$"));
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=cores()).contains(&most),
+            "{most} hashes at once on {} cores",
+            cores()
+        );
+    }
 
     #[test]
     fn password_hash_verifies_only_the_right_password() {

@@ -79,7 +79,7 @@ pub async fn sign_in(
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
     let password = body.password;
-    let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+    let matches = crate::crypto::run_hash(move || verify_password(&hash, &password))
         .await
         .map_err(anyhow::Error::from)?;
     let credentials = match found {

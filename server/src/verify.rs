@@ -66,7 +66,7 @@ pub async fn verify(
         .as_ref()
         .map_or_else(new_salt, |(_, salt)| salt.clone());
     let normalized = normalize_app_password(&typed);
-    let hash = tokio::task::spawn_blocking(move || hash_with_salt(&normalized, &salt))
+    let hash = crate::crypto::run_hash(move || hash_with_salt(&normalized, &salt))
         .await
         .map_err(anyhow::Error::from)?;
 

@@ -64,14 +64,21 @@ async function filesFromIndex() {
     throw new Error(`app-passwords: ${index} answered ${answer.status}`);
   }
   const page = new DOMParser().parseFromString(await answer.text(), "text/html");
-  const names = page.querySelector("meta[data-app-js][data-app-wasm]");
-  if (!names) {
+  const files = filesNamedIn(page);
+  if (!files) {
     throw new Error(`app-passwords: ${index} does not name the app's files`);
   }
   for (const sheet of page.querySelectorAll('link[rel="stylesheet"]')) {
     addStylesheet(sheet);
   }
-  return { js: names.dataset.appJs, wasm: names.dataset.appWasm };
+  return files;
+}
+
+// The hashed JS and wasm that index.html (the document `page`) names on
+// its <meta> (Trunk.toml's pattern_script), or null.
+function filesNamedIn(page) {
+  const names = page.querySelector("meta[data-app-js][data-app-wasm]");
+  return names && { js: names.dataset.appJs, wasm: names.dataset.appWasm };
 }
 
 // The host page gets the app's stylesheet (every rule of which is scoped
@@ -97,6 +104,5 @@ function addStylesheet(sheet) {
 // that copy starts the app in <body>, with the files the page names.
 const boot = document.querySelector("script[data-app-boot]");
 if (boot?.src === import.meta.url) {
-  const names = document.querySelector("meta[data-app-js][data-app-wasm]");
-  await mount(document.body, { files: { js: names.dataset.appJs, wasm: names.dataset.appWasm } });
+  await mount(document.body, { files: filesNamedIn(document) });
 }

@@ -180,18 +180,7 @@ fn serve_seeded(dist: &Path, floor: &Path) -> (tempfile::TempDir, TestServer) {
 
 /// Gives `login` `count` app passwords through the API, two at a time.
 fn seed(server: &TestServer, login: &str, count: usize) {
-    let clients = [server.other_client(login), server.other_client(login)];
-    std::thread::scope(|scope| {
-        for (lane, client) in clients.iter().enumerate() {
-            scope.spawn(move || {
-                for index in (lane..count).step_by(2) {
-                    let body = json!({ "name": format!("Device {index:04}") });
-                    let (status, answer) = client.call("POST", "/app-passwords", Some(&body));
-                    assert_eq!(status, 201, "seeding: {answer}");
-                }
-            });
-        }
-    });
+    support::make_app_passwords(server, login, count, 2);
 }
 
 /// A fresh browser, signed in as `user` through the app's sign-in page.

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 
 use support::compatible_backend::{CompatibleBackend, KIM, KIM_CODE, REFUSED_WORD};
 use support::site::{copy_folder, deploy_app, Site};
-use support::{free_port, http_get, Browser, ProcessGroup, TestServer, ADA, GRACE, PATIENCE};
+use support::{
+    free_port, http_get, make_app_passwords, Browser, ProcessGroup, RawAnswer, TestServer, ADA,
+    GRACE, PATIENCE,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn works_under_a_sub_path_against_any_compatible_backend() {
@@ -332,12 +335,33 @@ fn wait_until_listening(address: &str, server: &mut ProcessGroup) {
     }
 }
 
+/// The file of `index` (the app's index.html under /portal/security/ at
+/// `origin`) whose name `is_it` picks, as the host serves it: there, and
+/// cached for good.
+fn hashed_file(origin: &str, index: &str, what: &str, is_it: impl Fn(&str) -> bool) -> RawAnswer {
+    let name = index
+        .split('"')
+        .find(|part| is_it(part))
+        .unwrap_or_else(|| panic!("index.html names {what}"));
+    let answer = http_get(
+        &format!("{origin}/portal/security/{}", name.trim_start_matches("./")),
+        &[],
+    );
+    assert_eq!(answer.status, 200, "{what}");
+    assert_eq!(
+        answer.header("cache-control"),
+        Some("public, max-age=31536000, immutable"),
+        "{what}"
+    );
+    answer
+}
+
 /// Checks a web server set up by one of the README's configurations at
 /// `origin`: the app under /portal/security/ with the right headers, deep
 /// links, 404s for missing files, and the whole app working through its
 /// /api/v1/ proxy to `server`.
 async fn check_static_host(origin: &str, server: &TestServer) {
-    let csp = |answer: &support::RawAnswer| {
+    let csp = |answer: &RawAnswer| {
         let policy = answer
             .header("content-security-policy")
             .unwrap_or_default()
@@ -365,35 +389,15 @@ async fn check_static_host(origin: &str, server: &TestServer) {
     }
     // Hashed files are cached for good, the rest revalidated.
     let index = http_get(&format!("{origin}/portal/security/index.html"), &[]).body;
-    let wasm = index
-        .split('"')
-        .find(|part| part.ends_with("_bg.wasm"))
-        .expect("index.html names the wasm");
-    let wasm = http_get(
-        &format!("{origin}/portal/security/{}", wasm.trim_start_matches("./")),
-        &[],
-    );
-    assert_eq!(wasm.status, 200);
+    let wasm = hashed_file(origin, &index, "the wasm", |name| {
+        name.ends_with("_bg.wasm")
+    });
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
-    assert_eq!(
-        wasm.header("cache-control"),
-        Some("public, max-age=31536000, immutable")
-    );
     csp(&wasm);
     // The page's own boot script too: a warm load asks only for index.html.
-    let boot = index
-        .split('"')
-        .find(|part| part.starts_with("./embed-") && part.ends_with(".js"))
-        .expect("index.html loads a hashed embed.js");
-    let boot = http_get(
-        &format!("{origin}/portal/security/{}", boot.trim_start_matches("./")),
-        &[],
-    );
-    assert_eq!(boot.status, 200);
-    assert_eq!(
-        boot.header("cache-control"),
-        Some("public, max-age=31536000, immutable")
-    );
+    hashed_file(origin, &index, "a hashed embed.js", |name| {
+        name.starts_with("./embed-") && name.ends_with(".js")
+    });
     for file in ["app-config.json", "embed.js"] {
         let answer = http_get(&format!("{origin}/portal/security/{file}"), &[]);
         assert_eq!(answer.status, 200, "{file}");
@@ -605,20 +609,8 @@ fn the_example_configuration_lists_every_field_with_its_default() {
 #[test]
 fn the_reference_server_gives_back_the_memory_of_its_hashes() {
     let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "0"]);
-    let devices: Vec<_> = (0..4).map(|_| server.other_client(GRACE.login)).collect();
     let before = server.resident_bytes();
-    // Four devices at once, as a busy server sees them.
-    std::thread::scope(|scope| {
-        for (lane, device) in devices.iter().enumerate() {
-            scope.spawn(move || {
-                for index in 0..25 {
-                    let body = serde_json::json!({ "name": format!("Device {lane}-{index}") });
-                    let (status, answer) = device.call("POST", "/app-passwords", Some(&body));
-                    assert_eq!(status, 201, "{answer}");
-                }
-            });
-        }
-    });
+    make_app_passwords(&server, GRACE.login, 100, 4);
     let grown = server.resident_bytes().saturating_sub(before);
     assert!(
         grown < 32 << 20,

@@ -223,6 +223,23 @@ impl TestServer {
     }
 }
 
+/// Gives `login` `count` app passwords through the API, from `devices`
+/// clients at once, as a busy server sees them.
+pub fn make_app_passwords(server: &TestServer, login: &str, count: usize, devices: usize) {
+    let clients: Vec<_> = (0..devices).map(|_| server.other_client(login)).collect();
+    std::thread::scope(|scope| {
+        for (lane, client) in clients.iter().enumerate() {
+            scope.spawn(move || {
+                for index in (lane..count).step_by(devices) {
+                    let body = json!({ "name": format!("Device {index:04}") });
+                    let (status, answer) = client.call("POST", "/app-passwords", Some(&body));
+                    assert_eq!(status, 201, "making app passwords: {answer}");
+                }
+            });
+        }
+    });
+}
+
 /// Calls the API as another device of the same user would.
 pub struct OtherClient {
     base_url: String,

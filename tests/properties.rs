@@ -7,7 +7,7 @@
 
 use app_passwords::api::{ApiError, Problem, ProblemKind};
 use app_passwords::config::Config;
-use app_passwords::pages::create_dialog::check_name;
+use contract::check_name;
 use proptest::prelude::*;
 
 /// `cases` cases, and no regression files written into the source tree:

@@ -6,8 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use contract::{
+    AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, ProblemKind, Revoked,
+};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::{Deserialize, Serialize};
 
 use crate::auth::SignedIn;
 use crate::crypto::{digest_bytes, generate_app_password, hash_with_salt, new_salt, random_token};
@@ -18,57 +20,21 @@ use crate::{unix_now, validate, AppState};
 /// How long a create answer is kept for a repeated `Idempotency-Key`.
 const IDEMPOTENCY_SECONDS: i64 = 24 * 3600;
 
-/// The contract's `AppPassword`: everything about one app password except
-/// the secret, which only its create answer ever carries.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AppPasswordView {
-    id: String,
-    name: String,
-    created_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    last_used_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    last_used_ip: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<String>,
-}
-
-/// Columns read by [`AppPasswordView::from_row`].
+/// Columns read by [`app_password_from_row`].
 const VIEW_COLUMNS: &str = "id, name, created_at, last_used_at, last_used_ip, expires_at";
 
-impl AppPasswordView {
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            id: row.get(0)?,
-            name: row.get(1)?,
-            created_at: row.get(2)?,
-            last_used_at: row.get(3)?,
-            last_used_ip: row.get(4)?,
-            expires_at: row.get(5)?,
-        })
-    }
-}
-
-/// Answer of `GET /app-passwords`.
-#[derive(Debug, Serialize)]
-pub struct AppPasswordList {
-    items: Vec<AppPasswordView>,
-    max_count: Option<u32>,
-}
-
-/// The contract's `CreatedAppPassword`: the one answer with the secret.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct CreatedAppPassword {
-    #[serde(flatten)]
-    item: AppPasswordView,
-    password: String,
-    login: String,
-}
-
-/// Body of `POST /app-passwords` and `PATCH /app-passwords/{id}`.
-#[derive(Deserialize)]
-pub struct NameBody {
-    name: String,
+/// The contract's `AppPassword` of a row selected with [`VIEW_COLUMNS`]:
+/// everything about one app password except the secret, which only its
+/// create answer ever carries.
+fn app_password_from_row(row: &Row<'_>) -> rusqlite::Result<AppPassword> {
+    Ok(AppPassword {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        created_at: row.get(2)?,
+        last_used_at: row.get(3)?,
+        last_used_ip: row.get(4)?,
+        expires_at: row.get(5)?,
+    })
 }
 
 /// `GET /app-passwords`: the caller's app passwords, oldest first.
@@ -84,7 +50,7 @@ pub async fn list(
                 "SELECT {VIEW_COLUMNS} FROM app_passwords WHERE user_id = ?1 ORDER BY created_at, rowid"
             ))?;
             let items = statement
-                .query_map([user_id], AppPasswordView::from_row)?
+                .query_map([user_id], app_password_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(items)
         })
@@ -123,7 +89,7 @@ pub async fn create(
     State(state): State<AppState>,
     caller: SignedIn,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<NameBody>,
+    ApiJson(body): ApiJson<AppPasswordName>,
 ) -> Result<Response, Problem> {
     if !caller.user.app_passwords_enabled {
         return Err(Problem::app_passwords_disabled());
@@ -165,7 +131,7 @@ pub async fn create(
         .ok_or_else(|| anyhow::anyhow!("stored app-password salt is malformed"))?;
 
     let answer = CreatedAppPassword {
-        item: AppPasswordView {
+        item: AppPassword {
             id: random_token(16),
             name,
             created_at: now_rfc3339(),
@@ -174,7 +140,7 @@ pub async fn create(
             expires_at: None,
         },
         password,
-        login: caller.user.login.clone(),
+        login: Some(caller.user.login.clone()),
     };
     let secrets = state.secrets.clone();
     let outcome = state
@@ -215,8 +181,8 @@ pub async fn rename(
     State(state): State<AppState>,
     caller: SignedIn,
     id: Result<Path<String>, PathRejection>,
-    ApiJson(body): ApiJson<NameBody>,
-) -> Result<Json<AppPasswordView>, Problem> {
+    ApiJson(body): ApiJson<AppPasswordName>,
+) -> Result<Json<AppPassword>, Problem> {
     let Path(id) = id.map_err(|_| Problem::not_found())?;
     let name = validate::app_password_name(&body.name)
         .map_err(|error| Problem::validation_failed(vec![error]))?;
@@ -235,7 +201,7 @@ pub async fn rename(
                 .query_row(
                     &format!("SELECT {VIEW_COLUMNS} FROM app_passwords WHERE id = ?1"),
                     [id],
-                    AppPasswordView::from_row,
+                    app_password_from_row,
                 )
                 .optional()?)
         })
@@ -266,12 +232,6 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Answer of `DELETE /app-passwords`.
-#[derive(Debug, Serialize)]
-pub struct Revoked {
-    revoked: usize,
-}
-
 /// `DELETE /app-passwords`: revokes all of the caller's app passwords.
 pub async fn delete_all(
     State(state): State<AppState>,
@@ -284,7 +244,9 @@ pub async fn delete_all(
             Ok(conn.execute("DELETE FROM app_passwords WHERE user_id = ?1", [user_id])?)
         })
         .await?;
-    Ok(Json(Revoked { revoked }))
+    Ok(Json(Revoked {
+        revoked: u32::try_from(revoked).unwrap_or(u32::MAX),
+    }))
 }
 
 fn created(answer: CreatedAppPassword) -> Response {
@@ -294,7 +256,7 @@ fn created(answer: CreatedAppPassword) -> Response {
 /// The `Idempotency-Key` header: absent is allowed (no replay protection),
 /// present must be 1 to 255 visible ASCII characters.
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
-    let Some(value) = headers.get("idempotency-key") else {
+    let Some(value) = headers.get(contract::headers::IDEMPOTENCY_KEY) else {
         return Ok(None);
     };
     match value.to_str() {
@@ -334,7 +296,7 @@ fn stored_answer(
         None => Ok(Ok(None)),
         Some((stored_hash, _)) if stored_hash != body_hash => Ok(Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
+            ProblemKind::IdempotencyKeyReused,
             "This Idempotency-Key was used for another request",
         )
         .detail("Send a new key for a new app password."))),

@@ -12,9 +12,6 @@ use crate::{unix_now, AppState};
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "ap_session";
 
-/// Header that carries the CSRF token on unsafe methods.
-pub const CSRF_HEADER: &str = "x-csrf-token";
-
 /// Reads the session id from the request's cookies, if any.
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
@@ -113,7 +110,7 @@ pub async fn load_session(
 /// Whether the request's `X-CSRF-Token` is the token of `session_id`.
 pub fn csrf_header_matches(headers: &HeaderMap, session_id: &str) -> bool {
     let sent = headers
-        .get(CSRF_HEADER)
+        .get(contract::headers::CSRF_TOKEN)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
     constant_time_eq(sent, &csrf_token_for(session_id))

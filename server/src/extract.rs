@@ -5,6 +5,8 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use contract::ProblemKind;
+
 use crate::problem::Problem;
 
 /// Like `axum::Json`, but a rejected body becomes a problem-details answer.
@@ -32,19 +34,19 @@ fn problem_for(rejection: &JsonRejection) -> Problem {
     match rejection {
         JsonRejection::MissingJsonContentType(_) => Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
+            ProblemKind::UnsupportedMediaType,
             "The body must be JSON",
         )
         .detail("Send the body with Content-Type: application/json."),
         JsonRejection::JsonDataError(_) => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation-failed",
+            ProblemKind::ValidationFailed,
             "The body does not have the expected fields",
         ),
         JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
+                ProblemKind::PayloadTooLarge,
                 "The body is too large",
             )
             .detail("Request bodies are limited to 16 KiB.")

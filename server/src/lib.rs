@@ -29,6 +29,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::config::ServeArgs;
 use crate::crypto::SecretBox;
 use crate::db::Db;
+use contract::ProblemKind;
+
 use crate::problem::Problem;
 use crate::rate_limit::FailureLimits;
 
@@ -121,7 +123,7 @@ pub fn api_router() -> Router<AppState> {
         .method_not_allowed_fallback(|| async {
             Problem::new(
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
+                ProblemKind::MethodNotAllowed,
                 "This call does not take that method",
             )
         })
@@ -208,8 +210,8 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
             .allow_headers([
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
-                HeaderName::from_static(auth::CSRF_HEADER),
-                HeaderName::from_static("idempotency-key"),
+                HeaderName::from_static(contract::headers::CSRF_TOKEN),
+                HeaderName::from_static(contract::headers::IDEMPOTENCY_KEY),
             ])
             .expose_headers([header::RETRY_AFTER])
             .max_age(std::time::Duration::from_secs(600)),

@@ -2,20 +2,13 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+pub use contract::FieldError;
+use contract::ProblemKind;
 use serde::Serialize;
 
 /// Prefix of every problem `type` URI this server sends. Clients match on
 /// the last path segment only, so the prefix is this server's own choice.
 pub const TYPE_PREFIX: &str = "/problems/";
-
-/// One field-level error: `pointer` is a JSON Pointer into the request body.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct FieldError {
-    /// Where in the request body the problem is, e.g. `/name`.
-    pub pointer: String,
-    /// What is wrong there, in words a user can act on.
-    pub detail: String,
-}
 
 /// An error answer in `application/problem+json`. Boxed so that the
 /// `Result`s that carry it stay small.
@@ -41,10 +34,10 @@ struct ProblemBody {
 }
 
 impl Problem {
-    /// A problem of the well-known type `kind` (the last segment of its URI).
-    pub fn new(status: StatusCode, kind: &str, title: &str) -> Self {
+    /// A problem of the well-known type `kind`.
+    pub fn new(status: StatusCode, kind: ProblemKind, title: &str) -> Self {
         Self(Box::new(ProblemBody {
-            kind: format!("{TYPE_PREFIX}{kind}"),
+            kind: format!("{TYPE_PREFIX}{}", kind.slug()),
             title: title.to_owned(),
             status: status.as_u16(),
             detail: None,
@@ -75,7 +68,7 @@ impl Problem {
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ProblemKind::Unauthorized,
             "Sign in to continue",
         )
     }
@@ -84,7 +77,7 @@ impl Problem {
     pub fn invalid_credentials() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "invalid-credentials",
+            ProblemKind::InvalidCredentials,
             "The login or password is incorrect",
         )
     }
@@ -93,7 +86,7 @@ impl Problem {
     pub fn mfa_required(methods: &[&str]) -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "mfa-required",
+            ProblemKind::MfaRequired,
             "Enter the code from your authenticator app",
         )
         .extension("methods", serde_json::json!(methods))
@@ -103,7 +96,7 @@ impl Problem {
     pub fn invalid_code() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "invalid-code",
+            ProblemKind::InvalidCode,
             "That code is not valid",
         )
         .detail("Enter the current 6-digit code from your authenticator app.")
@@ -113,7 +106,7 @@ impl Problem {
     pub fn csrf_failed() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
-            "csrf-failed",
+            ProblemKind::CsrfFailed,
             "The request could not be verified",
         )
         .detail("Reload the session and try again.")
@@ -123,7 +116,7 @@ impl Problem {
     pub fn validation_failed(errors: Vec<FieldError>) -> Self {
         let mut problem = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation-failed",
+            ProblemKind::ValidationFailed,
             "Some fields are not valid",
         );
         problem.0.errors = errors;
@@ -134,7 +127,7 @@ impl Problem {
     pub fn rate_limited(seconds: u64) -> Self {
         let mut problem = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate-limited",
+            ProblemKind::RateLimited,
             "Too many attempts",
         )
         .detail(format!("Wait {seconds} seconds and try again."));
@@ -146,7 +139,7 @@ impl Problem {
     pub fn limit_reached(max: u32) -> Self {
         Self::new(
             StatusCode::CONFLICT,
-            "limit-reached",
+            ProblemKind::LimitReached,
             "You have the most app passwords allowed",
         )
         .detail(format!(
@@ -158,7 +151,7 @@ impl Problem {
     pub fn app_passwords_disabled() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
-            "app-passwords-disabled",
+            ProblemKind::AppPasswordsDisabled,
             "App passwords are turned off",
         )
         .detail("Your administrator has turned off app passwords for your account.")
@@ -168,7 +161,7 @@ impl Problem {
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
-            "bad-request",
+            ProblemKind::BadRequest,
             "The request is malformed",
         )
         .detail(detail)
@@ -176,14 +169,14 @@ impl Problem {
 
     /// 404: nothing at this address (or nothing that belongs to the caller).
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found")
+        Self::new(StatusCode::NOT_FOUND, ProblemKind::NotFound, "Not found")
     }
 
     /// 500: something failed inside the server; the cause is logged, not sent.
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal-error",
+            ProblemKind::InternalError,
             "Something went wrong on the server",
         )
         .detail("Try again in a moment.")

@@ -3,8 +3,8 @@
 
 use axum::extract::State;
 use axum::Json;
+use contract::{AuthenticatorApp, Phones, SecurityInfo, SecurityInfoUpdate};
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
 
 use crate::auth::SignedIn;
 use crate::extract::ApiJson;
@@ -19,49 +19,6 @@ pub const METHODS: [&str; 5] = [
     "call_mobile",
     "call_office",
 ];
-
-/// The contract's `Phone`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Phone {
-    country_code: String,
-    number: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    extension: Option<String>,
-}
-
-/// The contract's `phones` object; `null` where a phone is not set.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Phones {
-    #[serde(default)]
-    authentication: Option<Phone>,
-    #[serde(default)]
-    office: Option<Phone>,
-    #[serde(default)]
-    alternate: Option<Phone>,
-}
-
-/// The contract's `SecurityInfoUpdate`.
-#[derive(Debug, Deserialize)]
-pub struct SecurityInfoUpdate {
-    default_method: String,
-    #[serde(default)]
-    phones: Phones,
-}
-
-/// Whether an authenticator app is set up.
-#[derive(Debug, Serialize)]
-pub struct AuthenticatorApp {
-    configured: bool,
-}
-
-/// The contract's `SecurityInfo`.
-#[derive(Debug, Serialize)]
-pub struct SecurityInfo {
-    default_method: String,
-    available_methods: [&'static str; 5],
-    phones: Phones,
-    authenticator_app: AuthenticatorApp,
-}
 
 /// `GET /security-info`.
 pub async fn get(
@@ -128,9 +85,12 @@ async fn load(state: &AppState, user_id: i64) -> Result<SecurityInfo, Problem> {
             };
             Ok(SecurityInfo {
                 default_method,
-                available_methods: METHODS,
+                available_methods: Some(METHODS.map(str::to_owned).to_vec()),
                 phones,
-                authenticator_app: AuthenticatorApp { configured },
+                authenticator_app: Some(AuthenticatorApp {
+                    configured,
+                    device_name: None,
+                }),
             })
         })
         .await?)

@@ -6,8 +6,8 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use contract::{Credentials, SecondFactor, Session};
 use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
 
 use crate::auth::{
     csrf_header_matches, load_session, session_cookie, set_session_cookie, SignedIn, Stage,
@@ -15,48 +15,25 @@ use crate::auth::{
 use crate::crypto::{csrf_token_for, dummy_hash, random_token, token_digest, verify_password};
 use crate::extract::ApiJson;
 use crate::problem::Problem;
-use crate::users::{credentials_by_login, User, UserView};
+use crate::users::{credentials_by_login, User};
 use crate::{totp, unix_now, AppState};
 
 /// Wrong second-factor codes allowed before the half-signed-in session ends.
 const MAX_MFA_FAILURES: i64 = 5;
 
-/// The contract's `Session`.
-#[derive(Debug, Serialize)]
-pub struct SessionView {
-    user: UserView,
-    /// Absent for bearer tokens, which need no CSRF token.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    csrf_token: Option<String>,
-    app_passwords_enabled: bool,
-}
-
-impl SessionView {
-    fn new(user: &User, session_id: Option<&str>) -> Self {
-        Self {
-            user: user.into(),
-            csrf_token: session_id.map(csrf_token_for),
-            app_passwords_enabled: user.app_passwords_enabled,
-        }
+/// The contract's `Session` of `user`; `session_id` is absent for bearer
+/// tokens, which need no CSRF token.
+fn session_view(user: &User, session_id: Option<&str>) -> Session {
+    Session {
+        user: user.into(),
+        csrf_token: session_id.map(csrf_token_for),
+        app_passwords_enabled: Some(user.app_passwords_enabled),
     }
 }
 
-/// Body of `POST /session`.
-#[derive(Deserialize)]
-pub struct SignInBody {
-    login: String,
-    password: String,
-}
-
-/// Body of `POST /session/mfa`.
-#[derive(Deserialize)]
-pub struct CodeBody {
-    code: String,
-}
-
 /// `GET /session`: who is signed in.
-pub async fn current(caller: SignedIn) -> Json<SessionView> {
-    Json(SessionView::new(&caller.user, caller.session_id.as_deref()))
+pub async fn current(caller: SignedIn) -> Json<Session> {
+    Json(session_view(&caller.user, caller.session_id.as_deref()))
 }
 
 /// `POST /session`: checks login and password; answers the session, or
@@ -65,7 +42,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<SignInBody>,
+    ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, Problem> {
     let login = body.login.trim().to_owned();
     state.limits.check(&login, peer.ip())?;
@@ -101,7 +78,7 @@ pub async fn sign_in(
     let cookie = set_session_cookie(Some(&session_id), state.settings.secure_cookies);
     let answer = match stage {
         Stage::Mfa => Problem::mfa_required(&["totp"]).into_response(),
-        Stage::Full => Json(SessionView::new(&credentials.user, Some(&session_id))).into_response(),
+        Stage::Full => Json(session_view(&credentials.user, Some(&session_id))).into_response(),
     };
     Ok(([(header::SET_COOKIE, cookie)], answer).into_response())
 }
@@ -111,13 +88,13 @@ pub async fn submit_code(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<CodeBody>,
+    ApiJson(body): ApiJson<SecondFactor>,
 ) -> Result<Response, Problem> {
     let session_id = session_cookie(&headers).ok_or_else(sign_in_again)?;
     let user = match load_session(&state, &session_id).await? {
         Some((user, Stage::Mfa)) => user,
         Some((user, Stage::Full)) => {
-            return Ok(Json(SessionView::new(&user, Some(&session_id))).into_response())
+            return Ok(Json(session_view(&user, Some(&session_id))).into_response())
         }
         None => return Err(sign_in_again()),
     };
@@ -175,7 +152,7 @@ pub async fn submit_code(
     let cookie = set_session_cookie(Some(&new_id), state.settings.secure_cookies);
     Ok((
         [(header::SET_COOKIE, cookie)],
-        Json(SessionView::new(&user, Some(&new_id))),
+        Json(session_view(&user, Some(&new_id))),
     )
         .into_response())
 }

@@ -1,7 +1,6 @@
 //! User accounts: looking them up and seeding them at start.
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use serde::Serialize;
 
 use crate::config::SeedUser;
 use crate::crypto::{hash_password, SecretBox};
@@ -20,14 +19,7 @@ pub struct User {
 }
 
 /// The `user` object of the contract's `Session`.
-#[derive(Debug, Serialize)]
-pub struct UserView {
-    id: String,
-    login: String,
-    display_name: String,
-}
-
-impl From<&User> for UserView {
+impl From<&User> for contract::User {
     fn from(user: &User) -> Self {
         Self {
             id: user.id.to_string(),

@@ -1,10 +1,9 @@
 //! The contract's input rules, one function per kind of value; each returns
 //! the field errors it finds, with JSON Pointers into the request body.
 
-use crate::problem::FieldError;
+use contract::{check_name, NameProblem, MAX_NAME_CHARS};
 
-/// Longest app password name, in characters.
-pub const MAX_NAME_CHARS: usize = 120;
+use crate::problem::FieldError;
 
 fn field_error(pointer: &str, detail: &str) -> FieldError {
     FieldError {
@@ -13,38 +12,24 @@ fn field_error(pointer: &str, detail: &str) -> FieldError {
     }
 }
 
-/// Whether `c` reorders text around it: bidirectional embeddings, overrides
-/// and isolates, which can make a name display as something else.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Checks an app password name and returns it trimmed.
+/// Checks an app password name by the contract's rules and returns it
+/// trimmed; a refusal says why, in words a user can act on.
 pub fn app_password_name(raw: &str) -> Result<String, FieldError> {
-    let name = raw.trim();
-    let count = name.chars().count();
-    if count == 0 {
-        return Err(field_error("/name", "Enter a name."));
-    }
-    if count > MAX_NAME_CHARS {
-        return Err(field_error(
-            "/name",
-            &format!("Use at most {MAX_NAME_CHARS} characters (this has {count})."),
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(field_error(
-            "/name",
-            "Remove line breaks, tabs and other control characters.",
-        ));
-    }
-    if name.chars().any(is_bidi_control) {
-        return Err(field_error(
-            "/name",
-            "Remove the invisible text-direction characters.",
-        ));
-    }
-    Ok(name.to_owned())
+    check_name(raw).map_err(|problem| {
+        let detail = match problem {
+            NameProblem::Empty => "Enter a name.".to_owned(),
+            NameProblem::TooLong { chars } => {
+                format!("Use at most {MAX_NAME_CHARS} characters (this has {chars}).")
+            }
+            NameProblem::ControlCharacter => {
+                "Remove line breaks, tabs and other control characters.".to_owned()
+            }
+            NameProblem::DirectionControl => {
+                "Remove the invisible text-direction characters.".to_owned()
+            }
+        };
+        field_error("/name", &detail)
+    })
 }
 
 /// Checks one phone (`pointer` is e.g. `/phones/office`); `extension_allowed`

@@ -14,6 +14,8 @@ use serde::Serialize;
 
 use crate::app_passwords::{now_rfc3339, user_salt};
 use crate::crypto::{hash_with_salt, new_salt, normalize_app_password};
+use contract::ProblemKind;
+
 use crate::problem::Problem;
 use crate::AppState;
 
@@ -125,7 +127,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 fn refused() -> Response {
     let mut response = Problem::new(
         StatusCode::UNAUTHORIZED,
-        "invalid-credentials",
+        ProblemKind::InvalidCredentials,
         "The login or app password is incorrect",
     )
     .into_response();

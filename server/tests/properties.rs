@@ -4,8 +4,9 @@
 
 mod common;
 
-use app_passwords_server::validate::{app_password_name, phone, MAX_NAME_CHARS};
+use app_passwords_server::validate::{app_password_name, phone};
 use common::Server;
+use contract::MAX_NAME_CHARS;
 use proptest::prelude::*;
 
 /// `cases` cases, and no regression files written into the source tree:

@@ -12,11 +12,13 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::RequestCredentials;
 
-use super::error::{ApiError, Problem, ProblemKind};
-use super::models::{
-    AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, Revoked,
-    SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
+use contract::headers::{CSRF_TOKEN, IDEMPOTENCY_KEY};
+use contract::{
+    AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, ProblemKind,
+    Revoked, SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
 };
+
+use super::error::{ApiError, Problem};
 use crate::config::{AuthMode, Config};
 use crate::url_encoding::percent_encode;
 
@@ -171,7 +173,7 @@ impl ApiClient {
             Method::POST,
             "/app-passwords",
             Some(&body),
-            &[("Idempotency-Key", idempotency_key)],
+            &[(IDEMPOTENCY_KEY, idempotency_key)],
         )
         .await
     }
@@ -344,7 +346,7 @@ impl ApiClient {
             None => {
                 let builder = builder.credentials(RequestCredentials::Include);
                 match lock(&self.csrf_token).clone().filter(|_| unsafe_method) {
-                    Some(csrf) => builder.header("X-CSRF-Token", &csrf),
+                    Some(csrf) => builder.header(CSRF_TOKEN, &csrf),
                     None => builder,
                 }
             }

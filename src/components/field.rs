@@ -1,7 +1,11 @@
-//! A labelled text input with its hint and error, wired for screen readers.
+//! Labelled text inputs with their hint and error, wired for screen
+//! readers: any text, and the name of an app password.
 
+use contract::NameProblem;
 use leptos::html;
 use leptos::prelude::*;
+
+use crate::i18n::{keys, use_i18n, I18n};
 
 /// A text input bound to `value`, with a visible label, an optional hint and
 /// an error message that screen readers hear with the field.
@@ -67,5 +71,42 @@ pub fn TextField(
                 {move || error.get()}
             </p>
         </div>
+    }
+}
+
+/// The name of an app password, with its rules, as Create and Rename ask
+/// for it.
+#[component]
+pub fn NameField(
+    /// Element id.
+    id: &'static str,
+    /// What the user typed.
+    value: RwSignal<String>,
+    /// The message to show under the field, if any.
+    error: RwSignal<Option<String>>,
+    /// Reference to the input, for focusing it.
+    node_ref: NodeRef<html::Input>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <TextField
+            id=id
+            label=i18n.t(keys::COMMON_NAME)
+            value=value
+            error=error
+            hint=i18n.t(keys::CREATE_NAME_RULES)
+            node_ref=node_ref
+        />
+    }
+}
+
+/// What to tell the user about a name the contract's rules refuse.
+pub fn name_problem_message(problem: NameProblem, i18n: I18n) -> String {
+    match problem {
+        NameProblem::Empty => i18n.t(keys::NAME_EMPTY),
+        NameProblem::TooLong { chars } => i18n.t_count(keys::NAME_TOO_LONG, chars, &[]),
+        NameProblem::ControlCharacter | NameProblem::DirectionControl => {
+            i18n.t(keys::NAME_INVISIBLE)
+        }
     }
 }

@@ -11,6 +11,6 @@ pub mod tabs;
 pub use copy_button::{CopyButton, CopyOutcome};
 pub use dialog::Dialog;
 pub use error_notice::{ErrorLine, ErrorNotice};
-pub use field::TextField;
+pub use field::{name_problem_message, NameField, TextField};
 pub use menu::MenuButton;
 pub use tabs::{Tab, Tabs};

@@ -6,83 +6,14 @@ use leptos::prelude::*;
 
 use wasm_bindgen::JsCast;
 
+use contract::check_name;
+
 use crate::api::{new_idempotency_key, ApiError, CreatedAppPassword, ProblemKind};
-use crate::components::{CopyButton, Dialog, ErrorLine, TextField};
+use crate::components::{name_problem_message, CopyButton, Dialog, ErrorLine, NameField};
 use crate::drafts::Draft;
 use crate::host::{use_host, HostEvent};
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::session::{use_api, use_session, use_session_expired};
-
-/// What is wrong with a name, found before it is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameProblem {
-    /// Nothing but spaces.
-    Empty,
-    /// Longer than 120 characters.
-    TooLong {
-        /// How many it has.
-        chars: usize,
-    },
-    /// Line breaks, tabs or characters that reorder text.
-    Invisible,
-}
-
-impl NameProblem {
-    /// What to tell the user.
-    pub fn message(self, i18n: I18n) -> String {
-        match self {
-            Self::Empty => i18n.t(keys::NAME_EMPTY),
-            Self::TooLong { chars } => i18n.t_count(keys::NAME_TOO_LONG, chars, &[]),
-            Self::Invisible => i18n.t(keys::NAME_INVISIBLE),
-        }
-    }
-}
-
-/// Checks a name as the backend will, so the user hears about it at once;
-/// the name trimmed, as it will be saved.
-pub fn check_name(name: &str) -> Result<String, NameProblem> {
-    let name = name.trim();
-    let chars = name.chars().count();
-    if chars == 0 {
-        return Err(NameProblem::Empty);
-    }
-    if chars > 120 {
-        return Err(NameProblem::TooLong { chars });
-    }
-    if name
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-    {
-        return Err(NameProblem::Invisible);
-    }
-    Ok(name.to_owned())
-}
-
-/// The name of an app password, with its rules, as Create and Rename ask
-/// for it.
-#[component]
-pub fn NameField(
-    /// Element id.
-    id: &'static str,
-    /// What the user typed.
-    value: RwSignal<String>,
-    /// The message to show under the field, if any.
-    error: RwSignal<Option<String>>,
-    /// Reference to the input, for focusing it.
-    node_ref: NodeRef<html::Input>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <TextField
-            id=id
-            label=i18n.t(keys::COMMON_NAME)
-            value=value
-            error=error
-            hint=i18n.t(keys::CREATE_NAME_RULES)
-            node_ref=node_ref
-        />
-    }
-}
 
 /// Creates an app password. `on_close` runs after Done or Cancel; the
 /// password leaves the page with the dialog.
@@ -205,7 +136,7 @@ pub fn CreateDialog(
                 message.set(None);
                 create.dispatch((checked, key.get_untracked()));
             }
-            Err(problem) => name_error.set(Some(problem.message(i18n))),
+            Err(problem) => name_error.set(Some(name_problem_message(problem, i18n))),
         }
     };
     let close = move |made: bool| {
@@ -376,21 +307,6 @@ fn show_create_error(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_checked_like_the_backend_does() {
-        assert_eq!(check_name("  Mail  ").unwrap(), "Mail");
-        assert!(check_name("   ").is_err());
-        assert!(check_name(&"x".repeat(121)).is_err());
-        assert!(check_name(&"é".repeat(120)).is_ok());
-        assert!(check_name("a\tb").is_err());
-        assert!(check_name("a\u{202E}b").is_err());
-        assert_eq!(check_name("<b>x</b>").unwrap(), "<b>x</b>");
-        assert_eq!(
-            check_name(&"é".repeat(130)),
-            Err(NameProblem::TooLong { chars: 130 })
-        );
-    }
 
     #[test]
     fn passwords_are_spelled_group_by_group() {

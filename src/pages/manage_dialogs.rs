@@ -4,12 +4,13 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use contract::check_name;
+
 use crate::api::{ApiError, AppPassword, ProblemKind};
-use crate::components::{Dialog, ErrorLine};
+use crate::components::{name_problem_message, Dialog, ErrorLine, NameField};
 use crate::drafts::Draft;
 use crate::host::{use_host, HostEvent};
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::pages::create_dialog::{check_name, NameField};
 use crate::session::{use_api, use_session_expired};
 
 /// What a manage dialog reports when it closes.
@@ -119,7 +120,7 @@ pub fn RenameDialog(
                 name_error.set(None);
                 rename.dispatch(checked);
             }
-            Err(problem) => name_error.set(Some(problem.message(i18n))),
+            Err(problem) => name_error.set(Some(name_problem_message(problem, i18n))),
         }
     };
     view! {

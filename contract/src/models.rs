@@ -1,10 +1,11 @@
-//! The contract's bodies. Unknown fields are ignored and optional ones may
-//! be absent or `null`, so any compatible backend decodes.
+//! The contract's bodies. Decoding is lenient, so that any compatible
+//! backend decodes: unknown fields are ignored, and optional ones may be
+//! absent or `null`. Encoding leaves out what is not there.
 
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     /// Opaque id.
     pub id: String,
@@ -15,15 +16,16 @@ pub struct User {
 }
 
 /// `Session`: who is signed in, and what they may do.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     /// The user.
     pub user: User,
-    /// Token for `X-CSRF-Token` on unsafe methods (cookie mode).
-    #[serde(default)]
+    /// Token for `X-CSRF-Token` on unsafe methods (cookie mode); absent for
+    /// bearer tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csrf_token: Option<String>,
     /// `false` when an administrator has turned creation off; absent means on.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_passwords_enabled: Option<bool>,
 }
 
@@ -35,7 +37,7 @@ impl Session {
 }
 
 /// Body of `POST /session`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Credentials {
     /// The sign-in name.
     pub login: String,
@@ -44,14 +46,14 @@ pub struct Credentials {
 }
 
 /// Body of `POST /session/mfa`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SecondFactor {
     /// The 6-digit code.
     pub code: String,
 }
 
 /// One app password as lists show it (never with its secret).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppPassword {
     /// Opaque id: never parsed, ordered or computed with.
     pub id: String,
@@ -60,28 +62,28 @@ pub struct AppPassword {
     /// RFC 3339, UTC.
     pub created_at: String,
     /// When an app last signed in with it, if the backend tracks that.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
     /// From where, if the backend tracks that.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_ip: Option<String>,
     /// When it stops working, if it expires.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
 }
 
 /// `GET /app-passwords`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppPasswordList {
     /// The user's app passwords.
     pub items: Vec<AppPassword>,
-    /// The most one user may hold, when the backend has a limit.
+    /// The most one user may hold; `null` when the backend has no limit.
     #[serde(default)]
     pub max_count: Option<u32>,
 }
 
 /// `CreatedAppPassword`: the one answer that carries the secret.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedAppPassword {
     /// The new app password as the list will show it.
     #[serde(flatten)]
@@ -89,19 +91,19 @@ pub struct CreatedAppPassword {
     /// The secret, shown once and never again.
     pub password: String,
     /// The login to use with it, when the backend says.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login: Option<String>,
 }
 
 /// Body of `POST /app-passwords` and `PATCH /app-passwords/{id}`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppPasswordName {
     /// The name.
     pub name: String,
 }
 
 /// Answer of `DELETE /app-passwords`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revoked {
     /// How many were revoked.
     pub revoked: u32,
@@ -119,7 +121,7 @@ pub struct Phone {
     pub extension: Option<String>,
 }
 
-/// The three phones; `None` where not set.
+/// The three phones; `null` where not set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phones {
     /// The mobile phone for calls and texts.
@@ -134,28 +136,28 @@ pub struct Phones {
 }
 
 /// Whether an authenticator app is set up.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthenticatorApp {
     /// Set up or not.
     pub configured: bool,
     /// The device's name, when the backend knows it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
 }
 
 /// `SecurityInfo`: the preferred verification option and phones.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityInfo {
     /// One of the five method names.
     pub default_method: String,
     /// The methods offered; absent means all five.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_methods: Option<Vec<String>>,
     /// The phones.
     #[serde(default)]
     pub phones: Phones,
     /// The authenticator app, when the backend says.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authenticator_app: Option<AuthenticatorApp>,
 }
 
@@ -165,6 +167,7 @@ pub struct SecurityInfoUpdate {
     /// The chosen method.
     pub default_method: String,
     /// The phones.
+    #[serde(default)]
     pub phones: Phones,
 }
 
@@ -191,6 +194,7 @@ mod tests {
         let session: Session =
             serde_json::from_str(r#"{"user":{"id":"1","login":"a","display_name":"A"}}"#).unwrap();
         assert!(session.can_create_app_passwords());
+        assert_eq!(session.csrf_token, None);
 
         let created: CreatedAppPassword = serde_json::from_str(
             r#"{"id":"u-1","name":"Mail","created_at":"2026-01-01T00:00:00Z","password":"abcde-fghjk"}"#,
@@ -198,6 +202,26 @@ mod tests {
         .unwrap();
         assert_eq!(created.item.name, "Mail");
         assert_eq!(created.login, None);
-        assert_eq!(session.csrf_token, None);
+    }
+
+    #[test]
+    fn encodes_absent_optional_fields_as_nothing_and_no_limit_as_null() {
+        let item = AppPassword {
+            id: "1".into(),
+            name: "Mail".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            last_used_at: None,
+            last_used_ip: None,
+            expires_at: None,
+        };
+        let list = serde_json::to_value(AppPasswordList {
+            items: vec![item],
+            max_count: None,
+        })
+        .unwrap();
+        assert_eq!(
+            list,
+            serde_json::json!({"items":[{"id":"1","name":"Mail","created_at":"2026-01-01T00:00:00Z"}],"max_count":null})
+        );
     }
 }

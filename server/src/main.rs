@@ -1,7 +1,6 @@
 //! `app-passwords-server`: runs the reference backend, or one of its helpers.
 
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use app_passwords_server::auth::{issue_token, revoke_tokens};
@@ -128,10 +127,7 @@ fn secret_from_env() -> anyhow::Result<Vec<u8>> {
 }
 
 fn print_code() -> anyhow::Result<()> {
-    let secret = secret_from_env()?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    let code = totp::code_at_step(&secret, totp::step_of(now));
-    let left = totp::STEP - now % totp::STEP;
+    let (code, left) = totp::current_code(&secret_from_env()?);
     println!("{code}  (valid for {left} more seconds)");
     Ok(())
 }

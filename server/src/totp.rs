@@ -27,6 +27,13 @@ pub fn code_at_step(secret: &[u8], step: u64) -> String {
     totp_lite::totp_custom::<totp_lite::Sha1>(STEP, DIGITS, secret, step * STEP)
 }
 
+/// The code an authenticator app with `secret` shows now, and how many
+/// seconds it stays valid.
+pub fn current_code(secret: &[u8]) -> (String, u64) {
+    let now = crate::unix_now().max(0) as u64;
+    (code_at_step(secret, step_of(now)), STEP - now % STEP)
+}
+
 /// The time step that contains `unix_seconds`.
 pub fn step_of(unix_seconds: u64) -> u64 {
     unix_seconds / STEP

@@ -7,7 +7,6 @@
 pub mod contract;
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use app_passwords_server::config::Cli;
 use app_passwords_server::db::Db;
@@ -31,12 +30,7 @@ pub fn ada_password() -> Value {
 
 /// The code Ada's authenticator shows now.
 pub fn code_now() -> String {
-    let secret = totp::decode_secret(SECRET).unwrap();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    totp::code_at_step(&secret, totp::step_of(now))
+    totp::current_code(&totp::decode_secret(SECRET).unwrap()).0
 }
 
 /// A server running in this process on 127.0.0.1 with its own database.

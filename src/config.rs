@@ -3,6 +3,7 @@
 //! `app-config.json` and from `data-*` attributes of the element the app is
 //! mounted in, so one build serves every deployment without a rebuild.
 
+use leptos::prelude::expect_context;
 use serde_json::{Map, Value};
 
 use crate::i18n::{keys, I18n, Lang};
@@ -66,7 +67,7 @@ pub struct Config {
     /// Whether to show the top bar (product name, user, settings menu). A
     /// portal with its own header may turn it off.
     pub header: bool,
-    /// How long a request may take, answer included, before the app gives
+    /// How long a request may take, response included, before the app gives
     /// up on it and says so (1 to 300 seconds).
     pub request_timeout_seconds: u32,
     /// The language to speak (a tag such as `de`), unless the user picked
@@ -90,19 +91,71 @@ impl Default for Config {
     }
 }
 
-/// The fields a configuration may set, as named in `app-config.json`; the
-/// `data-*` attribute of each is [`attribute_name`].
-pub const FIELDS: [&str; 9] = [
-    "api_base",
-    "auth",
-    "title",
-    "sign_in_url",
-    "base_path",
-    "theme",
-    "header",
-    "request_timeout_seconds",
-    "lang",
-];
+/// A field a configuration may set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// [`Config::api_base`].
+    ApiBase,
+    /// [`Config::auth`].
+    Auth,
+    /// [`Config::title`].
+    Title,
+    /// [`Config::sign_in_url`].
+    SignInUrl,
+    /// [`Config::base_path`].
+    BasePath,
+    /// [`Config::theme`].
+    Theme,
+    /// [`Config::header`].
+    Header,
+    /// [`Config::request_timeout_seconds`].
+    RequestTimeoutSeconds,
+    /// [`Config::lang`].
+    Lang,
+}
+
+impl Field {
+    /// Every field, in the order they are read.
+    pub const ALL: [Self; 9] = [
+        Self::ApiBase,
+        Self::Auth,
+        Self::Title,
+        Self::SignInUrl,
+        Self::BasePath,
+        Self::Theme,
+        Self::Header,
+        Self::RequestTimeoutSeconds,
+        Self::Lang,
+    ];
+
+    /// The field's name in `app-config.json`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::ApiBase => "api_base",
+            Self::Auth => "auth",
+            Self::Title => "title",
+            Self::SignInUrl => "sign_in_url",
+            Self::BasePath => "base_path",
+            Self::Theme => "theme",
+            Self::Header => "header",
+            Self::RequestTimeoutSeconds => "request_timeout_seconds",
+            Self::Lang => "lang",
+        }
+    }
+
+    /// The `data-*` attribute that carries the field on the root element:
+    /// `api_base` is `data-api-base`.
+    pub fn attribute(self) -> String {
+        attribute_name(self.name())
+    }
+
+    fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|field| field.name() == name)
+    }
+}
+
+/// The root element's attribute that names the configuration file.
+pub const CONFIG_URL_ATTRIBUTE: &str = "data-config-url";
 
 /// Why the configuration cannot be used: where the bad value came from and
 /// what is wrong with it, in words an administrator can act on.
@@ -163,7 +216,7 @@ impl Config {
     /// a known field with a bad value is an error naming it.
     pub fn from_sources(
         file: Option<(&str, &str)>,
-        attribute: impl Fn(&str) -> Option<String>,
+        attribute: impl Fn(Field) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let mut config = Self::default();
         if let Some((name, text)) = file {
@@ -178,29 +231,33 @@ impl Config {
                     ))
                 }
             };
-            for (field, value) in &fields {
+            // Unknown fields are ignored: a newer file works with an older app.
+            for (field, value) in fields
+                .iter()
+                .filter_map(|(name, value)| Some((Field::named(name)?, value)))
+            {
                 config
                     .set(field, value)
                     .map_err(|(problem, args)| ConfigError {
-                        field: Some(field.clone()),
+                        field: Some(field.name().to_owned()),
                         ..ConfigError::new(name, problem, args)
                     })?;
             }
         }
-        for field in FIELDS {
+        for field in Field::ALL {
             if let Some(text) = attribute(field) {
                 // Attributes are text; the JSON type of a field is what
                 // its text means.
                 let value = match (field, text.trim()) {
-                    ("header", "true") => Value::Bool(true),
-                    ("header", "false") => Value::Bool(false),
-                    ("request_timeout_seconds", number) => number
+                    (Field::Header, "true") => Value::Bool(true),
+                    (Field::Header, "false") => Value::Bool(false),
+                    (Field::RequestTimeoutSeconds, number) => number
                         .parse::<u64>()
                         .map_or_else(|_| Value::String(text.clone()), Value::from),
                     _ => Value::String(text),
                 };
                 config.set(field, &value).map_err(|(problem, args)| {
-                    ConfigError::new(attribute_name(field), problem, args)
+                    ConfigError::new(field.attribute(), problem, args)
                 })?;
             }
         }
@@ -208,7 +265,7 @@ impl Config {
     }
 
     /// Sets one field from its JSON value; `null` keeps the default.
-    fn set(&mut self, field: &str, value: &Value) -> Result<(), Problem> {
+    fn set(&mut self, field: Field, value: &Value) -> Result<(), Problem> {
         if value.is_null() {
             return Ok(());
         }
@@ -220,29 +277,29 @@ impl Config {
                 .ok_or_else(|| (keys::CONFIG_MUST_BE_TEXT, shown()))
         };
         match field {
-            "api_base" => {
+            Field::ApiBase => {
                 self.api_base = text()?;
                 if self.api_base.is_empty() {
                     return Err((keys::CONFIG_MUST_NOT_BE_EMPTY, Vec::new()));
                 }
             }
-            "auth" => {
+            Field::Auth => {
                 self.auth = match text()?.as_str() {
                     "cookie" => AuthMode::Cookie,
                     "bearer" => AuthMode::Bearer,
                     _ => return Err((keys::CONFIG_AUTH_CHOICES, shown())),
                 }
             }
-            "title" => self.title = Some(text()?).filter(|title| !title.is_empty()),
-            "sign_in_url" => self.sign_in_url = Some(text()?).filter(|url| !url.is_empty()),
-            "base_path" => {
+            Field::Title => self.title = Some(text()?).filter(|title| !title.is_empty()),
+            Field::SignInUrl => self.sign_in_url = Some(text()?).filter(|url| !url.is_empty()),
+            Field::BasePath => {
                 let path = text()?;
                 if !path.starts_with('/') {
                     return Err((keys::CONFIG_MUST_BE_PATH, shown()));
                 }
                 self.base_path = Some(normalize_base_path(&path));
             }
-            "theme" => {
+            Field::Theme => {
                 self.theme = match text()?.as_str() {
                     "auto" => Theme::Auto,
                     "light" => Theme::Light,
@@ -250,25 +307,23 @@ impl Config {
                     _ => return Err((keys::CONFIG_THEME_CHOICES, shown())),
                 }
             }
-            "header" => {
+            Field::Header => {
                 self.header = value
                     .as_bool()
                     .ok_or_else(|| (keys::CONFIG_MUST_BE_BOOL, shown()))?
             }
-            "request_timeout_seconds" => {
+            Field::RequestTimeoutSeconds => {
                 self.request_timeout_seconds = value
                     .as_u64()
                     .filter(|seconds| (1..=300).contains(seconds))
                     .and_then(|seconds| u32::try_from(seconds).ok())
                     .ok_or_else(|| (keys::CONFIG_MUST_BE_SECONDS, shown()))?
             }
-            "lang" => {
+            Field::Lang => {
                 // A preference: a language the app does not speak falls
                 // through to the browser's languages.
                 self.lang = Some(text()?).filter(|tag| !tag.is_empty());
             }
-            // Unknown fields are ignored: a newer file works with an older app.
-            _ => {}
         }
         Ok(())
     }
@@ -295,10 +350,14 @@ impl Config {
     }
 }
 
-/// The `data-*` attribute that carries `field` on the root element:
-/// `api_base` is `data-api-base`.
-pub fn attribute_name(field: &str) -> String {
+/// The `data-*` attribute of a field named `field`.
+fn attribute_name(field: &str) -> String {
     format!("data-{}", field.replace('_', "-"))
+}
+
+/// The configuration provided at the root.
+pub fn use_config() -> Config {
+    expect_context::<Config>()
 }
 
 /// A base path as the router wants it: leading slash, no trailing slash,
@@ -364,9 +423,9 @@ mod tests {
                 r#"{"title": "From the file", "auth": "bearer"}"#,
             )),
             |field| match field {
-                "title" => Some("From the attribute".into()),
-                "header" => Some("false".into()),
-                "request_timeout_seconds" => Some(" 5 ".into()),
+                Field::Title => Some("From the attribute".into()),
+                Field::Header => Some("false".into()),
+                Field::RequestTimeoutSeconds => Some(" 5 ".into()),
                 _ => None,
             },
         )
@@ -411,7 +470,7 @@ mod tests {
         }
 
         let attribute = Config::from_sources(None, |field| {
-            (field == "header").then(|| "maybe".to_owned())
+            (field == Field::Header).then(|| "maybe".to_owned())
         })
         .unwrap_err();
         assert_eq!(

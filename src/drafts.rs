@@ -14,14 +14,8 @@ const KEY: &str = "app-passwords:draft";
 /// A piece of unsent work.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Draft {
-    /// The Create dialog: the name, and the `Idempotency-Key` of the create
-    /// it was sending, so that sending it again cannot create twice.
-    Create {
-        /// The name typed.
-        name: String,
-        /// The key of that create.
-        idempotency_key: String,
-    },
+    /// The Create dialog.
+    Create(CreateDraft),
     /// The Rename dialog of one app password.
     Rename {
         /// Which app password.
@@ -31,6 +25,16 @@ pub enum Draft {
     },
     /// The verification settings form, as typed.
     SecurityInfo(SecurityInfoUpdate),
+}
+
+/// A create that was sent: the name, and the `Idempotency-Key` it was sent
+/// with, so that sending it again cannot create twice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateDraft {
+    /// The name, checked and trimmed.
+    pub name: String,
+    /// The key of that create.
+    pub idempotency_key: String,
 }
 
 /// A draft with the login it belongs to: it is never shown to someone else

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api::{fetch_config_file, ApiClient};
-use crate::config::{attribute_name, normalize_base_path, AuthMode, Config, ConfigError};
+use crate::config::{
+    normalize_base_path, AuthMode, Config, ConfigError, Field, CONFIG_URL_ATTRIBUTE,
+};
 use crate::host::HostPage;
 use crate::i18n::{choose_lang, keys, I18n};
 use crate::pages::ConfigErrorPage;
@@ -18,7 +20,7 @@ use crate::App;
 /// What a host page passes in JavaScript: what attributes cannot carry.
 #[derive(Default)]
 pub struct MountOptions {
-    /// `getToken({ renew })`: answers a bearer token, or a promise of one.
+    /// `getToken({ renew })`: returns a bearer token, or a promise of one.
     /// The app calls it before its first request and again, with
     /// `renew: true`, whenever the backend refuses the token.
     pub get_token: Option<js_sys::Function>,
@@ -96,11 +98,11 @@ async fn read_config(
     i18n: &I18n,
 ) -> Result<Config, ConfigError> {
     let base_url = document_base_url();
-    let file = match root.get_attribute("data-config-url") {
+    let file = match root.get_attribute(CONFIG_URL_ATTRIBUTE) {
         Some(location) => {
             let url = absolute_url(&location, &base_url).ok_or_else(|| {
                 ConfigError::new(
-                    attribute_name("config_url"),
+                    CONFIG_URL_ATTRIBUTE,
                     keys::CONFIG_NOT_HTTP,
                     vec![("value", format!("{location:?}"))],
                 )
@@ -122,11 +124,11 @@ async fn read_config(
     let mut config = Config::from_sources(
         file.as_ref()
             .map(|(name, text)| (name.as_str(), text.as_str())),
-        |field| root.get_attribute(&attribute_name(field)),
+        |field| root.get_attribute(&field.attribute()),
     )?;
-    config.api_base = web_url(&config.api_base, &base_url, "api_base")?;
+    config.api_base = web_url(&config.api_base, &base_url, Field::ApiBase)?;
     if let Some(url) = &config.sign_in_url {
-        config.sign_in_url = Some(web_url(url, &base_url, "sign_in_url")?);
+        config.sign_in_url = Some(web_url(url, &base_url, Field::SignInUrl)?);
     }
     if config.base_path.is_none() {
         let path = web_sys::Url::new(&base_url)
@@ -136,7 +138,7 @@ async fn read_config(
     }
     if config.auth == AuthMode::Bearer && options.get_token.is_none() {
         return Err(ConfigError::new(
-            "auth",
+            Field::Auth.name(),
             keys::CONFIG_NEEDS_GET_TOKEN,
             Vec::new(),
         ));
@@ -162,12 +164,12 @@ fn absolute_url(location: &str, base_url: &str) -> Option<String> {
 }
 
 /// `location` as an absolute http(s) URL, or an error naming `field`.
-fn web_url(location: &str, base_url: &str, field: &str) -> Result<String, ConfigError> {
+fn web_url(location: &str, base_url: &str, field: Field) -> Result<String, ConfigError> {
     absolute_url(location, base_url)
         .filter(|url| url.starts_with("http://") || url.starts_with("https://"))
         .ok_or_else(|| {
             ConfigError::new(
-                field,
+                field.name(),
                 keys::CONFIG_NOT_HTTP,
                 vec![("value", format!("{location:?}"))],
             )

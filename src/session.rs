@@ -1,13 +1,13 @@
-//! The signed-in session, shared app-wide, and the guard that sends
-//! signed-out visitors to sign-in and back.
+//! The signed-in session, shared app-wide; what happens when it ends; and
+//! the guard that sends signed-out visitors to sign-in and back.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
-use crate::api::{ApiClient, ApiError, Session};
+use crate::api::{use_api, ApiError, Session};
 use crate::components::ErrorNotice;
-use crate::config::Config;
+use crate::config::use_config;
 use crate::drafts::{self, Draft};
 use crate::host::{use_host, HostEvent};
 use crate::i18n::{keys, use_i18n};
@@ -21,11 +21,6 @@ pub struct SessionContext {
     pub session: RwSignal<Option<Session>>,
 }
 
-/// The API client provided at the root.
-pub fn use_api() -> ApiClient {
-    expect_context::<ApiClient>()
-}
-
 /// The session provided at the root.
 pub fn use_session() -> SessionContext {
     expect_context::<SessionContext>()
@@ -36,25 +31,14 @@ pub fn use_session() -> SessionContext {
 /// until then, and for good when there is none. A screen starts before
 /// the session is confirmed ([`RequireSession`]), so its login may come a
 /// moment later than the screen.
-pub fn use_kept_draft(wanted: impl Fn(&Draft) -> bool + 'static) -> ReadSignal<Option<Draft>> {
+pub fn use_kept_draft(
+    wanted: impl Fn(&Draft) -> bool + Send + Sync + 'static,
+) -> Memo<Option<Draft>> {
     let session = use_session().session;
-    let (draft, set_draft) = signal(None::<Draft>);
-    Effect::new(move |taken: Option<bool>| {
-        if taken == Some(true) {
-            return true;
-        }
-        let Some(login) = session.with(|s| s.as_ref().map(|s| s.user.login.clone())) else {
-            return false;
-        };
-        set_draft.set(drafts::take(&login, &wanted));
-        true
-    });
-    draft
-}
-
-/// The configuration provided at the root.
-pub fn use_config() -> Config {
-    expect_context::<Config>()
+    let login = Memo::new(move |_| session.with(|s| s.as_ref().map(|s| s.user.login.clone())));
+    // Taking removes the draft from storage, so this must run once a
+    // login: a memo recomputes only when the login itself changes.
+    Memo::new(move |_| login.get().and_then(|login| drafts::take(&login, &wanted)))
 }
 
 /// Path of the sign-in screen that returns to `return_to` afterwards.
@@ -78,29 +62,35 @@ pub fn safe_return_path(requested: Option<&str>) -> String {
     }
 }
 
-/// Returns a function that reacts to a failed request: when `error` says
-/// the session has ended, it tells the host page and then, as configured,
-/// sends the user to the app's sign-in (to come back to this screen after),
-/// to the site's `sign_in_url`, or, with bearer tokens from a host page,
-/// nowhere: the error stays on screen with what the user typed, and the
-/// next try asks the host for a token again. When the user is taken away,
-/// `draft` (what they were typing) is kept for their return. Answers
-/// `true` then, so the caller need not show the error.
-pub fn use_session_expired() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clone {
+/// Returns what a screen does with a failed request's error. When the
+/// error says the session has ended, the host page is told and then, as
+/// configured, the user goes to the app's sign-in (to come back to this
+/// screen after), to the site's `sign_in_url`, or, with bearer tokens from
+/// a host page, nowhere: the error stays on screen with what the user
+/// typed, and the next try asks the host for a token again. When the user
+/// is taken away, `draft` (what they were typing) is kept for their
+/// return, and the screen gets `None`: there is nothing for it to show.
+/// Otherwise the error comes back, for the screen to show.
+pub fn use_session_end() -> impl Fn(ApiError, Option<Draft>) -> Option<ApiError> + Clone {
     let session = use_session();
-    let ended = use_session_ended();
-    move |error: &ApiError, draft: Option<Draft>| {
+    let leave = use_leave_when_ended();
+    move |error: ApiError, draft: Option<Draft>| {
         // Until the session is confirmed, RequireSession's check speaks for
         // it; a screen's request failing meanwhile (they start together)
         // would only tell the host and navigate a second time. So would
         // every request failing after the first has ended the session.
-        session.session.get_untracked().is_some() && ended(error, draft)
+        let known = session.session.get_untracked().is_some();
+        if known && leave(&error, draft) {
+            None
+        } else {
+            Some(error)
+        }
     }
 }
 
-/// What [`use_session_expired`] does, whether or not the session is known:
-/// for the session check itself.
-fn use_session_ended() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clone {
+/// Tells the host and leaves the screen if `error` says the session has
+/// ended and the configuration says to leave; `true` when it left.
+fn use_leave_when_ended() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clone {
     let session = use_session();
     let config = use_config();
     let host = use_host();
@@ -149,14 +139,16 @@ fn use_session_ended() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clone {
 pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let context = use_session();
     let api = use_api();
-    let on_expired = use_session_ended();
+    let leave = use_leave_when_ended();
     let check = LocalResource::new(move || {
-        let api = api.clone();
+        let (api, leave) = (api.clone(), leave.clone());
         async move {
             if context.session.get_untracked().is_some() {
                 return Ok(());
             }
-            let session = api.session().await?;
+            let session = api.session().await.inspect_err(|error| {
+                leave(error, None);
+            })?;
             context.session.set(Some(session));
             Ok::<(), ApiError>(())
         }
@@ -167,11 +159,6 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         i18n.t(keys::COMMON_LOADING),
         i18n.t(keys::SESSION_TAKING_TO_SIGN_IN),
     );
-    Effect::new(move || {
-        if let Some(Err(error)) = check.get() {
-            on_expired(&error, None);
-        }
-    });
     // Whether the screen is to be taken down: only a failed check; while it
     // runs, the screen is already being built, so that its own reads (the
     // list) go out beside the session's instead of after it.

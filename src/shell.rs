@@ -6,11 +6,13 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use crate::api::use_api;
 use crate::components::MenuButton;
+use crate::config::use_config;
 use crate::config::AuthMode;
 use crate::i18n::{keys, use_i18n, use_lang_choice, Lang};
 use crate::routes::{use_base_path, Screen};
-use crate::session::{use_api, use_config, use_session};
+use crate::session::use_session;
 
 /// The top bar, with the product's `title`.
 #[component]
@@ -41,13 +43,11 @@ fn SettingsMenu() -> impl IntoView {
     let context = use_session();
     let navigate = use_navigate();
     let sign_out = Action::new_local(move |(): &()| {
-        let api = api.clone();
-        async move { api.sign_out().await }
-    });
-    Effect::new(move || {
-        // Signed out on the server or not (offline), the page forgets the
-        // session: the user asked to leave.
-        if sign_out.value().get().is_some() {
+        let (api, config, navigate) = (api.clone(), config.clone(), navigate.clone());
+        async move {
+            // Signed out on the server or not (offline), the page forgets
+            // the session: the user asked to leave.
+            let _ = api.sign_out().await;
             context.session.set(None);
             let here = window().location().href().unwrap_or_default();
             match config.sign_in_redirect(&here) {

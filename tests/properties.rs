@@ -62,7 +62,7 @@ proptest! {
         body in body(),
         retry_after in proptest::option::of(prop_oneof![Just("7".to_owned()), any::<String>()]),
     ) {
-        let problem = Problem::from_answer(status, content_type.as_deref(), &body, retry_after.as_deref());
+        let problem = Problem::from_response(status, content_type.as_deref(), &body, retry_after.as_deref());
         prop_assert_eq!(problem.status, status);
         let error = ApiError::Problem(problem.clone());
         let message = error.to_string();

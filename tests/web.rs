@@ -86,7 +86,7 @@ async fn text_field_binds_its_value_and_announces_its_error() {
 async fn error_notice_explains_and_offers_a_retry() {
     let root = container();
     let retries = RwSignal::new(0);
-    let error = ApiError::Problem(Problem::from_answer(
+    let error = ApiError::Problem(Problem::from_response(
         503,
         Some("text/html"),
         "<h1>down</h1>",

@@ -1,15 +1,12 @@
 //! The HTTP client: the only code in the app that builds URLs or speaks HTTP.
 
-use std::cell::Cell;
-use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use send_wrapper::SendWrapper;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use web_sys::RequestCredentials;
 
 use contract::headers::{CSRF_TOKEN, IDEMPOTENCY_KEY};
@@ -37,16 +34,16 @@ pub struct ApiClient {
 struct BearerTokens {
     get_token: SendWrapper<js_sys::Function>,
     current: Arc<Mutex<Option<String>>>,
-    /// The host's answer while it is awaited. Requests that need a token
-    /// meanwhile wait for the same answer: the page asks its user once,
+    /// The host's reply while it is awaited. Requests that need a token
+    /// meanwhile wait for the same reply: the page asks its user once,
     /// however many requests are under way.
     asking: Arc<Mutex<Option<SendWrapper<js_sys::Promise>>>>,
 }
 
 impl BearerTokens {
     /// The token to send: the one in hand unless it is `refused` (the
-    /// backend turned it down), else the host page's answer
-    /// (`getToken({ renew })` may answer a string or a promise of one).
+    /// backend turned it down), else the host page's reply
+    /// (`getToken({ renew })` may return a string or a promise of one).
     async fn get(&self, refused: Option<&str>) -> Result<String, ApiError> {
         {
             let mut current = lock(&self.current);
@@ -56,23 +53,23 @@ impl BearerTokens {
                 None => {}
             }
         }
-        let answer = {
+        let reply = {
             let mut asking = lock(&self.asking);
             match asking.as_ref() {
-                Some(answer) => js_sys::Promise::clone(answer),
+                Some(reply) => js_sys::Promise::clone(reply),
                 None => {
-                    let answer = self.ask(refused.is_some())?;
-                    *asking = Some(SendWrapper::new(answer.clone()));
-                    answer
+                    let reply = self.ask(refused.is_some())?;
+                    *asking = Some(SendWrapper::new(reply.clone()));
+                    reply
                 }
             }
         };
-        let token = wasm_bindgen_futures::JsFuture::from(answer.clone()).await;
+        let token = wasm_bindgen_futures::JsFuture::from(reply.clone()).await;
         {
             let mut asking = lock(&self.asking);
             if asking
                 .as_ref()
-                .is_some_and(|pending| js_sys::Object::is(pending, &answer))
+                .is_some_and(|pending| js_sys::Object::is(pending, &reply))
             {
                 *asking = None;
             }
@@ -91,12 +88,12 @@ impl BearerTokens {
     fn ask(&self, renew: bool) -> Result<js_sys::Promise, ApiError> {
         let request = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&request, &"renew".into(), &renew.into());
-        let answer = self
+        let reply = self
             .get_token
             .call1(&JsValue::NULL, &request)
             .map_err(|_| ApiError::NoToken)?;
         // A string becomes a settled promise: one way to wait for both.
-        Ok(js_sys::Promise::resolve(&answer))
+        Ok(js_sys::Promise::resolve(&reply))
     }
 }
 
@@ -160,7 +157,7 @@ impl ApiClient {
     }
 
     /// `POST /app-passwords`: creates one. Send the same `idempotency_key`
-    /// when retrying the same create, so that a lost answer cannot create two.
+    /// when retrying the same create, so that a lost response cannot create two.
     pub async fn create_app_password(
         &self,
         name: &str,
@@ -239,18 +236,18 @@ impl ApiClient {
         // Serialised here so that everything below is compiled once, not
         // once per body type (the app's size budget).
         let body = body.map(serde_json::to_string).transpose();
-        let body = body.map_err(|_| ApiError::UnexpectedAnswer)?;
-        let answer = self
+        let body = body.map_err(|_| ApiError::UnexpectedResponse)?;
+        let response = self
             .exchange(method, path, body.as_deref(), headers)
             .await?;
-        decode(&answer)
+        decode(&response)
     }
 
     async fn call_no_content(&self, method: Method, path: &str) -> Result<(), ApiError> {
         self.exchange(method, path, None, &[]).await.map(drop)
     }
 
-    /// One call of the contract: the answer's body, or an [`ApiError`] for
+    /// One call of the contract: the response's body, or an [`ApiError`] for
     /// every error status. Two refusals are mended and the call sent once
     /// more: a bearer token the backend refuses (the host page is asked for
     /// a new one), and a stale CSRF token (the session is read again for a
@@ -290,7 +287,7 @@ impl ApiClient {
         }
     }
 
-    /// Sends one request and reads its whole answer, within the timeout.
+    /// Sends one request and reads its whole response, within the timeout.
     async fn exchange_once(
         &self,
         method: Method,
@@ -300,18 +297,11 @@ impl ApiClient {
         bearer_token: Option<&str>,
     ) -> Result<Vec<u8>, ApiError> {
         let deadline = Deadline::start(self.timeout_seconds);
-        let request = self.request(
-            method,
-            path,
-            body,
-            headers,
-            bearer_token,
-            &deadline.signal(),
-        )?;
+        let request = self.request(method, path, body, headers, bearer_token, &deadline.signal)?;
         let response = request.send().await.map_err(|_| deadline.failure())?;
         if response.ok() {
             // Bytes, not text: JSON is parsed straight from them, without a
-            // JS string in between (a 1,000-row list is about 90 KB).
+            // JS string in between (a long list is tens of kilobytes).
             return response.binary().await.map_err(|_| deadline.failure());
         }
         match error_from_response(response).await {
@@ -324,7 +314,7 @@ impl ApiClient {
     /// Builds one request. A bearer token replaces the cookie and the CSRF
     /// token; otherwise the session cookie goes along even when the backend
     /// is on another origin, and unsafe methods prove they come from this
-    /// page with the CSRF token of the last session answer.
+    /// page with the CSRF token of the last session response.
     fn request(
         &self,
         method: Method,
@@ -364,55 +354,26 @@ impl ApiClient {
     }
 }
 
-/// Aborts a request, answer included, that takes longer than the timeout,
-/// and tells a timeout from any other failure.
+/// Aborts a request, response included, that takes longer than the
+/// timeout, and tells a timeout from any other failure.
 struct Deadline {
-    controller: web_sys::AbortController,
-    timer: Option<i32>,
-    expired: Rc<Cell<bool>>,
+    signal: web_sys::AbortSignal,
     seconds: u32,
-    // Held so the browser's timer can still call it.
-    _on_expiry: Closure<dyn FnMut()>,
 }
 
 impl Deadline {
     fn start(seconds: u32) -> Self {
-        // Creating an AbortController cannot fail in a browser that runs the app.
-        let controller = web_sys::AbortController::new().expect("AbortController");
-        let expired = Rc::new(Cell::new(false));
-        let on_expiry = Closure::<dyn FnMut()>::new({
-            let (controller, expired) = (controller.clone(), expired.clone());
-            move || {
-                expired.set(true);
-                controller.abort();
-            }
-        });
-        let timer = web_sys::window().and_then(|window| {
-            window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(
-                    on_expiry.as_ref().unchecked_ref(),
-                    i32::try_from(u64::from(seconds) * 1000).unwrap_or(i32::MAX),
-                )
-                .ok()
-        });
         Self {
-            controller,
-            timer,
-            expired,
+            signal: web_sys::AbortSignal::timeout_with_u32(seconds.saturating_mul(1000)),
             seconds,
-            _on_expiry: on_expiry,
         }
     }
 
-    fn signal(&self) -> web_sys::AbortSignal {
-        self.controller.signal()
-    }
-
     fn expired(&self) -> bool {
-        self.expired.get()
+        self.signal.aborted()
     }
 
-    /// What a failed request means: the deadline passed, or no answer came.
+    /// What a failed request means: the deadline passed, or no response came.
     fn failure(&self) -> ApiError {
         if self.expired() {
             ApiError::Timeout {
@@ -424,18 +385,10 @@ impl Deadline {
     }
 }
 
-impl Drop for Deadline {
-    fn drop(&mut self) {
-        if let (Some(timer), Some(window)) = (self.timer, web_sys::window()) {
-            window.clear_timeout_with_handle(timer);
-        }
-    }
-}
-
-/// An answer's JSON as `T`, or the error for a backend that answered
+/// A response's JSON as `T`, or the error for a backend that sent
 /// something else.
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|_| ApiError::UnexpectedAnswer)
+    serde_json::from_slice(body).map_err(|_| ApiError::UnexpectedResponse)
 }
 
 /// Path of one app password: ids are opaque, so they are percent-encoded
@@ -446,11 +399,11 @@ fn app_password_path(id: &str) -> String {
 
 /// Reads the configuration file at `url` (absolute): its text, or `None`
 /// when there is none. A 404, or an HTML page instead of JSON (what
-/// a host that answers every unknown path with `index.html` sends), means
+/// a host that serves every unknown path with `index.html` sends), means
 /// there is none.
 pub async fn fetch_config_file(url: &str) -> Result<Option<String>, ApiError> {
     // No headers of its own: index.html preloads the file, and the browser
-    // hands over a preloaded answer only to a request just like the preload.
+    // hands over a preloaded response only to a request just like the preload.
     let response = Request::get(url)
         .send()
         .await
@@ -473,13 +426,13 @@ pub async fn fetch_config_file(url: &str) -> Result<Option<String>, ApiError> {
         .map_err(|_| ApiError::Network)
 }
 
-/// Turns an error answer, whatever its body, into an [`ApiError`].
+/// Turns an error response, whatever its body, into an [`ApiError`].
 pub async fn error_from_response(response: Response) -> ApiError {
     let headers = response.headers();
     let content_type = headers.get("content-type");
     let retry_after = headers.get("retry-after");
     let body = response.text().await.unwrap_or_default();
-    ApiError::Problem(Problem::from_answer(
+    ApiError::Problem(Problem::from_response(
         response.status(),
         content_type.as_deref(),
         &body,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::i18n::{keys, I18n, Lang};
 
-/// An error answer from the backend.
+/// An error response from the backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// HTTP status.
@@ -38,9 +38,9 @@ struct ProblemBody {
 }
 
 impl Problem {
-    /// Decodes an error answer. `content_type` and `body` may be anything: an
+    /// Decodes an error response. `content_type` and `body` may be anything: an
     /// HTML page from a proxy or an empty body still gives a usable problem.
-    pub fn from_answer(
+    pub fn from_response(
         status: u16,
         content_type: Option<&str>,
         body: &str,
@@ -83,25 +83,25 @@ impl Problem {
 /// Why an API call failed. `Clone`, so resources and actions can hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// No answer came: offline, connection refused, DNS, CORS, or the
-    /// connection broke before the answer was whole.
+    /// No response came: offline, connection refused, DNS, CORS, or the
+    /// connection broke before the response was whole.
     Network,
-    /// No whole answer within the configured time.
+    /// No whole response within the configured time.
     Timeout {
         /// The time allowed.
         seconds: u32,
     },
-    /// The backend answered with an error status.
+    /// The backend responded with an error status.
     Problem(Problem),
     /// A success status whose body is not what the contract promises.
-    UnexpectedAnswer,
+    UnexpectedResponse,
     /// In bearer mode, the host page gave no token: its `getToken` failed,
-    /// was refused, or answered something that is not a token.
+    /// was refused, or returned something that is not a token.
     NoToken,
 }
 
 impl ApiError {
-    /// The HTTP status, when the backend answered with an error status.
+    /// The HTTP status, when the backend responded with an error status.
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Problem(problem) => Some(problem.status),
@@ -131,15 +131,15 @@ impl ApiError {
                     )
             }
             Self::NoToken => true,
-            Self::Network | Self::Timeout { .. } | Self::UnexpectedAnswer => false,
+            Self::Network | Self::Timeout { .. } | Self::UnexpectedResponse => false,
         }
     }
 
     /// Whether the same request may well work if simply sent again: no
-    /// answer, no answer in time, a garbled answer, or a server failure.
+    /// response, no response in time, a garbled response, or a server failure.
     pub fn is_worth_retrying(&self) -> bool {
         match self {
-            Self::Network | Self::Timeout { .. } | Self::UnexpectedAnswer => true,
+            Self::Network | Self::Timeout { .. } | Self::UnexpectedResponse => true,
             Self::Problem(problem) => problem.status >= 500,
             Self::NoToken => false,
         }
@@ -163,7 +163,7 @@ impl ApiError {
         match self {
             Self::Network => i18n.t(keys::ERROR_NETWORK),
             Self::Timeout { seconds } => i18n.t_count(keys::ERROR_TIMEOUT, *seconds as usize, &[]),
-            Self::UnexpectedAnswer => i18n.t(keys::ERROR_UNEXPECTED),
+            Self::UnexpectedResponse => i18n.t(keys::ERROR_UNEXPECTED),
             Self::NoToken => i18n.t(keys::ERROR_NO_TOKEN),
             Self::Problem(problem) => problem_message(problem, i18n),
         }
@@ -243,7 +243,7 @@ mod tests {
     fn decodes_problem_details_with_field_errors() {
         let body = r#"{"type":"/p/validation-failed","title":"Invalid","status":422,
             "errors":[{"pointer":"/name","detail":"Too long"}],"extra":1}"#;
-        let error = ApiError::Problem(Problem::from_answer(
+        let error = ApiError::Problem(Problem::from_response(
             422,
             Some("application/problem+json"),
             body,
@@ -256,21 +256,22 @@ mod tests {
 
     #[test]
     fn html_or_empty_error_bodies_get_a_message_by_status() {
-        let proxy = Problem::from_answer(502, Some("text/html"), "<html>Bad gateway</html>", None);
+        let proxy =
+            Problem::from_response(502, Some("text/html"), "<html>Bad gateway</html>", None);
         assert_eq!(proxy.kind, ProblemKind::Other);
         let message = ApiError::Problem(proxy).to_string();
         assert!(message.contains("unavailable"), "{message}");
         assert!(!message.contains("<html>"));
-        let empty = Problem::from_answer(500, None, "", None);
+        let empty = Problem::from_response(500, None, "", None);
         assert!(ApiError::Problem(empty).to_string().contains("Try again"));
-        let broken_json = Problem::from_answer(500, Some("application/json"), "{", None);
+        let broken_json = Problem::from_response(500, Some("application/json"), "{", None);
         assert_eq!(broken_json.title, None);
     }
 
     #[test]
     fn well_known_problems_and_server_failures_speak_the_apps_words() {
         let problem = |status: u16, kind: &str, title: &str| {
-            ApiError::Problem(Problem::from_answer(
+            ApiError::Problem(Problem::from_response(
                 status,
                 Some("application/problem+json"),
                 &format!(
@@ -306,7 +307,7 @@ mod tests {
 
     #[test]
     fn rate_limits_say_how_long_to_wait() {
-        let limited = Problem::from_answer(429, None, "", Some("17"));
+        let limited = Problem::from_response(429, None, "", Some("17"));
         assert_eq!(limited.retry_after, Some(17));
         assert_eq!(
             ApiError::Problem(limited).to_string(),
@@ -316,9 +317,9 @@ mod tests {
 
     #[test]
     fn only_a_401_outside_sign_in_means_the_session_expired() {
-        let expired = Problem::from_answer(401, None, "", None);
+        let expired = Problem::from_response(401, None, "", None);
         assert!(ApiError::Problem(expired).is_session_expired());
-        let wrong_password = Problem::from_answer(
+        let wrong_password = Problem::from_response(
             401,
             Some("application/problem+json"),
             r#"{"type":"x/invalid-credentials"}"#,

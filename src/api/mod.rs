@@ -1,7 +1,7 @@
 //! Everything the app knows about its backend: the contract's bodies (the
 //! `contract` crate, shared with the server), its errors ([`error`]) and the
 //! client that sends requests ([`client`]). Pages call [`ApiClient`]
-//! methods and get typed answers or an [`ApiError`]; they never see URLs or
+//! methods and get typed responses or an [`ApiError`]; they never see URLs or
 //! HTTP. Reading the app's own configuration file ([`fetch_config_file`])
 //! is HTTP too, so it lives here.
 
@@ -15,3 +15,10 @@ pub use contract::{
     User,
 };
 pub use error::{ApiError, Problem};
+
+use leptos::prelude::expect_context;
+
+/// The API client provided at the root.
+pub fn use_api() -> ApiClient {
+    expect_context::<ApiClient>()
+}

@@ -23,6 +23,9 @@ pub fn browser_clipboard(text: String) -> Pin<Box<dyn Future<Output = Result<(),
     })
 }
 
+/// The id of the Copy button, for whoever wants to focus it.
+pub const COPY_BUTTON_ID: &str = "copy-password";
+
 /// What the last copy did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CopyOutcome {
@@ -53,39 +56,39 @@ pub fn CopyButton(
         i18n.t(keys::COPY_STATUS_COPIED),
         i18n.t(keys::COPY_REFUSED),
     );
-    let outcome = RwSignal::new(CopyOutcome::Idle);
     let copy = Action::new_local(move |text: &String| {
         let text = text.clone();
-        async move { writer(text).await }
-    });
-    Effect::new(move || match copy.value().get() {
-        Some(Ok(())) => outcome.set(CopyOutcome::Copied),
-        Some(Err(())) => {
-            select_contents(select_on_refusal);
-            outcome.set(CopyOutcome::Refused);
+        async move {
+            if writer(text).await.is_ok() {
+                CopyOutcome::Copied
+            } else {
+                select_contents(select_on_refusal);
+                CopyOutcome::Refused
+            }
         }
-        None => {}
     });
+    let outcome = move || copy.value().get().unwrap_or(CopyOutcome::Idle);
     view! {
         <div class="copy">
             <button
                 type="button"
-                id="copy-password"
+                id=COPY_BUTTON_ID
                 class="button button-primary"
-                class:button-done=move || outcome.get() == CopyOutcome::Copied
+                class:button-done=move || outcome() == CopyOutcome::Copied
                 disabled=move || copy.pending().get()
                 on:click=move |_| {
-                    outcome.set(CopyOutcome::Idle);
+                    // Says nothing until this copy has worked, or not.
+                    copy.value().set(None);
                     copy.dispatch(text.get_untracked());
                 }
             >
-                {move || match outcome.get() {
+                {move || match outcome() {
                     CopyOutcome::Copied => copied.clone(),
                     _ => label.clone(),
                 }}
             </button>
             <p class="copy-status" role="status">
-                {move || match outcome.get() {
+                {move || match outcome() {
                     CopyOutcome::Idle => String::new(),
                     CopyOutcome::Copied => copied_status.clone(),
                     CopyOutcome::Refused => refused.clone(),

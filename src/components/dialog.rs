@@ -5,7 +5,8 @@
 use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use wasm_bindgen::JsCast;
+
+use super::FocusReturn;
 
 /// A modal dialog, open while it is mounted. Its accessible name is the
 /// element with id `labelled_by` (its heading).
@@ -21,16 +22,11 @@ pub fn Dialog(
     children: Children,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
-    let opener = SendWrapper::new(
-        document()
-            .active_element()
-            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok()),
-    );
-    Effect::new(move || {
-        if let Some(dialog) = dialog.get() {
-            if !dialog.open() {
-                let _ = dialog.show_modal();
-            }
+    let opener = FocusReturn::to_focused();
+    // Only the browser's own showModal() makes the page behind inert.
+    dialog.on_load(|dialog| {
+        if !dialog.open() {
+            let _ = dialog.show_modal();
         }
     });
     let closing = SendWrapper::new(dialog);
@@ -38,9 +34,7 @@ pub fn Dialog(
         if let Some(dialog) = closing.get_untracked() {
             dialog.close();
         }
-        if let Some(opener) = opener.take() {
-            let _ = opener.focus();
-        }
+        opener.restore();
     });
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {

@@ -37,37 +37,90 @@ pub fn TextField(
     #[prop(optional)]
     node_ref: Option<NodeRef<html::Input>>,
 ) -> impl IntoView {
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described_by = {
-        let hint_id = hint.as_ref().map(|_| hint_id.clone());
-        let error_id = error_id.clone();
-        move || {
-            let parts: Vec<&str> = [hint_id.as_deref(), error.get().map(|_| error_id.as_str())]
-                .into_iter()
-                .flatten()
-                .collect();
-            (!parts.is_empty()).then(|| parts.join(" "))
-        }
-    };
-    let node_ref = node_ref.unwrap_or_default();
+    let described_by = described_by(id, hint.is_some(), error);
     view! {
-        <div class="field" class:field-invalid=move || error.get().is_some()>
-            <label for=id>{label}</label>
-            {hint.map(|hint| view! { <p class="field-hint" id=hint_id.clone()>{hint}</p> })}
+        <FieldFrame id=id label=label hint=hint error=error>
             <input
                 id=id
                 name=id
                 type=input_type
                 autocomplete=autocomplete
                 inputmode=inputmode
-                node_ref=node_ref
+                node_ref=node_ref.unwrap_or_default()
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
-            <p class="field-error" id=error_id.clone() hidden=move || error.get().is_none()>
+        </FieldFrame>
+    }
+}
+
+/// A choice among `options` (value, label) bound to `value`, labelled and
+/// wired for screen readers like [`TextField`].
+#[component]
+pub fn SelectField(
+    /// Element id, also the base of the error id.
+    id: &'static str,
+    /// Visible label; also the field's accessible name.
+    label: String,
+    /// The chosen option's value.
+    value: RwSignal<String>,
+    /// The options, as value and label.
+    options: Vec<(&'static str, String)>,
+    /// The message to show under the field, if any.
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let described_by = described_by(id, false, error);
+    view! {
+        <FieldFrame id=id label=label hint=None error=error>
+            <select
+                id=id
+                aria-describedby=described_by
+                aria-invalid=move || error.get().is_some().then_some("true")
+                prop:value=move || value.get()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {options
+                    .into_iter()
+                    .map(|(option, label)| view! { <option value=option selected=move || *value.read() == option>{label}</option> })
+                    .collect_view()}
+            </select>
+        </FieldFrame>
+    }
+}
+
+/// What a field's control is described by: its hint, and its error while
+/// there is one.
+fn described_by(
+    id: &'static str,
+    has_hint: bool,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    move || {
+        let hint = has_hint.then(|| format!("{id}-hint"));
+        let error = error.read().is_some().then(|| format!("{id}-error"));
+        let parts: Vec<String> = hint.into_iter().chain(error).collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+}
+
+/// The frame of one field around its control: the label, the hint and the
+/// error, with the ids that [`described_by`] names.
+#[component]
+fn FieldFrame(
+    id: &'static str,
+    label: String,
+    hint: Option<String>,
+    error: Signal<Option<String>>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:field-invalid=move || error.get().is_some()>
+            <label for=id>{label}</label>
+            {hint.map(|hint| view! { <p class="field-hint" id=format!("{id}-hint")>{hint}</p> })}
+            {children()}
+            <p class="field-error" id=format!("{id}-error") hidden=move || error.get().is_none()>
                 {move || error.get()}
             </p>
         </div>

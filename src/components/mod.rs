@@ -5,12 +5,14 @@ pub mod copy_button;
 pub mod dialog;
 pub mod error_notice;
 pub mod field;
+pub mod focus;
 pub mod menu;
 pub mod tabs;
 
-pub use copy_button::{CopyButton, CopyOutcome};
+pub use copy_button::{CopyButton, CopyOutcome, COPY_BUTTON_ID};
 pub use dialog::Dialog;
 pub use error_notice::{ErrorLine, ErrorNotice};
-pub use field::{name_problem_message, NameField, TextField};
+pub use field::{name_problem_message, NameField, SelectField, TextField};
+pub use focus::{focus_first_of, FocusReturn};
 pub use menu::MenuButton;
 pub use tabs::{Tab, Tabs};

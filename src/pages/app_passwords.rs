@@ -2,156 +2,124 @@
 //! rename and delete.
 
 use leptos::either::Either;
+use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::api::{AppPassword, AppPasswordList};
-use crate::components::ErrorNotice;
-use crate::drafts::Draft;
+use crate::api::{use_api, AppPassword, AppPasswordList};
+use crate::components::{focus_first_of, ErrorNotice};
+use crate::drafts::{CreateDraft, Draft};
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::create_dialog::CreateDialog;
 use crate::pages::manage_dialogs::{DeleteAllDialog, DeleteDialog, Outcome, RenameDialog};
-use crate::session::{use_api, use_kept_draft, use_session, use_session_expired};
+use crate::session::{use_kept_draft, use_session, use_session_end};
+
+/// The id of the Create button.
+const CREATE_ID: &str = "create";
+/// The id of the tab's heading, which takes the focus when nothing else can.
+const TITLE_ID: &str = "app-passwords-title";
 
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Open {
-    /// Create, with the name and key of an interrupted create, if any.
-    Create(Option<(String, String)>),
-    /// Rename the item at this index, with a new name typed before the
+    /// None.
+    Nothing,
+    /// Create, with an interrupted create to send again, if any.
+    Create(Option<CreateDraft>),
+    /// Rename the item in row `row`, with a new name typed before the
     /// session ended, if any.
-    Rename(AppPassword, usize, Option<String>),
-    /// Delete the item at this index.
-    Delete(AppPassword, usize),
+    Rename {
+        item: AppPassword,
+        row: usize,
+        draft: Option<String>,
+    },
+    /// Delete the item in row `row`.
+    Delete { item: AppPassword, row: usize },
+    /// Delete all of them; there are this many.
     DeleteAll(usize),
+}
+
+impl Open {
+    /// Where the focus goes once the list has rendered again after this
+    /// dialog changed it: the first of these ids that can take it.
+    fn focus_after_change(&self) -> Vec<String> {
+        let rows = match self {
+            Self::Rename { row, .. } => vec![*row],
+            // The row that took the deleted one's place, else the one
+            // before it.
+            Self::Delete { row, .. } => [Some(*row), row.checked_sub(1)]
+                .into_iter()
+                .flatten()
+                .collect(),
+            _ => Vec::new(),
+        };
+        rows.into_iter()
+            .map(|row| RowButton::Rename.id(row))
+            // A disabled Create (at the limit) cannot take the focus; the
+            // heading can.
+            .chain([CREATE_ID.to_owned(), TITLE_ID.to_owned()])
+            .collect()
+    }
 }
 
 /// The signed-in user's app passwords and what can be done with them.
 #[component]
 pub fn AppPasswordsPanel() -> impl IntoView {
     let i18n = use_i18n();
-    let api = use_api();
-    let context = use_session();
-    let on_expired = use_session_expired();
+    let (api, session_end) = (use_api(), use_session_end());
     let list = LocalResource::new(move || {
-        let api = api.clone();
-        async move { api.app_passwords().await }
-    });
-    Effect::new(move || {
-        if let Some(Err(error)) = list.get() {
-            on_expired(&error, None);
+        let (api, session_end) = (api.clone(), session_end.clone());
+        async move {
+            api.app_passwords().await.inspect_err(|error| {
+                // Shown by the list unless sign-in takes over.
+                let _ = session_end(error.clone(), None);
+            })
         }
     });
-    // Work interrupted by an ended session comes back as it was left.
-    let draft =
-        use_kept_draft(|draft| matches!(draft, Draft::Create { .. } | Draft::Rename { .. }));
-    let open = RwSignal::new(None);
-    Effect::new(move || {
-        if let Some(Draft::Create {
-            name,
-            idempotency_key,
-        }) = draft.get()
-        {
-            open.set(Some(Open::Create(Some((name, idempotency_key)))));
-        }
-    });
+    // `None` until the user opens a dialog: till then the dialog is the one
+    // an ended session interrupted, if any, as it was left.
+    let chosen = RwSignal::new(None::<Open>);
+    let resumed = use_resumed_work(list);
+    let open = move || chosen.get().or_else(|| resumed.with(|r| r.dialog()));
     let status = RwSignal::new(String::new());
-    // The reloaded list replaces the buttons that opened a dialog, so focus
-    // is put back by id once it has rendered: the first of these ids that
-    // can take it.
-    let focus_after_reload = RwSignal::new(Vec::<String>::new());
-    let close = move |outcome: Outcome| {
-        let targets = match open.get_untracked() {
-            Some(Open::Rename(_, index, _)) => vec![format!("rename-{index}")],
-            // The row that took the deleted one's place, else the one
-            // before it, else Create.
-            Some(Open::Delete(_, index)) => vec![
-                format!("rename-{index}"),
-                format!("rename-{}", index.wrapping_sub(1)),
-                "create".to_owned(),
-            ],
-            _ => vec!["create".to_owned()],
-        };
-        open.set(None);
-        if let Outcome::Changed(sentence) = outcome {
-            status.set(sentence);
-            focus_after_reload.set(targets);
-            list.refetch();
-        }
+    let status_line = move || match chosen.get() {
+        None => resumed.with(|r| r.lost(i18n)),
+        Some(_) => status.get(),
     };
-    // A rename comes back, once, when the list says which row it was.
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) {
-            return true;
-        }
-        let (Some(Draft::Rename { id, name }), Some(Ok(items))) = (draft.get(), list.get()) else {
-            return false;
-        };
-        match items.items.iter().position(|item| item.id == id) {
-            Some(index) => open.set(Some(Open::Rename(
-                items.items[index].clone(),
-                index,
-                Some(name),
-            ))),
-            None => {
-                status.set(i18n.t_with(keys::LIST_RENAME_LOST, &[("name", &i18n.user_text(&name))]))
-            }
-        }
-        true
-    });
-    Effect::new(move || {
-        if let Some(Ok(_)) = list.get() {
-            let targets = focus_after_reload.get_untracked();
-            if targets.is_empty() {
-                return;
-            }
-            focus_after_reload.set(Vec::new());
-            // A disabled Create (at the limit) cannot take focus: the
-            // heading of the tab can.
-            let target = targets
-                .iter()
-                .filter_map(|id| document().get_element_by_id(id))
-                .find(|element| !element.has_attribute("disabled"))
-                .or_else(|| document().get_element_by_id("app-passwords-title"));
-            if let Some(element) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-                let _ = element.focus();
-            }
-        }
-    });
+    let session = use_session().session;
     let can_create = move || {
-        context
-            .session
+        session
             .read()
             .as_ref()
             .is_none_or(|s| s.can_create_app_passwords())
     };
+    let focus_next = StoredValue::new(Vec::<String>::new());
+    let close = move |outcome: Outcome| {
+        let closed = open().unwrap_or(Open::Nothing);
+        chosen.set(Some(Open::Nothing));
+        if let Outcome::Changed(sentence) = outcome {
+            status.set(sentence);
+            focus_next.set_value(closed.focus_after_change());
+            list.refetch();
+        }
+    };
+    let on_open = Callback::new(move |what| {
+        status.set(String::new());
+        chosen.set(Some(what));
+    });
 
     view! {
-        <h2 id="app-passwords-title" tabindex="-1">{i18n.t(keys::SECURITY_TAB_APP_PASSWORDS)}</h2>
-        <p class="muted">
-            {i18n.t(keys::LIST_INTRO)}
-        </p>
-        <p class="status-line" role="status">{move || status.get()}</p>
+        <h2 id=TITLE_ID tabindex="-1">{i18n.t(keys::SECURITY_TAB_APP_PASSWORDS)}</h2>
+        <p class="muted">{i18n.t(keys::LIST_INTRO)}</p>
+        <p class="status-line" role="status">{status_line}</p>
         <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::LIST_LOADING)}</p> }>
-            {move || {
-                list.get()
-                    .map(|result| match result {
-                        Ok(items) => view! {
-                            <AppPasswordTable
-                                list=items
-                                can_create=can_create()
-                                on_open=Callback::new(move |what| { status.set(String::new()); open.set(Some(what)) })
-                            />
-                        }
-                        .into_any(),
-                        Err(error) => {
-                            view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }.into_any()
-                        }
-                    })
-            }}
+            {move || list.get().map(|result| match result {
+                Ok(items) => view! { <AppPasswordTable list=items can_create=can_create() on_open=on_open focus_next=focus_next /> }.into_any(),
+                Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }.into_any(),
+            })}
         </Transition>
-        {move || match open.get() {
-            None => ().into_any(),
+        {move || match open() {
+            None | Some(Open::Nothing) => ().into_any(),
             Some(Open::Create(draft)) => view! {
                 <CreateDialog
                     on_close=Callback::new(move |made: bool| {
@@ -162,23 +130,88 @@ pub fn AppPasswordsPanel() -> impl IntoView {
                 />
             }
             .into_any(),
-            Some(Open::Rename(item, _, draft)) => {
+            Some(Open::Rename { item, draft, .. }) => {
                 view! { <RenameDialog item=item on_close=Callback::new(close) draft=draft /> }.into_any()
             }
-            Some(Open::Delete(item, _)) => view! { <DeleteDialog item=item on_close=Callback::new(close) /> }.into_any(),
+            Some(Open::Delete { item, .. }) => view! { <DeleteDialog item=item on_close=Callback::new(close) /> }.into_any(),
             Some(Open::DeleteAll(count)) => view! { <DeleteAllDialog count=count on_close=Callback::new(close) /> }.into_any(),
         }}
     }
+}
+
+/// Work on this tab that an ended session interrupted, now that the user
+/// is back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Resumed {
+    /// Nothing was interrupted (or not yet known).
+    Nothing,
+    /// The dialog to open again, as it was left.
+    Dialog(Open),
+    /// A rename of an app password that is gone meanwhile, with the new name.
+    Lost(String),
+}
+
+impl Resumed {
+    fn dialog(&self) -> Option<Open> {
+        match self {
+            Self::Dialog(open) => Some(open.clone()),
+            _ => None,
+        }
+    }
+
+    fn lost(&self, i18n: I18n) -> String {
+        match self {
+            Self::Lost(name) => {
+                i18n.t_with(keys::LIST_RENAME_LOST, &[("name", &i18n.user_text(name))])
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+/// The interrupted create or rename, once the session says whose it is; a
+/// rename once the list says which row it was.
+fn use_resumed_work(
+    list: LocalResource<Result<AppPasswordList, crate::api::ApiError>>,
+) -> Memo<Resumed> {
+    let draft = use_kept_draft(|draft| matches!(draft, Draft::Create(_) | Draft::Rename { .. }));
+    Memo::new(move |_| match draft.get() {
+        Some(Draft::Create(create)) => Resumed::Dialog(Open::Create(Some(create))),
+        Some(Draft::Rename { id, name }) => match list.get() {
+            Some(Ok(list)) => match list.items.iter().position(|item| item.id == id) {
+                Some(row) => Resumed::Dialog(Open::Rename {
+                    item: list.items[row].clone(),
+                    row,
+                    draft: Some(name),
+                }),
+                None => Resumed::Lost(name),
+            },
+            _ => Resumed::Nothing,
+        },
+        _ => Resumed::Nothing,
+    })
 }
 
 /// The list itself, with the count against the backend's limit.
 #[component]
 fn AppPasswordTable(
     list: AppPasswordList,
+    /// Whether the user may create app passwords (an administrator may
+    /// have turned it off).
     can_create: bool,
     on_open: Callback<Open>,
+    /// Ids to put the focus on once the list is in the page (the buttons
+    /// that opened a dialog are gone with the list they were in).
+    focus_next: StoredValue<Vec<String>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let count_line = NodeRef::<html::P>::new();
+    count_line.on_load(move |_| {
+        let ids = focus_next
+            .try_update_value(std::mem::take)
+            .unwrap_or_default();
+        focus_first_of(ids.iter().map(String::as_str));
+    });
     let count = list.items.len();
     let at_limit = list.max_count.is_some_and(|max| count >= max as usize);
     let max = list.max_count.map(|max| i18n.number(max as usize));
@@ -209,7 +242,7 @@ fn AppPasswordTable(
                 <button
                     type="button"
                     class="button button-primary"
-                    id="create"
+                    id=CREATE_ID
                     disabled=at_limit
                     aria-describedby="limit-note"
                     on:click=move |_| on_open.run(Open::Create(None))
@@ -242,7 +275,7 @@ fn AppPasswordTable(
     let items = list.items;
 
     view! {
-        <p class="count"><span id="app-password-count">{summary}</span></p>
+        <p class="count" node_ref=count_line><span id="app-password-count">{summary}</span></p>
         <p class="muted" id="limit-note">{limit_note}</p>
         {toolbar}
         {if items.is_empty() {
@@ -276,8 +309,37 @@ fn AppPasswordTable(
     }
 }
 
-/// The dialog a click in the list's body asks for: the buttons of row `i`
-/// are `rename-{i}` and `delete-{i}`.
+/// The buttons of each row. Their ids carry the row's index (`rename-3`),
+/// which is how one listener on the list knows which row was clicked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowButton {
+    Rename,
+    Delete,
+}
+
+impl RowButton {
+    const fn prefix(self) -> &'static str {
+        match self {
+            Self::Rename => "rename-",
+            Self::Delete => "delete-",
+        }
+    }
+
+    /// The id of this button in row `row`.
+    fn id(self, row: usize) -> String {
+        format!("{}{row}", self.prefix())
+    }
+
+    /// The button and row an id names.
+    fn of_id(id: &str) -> Option<(Self, usize)> {
+        [Self::Rename, Self::Delete].into_iter().find_map(|button| {
+            let row = id.strip_prefix(button.prefix())?.parse().ok()?;
+            Some((button, row))
+        })
+    }
+}
+
+/// The dialog a click in the list's body asks for.
 fn row_action(event: &web_sys::MouseEvent, items: &[AppPassword]) -> Option<Open> {
     let button = event
         .target()?
@@ -285,21 +347,22 @@ fn row_action(event: &web_sys::MouseEvent, items: &[AppPassword]) -> Option<Open
         .ok()?
         .closest("button")
         .ok()??;
-    let id = button.id();
-    let (action, index) = id.split_once('-')?;
-    let index: usize = index.parse().ok()?;
-    let item = items.get(index)?.clone();
-    match action {
-        "rename" => Some(Open::Rename(item, index, None)),
-        "delete" => Some(Open::Delete(item, index)),
-        _ => None,
-    }
+    let (action, row) = RowButton::of_id(&button.id())?;
+    let item = items.get(row)?.clone();
+    Some(match action {
+        RowButton::Rename => Open::Rename {
+            item,
+            row,
+            draft: None,
+        },
+        RowButton::Delete => Open::Delete { item, row },
+    })
 }
 
 /// The attribute names and fixed values that every row of
 /// [`app_password_row`] repeats. Interned (made JS strings once) before the
 /// rows render: otherwise each of a thousand rows copies them into JS
-/// again (1,000 rows: 42 → 37 ms).
+/// again.
 const ROW_STRINGS: [&str; 14] = [
     "class",
     "type",
@@ -359,7 +422,7 @@ fn app_password_row(
                 <button
                     type="button"
                     class="button button-small"
-                    id=format!("rename-{index}")
+                    id=RowButton::Rename.id(index)
                     aria-label=i18n.t_with(keys::LIST_RENAME_NAMED, &[("name", &name)])
                 >
                     {i18n.t(keys::LIST_RENAME)}
@@ -367,7 +430,7 @@ fn app_password_row(
                 <button
                     type="button"
                     class="button button-small button-danger-quiet"
-                    id=format!("delete-{index}")
+                    id=RowButton::Delete.id(index)
                     aria-label=i18n.t_with(keys::LIST_DELETE_NAMED, &[("name", &name)])
                 >
                     {i18n.t(keys::LIST_DELETE)}

@@ -1,19 +1,18 @@
 //! The Create dialog: step one asks for a name, step two shows the new
 //! password once, with Copy and Done.
 
+use contract::check_name;
 use leptos::html;
 use leptos::prelude::*;
 
-use wasm_bindgen::JsCast;
-
-use contract::check_name;
-
-use crate::api::{new_idempotency_key, ApiError, CreatedAppPassword, ProblemKind};
-use crate::components::{name_problem_message, CopyButton, Dialog, ErrorLine, NameField};
-use crate::drafts::Draft;
+use crate::api::{new_idempotency_key, use_api, ApiError, CreatedAppPassword, ProblemKind};
+use crate::components::{
+    focus_first_of, name_problem_message, CopyButton, Dialog, ErrorLine, NameField, COPY_BUTTON_ID,
+};
+use crate::drafts::{CreateDraft, Draft};
 use crate::host::{use_host, HostEvent};
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::session::{use_api, use_session, use_session_expired};
+use crate::session::{use_session, use_session_end};
 
 /// Creates an app password. `on_close` runs after Done or Cancel; the
 /// password leaves the page with the dialog.
@@ -24,62 +23,44 @@ pub fn CreateDialog(
     /// Called when the list behind may be out of date (the limit turned
     /// out to be reached).
     on_list_stale: Callback<()>,
-    /// A create that was interrupted when the session ended: its name and
-    /// `Idempotency-Key`, to send it again as it was.
-    draft: Option<(String, String)>,
+    /// A create that was interrupted when the session ended, to send again
+    /// as it was.
+    draft: Option<CreateDraft>,
 ) -> impl IntoView {
+    let (api, host, session) = (use_api(), use_host(), use_session());
+    let session_end = use_session_end();
     let i18n = use_i18n();
-    let api = use_api();
-    let on_expired = use_session_expired();
-    let session = use_session();
     let restored = draft.is_some();
-    let (initial_name, initial_key) =
-        draft.unwrap_or_else(|| (String::new(), new_idempotency_key()));
-    let name = RwSignal::new(initial_name);
+    let name = RwSignal::new(draft.as_ref().map(|d| d.name.clone()).unwrap_or_default());
     let name_error = RwSignal::new(None::<String>);
     let message = RwSignal::new(None::<String>);
-    // One key per name: a retry of the same create after a lost answer
-    // sends the same key and gets the same password back.
-    let key = RwSignal::new(initial_key);
-    Effect::new(move |previous: Option<String>| {
-        let current = name.get();
-        if previous.is_some_and(|p| p.trim() != current.trim()) {
-            key.set(new_idempotency_key());
-        }
-        current
-    });
-    let host = use_host();
+    // The create last sent. Sent again under its key, a retry after a lost
+    // response gets the same password back instead of making a second.
+    let sent = StoredValue::new(draft);
     let create = Action::new_local({
-        let api = api.clone();
-        move |(name, key): &(String, String)| {
-            let (api, host) = (api.clone(), host.clone());
-            let (name, key) = (name.clone(), key.clone());
+        let (api, session_end) = (api.clone(), session_end.clone());
+        move |request: &CreateDraft| {
+            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
+            let request = request.clone();
             async move {
-                // The host hears the id and name, never the password.
-                api.create_app_password(&name, &key)
+                let error = match api
+                    .create_app_password(&request.name, &request.idempotency_key)
                     .await
-                    .inspect(|created| {
+                {
+                    Ok(created) => {
+                        // The host hears the id and name, never the password.
                         host.tell(HostEvent::Created {
                             id: created.item.id.clone(),
                             name: created.item.name.clone(),
-                        })
-                    })
-            }
-        }
-    });
-    Effect::new({
-        let on_expired = on_expired.clone();
-        move || {
-            if let Some(Err(error)) = create.value().get() {
-                let draft = Draft::Create {
-                    name: name.get_untracked(),
-                    idempotency_key: key.get_untracked(),
+                        });
+                        return Some(created);
+                    }
+                    Err(error) => session_end(error, Some(Draft::Create(request)))?,
                 };
-                if on_expired(&error, Some(draft)) {
-                    return;
-                }
                 match error.kind() {
-                    ProblemKind::LimitReached => on_list_stale.run(()),
+                    ProblemKind::LimitReached => {
+                        on_list_stale.try_run(());
+                    }
                     ProblemKind::AppPasswordsDisabled => session.session.update(|session| {
                         if let Some(session) = session {
                             session.app_passwords_enabled = Some(false);
@@ -88,44 +69,19 @@ pub fn CreateDialog(
                     _ => {}
                 }
                 show_create_error(&error, name_error, message, i18n);
+                None
             }
         }
     });
-    let created = Memo::new(move |_| create.value().get().and_then(Result::ok));
-    let name_input = NodeRef::<html::Input>::new();
-    Effect::new(move || {
-        if let Some(input) = name_input.get() {
-            let _ = input.focus();
-        }
-    });
+    let created = move || create.value().get().flatten();
     // The password must not outlive the dialog, however it closes (Done,
     // the Back button, an ended session).
     on_cleanup(move || {
         create.value().try_set(None);
     });
-    // Back at the tab while the password shows: if the session ended
-    // meanwhile, sign-in takes over and the password leaves the page.
-    let recheck = Action::new_local(move |(): &()| {
-        let api = api.clone();
-        async move { api.session().await }
-    });
-    Effect::new(move || {
-        if let Some(Err(error)) = recheck.value().get() {
-            on_expired(&error, None);
-        }
-    });
-    for event in ["focus", "visibilitychange"] {
-        let listener = window_event_listener_untyped(event, move |_| {
-            let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
-            if visible && created.get_untracked().is_some() && !recheck.pending().get_untracked() {
-                recheck.dispatch(());
-            }
-        });
-        on_cleanup(move || listener.remove());
-    }
+    recheck_session_while_shown(Signal::derive(move || created().is_some()));
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let send = move || {
         // Double clicks and a held-down Enter send one create.
         if create.pending().get_untracked() {
             return;
@@ -134,7 +90,16 @@ pub fn CreateDialog(
             Ok(checked) => {
                 name_error.set(None);
                 message.set(None);
-                create.dispatch((checked, key.get_untracked()));
+                let idempotency_key = match sent.get_value() {
+                    Some(last) if last.name == checked => last.idempotency_key,
+                    _ => new_idempotency_key(),
+                };
+                let request = CreateDraft {
+                    name: checked,
+                    idempotency_key,
+                };
+                sent.set_value(Some(request.clone()));
+                create.dispatch(request);
             }
             Err(problem) => name_error.set(Some(name_problem_message(problem, i18n))),
         }
@@ -145,8 +110,7 @@ pub fn CreateDialog(
         on_close.run(made);
     };
     let on_escape = Signal::derive(move || {
-        created
-            .get()
+        created()
             .is_none()
             .then(|| Callback::new(move |()| close(false)))
     });
@@ -154,37 +118,92 @@ pub fn CreateDialog(
     view! {
         <Dialog labelled_by="create-title" on_escape=on_escape>
             <Show
-                when=move || created.get().is_some()
-                fallback=move || {
-                    view! {
-                        <form on:submit=submit novalidate>
-                            <h2 id="create-title">{i18n.t(keys::CREATE_TITLE)}</h2>
-                            {restored.then(|| view! {
-                                <p class="notice notice-info" id="create-restored">
-                                    {i18n.t(keys::CREATE_RESTORED)}
-                                </p>
-                            })}
-                            <ErrorLine message=message />
-                            <NameField id="app-password-name" value=name error=name_error node_ref=name_input />
-                            <div class="dialog-actions">
-                                <button
-                                    type="submit"
-                                    class="button button-primary"
-                                    disabled=move || name.get().trim().is_empty() || create.pending().get()
-                                >
-                                    {move || if create.pending().get() { i18n.t(keys::CREATE_BUSY) } else { i18n.t(keys::CREATE_NEXT) }}
-                                </button>
-                                <button type="button" class="button" on:click=move |_| close(false)>
-                                    {i18n.t(keys::COMMON_CANCEL)}
-                                </button>
-                            </div>
-                        </form>
-                    }
+                when=move || created().is_some()
+                fallback=move || view! {
+                    <NameStep
+                        name=name
+                        name_error=name_error
+                        message=message
+                        restored=restored
+                        busy=create.pending().into()
+                        on_next=Callback::new(move |()| send())
+                        on_cancel=Callback::new(move |()| close(false))
+                    />
                 }
             >
-                {move || created.get().map(|created| view! { <CreatedStep created=created on_done=Callback::new(move |()| close(true)) /> })}
+                {move || created().map(|created| view! { <CreatedStep created=created on_done=Callback::new(move |()| close(true)) /> })}
             </Show>
         </Dialog>
+    }
+}
+
+/// Back at the tab while the password shows: if the session ended
+/// meanwhile, sign-in takes over and the password leaves the page.
+fn recheck_session_while_shown(shown: Signal<bool>) {
+    let api = use_api();
+    let session_end = use_session_end();
+    let recheck = Action::new_local(move |(): &()| {
+        let (api, session_end) = (api.clone(), session_end.clone());
+        async move {
+            if let Err(error) = api.session().await {
+                // Still signed in, only unreachable: nothing to say while
+                // the password shows.
+                let _ = session_end(error, None);
+            }
+        }
+    });
+    for event in ["focus", "visibilitychange"] {
+        let listener = window_event_listener_untyped(event, move |_| {
+            let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
+            if visible && shown.get_untracked() && !recheck.pending().get_untracked() {
+                recheck.dispatch(());
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
+}
+
+/// Step one: the name, with Next and Cancel.
+#[component]
+fn NameStep(
+    name: RwSignal<String>,
+    name_error: RwSignal<Option<String>>,
+    message: RwSignal<Option<String>>,
+    /// Whether the name came back from an interrupted create.
+    restored: bool,
+    /// While the create is under way.
+    busy: Signal<bool>,
+    on_next: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let input = NodeRef::<html::Input>::new();
+    input.on_load(|input| {
+        let _ = input.focus();
+    });
+    view! {
+        <form on:submit=move |ev| { ev.prevent_default(); on_next.run(()); } novalidate>
+            <h2 id="create-title">{i18n.t(keys::CREATE_TITLE)}</h2>
+            {restored.then(|| view! {
+                <p class="notice notice-info" id="create-restored">
+                    {i18n.t(keys::CREATE_RESTORED)}
+                </p>
+            })}
+            <ErrorLine message=message />
+            <NameField id="app-password-name" value=name error=name_error node_ref=input />
+            <div class="dialog-actions">
+                <button
+                    type="submit"
+                    class="button button-primary"
+                    disabled=move || name.read().trim().is_empty() || busy.get()
+                >
+                    {move || if busy.get() { i18n.t(keys::CREATE_BUSY) } else { i18n.t(keys::CREATE_NEXT) }}
+                </button>
+                <button type="button" class="button" on:click=move |_| on_cancel.run(())>
+                    {i18n.t(keys::COMMON_CANCEL)}
+                </button>
+            </div>
+        </form>
     }
 }
 
@@ -195,16 +214,10 @@ fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoV
     let password = created.password.clone();
     let spelled = spell_out(&password);
     let show_spelled = RwSignal::new(false);
-    let copy_first = NodeRef::<html::Div>::new();
+    let copy_area = NodeRef::<html::Div>::new();
     // Focus on Copy, the next thing to do; Done needs a deliberate press.
-    Effect::new(move || {
-        if let Some(button) = copy_first
-            .get()
-            .and_then(|area| area.query_selector("button").ok().flatten())
-            .and_then(|button| button.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = button.focus();
-        }
+    copy_area.on_load(|_| {
+        focus_first_of([COPY_BUTTON_ID]);
     });
     let (for_before, for_after) = i18n.around(keys::CREATED_FOR, "name");
     view! {
@@ -216,7 +229,7 @@ fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoV
             view! { <p class="muted">{before}<strong class="created-login" dir="auto">{login}</strong>{after}</p> }
         })}
         <p class="notice notice-warning">{i18n.t(keys::CREATED_WARNING)}</p>
-        <div node_ref=copy_first>
+        <div node_ref=copy_area>
             <CopyButton text=Signal::stored(password) select_on_refusal="new-password" />
         </div>
         <button

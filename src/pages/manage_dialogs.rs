@@ -1,17 +1,16 @@
 //! The dialogs that change what exists: rename one, delete one, delete all.
 //! Each names what it acts on and keeps what the user typed when it fails.
 
+use contract::check_name;
 use leptos::html;
 use leptos::prelude::*;
 
-use contract::check_name;
-
-use crate::api::{ApiError, AppPassword, ProblemKind};
+use crate::api::{use_api, ApiError, AppPassword, ProblemKind};
 use crate::components::{name_problem_message, Dialog, ErrorLine, NameField};
 use crate::drafts::Draft;
 use crate::host::{use_host, HostEvent};
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::session::{use_api, use_session_expired};
+use crate::session::use_session_end;
 
 /// What a manage dialog reports when it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,27 +21,34 @@ pub enum Outcome {
     Changed(String),
 }
 
-/// Shows a failed change where the user will look: an ended session goes
-/// to sign-in (keeping `draft`, what they typed); an app password that no
+/// How a dialog ends a failed change: an ended session goes to sign-in
+/// (keeping the draft, what the user typed); an app password that no
 /// longer exists closes the dialog with `gone`, so the list reloads and
-/// says so; anything else is said in the dialog.
-fn report(
-    error: &ApiError,
+/// says so; anything else is said in the dialog's `message`.
+#[derive(Clone)]
+struct Failures {
     message: RwSignal<Option<String>>,
-    on_expired: &impl Fn(&ApiError, Option<Draft>) -> bool,
-    draft: Option<Draft>,
-    gone: Option<&str>,
+    gone: Option<String>,
     on_close: Callback<Outcome>,
     i18n: I18n,
-) {
-    if on_expired(error, draft) {
-        return;
-    }
-    match gone {
-        Some(gone) if error.status() == Some(404) => {
-            on_close.run(Outcome::Changed(gone.to_owned()))
+}
+
+impl Failures {
+    fn report(
+        &self,
+        error: ApiError,
+        draft: Option<Draft>,
+        session_end: impl Fn(ApiError, Option<Draft>) -> Option<ApiError>,
+    ) {
+        let Some(error) = session_end(error, draft) else {
+            return;
+        };
+        match &self.gone {
+            Some(gone) if error.status() == Some(404) => {
+                self.on_close.try_run(Outcome::Changed(gone.clone()));
+            }
+            _ => self.message.set(Some(error.message(&self.i18n))),
         }
-        _ => message.set(Some(error.message(&i18n))),
     }
 }
 
@@ -53,62 +59,54 @@ pub fn RenameDialog(
     on_close: Callback<Outcome>,
     draft: Option<String>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let api = use_api();
-    let on_expired = use_session_expired();
+    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
     let restored = draft.is_some();
     let name = RwSignal::new(draft.unwrap_or_else(|| item.name.clone()));
     let name_error = RwSignal::new(None::<String>);
-    let message = RwSignal::new(None::<String>);
-    let host = use_host();
-    let id = item.id.clone();
     let shown_name = i18n.user_text(&item.name);
-    let gone = i18n.t_with(keys::RENAME_GONE, &[("name", &shown_name)]);
+    let failures = Failures {
+        message: RwSignal::new(None),
+        gone: Some(i18n.t_with(keys::RENAME_GONE, &[("name", &shown_name)])),
+        on_close,
+        i18n,
+    };
     let title = i18n.t_with(keys::RENAME_TITLE, &[("name", &shown_name)]);
-    let rename = Action::new_local(move |name: &String| {
-        let (api, host, id, name) = (api.clone(), host.clone(), id.clone(), name.clone());
-        async move {
-            api.rename_app_password(&id, &name)
-                .await
-                .inspect(|renamed| {
-                    host.tell(HostEvent::Renamed {
-                        id: renamed.id.clone(),
-                        name: renamed.name.clone(),
-                    })
-                })
+    let id = item.id;
+    let rename = Action::new_local({
+        let failures = failures.clone();
+        move |name: &String| {
+            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
+            let (failures, id, name) = (failures.clone(), id.clone(), name.clone());
+            async move {
+                match api.rename_app_password(&id, &name).await {
+                    Ok(renamed) => {
+                        let said = i18n.t_with(
+                            keys::RENAME_DONE,
+                            &[("name", &i18n.user_text(&renamed.name))],
+                        );
+                        host.tell(HostEvent::Renamed {
+                            id: renamed.id,
+                            name: renamed.name,
+                        });
+                        on_close.try_run(Outcome::Changed(said));
+                    }
+                    Err(error) if error.kind() == ProblemKind::ValidationFailed => name_error.set(
+                        error
+                            .field_error("/name")
+                            .or_else(|| Some(error.message(&i18n))),
+                    ),
+                    Err(error) => {
+                        failures.report(error, Some(Draft::Rename { id, name }), session_end)
+                    }
+                }
+            }
         }
-    });
-    Effect::new(move || match rename.value().get() {
-        Some(Ok(renamed)) => on_close.run(Outcome::Changed(i18n.t_with(
-            keys::RENAME_DONE,
-            &[("name", &i18n.user_text(&renamed.name))],
-        ))),
-        Some(Err(error)) if error.kind() == ProblemKind::ValidationFailed => name_error.set(
-            error
-                .field_error("/name")
-                .or_else(|| Some(error.message(&i18n))),
-        ),
-        Some(Err(error)) => report(
-            &error,
-            message,
-            &on_expired,
-            Some(Draft::Rename {
-                id: item.id.clone(),
-                name: name.get_untracked(),
-            }),
-            Some(&gone),
-            on_close,
-            i18n,
-        ),
-        None => {}
     });
     let input = NodeRef::<html::Input>::new();
     // The old name selected, so typing replaces it; after the dialog has
     // opened, as opening moves the focus (and the caret) into it.
-    Effect::new(move || {
-        if let Some(input) = input.get() {
-            request_animation_frame(move || input.select());
-        }
+    input.on_load(|input| {
+        request_animation_frame(move || input.select());
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -123,8 +121,9 @@ pub fn RenameDialog(
             Err(problem) => name_error.set(Some(name_problem_message(problem, i18n))),
         }
     };
+    let cancel = Callback::new(move |()| on_close.run(Outcome::Cancelled));
     view! {
-        <Dialog labelled_by="rename-title" on_escape=Signal::stored(Some(Callback::new(move |()| on_close.run(Outcome::Cancelled))))>
+        <Dialog labelled_by="rename-title" on_escape=Signal::stored(Some(cancel))>
             <form on:submit=submit novalidate>
                 <h2 id="rename-title">{title}</h2>
                 {restored.then(|| view! {
@@ -132,13 +131,13 @@ pub fn RenameDialog(
                         {i18n.t(keys::RENAME_RESTORED)}
                     </p>
                 })}
-                <ErrorLine message=message />
+                <ErrorLine message=failures.message />
                 <NameField id="rename-name" value=name error=name_error node_ref=input />
                 <div class="dialog-actions">
                     <button type="submit" class="button button-primary" disabled=move || rename.pending().get()>
                         {i18n.t(keys::COMMON_SAVE)}
                     </button>
-                    <button type="button" class="button" on:click=move |_| on_close.run(Outcome::Cancelled)>
+                    <button type="button" class="button" on:click=move |_| cancel.run(())>
                         {i18n.t(keys::COMMON_CANCEL)}
                     </button>
                 </div>
@@ -150,32 +149,43 @@ pub fn RenameDialog(
 /// Asks before deleting `item`, naming it.
 #[component]
 pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl IntoView {
-    let api = use_api();
-    let host = use_host();
-    let name = item.name.clone();
-    let delete = Action::new_local(move |(): &()| {
-        let (api, host, item) = (api.clone(), host.clone(), item.clone());
-        async move {
-            api.delete_app_password(&item.id).await.inspect(|()| {
-                host.tell(HostEvent::Deleted {
-                    id: item.id,
-                    name: item.name,
-                })
-            })
+    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
+    let name = i18n.user_text(&item.name);
+    let named = [("name", name.as_str())];
+    let done = i18n.t_with(keys::DELETE_DONE, &named);
+    let failures = Failures {
+        message: RwSignal::new(None),
+        gone: Some(i18n.t_with(keys::DELETE_GONE, &named)),
+        on_close,
+        i18n,
+    };
+    let delete = Action::new_local({
+        let failures = failures.clone();
+        move |(): &()| {
+            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
+            let (failures, item, done) = (failures.clone(), item.clone(), done.clone());
+            async move {
+                match api.delete_app_password(&item.id).await {
+                    Ok(()) => {
+                        host.tell(HostEvent::Deleted {
+                            id: item.id,
+                            name: item.name,
+                        });
+                        on_close.try_run(Outcome::Changed(done));
+                    }
+                    Err(error) => failures.report(error, None, session_end),
+                }
+            }
         }
     });
-    let i18n = use_i18n();
-    let name = i18n.user_text(&name);
-    let named = [("name", name.as_str())];
     view! {
         <ConfirmDialog
             title_id="delete-title"
             title=i18n.t_with(keys::DELETE_TITLE, &named)
             body=i18n.t(keys::DELETE_BODY)
             confirm=i18n.t(keys::DELETE_CONFIRM)
-            done=i18n.t_with(keys::DELETE_DONE, &named)
-            gone=i18n.t_with(keys::DELETE_GONE, &named)
             action=delete
+            message=failures.message
             on_close=on_close
         />
     }
@@ -184,63 +194,61 @@ pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
 /// Asks before deleting all `count` app passwords, saying how many.
 #[component]
 pub fn DeleteAllDialog(count: usize, on_close: Callback<Outcome>) -> impl IntoView {
-    let api = use_api();
-    let host = use_host();
-    let delete_all = Action::new_local(move |(): &()| {
-        let (api, host) = (api.clone(), host.clone());
-        async move {
-            let revoked = api.delete_all_app_passwords().await?;
-            host.tell(HostEvent::DeletedAll {
-                count: revoked.revoked,
-            });
-            Ok(())
+    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
+    let done = i18n.t_count(keys::DELETE_ALL_DONE, count, &[]);
+    let failures = Failures {
+        message: RwSignal::new(None),
+        gone: None,
+        on_close,
+        i18n,
+    };
+    let delete_all = Action::new_local({
+        let failures = failures.clone();
+        move |(): &()| {
+            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
+            let (failures, done) = (failures.clone(), done.clone());
+            async move {
+                match api.delete_all_app_passwords().await {
+                    Ok(revoked) => {
+                        host.tell(HostEvent::DeletedAll {
+                            count: revoked.revoked,
+                        });
+                        on_close.try_run(Outcome::Changed(done));
+                    }
+                    Err(error) => failures.report(error, None, session_end),
+                }
+            }
         }
     });
-    let i18n = use_i18n();
     view! {
         <ConfirmDialog
             title_id="delete-all-title"
             title=i18n.t_count(keys::DELETE_ALL_TITLE, count, &[])
             body=i18n.t(keys::DELETE_ALL_BODY)
             confirm=i18n.t(keys::DELETE_ALL_CONFIRM)
-            done=i18n.t_count(keys::DELETE_ALL_DONE, count, &[])
             action=delete_all
+            message=failures.message
             on_close=on_close
         />
     }
 }
 
-/// A yes/no dialog around one write; `gone` says that what it would change
-/// no longer exists (the backend answered 404).
+/// A yes/no dialog around one write, `action`, which reports its own
+/// outcome; `message` says why it failed.
 #[component]
 fn ConfirmDialog(
     title_id: &'static str,
     title: String,
     body: String,
     confirm: String,
-    done: String,
-    #[prop(optional)] gone: Option<String>,
-    action: Action<(), Result<(), ApiError>>,
+    action: Action<(), ()>,
+    message: RwSignal<Option<String>>,
     on_close: Callback<Outcome>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let on_expired = use_session_expired();
-    let message = RwSignal::new(None::<String>);
-    Effect::new(move || match action.value().get() {
-        Some(Ok(())) => on_close.run(Outcome::Changed(done.clone())),
-        Some(Err(error)) => report(
-            &error,
-            message,
-            &on_expired,
-            None,
-            gone.as_deref(),
-            on_close,
-            i18n,
-        ),
-        None => {}
-    });
+    let cancel = Callback::new(move |()| on_close.run(Outcome::Cancelled));
     view! {
-        <Dialog labelled_by=title_id on_escape=Signal::stored(Some(Callback::new(move |()| on_close.run(Outcome::Cancelled))))>
+        <Dialog labelled_by=title_id on_escape=Signal::stored(Some(cancel))>
             <h2 id=title_id>{title}</h2>
             <p>{body}</p>
             <ErrorLine message=message />
@@ -260,7 +268,7 @@ fn ConfirmDialog(
                 </button>
                 // The safe choice has focus (the dialog gives it to the
                 // `autofocus` element as it opens): Enter alone does not delete.
-                <button type="button" class="button" autofocus=true on:click=move |_| on_close.run(Outcome::Cancelled)>
+                <button type="button" class="button" autofocus=true on:click=move |_| cancel.run(())>
                     {i18n.t(keys::COMMON_CANCEL)}
                 </button>
             </div>

@@ -4,12 +4,12 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    ApiError, FieldError, Phone, Phones, ProblemKind, SecurityInfo, SecurityInfoUpdate,
+    use_api, ApiError, FieldError, Phone, Phones, ProblemKind, SecurityInfo, SecurityInfoUpdate,
 };
-use crate::components::{ErrorLine, ErrorNotice, TextField};
+use crate::components::{ErrorLine, ErrorNotice, SelectField, TextField};
 use crate::drafts::Draft;
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::session::{use_api, use_kept_draft, use_session_expired};
+use crate::session::{use_kept_draft, use_session, use_session_end};
 
 /// The five options, with the keys of their labels (the seed's words).
 const METHODS: [(&str, &str); 5] = [
@@ -19,6 +19,43 @@ const METHODS: [(&str, &str); 5] = [
     ("call_mobile", keys::INFO_METHOD_CALL_MOBILE),
     ("call_office", keys::INFO_METHOD_CALL_OFFICE),
 ];
+
+/// Shows and edits the verification settings.
+#[component]
+pub fn SecurityInfoPanel() -> impl IntoView {
+    let i18n = use_i18n();
+    let (api, session_end) = (use_api(), use_session_end());
+    let loaded = LocalResource::new(move || {
+        let (api, session_end) = (api.clone(), session_end.clone());
+        async move {
+            api.security_info().await.inspect_err(|error| {
+                // Shown in place unless sign-in takes over.
+                let _ = session_end(error.clone(), None);
+            })
+        }
+    });
+    // Changes an ended session interrupted come back over what is saved;
+    // whose they are is known once the session is.
+    let draft = use_kept_draft(|draft| matches!(draft, Draft::SecurityInfo(_)));
+    let session = use_session().session;
+    view! {
+        <h2 id="security-info-title">{i18n.t(keys::SECURITY_TAB_VERIFICATION)}</h2>
+        <p class="muted">{i18n.t(keys::INFO_INTRO)}</p>
+        <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::INFO_LOADING)}</p> }>
+            {move || loaded.get().map(|result| match result {
+                Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| loaded.refetch()) /> }.into_any(),
+                Ok(info) => session.with(Option::is_some).then(|| {
+                    let typed = match draft.get() {
+                        Some(Draft::SecurityInfo(update)) => Some(update),
+                        _ => None,
+                    };
+                    view! { <SecurityInfoForm saved=info draft=typed /> }
+                })
+                .into_any(),
+            })}
+        </Transition>
+    }
+}
 
 /// The editable fields of one phone.
 #[derive(Clone, Copy)]
@@ -64,93 +101,53 @@ impl PhoneFields {
     }
 }
 
-/// Shows and edits the verification settings.
-#[component]
-pub fn SecurityInfoPanel() -> impl IntoView {
-    let i18n = use_i18n();
-    let api = use_api();
-    let on_expired = use_session_expired();
-    let loaded = LocalResource::new({
-        let api = api.clone();
-        move || {
-            let api = api.clone();
-            async move { api.security_info().await }
-        }
-    });
-    let method = RwSignal::new(String::new());
-    let phones = [PhoneFields::new(), PhoneFields::new(), PhoneFields::new()];
-    let [authentication, office, alternate] = phones;
-    let errors = RwSignal::new(Vec::<FieldError>::new());
-    let message = RwSignal::new(None::<String>);
-    let status = RwSignal::new(String::new());
-    let current = RwSignal::new(None::<SecurityInfo>);
+/// The whole form as typed, and the messages it shows.
+#[derive(Clone, Copy)]
+struct Form {
+    method: RwSignal<String>,
+    authentication: PhoneFields,
+    office: PhoneFields,
+    alternate: PhoneFields,
+    errors: RwSignal<Vec<FieldError>>,
+    message: RwSignal<Option<String>>,
+}
 
-    let fill = move |default_method: &str, phones: &Phones| {
-        method.set(default_method.to_owned());
-        authentication.load(phones.authentication.as_ref());
-        office.load(phones.office.as_ref());
-        alternate.load(phones.alternate.as_ref());
-        errors.set(Vec::new());
-        message.set(None);
-    };
-    // The form as typed.
-    let typed = move || SecurityInfoUpdate {
-        default_method: method.get_untracked(),
-        phones: Phones {
-            authentication: authentication.read(),
-            office: office.read(),
-            alternate: alternate.read(),
-        },
-    };
-    // Changes interrupted by an ended session come back over what is saved,
-    // once; the draft may come after the saved settings (use_kept_draft).
-    let draft = use_kept_draft(|draft| matches!(draft, Draft::SecurityInfo(_)));
-    Effect::new({
-        let on_expired = on_expired.clone();
-        move |restored: Option<bool>| {
-            let restored = restored.unwrap_or(false);
-            let draft = draft.get();
-            match loaded.get() {
-                Some(Ok(info)) => {
-                    fill(&info.default_method, &info.phones);
-                    current.set(Some(info));
-                    match draft {
-                        Some(Draft::SecurityInfo(update)) if !restored => {
-                            fill(&update.default_method, &update.phones);
-                            status.set(i18n.t(keys::INFO_RESTORED));
-                            true
-                        }
-                        _ => restored,
-                    }
-                }
-                Some(Err(error)) => {
-                    on_expired(&error, None);
-                    restored
-                }
-                None => restored,
-            }
+impl Form {
+    fn new() -> Self {
+        Self {
+            method: RwSignal::new(String::new()),
+            authentication: PhoneFields::new(),
+            office: PhoneFields::new(),
+            alternate: PhoneFields::new(),
+            errors: RwSignal::new(Vec::new()),
+            message: RwSignal::new(None),
         }
-    });
+    }
 
-    let save = Action::new_local(move |update: &SecurityInfoUpdate| {
-        let (api, update) = (api.clone(), update.clone());
-        async move { api.update_security_info(&update).await }
-    });
-    Effect::new(move || match save.value().get() {
-        Some(Ok(info)) => {
-            fill(&info.default_method, &info.phones);
-            current.set(Some(info));
-            status.set(i18n.t(keys::INFO_SAVED));
+    /// Shows `default_method` and `phones`, with no messages.
+    fn fill(&self, default_method: &str, phones: &Phones) {
+        self.method.set(default_method.to_owned());
+        self.authentication.load(phones.authentication.as_ref());
+        self.office.load(phones.office.as_ref());
+        self.alternate.load(phones.alternate.as_ref());
+        self.errors.set(Vec::new());
+        self.message.set(None);
+    }
+
+    fn typed(&self) -> SecurityInfoUpdate {
+        SecurityInfoUpdate {
+            default_method: self.method.get_untracked(),
+            phones: Phones {
+                authentication: self.authentication.read(),
+                office: self.office.read(),
+                alternate: self.alternate.read(),
+            },
         }
-        Some(Err(error)) => {
-            let draft = Draft::SecurityInfo(typed());
-            if !on_expired(&error, Some(draft)) {
-                show_save_error(&error, errors, message, i18n);
-            }
-        }
-        None => {}
-    });
-    let error_for = move |pointer: &'static str| {
+    }
+
+    /// The backend's message for the field at `pointer`, if any.
+    fn error_for(&self, pointer: &'static str) -> Signal<Option<String>> {
+        let errors = self.errors;
         Signal::derive(move || {
             errors
                 .read()
@@ -158,114 +155,180 @@ pub fn SecurityInfoPanel() -> impl IntoView {
                 .find(|e| e.pointer == pointer)
                 .map(|e| e.detail.clone())
         })
-    };
+    }
+
+    /// Shows a failed save: each field's message next to it, or what went
+    /// wrong above the form; the values stay as typed.
+    fn show_error(&self, error: &ApiError, i18n: I18n) {
+        match error {
+            ApiError::Problem(problem)
+                if problem.kind == ProblemKind::ValidationFailed && !problem.errors.is_empty() =>
+            {
+                self.errors.set(problem.errors.clone());
+                self.message.set(Some(i18n.t(keys::INFO_CHECK_FIELDS)));
+            }
+            _ => self.message.set(Some(
+                i18n.t_with(keys::INFO_NOT_SAVED, &[("error", &error.message(&i18n))]),
+            )),
+        }
+    }
+}
+
+/// The settings as `saved`, or as `draft` when an ended session
+/// interrupted changes to them, with Save and Cancel.
+#[component]
+fn SecurityInfoForm(saved: SecurityInfo, draft: Option<SecurityInfoUpdate>) -> impl IntoView {
+    let (api, session_end, i18n) = (use_api(), use_session_end(), use_i18n());
+    let form = Form::new();
+    form.fill(&saved.default_method, &saved.phones);
+    let status = RwSignal::new(String::new());
+    if let Some(update) = draft {
+        form.fill(&update.default_method, &update.phones);
+        status.set(i18n.t(keys::INFO_RESTORED));
+    }
+    let offered = saved.available_methods.clone();
+    let authenticator = saved.authenticator_app.clone();
+    // What Cancel goes back to.
+    let current = StoredValue::new(saved);
+    let save = Action::new_local(move |update: &SecurityInfoUpdate| {
+        let (api, session_end, update) = (api.clone(), session_end.clone(), update.clone());
+        async move {
+            match api.update_security_info(&update).await {
+                Ok(info) => {
+                    form.fill(&info.default_method, &info.phones);
+                    current.set_value(info);
+                    status.set(i18n.t(keys::INFO_SAVED));
+                }
+                Err(error) => {
+                    if let Some(error) = session_end(error, Some(Draft::SecurityInfo(update))) {
+                        form.show_error(&error, i18n);
+                    }
+                }
+            }
+        }
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if save.pending().get_untracked() {
             return;
         }
         status.set(String::new());
-        message.set(None);
-        save.dispatch(typed());
+        form.message.set(None);
+        save.dispatch(form.typed());
     };
     let cancel = move |_| {
-        if let Some(info) = current.get_untracked() {
-            fill(&info.default_method, &info.phones);
-            status.set(i18n.t(keys::INFO_UNDONE));
-        }
+        current.with_value(|info| form.fill(&info.default_method, &info.phones));
+        status.set(i18n.t(keys::INFO_UNDONE));
     };
-    let method_error = error_for("/default_method");
-
+    let methods = METHODS
+        .iter()
+        .filter(|(value, _)| {
+            offered
+                .as_ref()
+                .is_none_or(|o| o.iter().any(|m| m == value))
+        })
+        .map(|(value, label)| (*value, i18n.t(label)))
+        .collect();
+    let authenticator = authenticator.map(|app| match (app.configured, app.device_name) {
+        (true, Some(device)) => i18n.t_with(
+            keys::INFO_AUTHENTICATOR_SET_UP_ON,
+            &[("device", &i18n.user_text(&device))],
+        ),
+        (true, None) => i18n.t(keys::INFO_AUTHENTICATOR_SET_UP),
+        (false, _) => i18n.t(keys::INFO_AUTHENTICATOR_NOT_SET_UP),
+    });
     view! {
-        <h2 id="security-info-title">{i18n.t(keys::SECURITY_TAB_VERIFICATION)}</h2>
-        <p class="muted">{i18n.t(keys::INFO_INTRO)}</p>
-        <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::INFO_LOADING)}</p> }>
-            {move || loaded.get().map(|result| match result {
-                Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| loaded.refetch()) /> }.into_any(),
-                Ok(info) => {
-                    let offered = info.available_methods.clone();
-                    let authenticator = info.authenticator_app.clone();
-                    view! {
-                        <form class="security-form" on:submit=submit novalidate>
-                            <ErrorLine message=message />
-                            <div class="field" class:field-invalid=move || method_error.get().is_some()>
-                                <label for="default-method">{i18n.t(keys::INFO_METHOD)}</label>
-                                <select
-                                    id="default-method"
-                                    aria-describedby="default-method-error"
-                                    aria-invalid=move || method_error.get().is_some().then_some("true")
-                                    prop:value=move || method.get()
-                                    on:change=move |ev| method.set(event_target_value(&ev))
-                                >
-                                    {METHODS
-                                        .iter()
-                                        .filter(|(value, _)| offered.as_ref().is_none_or(|o| o.iter().any(|m| m == value)))
-                                        .map(|(value, label)| view! {
-                                            <option value=*value selected=move || method.get() == *value>{i18n.t(label)}</option>
-                                        })
-                                        .collect_view()}
-                                </select>
-                                <p class="field-error" id="default-method-error" hidden=move || method_error.get().is_none()>
-                                    {move || method_error.get()}
-                                </p>
-                            </div>
-                            <fieldset class="phone">
-                                <legend>{i18n.t(keys::INFO_PHONE_AUTHENTICATION)}</legend>
-                                <TextField id="auth-country-code" label=i18n.t(keys::INFO_PHONE_COUNTRY_CODE) value=authentication.country_code error=error_for("/phones/authentication/country_code") inputmode="tel" />
-                                <TextField id="auth-number" label=i18n.t(keys::INFO_PHONE_NUMBER) value=authentication.number error=error_for("/phones/authentication/number") input_type="tel" autocomplete="tel-national" />
-                            </fieldset>
-                            <fieldset class="phone">
-                                <legend>{i18n.t(keys::INFO_PHONE_OFFICE)}</legend>
-                                <TextField id="office-country-code" label=i18n.t(keys::INFO_PHONE_COUNTRY_CODE) value=office.country_code error=error_for("/phones/office/country_code") inputmode="tel" />
-                                <TextField id="office-number" label=i18n.t(keys::INFO_PHONE_NUMBER) value=office.number error=error_for("/phones/office/number") input_type="tel" />
-                                <TextField id="office-extension" label=i18n.t(keys::INFO_PHONE_EXTENSION) value=office.extension error=error_for("/phones/office/extension") inputmode="numeric" />
-                            </fieldset>
-                            <fieldset class="phone">
-                                <legend>{i18n.t(keys::INFO_PHONE_ALTERNATE)}</legend>
-                                <TextField id="alt-country-code" label=i18n.t(keys::INFO_PHONE_COUNTRY_CODE) value=alternate.country_code error=error_for("/phones/alternate/country_code") inputmode="tel" />
-                                <TextField id="alt-number" label=i18n.t(keys::INFO_PHONE_NUMBER) value=alternate.number error=error_for("/phones/alternate/number") input_type="tel" />
-                            </fieldset>
-                            {authenticator.map(|app| {
-                                let said = match (app.configured, app.device_name) {
-                                    (true, Some(device)) => i18n.t_with(keys::INFO_AUTHENTICATOR_SET_UP_ON, &[("device", &i18n.user_text(&device))]),
-                                    (true, None) => i18n.t(keys::INFO_AUTHENTICATOR_SET_UP),
-                                    (false, _) => i18n.t(keys::INFO_AUTHENTICATOR_NOT_SET_UP),
-                                };
-                                view! { <p class="authenticator">{said}</p> }
-                            })}
-                            <div class="form-actions">
-                                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
-                                    {move || if save.pending().get() { i18n.t(keys::COMMON_SAVING) } else { i18n.t(keys::COMMON_SAVE) }}
-                                </button>
-                                <button type="button" class="button" on:click=cancel>{i18n.t(keys::COMMON_CANCEL)}</button>
-                            </div>
-                            <p class="status-line" role="status">{move || status.get()}</p>
-                        </form>
-                    }
-                    .into_any()
-                }
-            })}
-        </Transition>
+        <form class="security-form" on:submit=submit novalidate>
+            <ErrorLine message=form.message />
+            <SelectField
+                id="default-method"
+                label=i18n.t(keys::INFO_METHOD)
+                value=form.method
+                options=methods
+                error=form.error_for("/default_method")
+            />
+            {PHONES.map(|phone| view! { <PhoneFieldset phone=phone form=form /> })}
+            {authenticator.map(|said| view! { <p class="authenticator">{said}</p> })}
+            <div class="form-actions">
+                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
+                    {move || if save.pending().get() { i18n.t(keys::COMMON_SAVING) } else { i18n.t(keys::COMMON_SAVE) }}
+                </button>
+                <button type="button" class="button" on:click=cancel>{i18n.t(keys::COMMON_CANCEL)}</button>
+            </div>
+            <p class="status-line" role="status">{move || status.get()}</p>
+        </form>
     }
 }
 
-/// Shows a failed save: each field's message next to it, or what went
-/// wrong above the form; the values stay as typed.
-fn show_save_error(
-    error: &ApiError,
-    errors: RwSignal<Vec<FieldError>>,
-    message: RwSignal<Option<String>>,
-    i18n: I18n,
-) {
-    match error {
-        ApiError::Problem(problem)
-            if problem.kind == ProblemKind::ValidationFailed && !problem.errors.is_empty() =>
-        {
-            errors.set(problem.errors.clone());
-            message.set(Some(i18n.t(keys::INFO_CHECK_FIELDS)));
-        }
-        _ => message.set(Some(
-            i18n.t_with(keys::INFO_NOT_SAVED, &[("error", &error.message(&i18n))]),
-        )),
+/// A field of the form: its element id and its JSON Pointer in the update.
+type FieldAt = (&'static str, &'static str);
+
+/// One of the three phones, as the form shows it.
+#[derive(Clone, Copy)]
+struct PhoneKind {
+    /// The key of its legend.
+    legend: &'static str,
+    /// Its fields in the form.
+    fields: fn(&Form) -> PhoneFields,
+    country_code: FieldAt,
+    number: FieldAt,
+    /// The office phone's only.
+    extension: Option<FieldAt>,
+    /// What password managers may fill into the number.
+    number_autocomplete: &'static str,
+}
+
+/// The phones, in the order the form shows them.
+const PHONES: [PhoneKind; 3] = [
+    PhoneKind {
+        legend: keys::INFO_PHONE_AUTHENTICATION,
+        fields: |form| form.authentication,
+        country_code: ("auth-country-code", "/phones/authentication/country_code"),
+        number: ("auth-number", "/phones/authentication/number"),
+        extension: None,
+        number_autocomplete: "tel-national",
+    },
+    PhoneKind {
+        legend: keys::INFO_PHONE_OFFICE,
+        fields: |form| form.office,
+        country_code: ("office-country-code", "/phones/office/country_code"),
+        number: ("office-number", "/phones/office/number"),
+        extension: Some(("office-extension", "/phones/office/extension")),
+        number_autocomplete: "off",
+    },
+    PhoneKind {
+        legend: keys::INFO_PHONE_ALTERNATE,
+        fields: |form| form.alternate,
+        country_code: ("alt-country-code", "/phones/alternate/country_code"),
+        number: ("alt-number", "/phones/alternate/number"),
+        extension: None,
+        number_autocomplete: "off",
+    },
+];
+
+/// The fields of one phone: country code and number, and the office
+/// phone's extension.
+#[component]
+fn PhoneFieldset(phone: PhoneKind, form: Form) -> impl IntoView {
+    let i18n = use_i18n();
+    let fields = (phone.fields)(&form);
+    let (country_code, country_code_at) = phone.country_code;
+    let (number, number_at) = phone.number;
+    view! {
+        <fieldset class="phone">
+            <legend>{i18n.t(phone.legend)}</legend>
+            <TextField id=country_code label=i18n.t(keys::INFO_PHONE_COUNTRY_CODE) value=fields.country_code error=form.error_for(country_code_at) inputmode="tel" />
+            <TextField
+                id=number
+                label=i18n.t(keys::INFO_PHONE_NUMBER)
+                value=fields.number
+                error=form.error_for(number_at)
+                input_type="tel"
+                autocomplete=phone.number_autocomplete
+            />
+            {phone.extension.map(|(extension, extension_at)| view! {
+                <TextField id=extension label=i18n.t(keys::INFO_PHONE_EXTENSION) value=fields.extension error=form.error_for(extension_at) inputmode="numeric" />
+            })}
+        </fieldset>
     }
 }

@@ -1,0 +1,39 @@
+//! Where the keyboard focus goes when what held it goes away: a dialog or
+//! a menu that closes, a list that renders again. Without this the browser
+//! drops focus on the page's body and a keyboard user starts over.
+
+use send_wrapper::SendWrapper;
+use wasm_bindgen::JsCast;
+
+/// An element to give the focus back to later.
+pub struct FocusReturn(SendWrapper<Option<web_sys::HtmlElement>>);
+
+impl FocusReturn {
+    /// The element that has the focus now, such as the button that opens a
+    /// dialog.
+    pub fn to_focused() -> Self {
+        let focused = leptos::prelude::document()
+            .active_element()
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+        Self(SendWrapper::new(focused))
+    }
+
+    /// Gives the focus back, if the element is still there to take it.
+    pub fn restore(self) {
+        if let Some(element) = self.0.take() {
+            let _ = element.focus();
+        }
+    }
+}
+
+/// Focuses the first of the elements with these ids that is in the page and
+/// can take the focus; `false` when none can.
+pub fn focus_first_of<'a>(ids: impl IntoIterator<Item = &'a str>) -> bool {
+    let document = leptos::prelude::document();
+    ids.into_iter()
+        .filter_map(|id| document.get_element_by_id(id))
+        .filter(|element| !element.has_attribute("disabled"))
+        .filter_map(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+        .find(|element| element.focus().is_ok())
+        .is_some()
+}

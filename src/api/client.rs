@@ -237,14 +237,23 @@ impl ApiClient {
         // once per body type (the app's size budget).
         let body = body.map(serde_json::to_string).transpose();
         let body = body.map_err(|_| ApiError::UnexpectedResponse)?;
-        let response = self
-            .exchange(method, path, body.as_deref(), headers)
-            .await?;
-        decode(&response)
+        let call = Call {
+            method,
+            path,
+            body: body.as_deref(),
+            headers,
+        };
+        decode(&self.exchange(&call).await?)
     }
 
     async fn call_no_content(&self, method: Method, path: &str) -> Result<(), ApiError> {
-        self.exchange(method, path, None, &[]).await.map(drop)
+        let call = Call {
+            method,
+            path,
+            body: None,
+            headers: &[],
+        };
+        self.exchange(&call).await.map(drop)
     }
 
     /// One call of the contract: the response's body, or an [`ApiError`] for
@@ -252,13 +261,7 @@ impl ApiClient {
     /// more: a bearer token the backend refuses (the host page is asked for
     /// a new one), and a stale CSRF token (the session is read again for a
     /// fresh one).
-    async fn exchange(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&str>,
-        headers: &[(&str, &str)],
-    ) -> Result<Vec<u8>, ApiError> {
+    async fn exchange(&self, call: &Call<'_>) -> Result<Vec<u8>, ApiError> {
         // The bearer token the backend refused, once: the next try asks for another.
         let (mut refused, mut renewed_csrf) = (None::<String>, false);
         loop {
@@ -266,10 +269,7 @@ impl ApiClient {
                 Some(bearer) => Some(bearer.get(refused.as_deref()).await?),
                 None => None,
             };
-            let error = match self
-                .exchange_once(method.clone(), path, body, headers, token.as_deref())
-                .await
-            {
+            let error = match self.exchange_once(call, token.as_deref()).await {
                 Ok(body) => return Ok(body),
                 Err(error) => error,
             };
@@ -277,9 +277,13 @@ impl ApiClient {
                 refused = token;
             } else if error.kind() == ProblemKind::CsrfFailed && token.is_none() && !renewed_csrf {
                 renewed_csrf = true;
-                let body = self
-                    .exchange_once(Method::GET, "/session", None, &[], None)
-                    .await?;
+                let session = Call {
+                    method: Method::GET,
+                    path: "/session",
+                    body: None,
+                    headers: &[],
+                };
+                let body = self.exchange_once(&session, None).await?;
                 self.remember(decode::<Session>(&body)?);
             } else {
                 return Err(error);
@@ -290,14 +294,11 @@ impl ApiClient {
     /// Sends one request and reads its whole response, within the timeout.
     async fn exchange_once(
         &self,
-        method: Method,
-        path: &str,
-        body: Option<&str>,
-        headers: &[(&str, &str)],
+        call: &Call<'_>,
         bearer_token: Option<&str>,
     ) -> Result<Vec<u8>, ApiError> {
         let deadline = Deadline::start(self.timeout_seconds);
-        let request = self.request(method, path, body, headers, bearer_token, &deadline.signal)?;
+        let request = self.request(call, bearer_token, &deadline.signal)?;
         let response = request.send().await.map_err(|_| deadline.failure())?;
         if response.ok() {
             // Bytes, not text: JSON is parsed straight from them, without a
@@ -317,16 +318,13 @@ impl ApiClient {
     /// page with the CSRF token of the last session response.
     fn request(
         &self,
-        method: Method,
-        path: &str,
-        body: Option<&str>,
-        headers: &[(&str, &str)],
+        call: &Call<'_>,
         bearer_token: Option<&str>,
         signal: &web_sys::AbortSignal,
     ) -> Result<Request, ApiError> {
-        let unsafe_method = !matches!(method, Method::GET | Method::HEAD);
-        let mut builder = RequestBuilder::new(&format!("{}{path}", self.base))
-            .method(method)
+        let unsafe_method = !matches!(call.method, Method::GET | Method::HEAD);
+        let mut builder = RequestBuilder::new(&format!("{}{}", self.base, call.path))
+            .method(call.method.clone())
             .abort_signal(Some(signal))
             .header("Accept", "application/json, application/problem+json");
         builder = match bearer_token {
@@ -341,10 +339,10 @@ impl ApiClient {
                 }
             }
         };
-        for (name, value) in headers {
+        for (name, value) in call.headers {
             builder = builder.header(name, value);
         }
-        match body {
+        match call.body {
             Some(body) => builder
                 .header("Content-Type", "application/json")
                 .body(body.to_owned()),
@@ -352,6 +350,18 @@ impl ApiClient {
         }
         .map_err(|_| ApiError::Network)
     }
+}
+
+/// One request of the contract, before the client adds what every request
+/// carries (credentials, CSRF token, deadline).
+struct Call<'a> {
+    method: Method,
+    /// The path under the API's base URL.
+    path: &'a str,
+    /// JSON.
+    body: Option<&'a str>,
+    /// Headers of this request alone, such as `Idempotency-Key`.
+    headers: &'a [(&'a str, &'a str)],
 }
 
 /// Aborts a request, response included, that takes longer than the

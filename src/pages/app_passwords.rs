@@ -114,7 +114,17 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         <p class="status-line" role="status">{status_line}</p>
         <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::LIST_LOADING)}</p> }>
             {move || list.get().map(|result| match result {
-                Ok(items) => view! { <AppPasswordTable list=items can_create=can_create() on_open=on_open focus_next=focus_next /> }.into_any(),
+                Ok(list) => view! {
+                    <ListHeader
+                        count=list.items.len()
+                        max_count=list.max_count
+                        can_create=can_create()
+                        on_open=on_open
+                        focus_next=focus_next
+                    />
+                    <AppPasswordTable items=list.items on_open=on_open />
+                }
+                .into_any(),
                 Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }.into_any(),
             })}
         </Transition>
@@ -192,10 +202,14 @@ fn use_resumed_work(
     })
 }
 
-/// The list itself, with the count against the backend's limit.
+/// The count against the backend's limit, and what can be done: Create
+/// (or why not) and Delete all.
 #[component]
-fn AppPasswordTable(
-    list: AppPasswordList,
+fn ListHeader(
+    /// How many app passwords there are.
+    count: usize,
+    /// The backend's limit, if any.
+    max_count: Option<u32>,
     /// Whether the user may create app passwords (an administrator may
     /// have turned it off).
     can_create: bool,
@@ -212,9 +226,8 @@ fn AppPasswordTable(
             .unwrap_or_default();
         focus_first_of(ids.iter().map(String::as_str));
     });
-    let count = list.items.len();
-    let at_limit = list.max_count.is_some_and(|max| count >= max as usize);
-    let max = list.max_count.map(|max| i18n.number(max as usize));
+    let at_limit = max_count.is_some_and(|max| count >= max as usize);
+    let max = max_count.map(|max| i18n.number(max as usize));
     let summary = match &max {
         Some(max) => i18n.t_count(keys::LIST_COUNT_OF, count, &[("max", max)]),
         None => i18n.t_count(keys::LIST_COUNT, count, &[]),
@@ -226,87 +239,77 @@ fn AppPasswordTable(
             i18n.t_with(keys::LIST_LIMIT, &[("max", &max)])
         }
     });
-    let show_last_used = list.items.iter().any(|i| i.last_used_at.is_some());
-    let show_expires = list.items.iter().any(|i| i.expires_at.is_some());
-    let delete_all = move || {
-        (count > 0).then(|| view! {
-            <button type="button" class="button button-danger-quiet" id="delete-all" on:click=move |_| on_open.run(Open::DeleteAll(count))>
-                {i18n.t(keys::LIST_DELETE_ALL)}
+    let create = can_create.then(|| {
+        view! {
+            <button
+                type="button"
+                class="button button-primary"
+                id=CREATE_ID
+                disabled=at_limit
+                aria-describedby="limit-note"
+                on:click=move |_| on_open.run(Open::Create(None))
+            >
+                {i18n.t(keys::LIST_CREATE)}
             </button>
-        })
-    };
-
-    let toolbar = if can_create {
-        view! {
-            <div class="toolbar">
-                <button
-                    type="button"
-                    class="button button-primary"
-                    id=CREATE_ID
-                    disabled=at_limit
-                    aria-describedby="limit-note"
-                    on:click=move |_| on_open.run(Open::Create(None))
-                >
-                    {i18n.t(keys::LIST_CREATE)}
+        }
+    });
+    view! {
+        <p class="count" node_ref=count_line><span id="app-password-count">{summary}</span></p>
+        <p class="muted" id="limit-note">{limit_note}</p>
+        {(!can_create).then(|| view! {
+            <div class="notice notice-info" id="app-passwords-disabled">{i18n.t(keys::LIST_DISABLED)}</div>
+        })}
+        <div class="toolbar">
+            {create}
+            {(count > 0).then(|| view! {
+                <button type="button" class="button button-danger-quiet" id="delete-all" on:click=move |_| on_open.run(Open::DeleteAll(count))>
+                    {i18n.t(keys::LIST_DELETE_ALL)}
                 </button>
-                {delete_all()}
-            </div>
-        }
-        .into_any()
-    } else {
-        view! {
-            <div class="notice notice-info" id="app-passwords-disabled">
-                {i18n.t(keys::LIST_DISABLED)}
-            </div>
-            <div class="toolbar">{delete_all()}</div>
-        }
-        .into_any()
-    };
+            })}
+        </div>
+    }
+}
 
+/// The app passwords, a row each, or a line saying there are none.
+#[component]
+fn AppPasswordTable(items: Vec<AppPassword>, on_open: Callback<Open>) -> impl IntoView {
+    let i18n = use_i18n();
+    if items.is_empty() {
+        return Either::Left(view! { <p class="empty">{i18n.t(keys::LIST_EMPTY)}</p> });
+    }
+    let show_last_used = items.iter().any(|i| i.last_used_at.is_some());
+    let show_expires = items.iter().any(|i| i.expires_at.is_some());
     for text in ROW_STRINGS {
         wasm_bindgen::intern(text);
     }
-    let rows = list
-        .items
+    let rows = items
         .iter()
         .enumerate()
         .map(|(index, item)| app_password_row(i18n, item, index, show_last_used, show_expires))
         .collect_view();
-    let items = list.items;
-
-    view! {
-        <p class="count" node_ref=count_line><span id="app-password-count">{summary}</span></p>
-        <p class="muted" id="limit-note">{limit_note}</p>
-        {toolbar}
-        {if items.is_empty() {
-            view! { <p class="empty">{i18n.t(keys::LIST_EMPTY)}</p> }.into_any()
-        } else {
-            view! {
-                <table class="app-password-table">
-                    <caption class="visually-hidden">{i18n.t(keys::LIST_CAPTION)}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{i18n.t(keys::COMMON_NAME)}</th>
-                            <th scope="col">{i18n.t(keys::LIST_COL_CREATED)}</th>
-                            {show_last_used.then(|| view! { <th scope="col">{i18n.t(keys::LIST_COL_LAST_USED)}</th> })}
-                            {show_expires.then(|| view! { <th scope="col">{i18n.t(keys::LIST_COL_EXPIRES)}</th> })}
-                            <th scope="col"><span class="visually-hidden">{i18n.t(keys::LIST_COL_ACTIONS)}</span></th>
-                        </tr>
-                    </thead>
-                    // One listener for every row's buttons: a thousand rows would
-                    // otherwise make two thousand closures and listeners.
-                    <tbody on:click=move |event| {
-                        if let Some(open) = row_action(&event, &items) {
-                            on_open.run(open);
-                        }
-                    }>
-                        {rows}
-                    </tbody>
-                </table>
-            }
-            .into_any()
-        }}
-    }
+    Either::Right(view! {
+        <table class="app-password-table">
+            <caption class="visually-hidden">{i18n.t(keys::LIST_CAPTION)}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{i18n.t(keys::COMMON_NAME)}</th>
+                    <th scope="col">{i18n.t(keys::LIST_COL_CREATED)}</th>
+                    {show_last_used.then(|| view! { <th scope="col">{i18n.t(keys::LIST_COL_LAST_USED)}</th> })}
+                    {show_expires.then(|| view! { <th scope="col">{i18n.t(keys::LIST_COL_EXPIRES)}</th> })}
+                    <th scope="col"><span class="visually-hidden">{i18n.t(keys::LIST_COL_ACTIONS)}</span></th>
+                </tr>
+            </thead>
+            // One listener for every row's buttons: a thousand rows would
+            // otherwise make two thousand closures and listeners.
+            <tbody on:click=move |event| {
+                if let Some(open) = row_action(&event, &items) {
+                    on_open.run(open);
+                }
+            }>
+                {rows}
+            </tbody>
+        </table>
+    })
 }
 
 /// The buttons of each row. Their ids carry the row's index (`rename-3`),

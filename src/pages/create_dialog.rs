@@ -27,52 +27,13 @@ pub fn CreateDialog(
     /// as it was.
     draft: Option<CreateDraft>,
 ) -> impl IntoView {
-    let (api, host, session) = (use_api(), use_host(), use_session());
-    let session_end = use_session_end();
     let i18n = use_i18n();
     let restored = draft.is_some();
-    let name = RwSignal::new(draft.as_ref().map(|d| d.name.clone()).unwrap_or_default());
-    let name_error = RwSignal::new(None::<String>);
-    let message = RwSignal::new(None::<String>);
+    let form = NameForm::new(draft.as_ref().map(|d| d.name.clone()).unwrap_or_default());
     // The create last sent. Sent again under its key, a retry after a lost
     // response gets the same password back instead of making a second.
     let sent = StoredValue::new(draft);
-    let create = Action::new_local({
-        let (api, session_end) = (api.clone(), session_end.clone());
-        move |request: &CreateDraft| {
-            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
-            let request = request.clone();
-            async move {
-                let error = match api
-                    .create_app_password(&request.name, &request.idempotency_key)
-                    .await
-                {
-                    Ok(created) => {
-                        // The host hears the id and name, never the password.
-                        host.tell(HostEvent::Created {
-                            id: created.item.id.clone(),
-                            name: created.item.name.clone(),
-                        });
-                        return Some(created);
-                    }
-                    Err(error) => session_end(error, Some(Draft::Create(request)))?,
-                };
-                match error.kind() {
-                    ProblemKind::LimitReached => {
-                        on_list_stale.try_run(());
-                    }
-                    ProblemKind::AppPasswordsDisabled => session.session.update(|session| {
-                        if let Some(session) = session {
-                            session.app_passwords_enabled = Some(false);
-                        }
-                    }),
-                    _ => {}
-                }
-                show_create_error(&error, name_error, message, i18n);
-                None
-            }
-        }
-    });
+    let create = create_action(form, on_list_stale);
     let created = move || create.value().get().flatten();
     // The password must not outlive the dialog, however it closes (Done,
     // the Back button, an ended session).
@@ -80,53 +41,35 @@ pub fn CreateDialog(
         create.value().try_set(None);
     });
     recheck_session_while_shown(Signal::derive(move || created().is_some()));
-
-    let send = move || {
+    let send = Callback::new(move |()| {
         // Double clicks and a held-down Enter send one create.
-        if create.pending().get_untracked() {
-            return;
-        }
-        match check_name(&name.get_untracked()) {
-            Ok(checked) => {
-                name_error.set(None);
-                message.set(None);
-                let idempotency_key = match sent.get_value() {
-                    Some(last) if last.name == checked => last.idempotency_key,
-                    _ => new_idempotency_key(),
-                };
-                let request = CreateDraft {
-                    name: checked,
-                    idempotency_key,
-                };
-                sent.set_value(Some(request.clone()));
+        if !create.pending().get_untracked() {
+            if let Some(request) = form.request(sent, i18n) {
                 create.dispatch(request);
             }
-            Err(problem) => name_error.set(Some(name_problem_message(problem, i18n))),
         }
-    };
+    });
     let close = move |made: bool| {
         // Forget the password before the dialog goes.
         create.value().set(None);
         on_close.run(made);
     };
+    // The password step must be left on purpose, with Done.
     let on_escape = Signal::derive(move || {
         created()
             .is_none()
             .then(|| Callback::new(move |()| close(false)))
     });
-
     view! {
         <Dialog labelled_by="create-title" on_escape=on_escape>
             <Show
                 when=move || created().is_some()
                 fallback=move || view! {
                     <NameStep
-                        name=name
-                        name_error=name_error
-                        message=message
+                        form=form
                         restored=restored
                         busy=create.pending().into()
-                        on_next=Callback::new(move |()| send())
+                        on_next=send
                         on_cancel=Callback::new(move |()| close(false))
                     />
                 }
@@ -135,6 +78,118 @@ pub fn CreateDialog(
             </Show>
         </Dialog>
     }
+}
+
+/// What step one holds: the name as typed, and what is wrong with it or
+/// with the last try.
+#[derive(Clone, Copy)]
+struct NameForm {
+    name: RwSignal<String>,
+    name_error: RwSignal<Option<String>>,
+    message: RwSignal<Option<String>>,
+}
+
+impl NameForm {
+    fn new(name: String) -> Self {
+        Self {
+            name: RwSignal::new(name),
+            name_error: RwSignal::new(None),
+            message: RwSignal::new(None),
+        }
+    }
+
+    /// The create to send for the name as typed, under the key of the
+    /// `sent` one when the name is the same; `None`, with the reason shown,
+    /// when the name breaks the rules.
+    fn request(&self, sent: StoredValue<Option<CreateDraft>>, i18n: I18n) -> Option<CreateDraft> {
+        let checked = match check_name(&self.name.get_untracked()) {
+            Ok(checked) => checked,
+            Err(problem) => {
+                self.name_error
+                    .set(Some(name_problem_message(problem, i18n)));
+                return None;
+            }
+        };
+        self.name_error.set(None);
+        self.message.set(None);
+        let idempotency_key = match sent.get_value() {
+            Some(last) if last.name == checked => last.idempotency_key,
+            _ => new_idempotency_key(),
+        };
+        let request = CreateDraft {
+            name: checked,
+            idempotency_key,
+        };
+        sent.set_value(Some(request.clone()));
+        Some(request)
+    }
+
+    /// Shows a failed create where the user will look: next to the name
+    /// when the backend says what is wrong with it, otherwise above it,
+    /// with the way forward. The name stays as typed.
+    fn show_error(&self, error: &ApiError, i18n: I18n) {
+        match error.field_error("/name") {
+            Some(detail) if error.kind() == ProblemKind::ValidationFailed => {
+                self.name_error.set(Some(detail))
+            }
+            _ if error.is_worth_retrying() => self.message.set(Some(
+                i18n.t_with(keys::CREATE_RETRY_HINT, &[("error", &error.message(&i18n))]),
+            )),
+            _ => self.message.set(Some(error.message(&i18n))),
+        }
+    }
+}
+
+/// The create request, its result handled here: the new password, or
+/// `None` with the failure shown on `form` (or sign-in taking over).
+fn create_action(
+    form: NameForm,
+    on_list_stale: Callback<()>,
+) -> Action<CreateDraft, Option<CreatedAppPassword>> {
+    let (api, host, session, session_end, i18n) = (
+        use_api(),
+        use_host(),
+        use_session(),
+        use_session_end(),
+        use_i18n(),
+    );
+    Action::new_local(move |request: &CreateDraft| {
+        let (api, host, session_end, request) = (
+            api.clone(),
+            host.clone(),
+            session_end.clone(),
+            request.clone(),
+        );
+        async move {
+            let error = match api
+                .create_app_password(&request.name, &request.idempotency_key)
+                .await
+            {
+                Ok(created) => {
+                    // The host hears the id and name, never the password.
+                    host.tell(HostEvent::Created {
+                        id: created.item.id.clone(),
+                        name: created.item.name.clone(),
+                    });
+                    return Some(created);
+                }
+                Err(error) => session_end(error, Some(Draft::Create(request)))?,
+            };
+            match error.kind() {
+                ProblemKind::LimitReached => {
+                    on_list_stale.try_run(());
+                }
+                ProblemKind::AppPasswordsDisabled => session.session.update(|session| {
+                    if let Some(session) = session {
+                        session.app_passwords_enabled = Some(false);
+                    }
+                }),
+                _ => {}
+            }
+            form.show_error(&error, i18n);
+            None
+        }
+    })
 }
 
 /// Back at the tab while the password shows: if the session ended
@@ -166,9 +221,7 @@ fn recheck_session_while_shown(shown: Signal<bool>) {
 /// Step one: the name, with Next and Cancel.
 #[component]
 fn NameStep(
-    name: RwSignal<String>,
-    name_error: RwSignal<Option<String>>,
-    message: RwSignal<Option<String>>,
+    form: NameForm,
     /// Whether the name came back from an interrupted create.
     restored: bool,
     /// While the create is under way.
@@ -189,13 +242,13 @@ fn NameStep(
                     {i18n.t(keys::CREATE_RESTORED)}
                 </p>
             })}
-            <ErrorLine message=message />
-            <NameField id="app-password-name" value=name error=name_error node_ref=input />
+            <ErrorLine message=form.message />
+            <NameField id="app-password-name" value=form.name error=form.name_error node_ref=input />
             <div class="dialog-actions">
                 <button
                     type="submit"
                     class="button button-primary"
-                    disabled=move || name.read().trim().is_empty() || busy.get()
+                    disabled=move || form.name.read().trim().is_empty() || busy.get()
                 >
                     {move || if busy.get() { i18n.t(keys::CREATE_BUSY) } else { i18n.t(keys::CREATE_NEXT) }}
                 </button>
@@ -294,26 +347,6 @@ fn spell_out(password: &str) -> Vec<String> {
             .chunks(4)
             .map(spaced)
             .collect()
-    }
-}
-
-/// Shows a failed create where the user will look: next to the name when
-/// the backend says what is wrong with it, otherwise above it, with the
-/// way forward. The name stays as typed.
-fn show_create_error(
-    error: &ApiError,
-    name_error: RwSignal<Option<String>>,
-    message: RwSignal<Option<String>>,
-    i18n: I18n,
-) {
-    match error.field_error("/name") {
-        Some(detail) if error.kind() == ProblemKind::ValidationFailed => {
-            name_error.set(Some(detail))
-        }
-        _ if error.is_worth_retrying() => message.set(Some(
-            i18n.t_with(keys::CREATE_RETRY_HINT, &[("error", &error.message(&i18n))]),
-        )),
-        _ => message.set(Some(error.message(&i18n))),
     }
 }
 

@@ -59,7 +59,7 @@ pub fn RenameDialog(
     on_close: Callback<Outcome>,
     draft: Option<String>,
 ) -> impl IntoView {
-    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
+    let i18n = use_i18n();
     let restored = draft.is_some();
     let name = RwSignal::new(draft.unwrap_or_else(|| item.name.clone()));
     let name_error = RwSignal::new(None::<String>);
@@ -71,37 +71,7 @@ pub fn RenameDialog(
         i18n,
     };
     let title = i18n.t_with(keys::RENAME_TITLE, &[("name", &shown_name)]);
-    let id = item.id;
-    let rename = Action::new_local({
-        let failures = failures.clone();
-        move |name: &String| {
-            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
-            let (failures, id, name) = (failures.clone(), id.clone(), name.clone());
-            async move {
-                match api.rename_app_password(&id, &name).await {
-                    Ok(renamed) => {
-                        let said = i18n.t_with(
-                            keys::RENAME_DONE,
-                            &[("name", &i18n.user_text(&renamed.name))],
-                        );
-                        host.tell(HostEvent::Renamed {
-                            id: renamed.id,
-                            name: renamed.name,
-                        });
-                        on_close.try_run(Outcome::Changed(said));
-                    }
-                    Err(error) if error.kind() == ProblemKind::ValidationFailed => name_error.set(
-                        error
-                            .field_error("/name")
-                            .or_else(|| Some(error.message(&i18n))),
-                    ),
-                    Err(error) => {
-                        failures.report(error, Some(Draft::Rename { id, name }), session_end)
-                    }
-                }
-            }
-        }
-    });
+    let rename = rename_action(item.id, name_error, failures.clone());
     let input = NodeRef::<html::Input>::new();
     // The old name selected, so typing replaces it; after the dialog has
     // opened, as opening moves the focus (and the caret) into it.
@@ -144,6 +114,42 @@ pub fn RenameDialog(
             </form>
         </Dialog>
     }
+}
+
+/// The rename request of app password `id`, its result handled here: the
+/// dialog closes, or says what went wrong (next to the name when it is the
+/// name).
+fn rename_action(
+    id: String,
+    name_error: RwSignal<Option<String>>,
+    failures: Failures,
+) -> Action<String, ()> {
+    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
+    Action::new_local(move |name: &String| {
+        let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
+        let (failures, id, name) = (failures.clone(), id.clone(), name.clone());
+        async move {
+            match api.rename_app_password(&id, &name).await {
+                Ok(renamed) => {
+                    let said = i18n.t_with(
+                        keys::RENAME_DONE,
+                        &[("name", &i18n.user_text(&renamed.name))],
+                    );
+                    host.tell(HostEvent::Renamed {
+                        id: renamed.id,
+                        name: renamed.name,
+                    });
+                    failures.on_close.try_run(Outcome::Changed(said));
+                }
+                Err(error) if error.kind() == ProblemKind::ValidationFailed => name_error.set(
+                    error
+                        .field_error("/name")
+                        .or_else(|| Some(error.message(&i18n))),
+                ),
+                Err(error) => failures.report(error, Some(Draft::Rename { id, name }), session_end),
+            }
+        }
+    })
 }
 
 /// Asks before deleting `item`, naming it.

@@ -278,32 +278,53 @@ struct PhoneKind {
     number_autocomplete: &'static str,
 }
 
+/// A [`PhoneKind`] whose element ids start with `$id` and whose pointers
+/// name `$name` in the contract's `phones`.
+macro_rules! phone_kind {
+    ($legend:expr, $field:ident, $id:literal, $name:literal, $extension:expr, $autocomplete:literal) => {
+        PhoneKind {
+            legend: $legend,
+            fields: |form| form.$field,
+            country_code: (
+                concat!($id, "-country-code"),
+                concat!("/phones/", $name, "/country_code"),
+            ),
+            number: (
+                concat!($id, "-number"),
+                concat!("/phones/", $name, "/number"),
+            ),
+            extension: $extension,
+            number_autocomplete: $autocomplete,
+        }
+    };
+}
+
 /// The phones, in the order the form shows them.
 const PHONES: [PhoneKind; 3] = [
-    PhoneKind {
-        legend: keys::INFO_PHONE_AUTHENTICATION,
-        fields: |form| form.authentication,
-        country_code: ("auth-country-code", "/phones/authentication/country_code"),
-        number: ("auth-number", "/phones/authentication/number"),
-        extension: None,
-        number_autocomplete: "tel-national",
-    },
-    PhoneKind {
-        legend: keys::INFO_PHONE_OFFICE,
-        fields: |form| form.office,
-        country_code: ("office-country-code", "/phones/office/country_code"),
-        number: ("office-number", "/phones/office/number"),
-        extension: Some(("office-extension", "/phones/office/extension")),
-        number_autocomplete: "off",
-    },
-    PhoneKind {
-        legend: keys::INFO_PHONE_ALTERNATE,
-        fields: |form| form.alternate,
-        country_code: ("alt-country-code", "/phones/alternate/country_code"),
-        number: ("alt-number", "/phones/alternate/number"),
-        extension: None,
-        number_autocomplete: "off",
-    },
+    phone_kind!(
+        keys::INFO_PHONE_AUTHENTICATION,
+        authentication,
+        "auth",
+        "authentication",
+        None,
+        "tel-national"
+    ),
+    phone_kind!(
+        keys::INFO_PHONE_OFFICE,
+        office,
+        "office",
+        "office",
+        Some(("office-extension", "/phones/office/extension")),
+        "off"
+    ),
+    phone_kind!(
+        keys::INFO_PHONE_ALTERNATE,
+        alternate,
+        "alt",
+        "alternate",
+        None,
+        "off"
+    ),
 ];
 
 /// The fields of one phone: country code and number, and the office

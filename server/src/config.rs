@@ -162,7 +162,7 @@ impl ServeArgs {
 }
 
 /// An origin allowed to call this server from its pages: a scheme, a host
-/// and an optional port, nothing more (no path, no `*`: answers carry
+/// and an optional port, nothing more (no path, no `*`: responses carry
 /// credentials, which a wildcard may not).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorsOrigin(pub String);

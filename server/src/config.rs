@@ -43,6 +43,7 @@ pub enum Command {
         /// The user's login.
         #[arg(long)]
         login: String,
+        /// The database the command changes.
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -52,6 +53,7 @@ pub enum Command {
         /// The user's login.
         #[arg(long)]
         login: String,
+        /// The database the command changes.
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -64,6 +66,7 @@ pub enum Command {
         /// `on` or `off`.
         #[arg(value_parser = ["on", "off"])]
         switch: String,
+        /// The database the command changes.
         #[command(flatten)]
         database: DatabaseArg,
     },

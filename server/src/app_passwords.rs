@@ -90,12 +90,10 @@ pub async fn create(
     let prepared = state
         .db
         .call(move |conn| {
-            Ok(
-                match earlier_response_or_room(conn, &secrets, user_id, first_key.as_ref(), max)? {
-                    Some(first) => Prepared::Replay(Box::new(first)),
-                    None => Prepared::Proceed(app_password_salt(conn, user_id)?),
-                },
-            )
+            match earlier_response_or_room(conn, &secrets, user_id, first_key.as_ref(), max)? {
+                Some(first) => Ok(Prepared::Replay(Box::new(first))),
+                None => Ok(Prepared::Proceed(app_password_salt(conn, user_id)?)),
+            }
         })
         .await?;
     let salt = match prepared {

@@ -62,6 +62,8 @@ impl IdempotencyKey {
         user_id: i64,
     ) -> Result<Option<CreatedAppPassword>, Error> {
         purge_expired(conn)?;
+        // `body_hash` holds the name's digest and `answer` the sealed
+        // response: the names the shipped schema gave them.
         let stored: Option<(String, Vec<u8>)> = conn
             .query_row(
                 "SELECT body_hash, answer FROM idempotency_keys WHERE user_id = ?1 AND key = ?2",

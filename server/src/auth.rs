@@ -2,11 +2,12 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, OptionalExtension};
 
 use crate::crypto::{constant_time_eq, csrf_token_for, random_token, token_digest};
-use crate::problem::Problem;
-use crate::users::{user_from_row, User, USER_COLUMNS};
+use crate::error::Error;
+use crate::users::{existing_id, user_from_row, User, USER_COLUMNS};
 use crate::{unix_now, AppState};
 
 /// Name of the session cookie.
@@ -44,6 +45,32 @@ pub enum Stage {
     Full,
 }
 
+impl Stage {
+    /// The stage as the `sessions.stage` column stores it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Mfa => "mfa",
+            Self::Full => "full",
+        }
+    }
+}
+
+impl ToSql for Stage {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for Stage {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value.as_str()? {
+            "mfa" => Ok(Self::Mfa),
+            "full" => Ok(Self::Full),
+            _ => Err(FromSqlError::InvalidType),
+        }
+    }
+}
+
 /// Finds the live session with this id, touching its idle timer; expired
 /// sessions are deleted on sight.
 pub fn find_session(
@@ -62,10 +89,9 @@ pub fn find_session(
             ),
             [&id_hash],
             |row| {
-                let stage: String = row.get(4)?;
                 Ok((
                     user_from_row(row)?,
-                    stage,
+                    row.get::<_, Stage>(4)?,
                     row.get::<_, i64>(5)?,
                     row.get::<_, i64>(6)?,
                 ))
@@ -86,11 +112,6 @@ pub fn find_session(
         "UPDATE sessions SET last_seen_at = ?1 WHERE id_hash = ?2",
         params![now, id_hash],
     )?;
-    let stage = if stage == "full" {
-        Stage::Full
-    } else {
-        Stage::Mfa
-    };
     Ok(Some((user, stage)))
 }
 
@@ -98,13 +119,13 @@ pub fn find_session(
 pub async fn load_session(
     state: &AppState,
     session_id: &str,
-) -> Result<Option<(User, Stage)>, Problem> {
+) -> Result<Option<(User, Stage)>, Error> {
     let lookup_state = state.clone();
     let session_id = session_id.to_owned();
-    Ok(state
+    state
         .db
         .call(move |conn| Ok(find_session(conn, &lookup_state, &session_id)?))
-        .await?)
+        .await
 }
 
 /// Whether the request's `X-CSRF-Token` is the token of `session_id`.
@@ -117,7 +138,7 @@ pub fn csrf_header_matches(headers: &HeaderMap, session_id: &str) -> bool {
 }
 
 /// A fully signed-in caller, by session cookie or bearer token. As an
-/// extractor it answers 401 when neither is valid and 403 `csrf-failed` when
+/// extractor it refuses with 401 when neither is valid and 403 `csrf-failed` when
 /// an unsafe method in a cookie session lacks the session's CSRF token.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
@@ -142,8 +163,8 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// Issues a bearer token for `login` (for embedding the app in a portal
 /// that signed the user in). Only its digest is stored; the token itself is
 /// returned once.
-pub fn issue_token(conn: &rusqlite::Connection, login: &str) -> anyhow::Result<String> {
-    let user_id = user_id_of(conn, login)?;
+pub fn issue_token(conn: &rusqlite::Connection, login: &str) -> Result<String, Error> {
+    let user_id = existing_id(conn, login)?;
     let token = random_token(32);
     conn.execute(
         "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?1, ?2, ?3)",
@@ -152,24 +173,15 @@ pub fn issue_token(conn: &rusqlite::Connection, login: &str) -> anyhow::Result<S
     Ok(token)
 }
 
-/// The id of the user `login`, for the administrator's commands.
-fn user_id_of(conn: &rusqlite::Connection, login: &str) -> anyhow::Result<i64> {
-    conn.query_row("SELECT id FROM users WHERE login = ?1", [login], |row| {
-        row.get(0)
-    })
-    .optional()?
-    .ok_or_else(|| anyhow::anyhow!("there is no user with the login {login:?}"))
-}
-
 /// Revokes every bearer token of `login`; returns how many there were.
-pub fn revoke_tokens(conn: &rusqlite::Connection, login: &str) -> anyhow::Result<usize> {
-    let user_id = user_id_of(conn, login)?;
+pub fn revoke_tokens(conn: &rusqlite::Connection, login: &str) -> Result<usize, Error> {
+    let user_id = existing_id(conn, login)?;
     Ok(conn.execute("DELETE FROM api_tokens WHERE user_id = ?1", [user_id])?)
 }
 
-async fn user_by_token(state: &AppState, token: &str) -> Result<Option<User>, Problem> {
+async fn user_by_token(state: &AppState, token: &str) -> Result<Option<User>, Error> {
     let token_hash = token_digest(token);
-    Ok(state
+    state
         .db
         .call(move |conn| {
             Ok(conn
@@ -183,29 +195,29 @@ async fn user_by_token(state: &AppState, token: &str) -> Result<Option<User>, Pr
                 )
                 .optional()?)
         })
-        .await?)
+        .await
 }
 
 impl FromRequestParts<AppState> for SignedIn {
-    type Rejection = Problem;
+    type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         if let Some(token) = bearer_token(&parts.headers) {
             let user = user_by_token(state, token)
                 .await?
-                .ok_or_else(Problem::unauthorized)?;
+                .ok_or(Error::Unauthorized)?;
             return Ok(Self {
                 user,
                 session_id: None,
             });
         }
-        let session_id = session_cookie(&parts.headers).ok_or_else(Problem::unauthorized)?;
+        let session_id = session_cookie(&parts.headers).ok_or(Error::Unauthorized)?;
         let user = match load_session(state, &session_id).await? {
             Some((user, Stage::Full)) => user,
-            _ => return Err(Problem::unauthorized()),
+            _ => return Err(Error::Unauthorized),
         };
         if is_unsafe(&parts.method) && !csrf_header_matches(&parts.headers, &session_id) {
-            return Err(Problem::csrf_failed());
+            return Err(Error::CsrfFailed);
         }
         Ok(Self {
             user,
@@ -233,6 +245,19 @@ mod tests {
         let mut empty = HeaderMap::new();
         empty.append(header::COOKIE, HeaderValue::from_static("ap_session="));
         assert_eq!(session_cookie(&empty), None);
+    }
+
+    #[test]
+    fn stages_round_trip_through_their_column() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        for stage in [Stage::Mfa, Stage::Full] {
+            let read: Stage = conn
+                .query_row("SELECT ?1", [stage], |row| row.get(0))
+                .unwrap();
+            assert_eq!(read, stage);
+        }
+        let unknown = conn.query_row("SELECT 'half'", [], |row| row.get::<_, Stage>(0));
+        assert!(unknown.is_err());
     }
 
     #[test]

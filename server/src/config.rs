@@ -43,6 +43,7 @@ pub enum Command {
         /// The user's login.
         #[arg(long)]
         login: String,
+        /// The database the command changes.
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -52,6 +53,7 @@ pub enum Command {
         /// The user's login.
         #[arg(long)]
         login: String,
+        /// The database the command changes.
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -64,6 +66,7 @@ pub enum Command {
         /// `on` or `off`.
         #[arg(value_parser = ["on", "off"])]
         switch: String,
+        /// The database the command changes.
         #[command(flatten)]
         database: DatabaseArg,
     },
@@ -162,7 +165,7 @@ impl ServeArgs {
 }
 
 /// An origin allowed to call this server from its pages: a scheme, a host
-/// and an optional port, nothing more (no path, no `*`: answers carry
+/// and an optional port, nothing more (no path, no `*`: responses carry
 /// credentials, which a wildcard may not).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorsOrigin(pub String);

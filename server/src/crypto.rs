@@ -13,6 +13,7 @@ use data_encoding::BASE64URL_NOPAD;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
 /// Argon2id with OWASP's first recommended configuration
@@ -145,14 +146,17 @@ pub fn csrf_token_for(session_id: &str) -> String {
     token_digest(&format!("csrf:{session_id}"))
 }
 
-/// Compares two strings in time that depends only on their lengths.
+/// Compares two strings in time that depends only on their lengths, so
+/// that a guessed token or code learns nothing from how long a refusal took.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
+
+/// A sealed secret that does not open: truncated, tampered with, or sealed
+/// under another key.
+#[derive(Debug, thiserror::Error)]
+#[error("the sealed secret does not open with this server's key")]
+pub struct SealBroken;
 
 /// Seals secrets the server must read back (TOTP secrets) with a key kept in
 /// its own file beside the database, so the database alone reveals nothing.
@@ -201,12 +205,14 @@ impl SecretBox {
     }
 
     /// Decrypts what [`SecretBox::seal`] made; fails on a wrong key or tampering.
-    pub fn open(&self, sealed: &[u8]) -> anyhow::Result<Vec<u8>> {
-        anyhow::ensure!(sealed.len() > 12, "sealed secret is truncated");
+    pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, SealBroken> {
+        if sealed.len() <= 12 {
+            return Err(SealBroken);
+        }
         let (nonce, body) = sealed.split_at(12);
         self.cipher
             .decrypt(Nonce::from_slice(nonce), body)
-            .map_err(|_| anyhow::anyhow!("sealed secret does not open with this server key"))
+            .map_err(|_| SealBroken)
     }
 }
 

@@ -7,6 +7,8 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context;
 use rusqlite::Connection;
 
+use crate::error::Error;
+
 /// Schema migrations, applied in order; `PRAGMA user_version` records how
 /// many have run. Append only: never edit one that has shipped.
 const MIGRATIONS: &[&str] = &[
@@ -45,10 +47,10 @@ impl Db {
     }
 
     /// Runs `f` with the connection on the blocking pool.
-    pub async fn call<T, F>(&self, f: F) -> anyhow::Result<T>
+    pub async fn call<T, F>(&self, f: F) -> Result<T, Error>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, Error> + Send + 'static,
     {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
@@ -57,8 +59,7 @@ impl Db {
             let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             f(&mut guard)
         })
-        .await
-        .context("database task failed")?
+        .await?
     }
 }
 

@@ -7,7 +7,9 @@ pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod problem;
 pub mod rate_limit;
 pub mod security_info;
@@ -25,12 +27,12 @@ use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{get, patch, post};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::config::ServeArgs;
 use crate::crypto::SecretBox;
 use crate::db::Db;
-use contract::ProblemKind;
-
+use crate::error::log_internal_errors;
 use crate::problem::Problem;
 use crate::rate_limit::FailureLimits;
 
@@ -81,7 +83,7 @@ fn seconds(value: u64) -> i64 {
 pub struct AppState {
     /// The database.
     pub db: Db,
-    /// Seals and opens TOTP secrets and stored create answers.
+    /// Seals and opens TOTP secrets and stored create responses.
     pub secrets: SecretBox,
     /// Settings fixed at start.
     pub settings: Arc<Settings>,
@@ -92,6 +94,14 @@ pub struct AppState {
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Now, as RFC 3339 in UTC to the second: the contract's timestamps.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// The API of the contract, mounted at `/api/v1` by [`router`].
@@ -120,14 +130,9 @@ pub fn api_router() -> Router<AppState> {
         )
         .route("/verify", get(verify::verify))
         .fallback(|| async { Problem::not_found() })
-        .method_not_allowed_fallback(|| async {
-            Problem::new(
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                ProblemKind::MethodNotAllowed,
-                "This call does not take that method",
-            )
-        })
-        // Nothing an API answer says may be kept by a cache or the browser.
+        .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
+        .layer(axum::middleware::from_fn(log_internal_errors))
+        // Nothing an API response says may be kept by a cache or the browser.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -136,7 +141,7 @@ pub fn api_router() -> Router<AppState> {
         .layer(axum::middleware::from_fn(server_timing))
 }
 
-/// Says in each API answer how long the server worked on it
+/// Says in each API response how long the server worked on it
 /// (`Server-Timing: app;dur=` milliseconds), so that the browser's resource
 /// timing, and the benchmark, can tell the server's time from the rest.
 async fn server_timing(
@@ -155,8 +160,9 @@ async fn server_timing(
 }
 
 /// The whole server: the API under `/api/v1`, the app from `dist` for every
-/// other path, security headers on every answer, and CORS for the origins
-/// named by `--cors-origin`.
+/// other path, security headers on every response, CORS for the origins
+/// named by `--cors-origin`, and a tracing span per request (method and
+/// path only: no header, body or query is recorded, so no secret is).
 pub fn router(state: AppState, dist: &std::path::Path) -> Router {
     let cors = cors_layer(&state.settings.cors_origins);
     let router = Router::new()
@@ -175,17 +181,27 @@ pub fn router(state: AppState, dist: &std::path::Path) -> Router {
             HeaderValue::from_static("no-referrer"),
         ))
         .with_state(state);
-    match cors {
+    let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
-    }
+    };
+    // Outermost, so that the errors logged inside carry the request's span
+    // (at the default level, info, so that they carry it by default).
+    // Failures are not logged again here: log_internal_errors says why.
+    router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(|request: &axum::extract::Request| {
+                tracing::info_span!("request", method = %request.method(), path = request.uri().path())
+            })
+            .on_failure(()),
+    )
 }
 
 /// Lets pages of `origins` call the API with credentials (the session
 /// cookie, or a bearer token) and load the app's files, as a portal on
 /// another origin does. Every header the app sends is allowed, and
 /// `Retry-After` is readable so that rate limits can say how long to wait.
-/// `None` without origins: then no answer carries CORS headers.
+/// `None` without origins: then no response carries CORS headers.
 fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     use axum::http::Method;
     use tower_http::cors::{AllowOrigin, CorsLayer};

@@ -23,9 +23,9 @@ fn main() -> anyhow::Result<()> {
 /// Every Argon2id hash takes a 19 MiB block (`crypto.rs`). glibc maps
 /// blocks that large and unmaps them when freed, until the first is freed:
 /// then it raises its threshold for good, and later blocks stay in its
-/// per-thread arenas. Four clients making 100 app passwords left the server
-/// 0.9 to 1.1 GB larger (tests/hosting.rs); with the threshold fixed, each
-/// hash's memory goes back to the system at once.
+/// per-thread arenas, so the server would keep the memory of its busiest
+/// moment for good. With the threshold fixed, each hash's memory goes back
+/// to the system at once.
 fn give_back_large_blocks() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets one of the allocator's parameters; it runs

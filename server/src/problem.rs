@@ -1,26 +1,37 @@
-//! RFC 9457 problem details: the one error type every handler returns.
+//! RFC 9457 problem details: the error responses of the API. Every problem
+//! is made by one of the constructors here, so that each type has one title
+//! and one status; [`crate::error::Error::problem`] says which error gets which.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 pub use contract::FieldError;
 use contract::ProblemKind;
 use serde::Serialize;
 
+use crate::BODY_LIMIT;
+
 /// Prefix of every problem `type` URI this server sends. Clients match on
 /// the last path segment only, so the prefix is this server's own choice.
 pub const TYPE_PREFIX: &str = "/problems/";
 
-/// An error answer in `application/problem+json`. Boxed so that the
+/// An error response in `application/problem+json`. Boxed so that the
 /// `Result`s that carry it stay small.
 #[derive(Debug, Clone)]
-pub struct Problem(Box<ProblemBody>);
+pub struct Problem(Box<ProblemParts>);
+
+/// The body of a [`Problem`] and the headers sent with it.
+#[derive(Debug, Clone)]
+struct ProblemParts {
+    body: ProblemBody,
+    headers: HeaderMap,
+}
 
 /// The serialised members of a [`Problem`].
 #[derive(Debug, Clone, Serialize)]
 struct ProblemBody {
     #[serde(rename = "type")]
     kind: String,
-    title: String,
+    title: &'static str,
     status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
@@ -29,39 +40,39 @@ struct ProblemBody {
     /// Extra members of specific problem types, e.g. `methods` of `mfa-required`.
     #[serde(flatten)]
     extensions: serde_json::Map<String, serde_json::Value>,
-    #[serde(skip)]
-    retry_after: Option<u64>,
 }
 
 impl Problem {
     /// A problem of the well-known type `kind`.
-    pub fn new(status: StatusCode, kind: ProblemKind, title: &str) -> Self {
-        Self(Box::new(ProblemBody {
-            kind: format!("{TYPE_PREFIX}{}", kind.slug()),
-            title: title.to_owned(),
-            status: status.as_u16(),
-            detail: None,
-            errors: Vec::new(),
-            extensions: serde_json::Map::new(),
-            retry_after: None,
+    fn new(status: StatusCode, kind: ProblemKind, title: &'static str) -> Self {
+        Self(Box::new(ProblemParts {
+            body: ProblemBody {
+                kind: format!("{TYPE_PREFIX}{}", kind.slug()),
+                title,
+                status: status.as_u16(),
+                detail: None,
+                errors: Vec::new(),
+                extensions: serde_json::Map::new(),
+            },
+            headers: HeaderMap::new(),
         }))
     }
 
     /// Adds a human-readable explanation of this occurrence.
-    pub fn detail(mut self, detail: impl Into<String>) -> Self {
-        self.0.detail = Some(detail.into());
+    fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.0.body.detail = Some(detail.into());
         self
     }
 
-    /// Adds an extension member to the body.
-    pub fn extension(mut self, key: &str, value: serde_json::Value) -> Self {
-        self.0.extensions.insert(key.to_owned(), value);
+    /// Adds a header to send with the problem.
+    fn header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.0.headers.insert(name, value);
         self
     }
 
     /// The HTTP status this problem is sent with.
     pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.0.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        StatusCode::from_u16(self.0.body.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// 401: no valid session or token.
@@ -73,6 +84,11 @@ impl Problem {
         )
     }
 
+    /// 401: the half-signed-in session is gone; start over with the password.
+    pub fn sign_in_expired() -> Self {
+        Self::unauthorized().detail("Your sign-in expired. Enter your login and password again.")
+    }
+
     /// 401: login and password do not match (never says which one is wrong).
     pub fn invalid_credentials() -> Self {
         Self::new(
@@ -82,14 +98,29 @@ impl Problem {
         )
     }
 
+    /// 401 from `/verify`, with the challenge HTTP Basic clients expect.
+    pub fn app_password_refused() -> Self {
+        Self::invalid_credentials()
+            .detail("The login or app password is incorrect.")
+            .header(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"app-passwords\", charset=\"UTF-8\""),
+            )
+    }
+
     /// 401: the second factor is needed; `methods` lists what the user can use.
     pub fn mfa_required(methods: &[&str]) -> Self {
-        Self::new(
+        let mut problem = Self::new(
             StatusCode::UNAUTHORIZED,
             ProblemKind::MfaRequired,
             "Enter the code from your authenticator app",
-        )
-        .extension("methods", serde_json::json!(methods))
+        );
+        problem
+            .0
+            .body
+            .extensions
+            .insert("methods".to_owned(), serde_json::json!(methods));
+        problem
     }
 
     /// 401: the second-factor code is wrong, expired or already used.
@@ -119,20 +150,25 @@ impl Problem {
             ProblemKind::ValidationFailed,
             "Some fields are not valid",
         );
-        problem.0.errors = errors;
+        problem.0.body.errors = errors;
         problem
+    }
+
+    /// 422: the body is JSON but lacks a field or has one of the wrong type.
+    /// Which one is not said: the decoder's message may quote the body.
+    pub fn unexpected_fields() -> Self {
+        Self::validation_failed(Vec::new()).detail("The body does not have the expected fields.")
     }
 
     /// 429: too many failed attempts; try again after `seconds`.
     pub fn rate_limited(seconds: u64) -> Self {
-        let mut problem = Self::new(
+        Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             ProblemKind::RateLimited,
             "Too many attempts",
         )
-        .detail(format!("Wait {seconds} seconds and try again."));
-        problem.0.retry_after = Some(seconds);
-        problem
+        .detail(format!("Wait {seconds} seconds and try again."))
+        .header(header::RETRY_AFTER, HeaderValue::from(seconds))
     }
 
     /// 409: the user holds the most app passwords allowed.
@@ -157,8 +193,18 @@ impl Problem {
         .detail("Your administrator has turned off app passwords for your account.")
     }
 
-    /// 400: the body is not what the call takes.
-    pub fn bad_request(detail: impl Into<String>) -> Self {
+    /// 422: an `Idempotency-Key` sent again with another name.
+    pub fn idempotency_key_reused() -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemKind::IdempotencyKeyReused,
+            "This Idempotency-Key was used for another request",
+        )
+        .detail("Send a new key for a new app password.")
+    }
+
+    /// 400: the request is not what the call takes; `detail` says how.
+    fn bad_request(detail: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             ProblemKind::BadRequest,
@@ -167,9 +213,53 @@ impl Problem {
         .detail(detail)
     }
 
+    /// 400: the body is not JSON.
+    pub fn malformed_json() -> Self {
+        Self::bad_request("The body is not valid JSON.")
+    }
+
+    /// 400: the `Idempotency-Key` header is not a usable key.
+    pub fn invalid_idempotency_key() -> Self {
+        Self::bad_request(
+            "The Idempotency-Key header must be 1 to 255 visible ASCII characters, such as a UUID.",
+        )
+    }
+
+    /// 415: the body is not sent as JSON.
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ProblemKind::UnsupportedMediaType,
+            "The body must be JSON",
+        )
+        .detail("Send the body with Content-Type: application/json.")
+    }
+
+    /// 413: the body is over [`BODY_LIMIT`].
+    pub fn payload_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ProblemKind::PayloadTooLarge,
+            "The body is too large",
+        )
+        .detail(format!(
+            "Request bodies are limited to {} KiB.",
+            BODY_LIMIT / 1024
+        ))
+    }
+
     /// 404: nothing at this address (or nothing that belongs to the caller).
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, ProblemKind::NotFound, "Not found")
+    }
+
+    /// 405: the address exists, but not with this method.
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ProblemKind::MethodNotAllowed,
+            "This call does not take that method",
+        )
     }
 
     /// 500: something failed inside the server; the cause is logged, not sent.
@@ -183,28 +273,15 @@ impl Problem {
     }
 }
 
-/// Lets handlers use `?` on database and other internal errors: the cause is
-/// logged here, and the client gets a plain 500 with no internals.
-impl From<anyhow::Error> for Problem {
-    fn from(error: anyhow::Error) -> Self {
-        tracing::error!("internal error: {error:#}");
-        Self::internal()
-    }
-}
-
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status();
-        let retry_after = self.0.retry_after;
-        let mut response = (status, axum::Json(self.0)).into_response();
-        let headers = response.headers_mut();
-        headers.insert(
+        let ProblemParts { body, headers } = *self.0;
+        let mut response = (status, headers, axum::Json(body)).into_response();
+        response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some(seconds) = retry_after {
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
         response
     }
 }
@@ -215,7 +292,7 @@ mod tests {
 
     #[test]
     fn serialises_as_rfc9457_with_extensions() {
-        let body = serde_json::to_value(Problem::mfa_required(&["totp"]).0).unwrap();
+        let body = serde_json::to_value(Problem::mfa_required(&["totp"]).0.body).unwrap();
         assert_eq!(body["type"], "/problems/mfa-required");
         assert_eq!(body["status"], 401);
         assert_eq!(body["methods"], serde_json::json!(["totp"]));

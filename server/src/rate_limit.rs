@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::problem::Problem;
+use crate::error::Error;
 
 /// Allows at most `max` failures per key within `window`.
 pub struct RateLimiter {
@@ -78,7 +78,7 @@ impl RateLimiter {
 }
 
 /// The limits on guessing passwords and codes: failures are counted per
-/// login and per client address, and either running out answers 429.
+/// login and per client address, and either running out is refused with 429.
 pub struct FailureLimits {
     per_login: RateLimiter,
     per_address: RateLimiter,
@@ -95,11 +95,13 @@ impl FailureLimits {
 
     /// Refuses with 429 `rate-limited` when the login or address has no
     /// attempts left.
-    pub fn check(&self, login: &str, address: IpAddr) -> Result<(), Problem> {
+    pub fn check(&self, login: &str, address: IpAddr) -> Result<(), Error> {
         self.per_login
             .check(&login_key(login))
             .and_then(|()| self.per_address.check(&address.to_string()))
-            .map_err(Problem::rate_limited)
+            .map_err(|retry_after_seconds| Error::RateLimited {
+                retry_after_seconds,
+            })
     }
 
     /// Counts a failed attempt against both.

@@ -7,8 +7,9 @@ use contract::{AuthenticatorApp, Phones, SecurityInfo, SecurityInfoUpdate};
 use rusqlite::{params, OptionalExtension};
 
 use crate::auth::SignedIn;
+use crate::error::Error;
 use crate::extract::ApiJson;
-use crate::problem::{FieldError, Problem};
+use crate::problem::FieldError;
 use crate::{validate, AppState};
 
 /// The five verification options, in the order the page offers them.
@@ -24,7 +25,7 @@ pub const METHODS: [&str; 5] = [
 pub async fn get(
     State(state): State<AppState>,
     caller: SignedIn,
-) -> Result<Json<SecurityInfo>, Problem> {
+) -> Result<Json<SecurityInfo>, Error> {
     load(&state, caller.user.id).await.map(Json)
 }
 
@@ -33,13 +34,13 @@ pub async fn put(
     State(state): State<AppState>,
     caller: SignedIn,
     ApiJson(update): ApiJson<SecurityInfoUpdate>,
-) -> Result<Json<SecurityInfo>, Problem> {
+) -> Result<Json<SecurityInfo>, Error> {
     let errors = check(&update);
     if !errors.is_empty() {
-        return Err(Problem::validation_failed(errors));
+        return Err(Error::Validation(errors));
     }
     let user_id = caller.user.id;
-    let phones = serde_json::to_string(&update.phones).map_err(anyhow::Error::from)?;
+    let phones = serde_json::to_string(&update.phones)?;
     state
         .db
         .call(move |conn| {
@@ -54,8 +55,8 @@ pub async fn put(
     load(&state, user_id).await.map(Json)
 }
 
-async fn load(state: &AppState, user_id: i64) -> Result<SecurityInfo, Problem> {
-    Ok(state
+async fn load(state: &AppState, user_id: i64) -> Result<SecurityInfo, Error> {
+    state
         .db
         .call(move |conn| {
             let configured: bool = conn.query_row(
@@ -93,7 +94,7 @@ async fn load(state: &AppState, user_id: i64) -> Result<SecurityInfo, Problem> {
                 }),
             })
         })
-        .await?)
+        .await
 }
 
 /// Every field error of an update: the option must be known and have the

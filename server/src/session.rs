@@ -13,6 +13,7 @@ use crate::auth::{
     csrf_header_matches, load_session, session_cookie, set_session_cookie, SignedIn, Stage,
 };
 use crate::crypto::{csrf_token_for, dummy_hash, random_token, token_digest, verify_password};
+use crate::error::Error;
 use crate::extract::ApiJson;
 use crate::problem::Problem;
 use crate::users::{credentials_by_login, User};
@@ -36,14 +37,14 @@ pub async fn current(caller: SignedIn) -> Json<Session> {
     Json(session_view(&caller.user, caller.session_id.as_deref()))
 }
 
-/// `POST /session`: checks login and password; answers the session, or
-/// `mfa-required` with a half-signed-in session cookie.
+/// `POST /session`: checks login and password; responds with the session,
+/// or `mfa-required` with a half-signed-in session cookie.
 pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<Credentials>,
-) -> Result<Response, Problem> {
+) -> Result<Response, Error> {
     let login = body.login.trim().to_owned();
     state.limits.check(&login, peer.ip())?;
     let limited_login = login.clone();
@@ -56,14 +57,12 @@ pub async fn sign_in(
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
     let password = body.password;
-    let matches = crate::crypto::run_hash(move || verify_password(&hash, &password))
-        .await
-        .map_err(anyhow::Error::from)?;
+    let matches = crate::crypto::run_hash(move || verify_password(&hash, &password)).await?;
     let credentials = match found {
         Some(credentials) if matches => credentials,
         _ => {
             state.limits.failed(&limited_login, peer.ip());
-            return Err(Problem::invalid_credentials());
+            return Err(Error::InvalidCredentials);
         }
     };
     if !credentials.has_totp {
@@ -76,11 +75,13 @@ pub async fn sign_in(
     };
     let session_id = start_session(&state, &headers, credentials.user.id, stage).await?;
     let cookie = set_session_cookie(Some(&session_id), state.settings.secure_cookies);
-    let answer = match stage {
+    // A second factor due is not an error: the cookie of the half session
+    // goes with the mfa-required problem.
+    let response = match stage {
         Stage::Mfa => Problem::mfa_required(&["totp"]).into_response(),
         Stage::Full => Json(session_view(&credentials.user, Some(&session_id))).into_response(),
     };
-    Ok(([(header::SET_COOKIE, cookie)], answer).into_response())
+    Ok(([(header::SET_COOKIE, cookie)], response).into_response())
 }
 
 /// `POST /session/mfa`: completes a half-signed-in session with a TOTP code.
@@ -89,14 +90,14 @@ pub async fn submit_code(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SecondFactor>,
-) -> Result<Response, Problem> {
-    let session_id = session_cookie(&headers).ok_or_else(sign_in_again)?;
+) -> Result<Response, Error> {
+    let session_id = session_cookie(&headers).ok_or(Error::SignInExpired)?;
     let user = match load_session(&state, &session_id).await? {
         Some((user, Stage::Mfa)) => user,
         Some((user, Stage::Full)) => {
             return Ok(Json(session_view(&user, Some(&session_id))).into_response())
         }
-        None => return Err(sign_in_again()),
+        None => return Err(Error::SignInExpired),
     };
 
     state.limits.check(&user.login, peer.ip())?;
@@ -143,7 +144,7 @@ pub async fn submit_code(
         .await?;
     if !accepted {
         state.limits.failed(&user.login, peer.ip());
-        return Err(Problem::invalid_code());
+        return Err(Error::InvalidCode);
     }
     state.limits.succeeded(&user.login);
     // A fresh id once fully signed in: whoever saw the half session's id
@@ -161,11 +162,11 @@ pub async fn submit_code(
 pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Response, Problem> {
+) -> Result<Response, Error> {
     if let Some(session_id) = session_cookie(&headers) {
         let live = load_session(&state, &session_id).await?;
         if matches!(live, Some((_, Stage::Full))) && !csrf_header_matches(&headers, &session_id) {
-            return Err(Problem::csrf_failed());
+            return Err(Error::CsrfFailed);
         }
         let id_hash = token_digest(&session_id);
         state
@@ -187,14 +188,10 @@ async fn start_session(
     headers: &HeaderMap,
     user_id: i64,
     stage: Stage,
-) -> Result<String, Problem> {
+) -> Result<String, Error> {
     let previous = session_cookie(headers).map(|id| token_digest(&id));
     let session_id = random_token(32);
     let id_hash = token_digest(&session_id);
-    let stage = match stage {
-        Stage::Mfa => "mfa",
-        Stage::Full => "full",
-    };
     state
         .db
         .call(move |conn| {
@@ -212,10 +209,4 @@ async fn start_session(
         })
         .await?;
     Ok(session_id)
-}
-
-/// The code step was reached without a live half session (expired, too many
-/// wrong codes, or never signed in): the user must start over.
-fn sign_in_again() -> Problem {
-    Problem::unauthorized().detail("Your sign-in expired. Enter your login and password again.")
 }

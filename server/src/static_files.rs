@@ -23,7 +23,7 @@ const REVALIDATE: &str = "no-cache";
 ///
 /// `trunk build --release` writes a `.br` and a `.gz` beside each file
 /// (`scripts/precompress.sh`); the one the browser accepts is sent, with
-/// `Content-Encoding`, so nothing is compressed while answering.
+/// `Content-Encoding`, so nothing is compressed while responding.
 pub fn service(dist: &Path) -> MethodRouter {
     let index = dist.join("index.html");
     let fallback = move |request: Request<Body>| {

@@ -2,6 +2,7 @@
 //! the kind every authenticator app understands.
 
 use data_encoding::BASE32_NOPAD;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Seconds per step.
 pub const STEP: u64 = 30;
@@ -53,23 +54,20 @@ pub fn verify(secret: &[u8], code: &str, unix_seconds: u64, last_used_step: u64)
         .find(|step| crate::crypto::constant_time_eq(&code_at_step(secret, *step), code))
 }
 
+/// Everything but RFC 3986's unreserved characters is escaped, so that an
+/// issuer or login with `:`, `&` or spaces cannot break the URI apart.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// The `otpauth://` URI that authenticator apps scan as a QR code.
 pub fn otpauth_uri(issuer: &str, login: &str, secret: &[u8]) -> String {
     let secret = BASE32_NOPAD.encode(secret);
-    let issuer = percent_encode(issuer);
-    let login = percent_encode(login);
+    let issuer = utf8_percent_encode(issuer, NOT_UNRESERVED);
+    let login = utf8_percent_encode(login, NOT_UNRESERVED);
     format!("otpauth://totp/{issuer}:{login}?secret={secret}&issuer={issuer}&algorithm=SHA1&digits=6&period=30")
-}
-
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::config::SeedUser;
-use crate::crypto::{hash_password, SecretBox};
+use crate::crypto::{hash_password, new_salt, SecretBox};
+use crate::error::Error;
 
 /// A user as the rest of the server needs it.
 #[derive(Debug, Clone)]
@@ -73,6 +74,45 @@ pub fn credentials_by_login(
     .optional()
 }
 
+/// The id of the user `login`, if there is one.
+pub fn id_by_login(conn: &Connection, login: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row("SELECT id FROM users WHERE login = ?1", [login], |row| {
+        row.get(0)
+    })
+    .optional()
+}
+
+/// The id of the user `login`, for an administrator's command, which must
+/// name an existing user.
+pub fn existing_id(conn: &Connection, login: &str) -> Result<i64, Error> {
+    id_by_login(conn, login)?.ok_or_else(|| Error::NoSuchUser {
+        login: login.to_owned(),
+    })
+}
+
+/// The user's salt for app-password hashes, made on first use. One salt per
+/// user (not per password) lets `/verify` find a password by its hash.
+pub fn app_password_salt(conn: &Connection, user_id: i64) -> rusqlite::Result<String> {
+    let existing: Option<String> = conn.query_row(
+        "SELECT app_password_salt FROM users WHERE id = ?1",
+        [user_id],
+        |row| row.get(0),
+    )?;
+    if let Some(salt) = existing {
+        return Ok(salt);
+    }
+    // Conditional, so that of two first uses at once only one salt is kept.
+    conn.execute(
+        "UPDATE users SET app_password_salt = ?1 WHERE id = ?2 AND app_password_salt IS NULL",
+        params![new_salt(), user_id],
+    )?;
+    conn.query_row(
+        "SELECT app_password_salt FROM users WHERE id = ?1",
+        [user_id],
+        |row| row.get(0),
+    )
+}
+
 /// Creates the user, or updates the password and second factor of an
 /// existing one with that login.
 pub fn upsert_seed_user(
@@ -102,11 +142,15 @@ pub fn set_app_passwords_enabled(
     conn: &Connection,
     login: &str,
     enabled: bool,
-) -> anyhow::Result<()> {
+) -> Result<(), Error> {
     let changed = conn.execute(
         "UPDATE users SET app_passwords_enabled = ?1 WHERE login = ?2",
         params![enabled, login],
     )?;
-    anyhow::ensure!(changed == 1, "there is no user with the login {login:?}");
+    if changed == 0 {
+        return Err(Error::NoSuchUser {
+            login: login.to_owned(),
+        });
+    }
     Ok(())
 }

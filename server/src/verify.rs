@@ -5,21 +5,18 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap};
 use axum::Json;
 use data_encoding::BASE64;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-use crate::app_passwords::{now_rfc3339, user_salt};
-use crate::crypto::{hash_with_salt, new_salt, normalize_app_password};
-use contract::ProblemKind;
+use crate::crypto::{hash_with_salt, new_salt, normalize_app_password, run_hash};
+use crate::error::Error;
+use crate::users::{app_password_salt, id_by_login};
+use crate::{now_rfc3339, AppState};
 
-use crate::problem::Problem;
-use crate::AppState;
-
-/// Answer of a successful `/verify`.
+/// Response of a successful `/verify`.
 #[derive(Debug, Serialize)]
 pub struct Verified {
     login: String,
@@ -40,27 +37,16 @@ pub async fn verify(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-) -> Result<Response, Problem> {
-    let Some((login, typed)) = basic_credentials(&headers) else {
-        return Ok(refused());
-    };
+) -> Result<Json<Verified>, Error> {
+    let (login, typed) = basic_credentials(&headers).ok_or(Error::AppPasswordRefused)?;
     state.limits.check(&login, peer.ip())?;
 
     let lookup_login = login.clone();
     let user = state
         .db
-        .call(move |conn| {
-            let user: Option<i64> = conn
-                .query_row(
-                    "SELECT id FROM users WHERE login = ?1",
-                    [&lookup_login],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            match user {
-                Some(id) => Ok(Some((id, user_salt(conn, id)?))),
-                None => Ok(None),
-            }
+        .call(move |conn| match id_by_login(conn, &lookup_login)? {
+            Some(id) => Ok(Some((id, app_password_salt(conn, id)?))),
+            None => Ok(None),
         })
         .await?;
     // Hash even for an unknown login, so timing does not tell.
@@ -68,9 +54,7 @@ pub async fn verify(
         .as_ref()
         .map_or_else(new_salt, |(_, salt)| salt.clone());
     let normalized = normalize_app_password(&typed);
-    let hash = crate::crypto::run_hash(move || hash_with_salt(&normalized, &salt))
-        .await
-        .map_err(anyhow::Error::from)?;
+    let hash = run_hash(move || hash_with_salt(&normalized, &salt)).await?;
 
     let found = match (user, hash) {
         (Some((user_id, _)), Some(hash)) => {
@@ -100,40 +84,22 @@ pub async fn verify(
         }
         _ => None,
     };
-    match found {
-        Some(app_password) => {
-            state.limits.succeeded(&login);
-            Ok(Json(Verified {
-                login,
-                app_password,
-            })
-            .into_response())
-        }
-        None => {
-            state.limits.failed(&login, peer.ip());
-            Ok(refused())
-        }
-    }
+    let Some(app_password) = found else {
+        state.limits.failed(&login, peer.ip());
+        return Err(Error::AppPasswordRefused);
+    };
+    state.limits.succeeded(&login);
+    Ok(Json(Verified {
+        login,
+        app_password,
+    }))
 }
 
+/// The login and password of an `Authorization: Basic` header.
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let encoded = value.strip_prefix("Basic ")?.trim();
     let decoded = String::from_utf8(BASE64.decode(encoded.as_bytes()).ok()?).ok()?;
     let (login, password) = decoded.split_once(':')?;
     Some((login.to_owned(), password.to_owned()))
-}
-
-fn refused() -> Response {
-    let mut response = Problem::new(
-        StatusCode::UNAUTHORIZED,
-        ProblemKind::InvalidCredentials,
-        "The login or app password is incorrect",
-    )
-    .into_response();
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Basic realm=\"app-passwords\", charset=\"UTF-8\""),
-    );
-    response
 }

@@ -1,6 +1,6 @@
 //! App passwords over real HTTP: created once, shown once, stored hashed,
 //! working with /verify, idempotent, bounded, renamed, revoked, and private
-//! to their owner. Every answer is checked against the contract.
+//! to their owner. Every response is checked against the contract.
 
 mod common;
 
@@ -62,7 +62,7 @@ async fn a_created_password_is_shown_once_stored_hashed_and_works() {
 }
 
 #[tokio::test]
-async fn a_repeated_idempotency_key_answers_the_first_result() {
+async fn a_repeated_idempotency_key_gets_the_first_response() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
     let ada = server.ada().await;
@@ -131,10 +131,14 @@ async fn names_follow_the_rules_and_bad_names_create_nothing() {
     .into_iter()
     .enumerate()
     {
-        let answer = ada.create(name, &format!("bad-{index}")).await;
-        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
-        assert_eq!(answer.problem_kind(), "validation-failed");
-        assert_eq!(answer.body["errors"][0]["pointer"], "/name", "{name:?}");
+        let response = ada.create(name, &format!("bad-{index}")).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name:?}"
+        );
+        assert_eq!(response.problem_kind(), "validation-failed");
+        assert_eq!(response.body["errors"][0]["pointer"], "/name", "{name:?}");
     }
     let markup = ada.create("<img src=x onerror=alert(1)>", "ok-1").await;
     assert_eq!(
@@ -178,14 +182,14 @@ async fn the_limit_holds_under_concurrent_creates() {
     let mut created = 0;
     let mut refused = 0;
     for create in creates {
-        let answer = create.await.unwrap();
-        match answer.status {
+        let response = create.await.unwrap();
+        match response.status {
             StatusCode::CREATED => created += 1,
             StatusCode::CONFLICT => {
-                assert_eq!(answer.problem_kind(), "limit-reached");
+                assert_eq!(response.problem_kind(), "limit-reached");
                 refused += 1;
             }
-            other => panic!("unexpected {other}: {}", answer.body),
+            other => panic!("unexpected {other}: {}", response.body),
         }
     }
     assert_eq!((created, refused), (3, 7));
@@ -201,10 +205,15 @@ async fn with_no_limit_max_count_is_null_and_creates_go_past_the_default() {
     let ada = server.ada().await;
     // One more than the default limit of 40.
     for i in 0..41 {
-        let answer = ada
+        let response = ada
             .create(&format!("Device {i}"), &format!("key-{i}"))
             .await;
-        assert_eq!(answer.status, StatusCode::CREATED, "{i}: {}", answer.body);
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "{i}: {}",
+            response.body
+        );
     }
     let list = ada.get("/app-passwords").await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 41);
@@ -276,9 +285,9 @@ async fn unsafe_calls_need_the_csrf_token() {
     let server = Server::start(data.path()).await;
     let mut ada = server.ada().await;
     ada.csrf = Some("forged".into());
-    let answer = ada.create("Mail", "k").await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    assert_eq!(answer.problem_kind(), "csrf-failed");
+    let response = ada.create("Mail", "k").await;
+    assert_eq!(response.status, StatusCode::FORBIDDEN);
+    assert_eq!(response.problem_kind(), "csrf-failed");
     ada.csrf = None;
     assert_eq!(
         ada.delete("/app-passwords").await.status,

@@ -2,7 +2,7 @@
 //! each other for a small limit, creating, listing, verifying and deleting
 //! at once over real HTTP. Afterwards every user's data must be exactly what
 //! their workers did: no lost or phantom rows, the limit never exceeded, no
-//! answer a 5xx (every answer is also checked against the contract).
+//! response a 5xx (every response is also checked against the contract).
 
 mod common;
 
@@ -48,7 +48,7 @@ async fn worker(api: Api, login: String, worker: usize) -> Outcome {
                 assert_eq!(created.problem_kind(), "limit-reached");
                 outcome.refused_at_limit += 1;
             }
-            other => panic!("create answered {other}: {}", created.body),
+            other => panic!("create got {other}: {}", created.body),
         }
 
         let list = api.get("/app-passwords").await;
@@ -143,7 +143,7 @@ async fn concurrent_users_get_exactly_what_they_did() {
     }
     let elapsed = started.elapsed();
 
-    let mut answers = 0;
+    let mut responses = 0;
     let mut refused = 0;
     for (login, token) in logins.iter().zip(&tokens) {
         let workers = &outcomes[login];
@@ -186,10 +186,10 @@ async fn concurrent_users_get_exactly_what_they_did() {
             }
             assert!(
                 worker.statuses.iter().all(|status| *status < 500),
-                "{login}: a 5xx answer: {:?}",
+                "{login}: a 5xx response: {:?}",
                 worker.statuses
             );
-            answers += worker.statuses.len();
+            responses += worker.statuses.len();
             refused += worker.refused_at_limit;
         }
     }
@@ -197,7 +197,7 @@ async fn concurrent_users_get_exactly_what_they_did() {
     // user); the limit was really reached under the race.
     assert!(refused > 0, "the workers never reached the limit");
     println!(
-        "load: {USERS} users x {WORKERS_PER_USER} workers x {ROUNDS} rounds: {answers} answers, \
+        "load: {USERS} users x {WORKERS_PER_USER} workers x {ROUNDS} rounds: {responses} responses, \
          {refused} refused at the limit, 0 with 5xx, in {elapsed:?}"
     );
 }

@@ -140,7 +140,7 @@ fn no_body_on_any_call_gets_a_5xx_or_anything_but_problem_details() {
             &(0..calls.len(), body(), any::<u64>()),
             |(call, body, key)| {
                 let (method, path) = calls[call];
-                let answer = runtime.block_on(
+                let response = runtime.block_on(
                     http.request(
                         method.parse().unwrap(),
                         server.url(&format!("/api/v1{path}")),
@@ -151,18 +151,18 @@ fn no_body_on_any_call_gets_a_5xx_or_anything_but_problem_details() {
                     .body(body.clone())
                     .send(),
                 );
-                let answer = answer.expect("an answer, not a dropped connection");
-                let status = answer.status();
+                let response = response.expect("an response, not a dropped connection");
+                let status = response.status();
                 prop_assert!(status.as_u16() < 500, "{method} {path} {body:?}: {status}");
                 if !status.is_success() {
-                    let content_type = answer
+                    let content_type = response
                         .headers()
                         .get("content-type")
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or_default()
                         .to_owned();
                     prop_assert_eq!(content_type, "application/problem+json");
-                    let problem: Value = runtime.block_on(answer.json()).expect("JSON problem");
+                    let problem: Value = runtime.block_on(response.json()).expect("JSON problem");
                     prop_assert_eq!(problem["status"].as_u64(), Some(u64::from(status.as_u16())));
                     prop_assert!(problem["title"].is_string());
                 }

@@ -106,10 +106,10 @@ async fn invalid_settings_get_field_errors_and_change_nothing() {
         ),
     ];
     for (body, pointers) in cases {
-        let answer = ada.put("/security-info", &body).await;
-        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert_eq!(answer.problem_kind(), "validation-failed");
-        let got: Vec<&str> = answer.body["errors"]
+        let response = ada.put("/security-info", &body).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(response.problem_kind(), "validation-failed");
+        let got: Vec<&str> = response.body["errors"]
             .as_array()
             .unwrap()
             .iter()

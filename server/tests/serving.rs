@@ -1,5 +1,5 @@
-//! What every answer carries, how the app itself is served, and how bad
-//! requests are answered.
+//! What every response carries, how the app itself is served, and what
+//! bad requests get.
 
 mod common;
 
@@ -9,7 +9,7 @@ use common::Server;
 use reqwest::{header, StatusCode};
 
 #[tokio::test]
-async fn every_answer_carries_the_security_headers() {
+async fn every_response_carries_the_security_headers() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
     let http = reqwest::Client::new();
@@ -21,8 +21,8 @@ async fn every_answer_carries_the_security_headers() {
         "/api/v1/session",
         "/api/v1/nope",
     ] {
-        let answer = http.get(server.url(path)).send().await.unwrap();
-        let headers = answer.headers();
+        let response = http.get(server.url(path)).send().await.unwrap();
+        let headers = response.headers();
         let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
         assert!(
             csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
@@ -44,15 +44,19 @@ async fn deep_links_get_the_app_and_missing_files_get_404() {
     let server = Server::start(data.path()).await;
     let http = reqwest::Client::new();
     for path in ["/app-passwords", "/security-info", "/sign-in"] {
-        let answer = http.get(server.url(path)).send().await.unwrap();
-        assert_eq!(answer.status(), StatusCode::OK, "{path}");
+        let response = http.get(server.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_eq!(
-            answer.headers()[header::CACHE_CONTROL],
+            response.headers()[header::CACHE_CONTROL],
             "no-cache",
             "{path}"
         );
         assert!(
-            answer.text().await.unwrap().contains("<title>app</title>"),
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains("<title>app</title>"),
             "{path}"
         );
     }
@@ -84,9 +88,9 @@ async fn raw_get(server: &Server, target: &str) -> String {
     tokio::task::spawn_blocking(move || {
         let mut stream = std::net::TcpStream::connect(address).unwrap();
         stream.write_all(request.as_bytes()).unwrap();
-        let mut answer = Vec::new();
-        stream.read_to_end(&mut answer).unwrap();
-        String::from_utf8_lossy(&answer).into_owned()
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        String::from_utf8_lossy(&response).into_owned()
     })
     .await
     .unwrap()
@@ -145,21 +149,21 @@ async fn bad_requests_get_problem_details_and_change_nothing() {
         (http.put(&url), StatusCode::METHOD_NOT_ALLOWED),
     ];
     for (request, expected) in cases {
-        let answer = request.send().await.unwrap();
-        assert_eq!(answer.status(), expected);
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), expected);
         assert_eq!(
-            answer.headers()[header::CONTENT_TYPE],
+            response.headers()[header::CONTENT_TYPE],
             "application/problem+json"
         );
-        let body: serde_json::Value = answer.json().await.unwrap();
+        let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["status"], expected.as_u16());
         assert!(body["title"].is_string());
     }
 
     // Over-long and malformed bodies for a signed-in user change nothing.
     let huge_name = serde_json::json!({ "name": "x".repeat(17 * 1024) });
-    let answer = ada.post("/app-passwords", &huge_name).await;
-    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let response = ada.post("/app-passwords", &huge_name).await;
+    assert_eq!(response.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(
         ada.get("/app-passwords").await.body["items"],
         serde_json::json!([])
@@ -225,16 +229,16 @@ async fn pages_of_allowed_origins_may_call_with_credentials_and_no_others() {
         assert!(allowed.contains(name), "{allowed}");
     }
 
-    // Real answers (API and the app's files) name the origin and let the
-    // page read Retry-After; caches keep answers per origin.
+    // Real responses (API and the app's files) name the origin and let the
+    // page read Retry-After; caches keep responses per origin.
     for path in ["/api/v1/session", "/app-1234.js"] {
-        let answer = http
+        let response = http
             .get(server.url(path))
             .header(header::ORIGIN, portal)
             .send()
             .await
             .unwrap();
-        let headers = answer.headers();
+        let headers = response.headers();
         assert_eq!(
             headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
             portal,
@@ -261,14 +265,14 @@ async fn pages_of_allowed_origins_may_call_with_credentials_and_no_others() {
         );
     }
 
-    // Any other origin gets no permission: the browser keeps the answer
+    // Any other origin gets no permission: the browser keeps the response
     // from its page.
     for origin in [
         "http://evil.test",
         "http://portal.test:8082",
         "https://portal.test:8081",
     ] {
-        let answer = http
+        let response = http
             .request(
                 reqwest::Method::OPTIONS,
                 server.url("/api/v1/app-passwords"),
@@ -279,7 +283,7 @@ async fn pages_of_allowed_origins_may_call_with_credentials_and_no_others() {
             .await
             .unwrap();
         assert!(
-            answer
+            response
                 .headers()
                 .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
                 .is_none(),
@@ -289,16 +293,16 @@ async fn pages_of_allowed_origins_may_call_with_credentials_and_no_others() {
 }
 
 #[tokio::test]
-async fn without_cors_origins_no_answer_allows_other_origins() {
+async fn without_cors_origins_no_response_allows_other_origins() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
-    let answer = reqwest::Client::new()
+    let response = reqwest::Client::new()
         .get(server.url("/api/v1/session"))
         .header(header::ORIGIN, "http://portal.test:8081")
         .send()
         .await
         .unwrap();
-    assert!(answer
+    assert!(response
         .headers()
         .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
         .is_none());
@@ -331,9 +335,9 @@ async fn assets_come_precompressed_and_hashed_ones_are_cached_for_ever() {
         ("gzip, deflate", Some("gzip"), "gzip body"),
         ("", None, "identity body"),
     ] {
-        let answer = get(format!("/{wasm}"), accept).await;
-        assert_eq!(answer.status(), StatusCode::OK, "{accept}");
-        let headers = answer.headers().clone();
+        let response = get(format!("/{wasm}"), accept).await;
+        assert_eq!(response.status(), StatusCode::OK, "{accept}");
+        let headers = response.headers().clone();
         assert_eq!(
             headers
                 .get(header::CONTENT_ENCODING)
@@ -352,19 +356,19 @@ async fn assets_come_precompressed_and_hashed_ones_are_cached_for_ever() {
             "public, max-age=31536000, immutable",
             "{accept}"
         );
-        assert_eq!(answer.text().await.unwrap(), body, "{accept}");
+        assert_eq!(response.text().await.unwrap(), body, "{accept}");
     }
     // The shell names the current build: never kept without asking, for
     // every way of reaching it.
     for path in ["/", "/index.html", "/app-passwords"] {
-        let answer = get(path.to_owned(), "br").await;
+        let response = get(path.to_owned(), "br").await;
         assert_eq!(
-            answer.headers()[header::CACHE_CONTROL],
+            response.headers()[header::CACHE_CONTROL],
             "no-cache",
             "{path}"
         );
         assert_eq!(
-            answer.text().await.unwrap(),
+            response.text().await.unwrap(),
             "<!DOCTYPE html><title>app</title>"
         );
     }
@@ -375,11 +379,11 @@ async fn assets_come_precompressed_and_hashed_ones_are_cached_for_ever() {
 }
 
 #[tokio::test]
-async fn api_answers_say_how_long_the_server_worked() {
+async fn api_responses_say_how_long_the_server_worked() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
-    let answer = reqwest::get(server.url("/api/v1/session")).await.unwrap();
-    let timing = answer.headers()["server-timing"]
+    let response = reqwest::get(server.url("/api/v1/session")).await.unwrap();
+    let timing = response.headers()["server-timing"]
         .to_str()
         .unwrap()
         .to_owned();

@@ -1,5 +1,5 @@
 //! Sign-in, second factor, sign-out, bearer tokens and failure limits, over
-//! real HTTP with every answer checked against the contract.
+//! real HTTP with every response checked against the contract.
 
 mod common;
 
@@ -15,7 +15,7 @@ async fn signs_in_with_password_and_totp_then_out() {
     let server = Server::start(data.path()).await;
     let api = server.client();
 
-    // Wrong password and unknown login get the same answer.
+    // Wrong password and unknown login get the same response.
     let wrong = api
         .post(
             "/session",
@@ -107,14 +107,14 @@ async fn signs_in_with_password_and_totp_then_out() {
 async fn secure_cookies_are_marked_secure() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start_with(data.path(), &["--secure-cookies"]).await;
-    let answer = server
+    let response = server
         .client()
         .post(
             "/session",
             &json!({"login": "bob", "password": BOB_PASSWORD}),
         )
         .await;
-    assert!(answer.headers["set-cookie"]
+    assert!(response.headers["set-cookie"]
         .to_str()
         .unwrap()
         .contains("; Secure"));
@@ -204,15 +204,15 @@ async fn repeated_failures_are_rate_limited_per_login_and_per_address() {
     .await;
     let api = server.client();
     for _ in 0..3 {
-        let answer = api
+        let response = api
             .post(
                 "/session",
                 &json!({"login": "bob", "password": "guess-guess"}),
             )
             .await;
-        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     }
-    // Now even the right password waits, and the answer says how long.
+    // Now even the right password waits, and the response says how long.
     let limited = api
         .post(
             "/session",
@@ -261,13 +261,13 @@ async fn too_many_wrong_codes_end_the_half_signed_in_session() {
         "000000"
     };
     for _ in 0..5 {
-        let answer = api.post("/session/mfa", &json!({ "code": wrong })).await;
-        assert_eq!(answer.problem_kind(), "invalid-code");
+        let response = api.post("/session/mfa", &json!({ "code": wrong })).await;
+        assert_eq!(response.problem_kind(), "invalid-code");
     }
-    let answer = api.post("/session/mfa", &json!({ "code": right })).await;
-    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let response = api.post("/session/mfa", &json!({ "code": right })).await;
+    assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     assert_ne!(
-        answer.problem_kind(),
+        response.problem_kind(),
         "invalid-code",
         "sign in again, from the start"
     );
@@ -294,14 +294,14 @@ async fn sessions_end_when_idle_or_too_old() {
 async fn no_secret_is_stored_in_the_clear() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
-    let answer = server
+    let response = server
         .client()
         .post(
             "/session",
             &json!({"login": "bob", "password": BOB_PASSWORD}),
         )
         .await;
-    let cookie = answer.headers["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = response.headers["set-cookie"].to_str().unwrap().to_owned();
     let session_id = cookie
         .trim_start_matches("ap_session=")
         .split(';')

@@ -1,13 +1,16 @@
-//! `api/openapi.yaml` as a test oracle: every answer the tests receive must
-//! be declared there (path, method, status, content type) and match its
-//! schema. Objects with declared properties may not carry undeclared ones,
-//! so the server cannot drift from the file unnoticed.
+//! `api/openapi.yaml` as a test oracle: every response the tests receive
+//! must be declared there (path, method, status, content type) and match its
+//! schema. OpenAPI 3.1 schemas are JSON Schema 2020-12, so the `jsonschema`
+//! crate checks them. Objects may not carry members their schema does not
+//! declare, so the server cannot drift from the file unnoticed.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use jsonschema::{Draft, Validator};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// The contract, parsed once.
 pub fn spec() -> &'static Value {
@@ -37,24 +40,35 @@ pub fn template_for(path: &str) -> Option<String> {
         .cloned()
 }
 
-/// Panics unless the answer is declared in the contract and matches it.
-pub fn check_answer(
+/// Panics unless the response is declared in the contract and matches it.
+pub fn check_response(
     method: &Method,
     path: &str,
     status: StatusCode,
     headers: &HeaderMap,
     body: &Value,
 ) {
-    let what = format!("{method} {path} → {status}");
+    let what = format!("{method} {path}: {status}");
     let template = template_for(path).unwrap_or_else(|| panic!("{what}: path not in the contract"));
-    let operation = &spec()["paths"][&template][method.as_str().to_lowercase()];
-    assert!(operation.is_object(), "{what}: method not in the contract");
-    let declared = resolve(&operation["responses"][status.as_str()]);
+    let operation = format!(
+        "#/paths/{}/{}",
+        escape(&template),
+        method.as_str().to_lowercase()
+    );
     assert!(
-        declared.is_object(),
+        at(&operation).is_object(),
+        "{what}: method not in the contract"
+    );
+    // A declared response is written out, or a $ref to a shared one.
+    let mut declared = format!("{operation}/responses/{}", status.as_str());
+    if let Some(shared) = at(&declared)["$ref"].as_str() {
+        declared = shared.to_owned();
+    }
+    assert!(
+        at(&declared).is_object(),
         "{what}: status not declared in the contract"
     );
-    match declared.get("content").and_then(Value::as_object) {
+    match at(&declared)["content"].as_object() {
         None => assert!(
             body.is_null(),
             "{what}: the contract declares no body, got {body}"
@@ -65,138 +79,113 @@ pub fn check_answer(
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
             let media = content
-                .iter()
-                .find(|(media, _)| content_type.starts_with(media.as_str()))
-                .map(|(_, media)| media)
+                .keys()
+                .find(|media| content_type.starts_with(media.as_str()))
                 .unwrap_or_else(|| panic!("{what}: content type {content_type:?} not declared"));
-            if let Err(error) = validate(&media["schema"], body, "") {
+            let schema = format!("{declared}/content/{}/schema", escape(media));
+            if let Err(error) = validate(&schema, body) {
                 panic!("{what}: {error}\nbody: {body:#}");
             }
         }
     }
 }
 
-/// Follows a `$ref` inside the file.
-fn resolve(node: &Value) -> &Value {
-    match node.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let target = reference
-                .trim_start_matches("#/")
-                .split('/')
-                .fold(spec(), |node, key| &node[key]);
-            resolve(target)
-        }
-        None => node,
+/// Checks `value` against the schema at `pointer` in the file, e.g.
+/// `#/components/schemas/AppPassword`; the error lists every mismatch.
+pub fn validate(pointer: &str, value: &Value) -> Result<(), String> {
+    let errors: Vec<String> = validator(pointer)
+        .iter_errors(value)
+        .map(|error| match error.instance_path().as_str() {
+            "" => format!("/: {error}"),
+            at => format!("{at}: {error}"),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
     }
 }
 
-fn type_matches(name: &str, value: &Value) -> bool {
-    match name {
-        "object" => value.is_object(),
-        "array" => value.is_array(),
-        "string" => value.is_string(),
-        "integer" => value.is_i64() || value.is_u64(),
-        "number" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        "null" => value.is_null(),
-        _ => false,
-    }
+/// The node at a `#/…` pointer of the file (`null` where there is none).
+pub fn at(pointer: &str) -> &'static Value {
+    spec()
+        .pointer(pointer.trim_start_matches('#'))
+        .unwrap_or(&Value::Null)
 }
 
-/// Checks `value` against the JSON Schema subset the contract uses.
-pub fn validate(schema: &Value, value: &Value, at: &str) -> Result<(), String> {
-    let schema = resolve(schema);
-    if let Some(all) = schema["allOf"].as_array() {
-        // allOf: each part must hold; undeclared members are judged against
-        // the union of the parts' properties.
-        let mut merged = serde_json::Map::new();
-        for part in all {
-            let part = resolve(part);
-            if let Some(props) = part["properties"].as_object() {
-                merged.extend(props.clone());
+/// A name as one segment of a JSON Pointer (`/` and `~` escaped).
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// A validator for the schema at `pointer`, built once: the closed file is
+/// the root document, so that its `#/components/…` references resolve.
+fn validator(pointer: &str) -> Arc<Validator> {
+    static BUILT: OnceLock<Mutex<HashMap<String, Arc<Validator>>>> = OnceLock::new();
+    let mut built = BUILT
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    built
+        .entry(pointer.to_owned())
+        .or_insert_with(|| {
+            assert!(
+                at(pointer).is_object(),
+                "{pointer} is not a schema of the contract"
+            );
+            let mut root = closed_spec().clone();
+            // A URI fragment may not hold the braces of `/app-passwords/{id}`.
+            root["$ref"] = json!(pointer.replace('{', "%7B").replace('}', "%7D"));
+            let validator = jsonschema::options()
+                .with_draft(Draft::Draft202012)
+                // `format` stays an annotation, as 2020-12 makes it: the
+                // oracle checks shapes, not the syntax of timestamps.
+                .should_validate_formats(false)
+                .build(&root)
+                .unwrap_or_else(|error| panic!("{pointer}: not a valid schema: {error}"));
+            Arc::new(validator)
+        })
+        .clone()
+}
+
+/// The file with every schema closed: see [`close`].
+fn closed_spec() -> &'static Value {
+    static CLOSED: OnceLock<Value> = OnceLock::new();
+    CLOSED.get_or_init(|| {
+        let mut closed = spec().clone();
+        close(&mut closed, false);
+        closed
+    })
+}
+
+/// Makes every schema in `node` refuse members it does not declare
+/// (`unevaluatedProperties: false` where it has `properties` or `allOf`).
+/// A part of an `allOf` stays open, since the members of the other parts
+/// are its unknowns; a part that is a `$ref` is written out in its place,
+/// open, for the same reason.
+fn close(node: &mut Value, is_part: bool) {
+    match node {
+        Value::Array(items) => items.iter_mut().for_each(|item| close(item, false)),
+        Value::Object(members) => {
+            let declares_members =
+                members.contains_key("properties") || members.contains_key("allOf");
+            for (key, member) in members.iter_mut() {
+                let Some(parts) = member.as_array_mut().filter(|_| key == "allOf") else {
+                    close(member, false);
+                    continue;
+                };
+                for part in parts {
+                    if let Some(reference) = part["$ref"].as_str() {
+                        *part = at(reference).clone();
+                    }
+                    close(part, true);
+                }
             }
-            validate(&strip_properties(part), value, at)?;
-        }
-        return validate(
-            &serde_json::json!({ "type": "object", "properties": merged }),
-            value,
-            at,
-        );
-    }
-    if let Some(options) = schema["oneOf"].as_array() {
-        let matching = options
-            .iter()
-            .filter(|o| validate(o, value, at).is_ok())
-            .count();
-        return if matching == 1 {
-            Ok(())
-        } else {
-            Err(format!("{at}: matches {matching} of the oneOf options"))
-        };
-    }
-    match &schema["type"] {
-        Value::String(name) if !type_matches(name, value) => {
-            return Err(format!("{at}: expected {name}, got {value}"))
-        }
-        Value::Array(names)
-            if !names
-                .iter()
-                .any(|n| type_matches(n.as_str().unwrap_or_default(), value)) =>
-        {
-            return Err(format!("{at}: expected one of {names:?}, got {value}"))
+            if declares_members && !is_part {
+                members.insert("unevaluatedProperties".to_owned(), json!(false));
+            }
         }
         _ => {}
     }
-    if let Some(allowed) = schema["enum"].as_array() {
-        if !allowed.contains(value) {
-            return Err(format!("{at}: {value} is not one of {allowed:?}"));
-        }
-    }
-    if let (Some(pattern), Some(text)) = (schema["pattern"].as_str(), value.as_str()) {
-        if !regex::Regex::new(pattern).unwrap().is_match(text) {
-            return Err(format!("{at}: {text:?} does not match {pattern}"));
-        }
-    }
-    if let (Some(min), Some(n)) = (schema["minimum"].as_i64(), value.as_i64()) {
-        if n < min {
-            return Err(format!("{at}: {n} < {min}"));
-        }
-    }
-    if let (Some(max), Some(text)) = (schema["maxLength"].as_u64(), value.as_str()) {
-        if text.chars().count() as u64 > max {
-            return Err(format!("{at}: longer than {max}"));
-        }
-    }
-    if let Some(object) = value.as_object() {
-        for required in schema["required"].as_array().into_iter().flatten() {
-            let key = required.as_str().unwrap_or_default();
-            if !object.contains_key(key) {
-                return Err(format!("{at}: missing required member {key:?}"));
-            }
-        }
-        if let Some(properties) = schema["properties"].as_object() {
-            for (key, member) in object {
-                let Some(member_schema) = properties.get(key) else {
-                    return Err(format!("{at}: member {key:?} is not in the contract"));
-                };
-                validate(member_schema, member, &format!("{at}/{key}"))?;
-            }
-        }
-    }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        for (index, item) in array.iter().enumerate() {
-            validate(items, item, &format!("{at}/{index}"))?;
-        }
-    }
-    Ok(())
-}
-
-/// A schema without its `properties`, so that an allOf part does not reject
-/// the members another part declares.
-fn strip_properties(schema: &Value) -> Value {
-    let mut copy = schema.clone();
-    if let Some(object) = copy.as_object_mut() {
-        object.remove("properties");
-    }
-    copy
 }

@@ -1,6 +1,6 @@
 //! Shared by the server's integration tests: the server itself on a free
 //! loopback port with a temporary database, a client that signs in like the
-//! app does, and the contract (`api/openapi.yaml`) that every answer the
+//! app does, and the contract (`api/openapi.yaml`) that every response the
 //! client receives is checked against.
 #![allow(dead_code)] // each test file uses its own part of this module
 
@@ -110,27 +110,27 @@ impl Server {
     /// A client signed in as ada through both factors.
     pub async fn ada(&self) -> Api {
         let mut api = self.client();
-        let answer = api.post("/session", &ada_password()).await;
-        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-        let answer = api
+        let response = api.post("/session", &ada_password()).await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+        let response = api
             .post("/session/mfa", &json!({ "code": code_now() }))
             .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-        api.csrf = answer.body["csrf_token"].as_str().map(str::to_owned);
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        api.csrf = response.body["csrf_token"].as_str().map(str::to_owned);
         api
     }
 
     /// A client signed in as bob (password only).
     pub async fn bob(&self) -> Api {
         let mut api = self.client();
-        let answer = api
+        let response = api
             .post(
                 "/session",
                 &json!({"login": "bob", "password": BOB_PASSWORD}),
             )
             .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
-        api.csrf = answer.body["csrf_token"].as_str().map(str::to_owned);
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        api.csrf = response.body["csrf_token"].as_str().map(str::to_owned);
         api
     }
 }
@@ -169,9 +169,9 @@ pub async fn age(server: &Server, sql: &'static str) {
         .unwrap();
 }
 
-/// One answer, already checked against the contract.
+/// One response, already checked against the contract.
 #[derive(Debug)]
-pub struct Answer {
+pub struct ApiResponse {
     /// HTTP status.
     pub status: StatusCode,
     /// Headers.
@@ -180,8 +180,8 @@ pub struct Answer {
     pub body: Value,
 }
 
-impl Answer {
-    /// The problem type's last segment, for error answers.
+impl ApiResponse {
+    /// The problem type's last segment, for error responses.
     pub fn problem_kind(&self) -> &str {
         self.body["type"]
             .as_str()
@@ -195,14 +195,14 @@ impl Answer {
 pub struct Api {
     base: String,
     http: reqwest::Client,
-    /// The CSRF token of the last session answer.
+    /// The CSRF token of the last session response.
     pub csrf: Option<String>,
     /// A bearer token to send instead of relying on cookies.
     pub bearer: Option<String>,
 }
 
 impl Api {
-    /// Sends a request to `/api/v1{path}` and checks the answer against the
+    /// Sends a request to `/api/v1{path}` and checks the response against the
     /// contract before returning it.
     pub async fn send(
         &self,
@@ -210,7 +210,7 @@ impl Api {
         path: &str,
         body: Option<&Value>,
         headers: &[(&str, &str)],
-    ) -> Answer {
+    ) -> ApiResponse {
         let mut request = self
             .http
             .request(method.clone(), format!("{}/api/v1{path}", self.base));
@@ -237,9 +237,9 @@ impl Api {
         } else {
             serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
         };
-        contract::check_answer(&method, path, status, &headers, &body);
+        contract::check_response(&method, path, status, &headers, &body);
         assert_eq!(headers["cache-control"], "no-store", "{method} {path}");
-        Answer {
+        ApiResponse {
             status,
             headers,
             body,
@@ -253,32 +253,32 @@ impl Api {
     }
 
     /// GET.
-    pub async fn get(&self, path: &str) -> Answer {
+    pub async fn get(&self, path: &str) -> ApiResponse {
         self.send(Method::GET, path, None, &[]).await
     }
 
     /// POST a JSON body.
-    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+    pub async fn post(&self, path: &str, body: &Value) -> ApiResponse {
         self.send(Method::POST, path, Some(body), &[]).await
     }
 
     /// PATCH a JSON body.
-    pub async fn patch(&self, path: &str, body: &Value) -> Answer {
+    pub async fn patch(&self, path: &str, body: &Value) -> ApiResponse {
         self.send(Method::PATCH, path, Some(body), &[]).await
     }
 
     /// PUT a JSON body.
-    pub async fn put(&self, path: &str, body: &Value) -> Answer {
+    pub async fn put(&self, path: &str, body: &Value) -> ApiResponse {
         self.send(Method::PUT, path, Some(body), &[]).await
     }
 
     /// DELETE.
-    pub async fn delete(&self, path: &str) -> Answer {
+    pub async fn delete(&self, path: &str) -> ApiResponse {
         self.send(Method::DELETE, path, None, &[]).await
     }
 
     /// POST /app-passwords with a name and an Idempotency-Key.
-    pub async fn create(&self, name: &str, key: &str) -> Answer {
+    pub async fn create(&self, name: &str, key: &str) -> ApiResponse {
         self.send(
             Method::POST,
             "/app-passwords",
@@ -289,19 +289,19 @@ impl Api {
     }
 
     /// GET /verify with HTTP Basic, as a mail client would.
-    pub async fn verify(&self, login: &str, password: &str) -> Answer {
-        let answer = self
+    pub async fn verify(&self, login: &str, password: &str) -> ApiResponse {
+        let response = self
             .http
             .get(format!("{}/api/v1/verify", self.base))
             .basic_auth(login, Some(password))
             .send()
             .await
             .unwrap();
-        let status = answer.status();
-        let headers = answer.headers().clone();
-        let body: Value = answer.json().await.unwrap();
-        contract::check_answer(&Method::GET, "/verify", status, &headers, &body);
-        Answer {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body: Value = response.json().await.unwrap();
+        contract::check_response(&Method::GET, "/verify", status, &headers, &body);
+        ApiResponse {
             status,
             headers,
             body,

@@ -1,0 +1,232 @@
+//! The one error type of the server. Handlers, extractors and queries
+//! return it with `?`; [`Error::into_response`] turns it into the problem
+//! details the client gets, and [`log_internal_errors`] logs the causes of
+//! the server's own failures, which the client never sees.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use contract::FieldError;
+
+use crate::crypto::SealBroken;
+use crate::problem::Problem;
+
+/// Why a request failed: something the caller can change (4xx), or
+/// something that failed inside the server (500, the variants from
+/// [`Error::Database`] on).
+///
+/// Variants carry no secrets: they may be logged.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No valid session cookie or bearer token.
+    #[error("not signed in")]
+    Unauthorized,
+    /// The code step was reached without a live half session (it expired,
+    /// too many wrong codes, or never signed in): sign in again.
+    #[error("no half-signed-in session to complete")]
+    SignInExpired,
+    /// Login and password do not match.
+    #[error("wrong login or password")]
+    InvalidCredentials,
+    /// `/verify`: login and app password do not match.
+    #[error("wrong login or app password")]
+    AppPasswordRefused,
+    /// The second-factor code is wrong, expired or already used.
+    #[error("wrong second-factor code")]
+    InvalidCode,
+    /// An unsafe method in a cookie session without the session's CSRF token.
+    #[error("missing or wrong CSRF token")]
+    CsrfFailed,
+    /// The body decoded, but some fields break the contract's rules.
+    #[error("{} invalid field(s)", .0.len())]
+    Validation(Vec<FieldError>),
+    /// The body is not JSON of the expected shape, or too large.
+    #[error("the body was refused: {0:?}")]
+    Body(BodyRefusal),
+    /// The `Idempotency-Key` header is not 1 to 255 visible ASCII characters.
+    #[error("malformed Idempotency-Key")]
+    InvalidIdempotencyKey,
+    /// The `Idempotency-Key` came before with another name.
+    #[error("Idempotency-Key reused for another request")]
+    IdempotencyKeyReused,
+    /// The user holds the most app passwords allowed.
+    #[error("the user holds the most app passwords allowed ({max})")]
+    LimitReached {
+        /// The most one user may hold.
+        max: u32,
+    },
+    /// An administrator has turned app passwords off for the user.
+    #[error("app passwords are turned off for this user")]
+    AppPasswordsDisabled,
+    /// Too many failed attempts for the login or the client address.
+    #[error("too many failed attempts")]
+    RateLimited {
+        /// Seconds until the next attempt is allowed.
+        retry_after_seconds: u64,
+    },
+    /// Nothing at this address, or nothing that belongs to the caller.
+    #[error("not found")]
+    NotFound,
+    /// An administrator's command named a login that does not exist.
+    #[error("there is no user with the login {login:?}")]
+    NoSuchUser {
+        /// The login asked for.
+        login: String,
+    },
+    /// The database failed.
+    #[error("database error")]
+    Database(#[from] rusqlite::Error),
+    /// A blocking task (a query, a hash) panicked or was cancelled.
+    #[error("a blocking task failed")]
+    Task(#[from] tokio::task::JoinError),
+    /// JSON the server stores or reads back (phones) did not encode or decode.
+    #[error("stored JSON does not encode or decode")]
+    StoredJson(#[from] serde_json::Error),
+    /// A stored create response does not decode. It holds an app password,
+    /// so the decoder's message, which may quote it, is not kept.
+    #[error("a stored create response does not decode")]
+    StoredResponseUnreadable,
+    /// A sealed secret does not open with this server's key.
+    #[error("opening a sealed secret")]
+    Sealed(#[from] SealBroken),
+    /// A user's stored app-password salt is not a valid salt.
+    #[error("the stored app-password salt is malformed")]
+    MalformedSalt,
+}
+
+impl Error {
+    /// The problem details the client gets for this error.
+    pub fn problem(&self) -> Problem {
+        match self {
+            Self::Unauthorized => Problem::unauthorized(),
+            Self::SignInExpired => Problem::sign_in_expired(),
+            Self::InvalidCredentials => Problem::invalid_credentials(),
+            Self::AppPasswordRefused => Problem::app_password_refused(),
+            Self::InvalidCode => Problem::invalid_code(),
+            Self::CsrfFailed => Problem::csrf_failed(),
+            Self::Validation(errors) => Problem::validation_failed(errors.clone()),
+            Self::Body(refusal) => match refusal {
+                BodyRefusal::WrongContentType => Problem::unsupported_media_type(),
+                BodyRefusal::UnexpectedFields => Problem::unexpected_fields(),
+                BodyRefusal::TooLarge => Problem::payload_too_large(),
+                BodyRefusal::NotJson => Problem::malformed_json(),
+            },
+            Self::InvalidIdempotencyKey => Problem::invalid_idempotency_key(),
+            Self::IdempotencyKeyReused => Problem::idempotency_key_reused(),
+            Self::LimitReached { max } => Problem::limit_reached(*max),
+            Self::AppPasswordsDisabled => Problem::app_passwords_disabled(),
+            Self::RateLimited {
+                retry_after_seconds,
+            } => Problem::rate_limited(*retry_after_seconds),
+            Self::NotFound | Self::NoSuchUser { .. } => Problem::not_found(),
+            Self::Database(_)
+            | Self::Task(_)
+            | Self::StoredJson(_)
+            | Self::StoredResponseUnreadable
+            | Self::Sealed(_)
+            | Self::MalformedSalt => Problem::internal(),
+        }
+    }
+}
+
+/// One field's error is a validation failure with that one error, so that
+/// a single check can be `?`-ed.
+impl From<FieldError> for Error {
+    fn from(error: FieldError) -> Self {
+        Self::Validation(vec![error])
+    }
+}
+
+/// Why a request body was refused. The decoder's own message is not kept:
+/// it may quote the body, and so a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRefusal {
+    /// Not sent as `application/json`.
+    WrongContentType,
+    /// JSON, but a field is missing or of the wrong type.
+    UnexpectedFields,
+    /// Over [`crate::BODY_LIMIT`].
+    TooLarge,
+    /// Not JSON at all.
+    NotJson,
+}
+
+/// A body `axum::Json` refused, by why it was refused.
+impl From<JsonRejection> for Error {
+    fn from(rejection: JsonRejection) -> Self {
+        Self::Body(match rejection {
+            JsonRejection::MissingJsonContentType(_) => BodyRefusal::WrongContentType,
+            JsonRejection::JsonDataError(_) => BodyRefusal::UnexpectedFields,
+            JsonRejection::BytesRejection(_)
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                BodyRefusal::TooLarge
+            }
+            _ => BodyRefusal::NotJson,
+        })
+    }
+}
+
+/// The problem details of the error; an internal error also travels in the
+/// response's extensions, for [`log_internal_errors`] to log. Logging here
+/// would make every conversion a side effect.
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let mut response = self.problem().into_response();
+        if response.status().is_server_error() {
+            response.extensions_mut().insert(Arc::new(self));
+        }
+        response
+    }
+}
+
+/// Middleware: logs the cause of every internal error a handler or
+/// extractor returned, with its chain of sources, inside the request's span.
+pub async fn log_internal_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if let Some(error) = response.extensions().get::<Arc<Error>>() {
+        tracing::error!(cause = %chain(error.as_ref()), "internal error");
+    }
+    response
+}
+
+/// `error: source: source of source…`, on one line.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_internal_errors_travel_to_the_log_and_none_says_why() {
+        let response = Error::MalformedSalt.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.extensions().get::<Arc<Error>>().is_some());
+
+        let response = Error::LimitReached { max: 3 }.into_response();
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        assert!(response.extensions().get::<Arc<Error>>().is_none());
+    }
+
+    #[test]
+    fn the_log_line_carries_the_sources() {
+        let error = Error::from(rusqlite::Error::InvalidQuery);
+        assert_eq!(
+            chain(&error),
+            format!("database error: {}", rusqlite::Error::InvalidQuery)
+        );
+    }
+}

@@ -2,9 +2,9 @@
 //! sends them, and as `http::HeaderName::from_static` takes them).
 
 /// Sent with every create: the same key for a retry of the same create, so
-/// that a lost answer cannot create twice.
+/// that a lost response cannot create twice.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// Sent with unsafe methods in cookie mode: the `csrf_token` of the last
-/// `Session` answer.
+/// `Session` response.
 pub const CSRF_TOKEN: &str = "x-csrf-token";

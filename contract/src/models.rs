@@ -82,7 +82,7 @@ pub struct AppPasswordList {
     pub max_count: Option<u32>,
 }
 
-/// `CreatedAppPassword`: the one answer that carries the secret.
+/// `CreatedAppPassword`: the one response that carries the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreatedAppPassword {
     /// The new app password as the list will show it.
@@ -102,7 +102,7 @@ pub struct AppPasswordName {
     pub name: String,
 }
 
-/// Answer of `DELETE /app-passwords`.
+/// Response of `DELETE /app-passwords`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revoked {
     /// How many were revoked.

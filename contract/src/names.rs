@@ -21,7 +21,7 @@ pub enum NameProblem {
     DirectionControl,
 }
 
-/// Checks a name; answers it trimmed, as it is saved.
+/// Checks a name; returns it trimmed, as it is saved.
 pub fn check_name(name: &str) -> Result<String, NameProblem> {
     let name = name.trim();
     let chars = name.chars().count();

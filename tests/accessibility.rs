@@ -43,7 +43,7 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
     front.fail_next(
         Method::GET,
         "/app-passwords",
-        Fault::answer(500, Some("text/html"), "<h1>Oops</h1>"),
+        Fault::respond(500, Some("text/html"), "<h1>Oops</h1>"),
     );
     browser.click("#tab-app-passwords").await;
     browser.find(".ap-root [role=alert] button").await;
@@ -66,7 +66,11 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
     browser
         .expect_accessible(&check("create, the name refused"))
         .await;
-    front.fail_next(Method::POST, "/app-passwords", Fault::answer(503, None, ""));
+    front.fail_next(
+        Method::POST,
+        "/app-passwords",
+        Fault::respond(503, None, ""),
+    );
     browser.type_into("#app-password-name", "Mail").await;
     browser.click(NEXT).await;
     browser
@@ -135,17 +139,7 @@ async fn every_screen_and_dialog_state_passes_axe_in_light_and_dark() {
     browser.click("button[type=submit]").await;
     browser.find("#code").await;
     browser.expect_accessible("second factor").await;
-    let right = ADA.current_code();
-    browser
-        .type_into(
-            "#code",
-            if right == "000000" {
-                "111111"
-            } else {
-                "000000"
-            },
-        )
-        .await;
+    browser.type_into("#code", ADA.wrong_code()).await;
     browser.click("button[type=submit]").await;
     browser.wait_for_text("[role=alert]", "not valid").await;
     browser.expect_accessible("second factor, wrong code").await;

@@ -350,9 +350,7 @@ async fn the_layout_reflows_at_320_px_and_200_percent_zoom_and_moves_less_when_a
             .expect_no_sideways_scroll(&at("the settings menu"))
             .await;
         browser.press(Key::Escape.into()).await;
-        browser.click("#create").await;
-        browser.type_into("#app-password-name", "Tablet").await;
-        browser.click(NEXT).await;
+        browser.create_app_password_and_stay("Tablet").await;
         browser.click("#spell-password").await;
         browser.find(".spelled li").await;
         browser

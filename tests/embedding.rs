@@ -189,10 +189,7 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
     // the middle of a create: the app asks the portal for a new token; the
     // user declines; the app says so, keeps the name, and tells the portal.
     server.admin(&["revoke-tokens", "--login", ADA.login]);
-    browser.click("#create").await;
-    browser
-        .type_into("#app-password-name", "After the break")
-        .await;
+    browser.start_create("After the break").await;
     browser.click(".ap-root dialog button[type=submit]").await;
     browser
         .wait_for_text("#portal-sign-in-message", "the token was refused")

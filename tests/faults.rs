@@ -34,16 +34,10 @@ async fn signed_in(flags: &[&str]) -> (TestServer, FaultyFront, Browser) {
     (server, front, browser)
 }
 
-/// Opens Create and types `name`, without sending it.
-async fn start_create(browser: &Browser, name: &str) {
-    browser.click("#create").await;
-    browser.type_into(NAME, name).await;
-}
-
 /// Opens Create, types `name`, and sends it after the session has ended
 /// on the server: the app keeps the name and goes to sign-in.
 async fn session_ends_mid_create(browser: &Browser, name: &str) {
-    start_create(browser, name).await;
+    browser.start_create(name).await;
     browser.end_session_on_server().await;
     browser.click(NEXT).await;
     browser
@@ -69,7 +63,7 @@ async fn a_create_whose_response_is_lost_or_late_is_sent_again_and_makes_one_pas
 
     // The server makes it; the response never arrives.
     front.fail_next(Method::POST, "/app-passwords", Fault::LoseResponse);
-    start_create(&browser, "Mail").await;
+    browser.start_create("Mail").await;
     browser.click(NEXT).await;
     browser
         .wait_for_text(DIALOG_ALERT, "could not be reached")
@@ -110,7 +104,7 @@ async fn a_create_whose_response_is_lost_or_late_is_sent_again_and_makes_one_pas
         "/app-passwords",
         Fault::Hang(Duration::from_secs(4)),
     );
-    start_create(&browser, "Calendar").await;
+    browser.start_create("Calendar").await;
     browser.click(NEXT).await;
     browser
         .wait_for_text(DIALOG_ALERT, "did not answer within 2 seconds")
@@ -220,7 +214,7 @@ async fn refusals_say_what_to_do_and_keep_what_was_typed() {
             headers: vec![("retry-after", "7")],
         },
     );
-    start_create(&browser, "Printer").await;
+    browser.start_create("Printer").await;
     browser.click(NEXT).await;
     browser
         .wait_for_text(
@@ -317,7 +311,7 @@ async fn a_stale_csrf_token_is_renewed_once_without_bothering_the_user() {
     let (server, front, browser) = signed_in(&[]).await;
 
     front.fail_next(Method::POST, "/app-passwords", Fault::SpoilCsrf);
-    start_create(&browser, "Mail").await;
+    browser.start_create("Mail").await;
     browser.click(NEXT).await;
     let password = browser.shown_password().await;
     assert_eq!(server.verify(GRACE.login, &password).await.0, 200);
@@ -340,7 +334,7 @@ async fn a_stale_csrf_token_is_renewed_once_without_bothering_the_user() {
     // Refused again after the renewal: said, once, not retried forever.
     front.fail_next(Method::POST, "/app-passwords", Fault::SpoilCsrf);
     front.fail_next(Method::POST, "/app-passwords", Fault::SpoilCsrf);
-    start_create(&browser, "Calendar").await;
+    browser.start_create("Calendar").await;
     browser.click(NEXT).await;
     browser
         .wait_for_text(
@@ -471,7 +465,7 @@ async fn double_clicks_and_a_held_down_enter_send_once() {
         "/app-passwords",
         Fault::Hang(Duration::from_millis(800)),
     );
-    start_create(&browser, "Mail").await;
+    browser.start_create("Mail").await;
     browser
         .client
         .execute(
@@ -494,7 +488,7 @@ async fn double_clicks_and_a_held_down_enter_send_once() {
         "/app-passwords",
         Fault::Hang(Duration::from_millis(800)),
     );
-    start_create(&browser, "Calendar").await;
+    browser.start_create("Calendar").await;
     browser
         .find(NAME)
         .await

@@ -58,10 +58,7 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
     browser.wait_for_text("#app-password-count", "0 of 3").await;
 
     // Its responses are slow: Next says so and cannot send twice.
-    browser.click("#create").await;
-    browser
-        .type_into("#app-password-name", "Mail on the phone")
-        .await;
+    browser.start_create("Mail on the phone").await;
     browser.click("dialog button[type=submit]").await;
     let sending = browser
         .script("const b = document.querySelector('dialog button[type=submit]'); return b ? [b.disabled, b.textContent] : null")
@@ -103,9 +100,8 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
     );
 
     // A name this backend refuses: its words, next to the field; the name stays.
-    browser.click("#create").await;
     let refused = format!("A {REFUSED_WORD} printer");
-    browser.type_into("#app-password-name", &refused).await;
+    browser.start_create(&refused).await;
     browser.click("dialog button[type=submit]").await;
     browser
         .wait_for_text("#app-password-name-error", "does not allow")

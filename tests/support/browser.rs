@@ -369,10 +369,15 @@ impl Browser {
     /// Creates an app password named `name` through the Create dialog and
     /// leaves its password on screen; returns it.
     pub async fn create_app_password_and_stay(&self, name: &str) -> String {
-        self.click("#create").await;
-        self.type_into("#app-password-name", name).await;
+        self.start_create(name).await;
         self.click(".ap-root dialog button[type=submit]").await;
         self.shown_password().await
+    }
+
+    /// Opens the Create dialog and types `name`, without sending it.
+    pub async fn start_create(&self, name: &str) {
+        self.click("#create").await;
+        self.type_into("#app-password-name", name).await;
     }
 
     /// The password the Create dialog shows, once it does.

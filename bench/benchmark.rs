@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::{json, Value};
-use support::{Browser, TestServer, TestUser};
+use support::{make_app_passwords, Browser, TestServer, TestUser};
 
 /// Runs per time figure (the median is reported).
 const RUNS: usize = 21;
@@ -32,7 +32,7 @@ const HOARDER: TestUser = TestUser {
     totp_secret: None,
 };
 
-/// The budgets of issue 8, in the units of the figures they bound.
+/// The budgets the app is held to, in the units of the figures they bound.
 const BUDGET_TRANSFER_BYTES: u64 = 120 * 1024;
 const BUDGET_TTI_RATIO: f64 = 1.3;
 const BUDGET_NEXT_MS: f64 = 16.0;
@@ -67,7 +67,7 @@ pub async fn main() -> ExitCode {
     progress("transfer sizes of the built app (dist/)");
     let sizes = transfer_sizes(&dist);
 
-    let (_site, server) = serve_seeded(&dist, &root.join("bench/floor"));
+    let (_site, server) = serve_seeded(&dist, &root.join("bench/floor")).await;
     let driver = std::fs::read_to_string(root.join("bench/driver.js")).expect("bench/driver.js");
     if std::env::var_os("BENCH_PROFILE").is_some() {
         profile_app(&server, &driver).await;
@@ -75,7 +75,7 @@ pub async fn main() -> ExitCode {
     }
     if let Some(other) = std::env::var_os("BENCH_COMPARE") {
         let (_other_site, other_server) =
-            serve_seeded(Path::new(&other), &root.join("bench/floor"));
+            serve_seeded(Path::new(&other), &root.join("bench/floor")).await;
         compare([&server, &other_server], &driver).await;
         return ExitCode::SUCCESS;
     }
@@ -163,24 +163,19 @@ fn site_with_floor(dist: &Path, floor: &Path) -> tempfile::TempDir {
 }
 
 /// A reference server (no limit on app passwords) serving `dist` with the
-/// floor beside it, its two users given their lists. The folder it serves
-/// must outlive it.
-fn serve_seeded(dist: &Path, floor: &Path) -> (tempfile::TempDir, TestServer) {
+/// floor beside it, its two users given their lists through the API, two
+/// at a time. The folder it serves must outlive it.
+async fn serve_seeded(dist: &Path, floor: &Path) -> (tempfile::TempDir, TestServer) {
     progress("serving the app and the floor from the reference server");
     let site = site_with_floor(dist, floor);
     std::env::set_var("APP_PASSWORDS_DIST", site.path());
     let server = TestServer::start_with(&[&TYPICAL, &HOARDER], &["--max-app-passwords", "0"]);
-    seed(&server, TYPICAL.login, SMALL_LIST);
+    make_app_passwords(&server, TYPICAL.login, SMALL_LIST, 2).await;
     progress(&format!(
         "creating {BIG_LIST} app passwords through the API"
     ));
-    seed(&server, HOARDER.login, BIG_LIST);
+    make_app_passwords(&server, HOARDER.login, BIG_LIST, 2).await;
     (site, server)
-}
-
-/// Gives `login` `count` app passwords through the API, two at a time.
-fn seed(server: &TestServer, login: &str, count: usize) {
-    support::make_app_passwords(server, login, count, 2);
 }
 
 /// A fresh browser, signed in as `user` through the app's sign-in page.
@@ -365,14 +360,14 @@ fn print_self_times(profile: &Value) {
 /// Awaits `call` (a promise of the driver's) in the page; fails with the
 /// page's own message when it rejects.
 async fn in_page(browser: &Browser, call: &str) -> Value {
-    let answer = browser
+    let settled = browser
         .script_async(&format!(
             "{call}.then(value => done({{ value }}), error => done({{ error: String(error) }}))"
         ))
         .await;
-    match answer.get("error") {
+    match settled.get("error") {
         Some(error) => panic!("in the page: {error}"),
-        None => answer["value"].clone(),
+        None => settled["value"].clone(),
     }
 }
 

@@ -43,7 +43,7 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
     front.fail_next(
         Method::GET,
         "/app-passwords",
-        Fault::answer(500, Some("text/html"), "<h1>Oops</h1>"),
+        Fault::respond(500, Some("text/html"), "<h1>Oops</h1>"),
     );
     browser.click("#tab-app-passwords").await;
     browser.find(".ap-root [role=alert] button").await;
@@ -66,7 +66,11 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
     browser
         .expect_accessible(&check("create, the name refused"))
         .await;
-    front.fail_next(Method::POST, "/app-passwords", Fault::answer(503, None, ""));
+    front.fail_next(
+        Method::POST,
+        "/app-passwords",
+        Fault::respond(503, None, ""),
+    );
     browser.type_into("#app-password-name", "Mail").await;
     browser.click(NEXT).await;
     browser
@@ -135,17 +139,7 @@ async fn every_screen_and_dialog_state_passes_axe_in_light_and_dark() {
     browser.click("button[type=submit]").await;
     browser.find("#code").await;
     browser.expect_accessible("second factor").await;
-    let right = ADA.current_code();
-    browser
-        .type_into(
-            "#code",
-            if right == "000000" {
-                "111111"
-            } else {
-                "000000"
-            },
-        )
-        .await;
+    browser.type_into("#code", ADA.wrong_code()).await;
     browser.click("button[type=submit]").await;
     browser.wait_for_text("[role=alert]", "not valid").await;
     browser.expect_accessible("second factor, wrong code").await;
@@ -356,9 +350,7 @@ async fn the_layout_reflows_at_320_px_and_200_percent_zoom_and_moves_less_when_a
             .expect_no_sideways_scroll(&at("the settings menu"))
             .await;
         browser.press(Key::Escape.into()).await;
-        browser.click("#create").await;
-        browser.type_into("#app-password-name", "Tablet").await;
-        browser.click(NEXT).await;
+        browser.create_app_password_and_stay("Tablet").await;
         browser.click("#spell-password").await;
         browser.find(".spelled li").await;
         browser

@@ -56,13 +56,7 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
     browser.screenshot("second-factor").await;
 
     // A wrong code is refused; the right one signs in and returns to the list.
-    let right = ADA.current_code();
-    let wrong = if right == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
-    browser.type_into("#code", wrong).await;
+    browser.type_into("#code", ADA.wrong_code()).await;
     browser.click("button[type=submit]").await;
     browser.wait_for_text("[role=alert]", "not valid").await;
     browser.type_into("#code", &ADA.current_code()).await;
@@ -179,12 +173,7 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
     browser.click("dialog button[type=submit]").await;
 
     // Step two: the password, once, big; Copy says Copied only when it is.
-    let password = browser
-        .find("#new-password")
-        .await
-        .text()
-        .await
-        .expect("password text");
+    let password = browser.shown_password().await;
     assert_eq!(password.split('-').count(), 5, "{password}");
     browser.wait_for_text(".created-name", hostile).await;
     browser.wait_for_text(".created-login", ADA.login).await;
@@ -206,7 +195,7 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
     );
 
     // The password really works where an app would use it.
-    let (status, verified) = server.verify(ADA.login, &password);
+    let (status, verified) = server.verify(ADA.login, &password).await;
     assert_eq!(status, 200, "{verified}");
     assert_eq!(verified["app_password"]["name"], hostile);
 
@@ -273,7 +262,7 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
     assert!(browser.row_names().await.is_empty());
-    assert_eq!(server.verify(ADA.login, &password).0, 401);
+    assert_eq!(server.verify(ADA.login, &password).await.0, 401);
 
     browser.finish().await;
 }
@@ -353,7 +342,7 @@ async fn a_session_ended_on_the_server_leads_to_sign_in_and_back() {
     // The server forgets the session (as when it expires or is revoked).
     browser.end_session_on_server().await;
 
-    // The next screen that asks the server finds out, and sign-in returns there.
+    // The next screen that calls the server finds out, and sign-in returns there.
     browser.click("#tab-verification").await;
     browser
         .wait_for_path("/sign-in?return=/security-info")

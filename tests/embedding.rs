@@ -121,22 +121,14 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
 
     // Create → copy, inside the portal.
     browser.grant_clipboard().await;
-    browser.click("#create").await;
-    browser.type_into("#app-password-name", "Portal mail").await;
-    browser.click(".ap-root dialog button[type=submit]").await;
-    let password = browser
-        .find("#new-password")
-        .await
-        .text()
-        .await
-        .expect("password text");
+    let password = browser.create_app_password_and_stay("Portal mail").await;
     browser.click("#copy-password").await;
     browser.wait_for_text("#copy-password", "Copied").await;
     let clipboard = browser
         .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
         .await;
     assert_eq!(clipboard, password);
-    assert_eq!(server.verify(ADA.login, &password).0, 200);
+    assert_eq!(server.verify(ADA.login, &password).await.0, 200);
     browser.click("#done").await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
@@ -197,10 +189,7 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
     // the middle of a create: the app asks the portal for a new token; the
     // user declines; the app says so, keeps the name, and tells the portal.
     server.admin(&["revoke-tokens", "--login", ADA.login]);
-    browser.click("#create").await;
-    browser
-        .type_into("#app-password-name", "After the break")
-        .await;
+    browser.start_create("After the break").await;
     browser.click(".ap-root dialog button[type=submit]").await;
     browser
         .wait_for_text("#portal-sign-in-message", "the token was refused")
@@ -219,9 +208,7 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
         ("app-passwords:session-expired".to_owned(), json!({}))
     );
     assert_eq!(
-        browser
-            .script("return document.getElementById('app-password-name').value")
-            .await,
+        browser.value_of("#app-password-name").await,
         "After the break"
     );
 

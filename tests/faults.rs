@@ -1,6 +1,6 @@
-//! Every failure a user will meet, injected on purpose: answers lost after
-//! the server did the work, answers too late, server failures, garbled
-//! answers, no network, refusals (429, 422, 409, 404, a stale CSRF token),
+//! Every failure a user will meet, injected on purpose: responses lost
+//! after the server did the work, responses too late, server failures,
+//! garbled responses, no network, refusals (429, 422, 409, 404, a stale CSRF token),
 //! a session that ends in the middle of the flow, double clicks. Each test
 //! checks what the user sees, the way forward, that nothing typed is lost,
 //! that nothing is created twice, and that the password is left nowhere.
@@ -34,29 +34,10 @@ async fn signed_in(flags: &[&str]) -> (TestServer, FaultyFront, Browser) {
     (server, front, browser)
 }
 
-/// The value of the field matching `css`.
-async fn value_of(browser: &Browser, css: &str) -> String {
-    let value = browser
-        .client
-        .execute(
-            "return document.querySelector(arguments[0]).value",
-            vec![css.into()],
-        )
-        .await
-        .expect("read a field");
-    value.as_str().unwrap_or_default().to_owned()
-}
-
-/// Opens Create and types `name`, without sending it.
-async fn start_create(browser: &Browser, name: &str) {
-    browser.click("#create").await;
-    browser.type_into(NAME, name).await;
-}
-
 /// Opens Create, types `name`, and sends it after the session has ended
 /// on the server: the app keeps the name and goes to sign-in.
 async fn session_ends_mid_create(browser: &Browser, name: &str) {
-    start_create(browser, name).await;
+    browser.start_create(name).await;
     browser.end_session_on_server().await;
     browser.click(NEXT).await;
     browser
@@ -75,24 +56,14 @@ async fn expect_no_draft_kept(browser: &Browser) {
     );
 }
 
-/// The password the dialog shows, once it does.
-async fn shown_password(browser: &Browser) -> String {
-    browser
-        .find("#new-password")
-        .await
-        .text()
-        .await
-        .expect("password text")
-}
-
 #[tokio::test(flavor = "multi_thread")]
-async fn a_create_whose_answer_is_lost_or_late_is_sent_again_and_makes_one_password() {
+async fn a_create_whose_response_is_lost_or_late_is_sent_again_and_makes_one_password() {
     let (server, front, browser) = signed_in(&[]).await;
     let other_device = server.other_client(GRACE.login);
 
-    // The server makes it; the answer never arrives.
-    front.fail_next(Method::POST, "/app-passwords", Fault::LoseAnswer);
-    start_create(&browser, "Mail").await;
+    // The server makes it; the response never arrives.
+    front.fail_next(Method::POST, "/app-passwords", Fault::LoseResponse);
+    browser.start_create("Mail").await;
     browser.click(NEXT).await;
     browser
         .wait_for_text(DIALOG_ALERT, "could not be reached")
@@ -100,12 +71,16 @@ async fn a_create_whose_answer_is_lost_or_late_is_sent_again_and_makes_one_passw
     browser
         .wait_for_text(DIALOG_ALERT, "select Next to try again")
         .await;
-    assert_eq!(value_of(&browser, NAME).await, "Mail", "the name is kept");
-    assert_eq!(other_device.app_passwords().len(), 1, "the server made it");
+    assert_eq!(browser.value_of(NAME).await, "Mail", "the name is kept");
+    assert_eq!(
+        other_device.app_passwords().await.len(),
+        1,
+        "the server made it"
+    );
 
     // Next again: the same Idempotency-Key, the same password, nothing new.
     browser.click(NEXT).await;
-    let password = shown_password(&browser).await;
+    let password = browser.shown_password().await;
     let posts = front.seen_at(Method::POST, "/app-passwords");
     assert_eq!(posts.len(), 2);
     assert!(posts[0].idempotency_key.is_some());
@@ -113,30 +88,30 @@ async fn a_create_whose_answer_is_lost_or_late_is_sent_again_and_makes_one_passw
     assert_eq!(
         posts[1].cache_control.as_deref(),
         Some("no-store"),
-        "the answer that carries the password is never cached"
+        "the response that carries the password is never cached"
     );
-    assert_eq!(server.verify(GRACE.login, &password).0, 200);
+    assert_eq!(server.verify(GRACE.login, &password).await.0, 200);
     browser.click("#done").await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
-    assert_eq!(other_device.app_passwords().len(), 1);
+    assert_eq!(other_device.app_passwords().await.len(), 1);
     browser.assert_forgotten(&password).await;
 
-    // Made, but answered after the 2-second timeout: the same again.
+    // Made, but responded to after the 2-second timeout: the same again.
     front.fail_next(
         Method::POST,
         "/app-passwords",
         Fault::Hang(Duration::from_secs(4)),
     );
-    start_create(&browser, "Calendar").await;
+    browser.start_create("Calendar").await;
     browser.click(NEXT).await;
     browser
         .wait_for_text(DIALOG_ALERT, "did not answer within 2 seconds")
         .await;
-    assert_eq!(value_of(&browser, NAME).await, "Calendar");
+    assert_eq!(browser.value_of(NAME).await, "Calendar");
     browser.click(NEXT).await;
-    let second = shown_password(&browser).await;
+    let second = browser.shown_password().await;
     assert_ne!(second, password);
     browser.click("#done").await;
     browser
@@ -144,6 +119,7 @@ async fn a_create_whose_answer_is_lost_or_late_is_sent_again_and_makes_one_passw
         .await;
     let names: Vec<_> = other_device
         .app_passwords()
+        .await
         .iter()
         .map(|item| item["name"].as_str().unwrap_or_default().to_owned())
         .collect();
@@ -154,11 +130,11 @@ async fn a_create_whose_answer_is_lost_or_late_is_sent_again_and_makes_one_passw
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn failed_garbled_and_missing_answers_say_so_and_offer_to_try_again() {
+async fn failed_garbled_and_missing_responses_say_so_and_offer_to_try_again() {
     let (_server, front, browser) = signed_in(&[]).await;
     let cases = [
         (
-            Fault::answer(
+            Fault::respond(
                 500,
                 Some("text/html"),
                 "<html><body><h1>Internal Server Error</h1></body></html>",
@@ -166,11 +142,11 @@ async fn failed_garbled_and_missing_answers_say_so_and_offer_to_try_again() {
             "The server had a problem. Try again in a moment.",
         ),
         (
-            Fault::answer(502, None, ""),
+            Fault::respond(502, None, ""),
             "The server is unavailable right now. Try again in a moment.",
         ),
         (
-            Fault::answer(
+            Fault::respond(
                 503,
                 Some("application/problem+json"),
                 r#"{"type":"about:blank","title":"java.lang.OutOfMemoryError","status":503}"#,
@@ -178,11 +154,11 @@ async fn failed_garbled_and_missing_answers_say_so_and_offer_to_try_again() {
             "The server is unavailable right now. Try again in a moment.",
         ),
         (
-            Fault::answer(200, Some("application/json"), r#"{"items": [tru"#),
+            Fault::respond(200, Some("application/json"), r#"{"items": [tru"#),
             "The server sent an answer this page does not understand.",
         ),
         (
-            Fault::answer(200, Some("application/json"), r#"{"items": "none"}"#),
+            Fault::respond(200, Some("application/json"), r#"{"items": "none"}"#),
             "The server sent an answer this page does not understand.",
         ),
         (
@@ -231,14 +207,14 @@ async fn refusals_say_what_to_do_and_keep_what_was_typed() {
     front.fail_next(
         Method::POST,
         "/app-passwords",
-        Fault::Answer {
+        Fault::Respond {
             status: 429,
             content_type: Some("application/problem+json"),
             body: r#"{"type":"/problems/rate-limited","title":"Slow down","status":429}"#.into(),
             headers: vec![("retry-after", "7")],
         },
     );
-    start_create(&browser, "Printer").await;
+    browser.start_create("Printer").await;
     browser.click(NEXT).await;
     browser
         .wait_for_text(
@@ -246,13 +222,13 @@ async fn refusals_say_what_to_do_and_keep_what_was_typed() {
             "Too many attempts. Wait 7 seconds and try again.",
         )
         .await;
-    assert_eq!(value_of(&browser, NAME).await, "Printer");
+    assert_eq!(browser.value_of(NAME).await, "Printer");
 
     // A backend's own rule about names: said next to the name.
     front.fail_next(
         Method::POST,
         "/app-passwords",
-        Fault::answer(
+        Fault::respond(
             422,
             Some("application/problem+json"),
             r#"{"type":"/problems/validation-failed","title":"Invalid","status":422,
@@ -263,13 +239,18 @@ async fn refusals_say_what_to_do_and_keep_what_was_typed() {
     browser
         .wait_for_text("#app-password-name-error", "That name is taken")
         .await;
-    assert_eq!(value_of(&browser, NAME).await, "Printer");
+    assert_eq!(browser.value_of(NAME).await, "Printer");
 
     // The limit, reached from another device meanwhile: said, and the list
     // behind shows it.
     for name in ["Phone", "Tablet"] {
-        let (status, made) =
-            other_device.call("POST", "/app-passwords", Some(&json!({ "name": name })));
+        let (status, made) = other_device
+            .call(
+                Method::POST,
+                "/app-passwords",
+                Some(&json!({ "name": name })),
+            )
+            .await;
         assert_eq!(status, 201, "{made}");
     }
     browser.click(NEXT).await;
@@ -283,11 +264,13 @@ async fn refusals_say_what_to_do_and_keep_what_was_typed() {
     browser.expect_at_the_limit().await;
 
     // Deleted on the other device first: said, and the list is current.
-    let phone = other_device.app_passwords()[0]["id"]
+    let phone = other_device.app_passwords().await[0]["id"]
         .as_str()
         .expect("an id")
         .to_owned();
-    let (status, _) = other_device.call("DELETE", &format!("/app-passwords/{phone}"), None);
+    let (status, _) = other_device
+        .call(Method::DELETE, &format!("/app-passwords/{phone}"), None)
+        .await;
     assert_eq!(status, 204);
     browser.wait_for_rows(&["Phone", "Tablet"]).await;
     browser
@@ -318,7 +301,7 @@ async fn refusals_say_what_to_do_and_keep_what_was_typed() {
         .await
         .unwrap();
     assert!(!error.is_empty(), "a message next to the number");
-    assert_eq!(value_of(&browser, "#auth-number").await, "42a5550100");
+    assert_eq!(browser.value_of("#auth-number").await, "42a5550100");
 
     browser.finish().await;
 }
@@ -328,10 +311,10 @@ async fn a_stale_csrf_token_is_renewed_once_without_bothering_the_user() {
     let (server, front, browser) = signed_in(&[]).await;
 
     front.fail_next(Method::POST, "/app-passwords", Fault::SpoilCsrf);
-    start_create(&browser, "Mail").await;
+    browser.start_create("Mail").await;
     browser.click(NEXT).await;
-    let password = shown_password(&browser).await;
-    assert_eq!(server.verify(GRACE.login, &password).0, 200);
+    let password = browser.shown_password().await;
+    assert_eq!(server.verify(GRACE.login, &password).await.0, 200);
     let calls: Vec<_> = front
         .seen()
         .into_iter()
@@ -351,7 +334,7 @@ async fn a_stale_csrf_token_is_renewed_once_without_bothering_the_user() {
     // Refused again after the renewal: said, once, not retried forever.
     front.fail_next(Method::POST, "/app-passwords", Fault::SpoilCsrf);
     front.fail_next(Method::POST, "/app-passwords", Fault::SpoilCsrf);
-    start_create(&browser, "Calendar").await;
+    browser.start_create("Calendar").await;
     browser.click(NEXT).await;
     browser
         .wait_for_text(
@@ -360,7 +343,7 @@ async fn a_stale_csrf_token_is_renewed_once_without_bothering_the_user() {
         )
         .await;
     assert_eq!(front.seen_at(Method::POST, "/app-passwords").len(), 4);
-    assert_eq!(value_of(&browser, NAME).await, "Calendar");
+    assert_eq!(browser.value_of(NAME).await, "Calendar");
 
     browser.finish().await;
 }
@@ -371,7 +354,7 @@ async fn what_was_typed_returns_when_the_app_loads_anew_after_sign_in_elsewhere(
     session_ends_mid_create(&browser, "Laptop mail").await;
 
     // Signed in outside the app (a site's own sign-in page), then back with
-    // a fresh load: the screen starts before the session check answers, and
+    // a fresh load: the screen starts before the session check responds, and
     // takes the draft once it does.
     let signed_in = browser
         .script_async(&format!(
@@ -384,7 +367,7 @@ async fn what_was_typed_returns_when_the_app_loads_anew_after_sign_in_elsewhere(
     assert_eq!(signed_in, 200, "signed in through the API");
     browser.goto(&front.url("/app-passwords")).await;
     browser.find("#create-restored").await;
-    assert_eq!(value_of(&browser, NAME).await, "Laptop mail");
+    assert_eq!(browser.value_of(NAME).await, "Laptop mail");
     expect_no_draft_kept(&browser).await;
 
     browser.finish().await;
@@ -400,14 +383,14 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
     browser.sign_in(&GRACE).await;
     browser.wait_for_path("/app-passwords").await;
     browser.find("#create-restored").await;
-    assert_eq!(value_of(&browser, NAME).await, "Laptop mail");
+    assert_eq!(browser.value_of(NAME).await, "Laptop mail");
     browser.click(NEXT).await;
-    let password = shown_password(&browser).await;
+    let password = browser.shown_password().await;
     browser.click("#done").await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
-    assert_eq!(other_device.app_passwords().len(), 1);
+    assert_eq!(other_device.app_passwords().await.len(), 1);
     browser.assert_forgotten(&password).await;
     expect_no_draft_kept(&browser).await;
 
@@ -423,10 +406,7 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
         .await;
     browser.sign_in(&GRACE).await;
     browser.find("#rename-restored").await;
-    assert_eq!(
-        value_of(&browser, "#rename-name").await,
-        "Laptop mail (work)"
-    );
+    assert_eq!(browser.value_of("#rename-name").await, "Laptop mail (work)");
     browser.click(".ap-root dialog button[type=submit]").await;
     browser.wait_for_rows(&["Laptop mail (work)"]).await;
 
@@ -443,7 +423,7 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
     browser
         .wait_for_text(".status-line", "Your unsaved changes are back")
         .await;
-    assert_eq!(value_of(&browser, "#office-number").await, "4255550199");
+    assert_eq!(browser.value_of("#office-number").await, "4255550199");
     browser.click(".security-form button[type=submit]").await;
     browser
         .wait_for_text(".status-line", "Your changes are saved")
@@ -479,13 +459,13 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
 async fn double_clicks_and_a_held_down_enter_send_once() {
     let (_server, front, browser) = signed_in(&[]).await;
 
-    // Three clicks on Next before the answer: one create.
+    // Three clicks on Next before the response: one create.
     front.fail_next(
         Method::POST,
         "/app-passwords",
         Fault::Hang(Duration::from_millis(800)),
     );
-    start_create(&browser, "Mail").await;
+    browser.start_create("Mail").await;
     browser
         .client
         .execute(
@@ -494,7 +474,7 @@ async fn double_clicks_and_a_held_down_enter_send_once() {
         )
         .await
         .expect("click thrice");
-    shown_password(&browser).await;
+    browser.shown_password().await;
     assert_eq!(front.seen_at(Method::POST, "/app-passwords").len(), 1);
     browser.click("#done").await;
     browser
@@ -508,14 +488,14 @@ async fn double_clicks_and_a_held_down_enter_send_once() {
         "/app-passwords",
         Fault::Hang(Duration::from_millis(800)),
     );
-    start_create(&browser, "Calendar").await;
+    browser.start_create("Calendar").await;
     browser
         .find(NAME)
         .await
         .send_keys("\u{E007}\u{E007}\u{E007}")
         .await
         .expect("press Enter");
-    shown_password(&browser).await;
+    browser.shown_password().await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(front.seen_at(Method::POST, "/app-passwords").len(), 2);
     assert_eq!(

@@ -15,8 +15,7 @@ use std::time::{Duration, Instant};
 use support::compatible_backend::{CompatibleBackend, KIM, KIM_CODE, REFUSED_WORD};
 use support::site::{copy_folder, deploy_app, Site};
 use support::{
-    free_port, http_get, make_app_passwords, Browser, ProcessGroup, RawAnswer, TestServer, ADA,
-    GRACE, PATIENCE,
+    free_port, http, make_app_passwords, Browser, ProcessGroup, TestServer, ADA, GRACE, PATIENCE,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -58,22 +57,14 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
         .await;
     browser.wait_for_text("#app-password-count", "0 of 3").await;
 
-    // Its answers are slow: Next says so and cannot send twice.
-    browser.click("#create").await;
-    browser
-        .type_into("#app-password-name", "Mail on the phone")
-        .await;
+    // Its responses are slow: Next says so and cannot send twice.
+    browser.start_create("Mail on the phone").await;
     browser.click("dialog button[type=submit]").await;
     let sending = browser
         .script("const b = document.querySelector('dialog button[type=submit]'); return b ? [b.disabled, b.textContent] : null")
         .await;
     assert_eq!(sending, serde_json::json!([true, "Creating…"]));
-    let password = browser
-        .find("#new-password")
-        .await
-        .text()
-        .await
-        .expect("password text");
+    let password = browser.shown_password().await;
     assert!(password.len() >= 32, "{password}");
     // This backend names no login for the password: none is shown.
     assert_eq!(
@@ -109,19 +100,13 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
     );
 
     // A name this backend refuses: its words, next to the field; the name stays.
-    browser.click("#create").await;
     let refused = format!("A {REFUSED_WORD} printer");
-    browser.type_into("#app-password-name", &refused).await;
+    browser.start_create(&refused).await;
     browser.click("dialog button[type=submit]").await;
     browser
         .wait_for_text("#app-password-name-error", "does not allow")
         .await;
-    assert_eq!(
-        browser
-            .script("return document.getElementById('app-password-name').value")
-            .await,
-        refused.as_str()
-    );
+    assert_eq!(browser.value_of("#app-password-name").await, refused);
     browser.click("dialog button[type=button]").await;
 
     // Up to its limit of 3, then Create is off and the limit explained.
@@ -264,7 +249,7 @@ async fn the_whole_flow_works_with_the_backend_on_another_origin() {
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
-    let (status, verified) = server.verify(ADA.login, &password);
+    let (status, verified) = server.verify(ADA.login, &password).await;
     assert_eq!(status, 200, "{verified}");
     assert_eq!(verified["app_password"]["name"], "Cross-origin mail");
 
@@ -281,7 +266,7 @@ async fn the_whole_flow_works_with_the_backend_on_another_origin() {
     browser
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
-    assert_eq!(server.verify(ADA.login, &password).0, 401);
+    assert_eq!(server.verify(ADA.login, &password).await.0, 401);
 
     // Every API call went to the server's origin, none to the app's.
     let api_origins = browser
@@ -338,22 +323,28 @@ fn wait_until_listening(address: &str, server: &mut ProcessGroup) {
 /// The file of `index` (the app's index.html under /portal/security/ at
 /// `origin`) whose name `is_it` picks, as the host serves it: there, and
 /// cached for good.
-fn hashed_file(origin: &str, index: &str, what: &str, is_it: impl Fn(&str) -> bool) -> RawAnswer {
+async fn hashed_file(
+    origin: &str,
+    index: &str,
+    what: &str,
+    is_it: impl Fn(&str) -> bool,
+) -> http::Response {
     let name = index
         .split('"')
         .find(|part| is_it(part))
         .unwrap_or_else(|| panic!("index.html names {what}"));
-    let answer = http_get(
-        &format!("{origin}/portal/security/{}", name.trim_start_matches("./")),
-        &[],
-    );
-    assert_eq!(answer.status, 200, "{what}");
+    let response = http::get(&format!(
+        "{origin}/portal/security/{}",
+        name.trim_start_matches("./")
+    ))
+    .await;
+    assert_eq!(response.status, 200, "{what}");
     assert_eq!(
-        answer.header("cache-control"),
+        response.header("cache-control"),
         Some("public, max-age=31536000, immutable"),
         "{what}"
     );
-    answer
+    response
 }
 
 /// Checks a web server set up by one of the README's configurations at
@@ -361,8 +352,8 @@ fn hashed_file(origin: &str, index: &str, what: &str, is_it: impl Fn(&str) -> bo
 /// links, 404s for missing files, and the whole app working through its
 /// /api/v1/ proxy to `server`.
 async fn check_static_host(origin: &str, server: &TestServer) {
-    let csp = |answer: &RawAnswer| {
-        let policy = answer
+    let csp = |response: &http::Response| {
+        let policy = response
             .header("content-security-policy")
             .unwrap_or_default()
             .to_owned();
@@ -378,7 +369,7 @@ async fn check_static_host(origin: &str, server: &TestServer) {
         "/portal/security/app-passwords",
         "/portal/security/sign-in",
     ] {
-        let page = http_get(&format!("{origin}{screen}"), &[]);
+        let page = http::get(&format!("{origin}{screen}")).await;
         assert_eq!(page.status, 200, "{screen}");
         assert!(
             page.body.contains(r#"<base href="/portal/security/" />"#),
@@ -388,28 +379,30 @@ async fn check_static_host(origin: &str, server: &TestServer) {
         csp(&page);
     }
     // Hashed files are cached for good, the rest revalidated.
-    let index = http_get(&format!("{origin}/portal/security/index.html"), &[]).body;
+    let index = http::get(&format!("{origin}/portal/security/index.html"))
+        .await
+        .body;
     let wasm = hashed_file(origin, &index, "the wasm", |name| {
         name.ends_with("_bg.wasm")
-    });
+    })
+    .await;
     assert_eq!(wasm.header("content-type"), Some("application/wasm"));
     csp(&wasm);
-    // The page's own boot script too: a warm load asks only for index.html.
+    // The page's own boot script too: a warm load requests only index.html.
     hashed_file(origin, &index, "a hashed embed.js", |name| {
         name.starts_with("./embed-") && name.ends_with(".js")
-    });
+    })
+    .await;
     for file in ["app-config.json", "embed.js"] {
-        let answer = http_get(&format!("{origin}/portal/security/{file}"), &[]);
-        assert_eq!(answer.status, 200, "{file}");
-        assert_eq!(answer.header("cache-control"), Some("no-cache"), "{file}");
+        let response = http::get(&format!("{origin}/portal/security/{file}")).await;
+        assert_eq!(response.status, 200, "{file}");
+        assert_eq!(response.header("cache-control"), Some("no-cache"), "{file}");
     }
     // A missing file is a 404, never the app's page in its place.
     assert_eq!(
-        http_get(
-            &format!("{origin}/portal/security/missing-0123abcd.js"),
-            &[]
-        )
-        .status,
+        http::get(&format!("{origin}/portal/security/missing-0123abcd.js"))
+            .await
+            .status,
         404
     );
 
@@ -435,7 +428,7 @@ async fn check_static_host(origin: &str, server: &TestServer) {
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
-    assert_eq!(server.verify(GRACE.login, &password).0, 200);
+    assert_eq!(server.verify(GRACE.login, &password).await.0, 200);
     // A reload of the deep link keeps the user where they were.
     browser.client.refresh().await.expect("reload");
     browser
@@ -605,12 +598,12 @@ fn the_example_configuration_lists_every_field_with_its_default() {
 
 /// Every app password made or checked costs an Argon2id hash of 19 MiB. The
 /// server gives that memory back after each one: a host does not keep
-/// paying for its busiest minute (glibc kept it: 358 MB after 100 creates).
-#[test]
-fn the_reference_server_gives_back_the_memory_of_its_hashes() {
+/// paying for its busiest minute (glibc's allocator, left alone, keeps it).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_reference_server_gives_back_the_memory_of_its_hashes() {
     let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "0"]);
     let before = server.resident_bytes();
-    make_app_passwords(&server, GRACE.login, 100, 4);
+    make_app_passwords(&server, GRACE.login, 100, 4).await;
     let grown = server.resident_bytes().saturating_sub(before);
     assert!(
         grown < 32 << 20,

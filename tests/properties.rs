@@ -1,5 +1,5 @@
 //! Property tests of the app's decoding and checks, run natively: error
-//! answers of any shape become a clear message and never a panic, a
+//! responses of any shape become a clear message and never a panic, a
 //! configuration file of any text is read or refused with its name, and the
 //! app's courtesy check of names agrees with the reference server's rule on
 //! every input.
@@ -56,7 +56,7 @@ proptest! {
     #![proptest_config(config(1000))]
 
     #[test]
-    fn any_error_answer_becomes_a_clear_message(
+    fn any_error_response_becomes_a_clear_message(
         status in 400u16..600,
         content_type in content_type(),
         body in body(),

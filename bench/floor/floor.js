@@ -6,7 +6,7 @@ let csrf = "";
 const $ = (id) => document.getElementById(id);
 
 async function call(method, path, body, headers = {}) {
-  const answer = await fetch(api + path, {
+  const response = await fetch(api + path, {
     method,
     credentials: "include",
     headers: {
@@ -17,8 +17,8 @@ async function call(method, path, body, headers = {}) {
     },
     body: body ? JSON.stringify(body) : undefined,
   });
-  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status}`);
-  return answer.status === 204 ? null : answer.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+  return response.status === 204 ? null : response.json();
 }
 
 function render(items) {

@@ -3,8 +3,8 @@
 //! alone: UUID ids, no last-used fields, `expires_at` on every item, extra
 //! fields everywhere, problem types under another prefix, a `max_count` of
 //! 3, a stricter rule for names, its own cookie and CSRF token, no `login`
-//! in the create answer, optional fields `null`, two verification methods,
-//! and every answer slow.
+//! in the create response, optional fields `null`, two verification
+//! methods, and every response slow.
 //! State lives in memory; one user, [`KIM`].
 
 use std::collections::HashMap;
@@ -35,7 +35,7 @@ pub const KIM_CODE: &str = "424242";
 /// The most app passwords [`KIM`] may hold here.
 pub const MAX_COUNT: usize = 3;
 
-/// How long every answer takes.
+/// How long every response takes.
 pub const DELAY: Duration = Duration::from_millis(300);
 
 /// The prefix of this backend's problem types.
@@ -51,7 +51,7 @@ struct Store {
     /// Session id → CSRF token.
     sessions: HashMap<String, String>,
     items: Vec<Value>,
-    /// Idempotency-Key → the create answer.
+    /// Idempotency-Key → the create response.
     created: HashMap<String, Value>,
 }
 
@@ -97,7 +97,7 @@ async fn slowly(request: axum::extract::Request, next: axum::middleware::Next) -
     next.run(request).await
 }
 
-/// An error answer, as problem details under this backend's prefix.
+/// An error response, as problem details under this backend's prefix.
 struct Refusal {
     status: StatusCode,
     kind: &'static str,
@@ -135,8 +135,8 @@ impl IntoResponse for Refusal {
     }
 }
 
-/// What every handler answers.
-type Answer = Result<Response, Refusal>;
+/// What every handler returns: a response, or a refusal as problem details.
+type HandlerResult = Result<Response, Refusal>;
 
 fn uuid() -> String {
     let bytes: [u8; 16] = rand::thread_rng().gen();
@@ -183,7 +183,7 @@ fn session_body(csrf: &str) -> Value {
     })
 }
 
-/// A signed-in caller. As an extractor it answers 401 without a session,
+/// A signed-in caller. As an extractor it refuses with 401 without a session,
 /// and 403 when an unsafe method lacks the session's CSRF token.
 struct Caller {
     csrf: String,
@@ -216,11 +216,14 @@ impl FromRequestParts<CompatibleBackend> for Caller {
     }
 }
 
-async fn current_session(caller: Caller) -> Answer {
+async fn current_session(caller: Caller) -> HandlerResult {
     Ok(Json(session_body(&caller.csrf)).into_response())
 }
 
-async fn sign_in(State(backend): State<CompatibleBackend>, Json(body): Json<Value>) -> Answer {
+async fn sign_in(
+    State(backend): State<CompatibleBackend>,
+    Json(body): Json<Value>,
+) -> HandlerResult {
     if body["login"] != KIM.login || body["password"] != KIM.password {
         return Err(refuse(
             StatusCode::UNAUTHORIZED,
@@ -252,7 +255,7 @@ async fn second_factor(
     State(backend): State<CompatibleBackend>,
     headers: HeaderMap,
     Json(body): Json<Value>,
-) -> Answer {
+) -> HandlerResult {
     let half = cookie(&headers, "compat_half");
     let mut store = backend.store();
     if !half.is_some_and(|half| store.half_sessions.contains(&half)) {
@@ -288,7 +291,7 @@ async fn sign_out(State(backend): State<CompatibleBackend>, headers: HeaderMap) 
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn list(State(backend): State<CompatibleBackend>, _caller: Caller) -> Answer {
+async fn list(State(backend): State<CompatibleBackend>, _caller: Caller) -> HandlerResult {
     let items = backend.store().items.clone();
     Ok(Json(json!({
         "items": items,
@@ -326,7 +329,7 @@ async fn create(
     _caller: Caller,
     headers: HeaderMap,
     Json(body): Json<Value>,
-) -> Answer {
+) -> HandlerResult {
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -359,12 +362,12 @@ async fn create(
             char::from(b"abcdefghjkmnpqrstuvwxyz23456789"[rand::thread_rng().gen_range(0..31)])
         })
         .collect();
-    let mut answer = item.clone();
-    answer["password"] = json!(secret);
-    answer["hint"] = json!("Shown once.");
+    let mut created = item.clone();
+    created["password"] = json!(secret);
+    created["hint"] = json!("Shown once.");
     store.items.push(item);
-    store.created.insert(key, answer.clone());
-    Ok((StatusCode::CREATED, Json(answer)).into_response())
+    store.created.insert(key, created.clone());
+    Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
 fn not_found() -> Refusal {
@@ -376,7 +379,7 @@ async fn rename(
     _caller: Caller,
     Path(id): Path<String>,
     Json(body): Json<Value>,
-) -> Answer {
+) -> HandlerResult {
     let name = checked_name(&body)?;
     let mut store = backend.store();
     let item = store
@@ -392,7 +395,7 @@ async fn delete_one(
     State(backend): State<CompatibleBackend>,
     _caller: Caller,
     Path(id): Path<String>,
-) -> Answer {
+) -> HandlerResult {
     let mut store = backend.store();
     let before = store.items.len();
     store.items.retain(|item| item["id"] != id.as_str());
@@ -402,12 +405,12 @@ async fn delete_one(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn delete_all(State(backend): State<CompatibleBackend>, _caller: Caller) -> Answer {
+async fn delete_all(State(backend): State<CompatibleBackend>, _caller: Caller) -> HandlerResult {
     let revoked = std::mem::take(&mut backend.store().items).len();
     Ok(Json(json!({ "revoked": revoked, "audit_id": uuid() })).into_response())
 }
 
-async fn security_info(_caller: Caller) -> Answer {
+async fn security_info(_caller: Caller) -> HandlerResult {
     Ok(Json(json!({
         "default_method": "app_code",
         "available_methods": ["app_code", "sms"],
@@ -418,6 +421,6 @@ async fn security_info(_caller: Caller) -> Answer {
     .into_response())
 }
 
-async fn update_security_info(_caller: Caller, Json(body): Json<Value>) -> Answer {
+async fn update_security_info(_caller: Caller, Json(body): Json<Value>) -> HandlerResult {
     Ok(Json(body).into_response())
 }

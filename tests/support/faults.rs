@@ -7,27 +7,23 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::{http, TestServer};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-
-use super::TestServer;
 
 /// How one request fails.
 #[derive(Debug, Clone)]
 pub enum Fault {
-    /// Forward it, then break the connection before the answer is whole:
+    /// Forward it, then break the connection before the response is whole:
     /// the server did the work, the browser never hears how it went.
-    LoseAnswer,
-    /// Forward it, then hold the answer back this long.
+    LoseResponse,
+    /// Forward it, then hold the response back this long.
     Hang(Duration),
-    /// Do not forward it; answer this instead.
-    Answer {
+    /// Do not forward it; respond with this instead.
+    Respond {
         /// The status.
         status: u16,
         /// `Content-Type`, if any.
@@ -43,9 +39,9 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// An answer of `status` with a body of `content_type`.
-    pub fn answer(status: u16, content_type: Option<&'static str>, body: &str) -> Self {
-        Self::Answer {
+    /// A response of `status` with a body of `content_type`.
+    pub fn respond(status: u16, content_type: Option<&'static str>, body: &str) -> Self {
+        Self::Respond {
             status,
             content_type,
             body: body.to_owned(),
@@ -61,11 +57,11 @@ pub struct Seen {
     pub method: Method,
     /// The path under `/api/v1`.
     pub path: String,
-    /// What the browser got (or would have got, for a lost answer).
+    /// What the browser got (or would have got, for a lost response).
     pub status: u16,
     /// The `Idempotency-Key` it carried.
     pub idempotency_key: Option<String>,
-    /// The `Cache-Control` of the real server's answer.
+    /// The `Cache-Control` of the real server's response.
     pub cache_control: Option<String>,
 }
 
@@ -80,7 +76,7 @@ struct Shared {
     backend: String,
     config: Option<String>,
     plan: Arc<Mutex<Plan>>,
-    client: Client<HttpConnector, Body>,
+    client: reqwest::Client,
 }
 
 /// The running front; stopped when dropped.
@@ -92,7 +88,7 @@ pub struct FaultyFront {
 }
 
 impl FaultyFront {
-    /// Starts a front for `backend`; with `config`, it answers
+    /// Starts a front for `backend`; with `config`, it responds to
     /// `/app-config.json` with that text.
     pub async fn start(backend: &TestServer, config: Option<&str>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -104,7 +100,7 @@ impl FaultyFront {
             backend: backend.base_url.clone(),
             config: config.map(str::to_owned),
             plan: plan.clone(),
-            client: Client::builder(TokioExecutor::new()).build_http(),
+            client: http::client(),
         };
         let router = Router::new().fallback(forward).with_state(shared);
         let task = tokio::spawn(async move {
@@ -170,27 +166,27 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
 
-    let answer = match fault {
-        Some(Fault::Answer {
+    let response = match fault {
+        Some(Fault::Respond {
             status,
             content_type,
             body,
             headers,
         }) => {
-            let mut answer = Response::new(Body::from(body));
-            *answer.status_mut() = StatusCode::from_u16(status).expect("a status");
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() = StatusCode::from_u16(status).expect("a status");
             if let Some(content_type) = content_type {
-                answer
+                response
                     .headers_mut()
                     .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
             }
             for (name, value) in headers {
-                answer.headers_mut().insert(
+                response.headers_mut().insert(
                     HeaderName::from_static(name),
                     HeaderValue::from_static(value),
                 );
             }
-            answer
+            response
         }
         Some(Fault::SpoilCsrf) => {
             let mut request = request;
@@ -200,13 +196,13 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
             send(&shared, request).await
         }
         Some(Fault::Hang(time)) => {
-            let answer = send(&shared, request).await;
+            let response = send(&shared, request).await;
             tokio::time::sleep(time).await;
-            answer
+            response
         }
-        Some(Fault::LoseAnswer) => {
-            let answer = send(&shared, request).await;
-            let (mut parts, _) = answer.into_parts();
+        Some(Fault::LoseResponse) => {
+            let response = send(&shared, request).await;
+            let (mut parts, _) = response.into_parts();
             parts.headers.remove(header::CONTENT_LENGTH);
             // Headers and a first byte go out; then the connection breaks.
             // (Broken before any byte, Chromium would quietly send the
@@ -215,7 +211,7 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
             let first = futures_util::stream::iter([Ok(axum::body::Bytes::from_static(b"{"))]);
             let broken = futures_util::stream::once(async {
                 tokio::time::sleep(Duration::from_millis(300)).await;
-                Err(std::io::Error::other("the answer is lost on the way"))
+                Err(std::io::Error::other("the response is lost on the way"))
             });
             Response::from_parts(parts, Body::from_stream(first.chain(broken)))
         }
@@ -225,9 +221,9 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         let seen = Seen {
             method,
             path: api_path,
-            status: answer.status().as_u16(),
+            status: response.status().as_u16(),
             idempotency_key,
-            cache_control: answer
+            cache_control: response
                 .headers()
                 .get(header::CACHE_CONTROL)
                 .and_then(|v| v.to_str().ok())
@@ -240,25 +236,46 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
             .seen
             .push(seen);
     }
-    answer
+    response
 }
 
-/// Sends `request` to the real server and returns its answer.
+/// Sends `request` to the real server and returns its response, read whole.
 async fn send(shared: &Shared, request: Request) -> Response {
     let (mut parts, body) = request.into_parts();
-    let target = format!(
+    let url = format!(
         "{}{}",
         shared.backend,
         parts.uri.path_and_query().map_or("/", |p| p.as_str())
     );
-    parts.uri = target.parse().expect("a backend URL");
     parts.headers.remove(header::HOST);
-    match shared
-        .client
-        .request(axum::http::Request::from_parts(parts, body))
+    let body = axum::body::to_bytes(body, usize::MAX)
         .await
-    {
-        Ok(answer) => answer.map(Body::new),
-        Err(error) => (StatusCode::BAD_GATEWAY, format!("the front: {error}")).into_response(),
+        .expect("the browser's request body");
+    let forwarded = shared
+        .client
+        .request(parts.method, url)
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await;
+    let backend_response = match forwarded {
+        Ok(backend_response) => backend_response,
+        Err(error) => return bad_gateway(error),
+    };
+    let status = backend_response.status();
+    let headers = backend_response.headers().clone();
+    match backend_response.bytes().await {
+        Ok(body) => {
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            response
+        }
+        Err(error) => bad_gateway(error),
     }
+}
+
+/// What the front sends when the real server cannot be reached.
+fn bad_gateway(error: reqwest::Error) -> Response {
+    (StatusCode::BAD_GATEWAY, format!("the front: {error}")).into_response()
 }

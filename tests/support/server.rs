@@ -1,0 +1,279 @@
+//! The reference server as a process of its own, the users it is seeded
+//! with, and clients of its API other than the browser (another device of
+//! the same user, a mail client checking an app password).
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::{http, site, workspace_path, PATIENCE};
+
+/// A seed user of the test server: login, password and base32 TOTP secret.
+pub struct TestUser {
+    /// The sign-in name.
+    pub login: &'static str,
+    /// The account password.
+    pub password: &'static str,
+    /// The second factor's secret, base32; `None` for a password-only user.
+    pub totp_secret: Option<&'static str>,
+}
+
+impl TestUser {
+    /// The second-factor code an authenticator app shows right now.
+    pub fn current_code(&self) -> String {
+        let secret =
+            app_passwords_server::totp::decode_secret(self.totp_secret.expect("a user with TOTP"))
+                .expect("valid test secret");
+        app_passwords_server::totp::current_code(&secret).0
+    }
+
+    /// A code of the right form that the authenticator does not show now.
+    pub fn wrong_code(&self) -> &'static str {
+        if self.current_code() == "000000" {
+            "111111"
+        } else {
+            "000000"
+        }
+    }
+}
+
+/// The demo-like user every end-to-end test signs in as.
+pub const ADA: TestUser = TestUser {
+    login: "ada",
+    password: "analytical-engine-1843",
+    totp_secret: Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"),
+};
+
+/// A user without a second factor, for tests that sign in more than once
+/// within one 30-second code step.
+pub const GRACE: TestUser = TestUser {
+    login: "grace",
+    password: "compiler-pioneer-1952",
+    totp_secret: None,
+};
+
+/// The reference server, built beforehand (`scripts/test.sh` builds it; this
+/// builds nothing), listening on a free loopback port.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub base_url: String,
+    binary: PathBuf,
+    database: PathBuf,
+    child: Child,
+    _data: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts the server with `users` seeded and a database of its own.
+    pub fn start(users: &[&TestUser]) -> Self {
+        Self::start_with(users, &[])
+    }
+
+    /// Like [`TestServer::start`], with extra command-line flags.
+    pub fn start_with(users: &[&TestUser], flags: &[&str]) -> Self {
+        let binary = workspace_path(
+            "APP_PASSWORDS_SERVER_BIN",
+            "target/debug/app-passwords-server",
+        );
+        let dist = site::dist();
+        assert!(
+            binary.is_file(),
+            "no server at {}: run scripts/test.sh, which builds it first",
+            binary.display()
+        );
+        let data = tempfile::tempdir().expect("temporary folder");
+        let database = data.path().join("app.db");
+        let seeds: Vec<String> = users
+            .iter()
+            .map(|u| match u.totp_secret {
+                Some(secret) => format!("{}:{}:{secret}", u.login, u.password),
+                None => format!("{}:{}", u.login, u.password),
+            })
+            .collect();
+        let mut child = Command::new(&binary)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--database")
+            .arg(&database)
+            .arg("--dist")
+            .arg(&dist)
+            .args(flags)
+            .env("APP_PASSWORDS_SEED_USER", seeds.join("\n"))
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the reference server");
+
+        // The server picks the port (127.0.0.1:0) and logs it: no race for a
+        // port between choosing and binding.
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (found, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(address) = line.split("listening on ").nth(1) {
+                    if let Some(sender) = found.take() {
+                        let _ = sender.send(
+                            address
+                                .split_whitespace()
+                                .next()
+                                .unwrap_or_default()
+                                .to_owned(),
+                        );
+                    }
+                }
+            }
+        });
+        let address = match receive.recv_timeout(PATIENCE) {
+            Ok(address) => address,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the server did not say where it listens within {PATIENCE:?}");
+            }
+        };
+        Self {
+            base_url: address.trim_end_matches('/').to_owned(),
+            binary,
+            database,
+            child,
+            _data: data,
+        }
+    }
+
+    /// Runs one of the server's administrator commands (`issue-token
+    /// --login ada`, say) on this server's database, as an operator would,
+    /// and returns what it printed.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let output = Command::new(&self.binary)
+            .args(args)
+            .arg("--database")
+            .arg(&self.database)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run an administrator command");
+        assert!(
+            output.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    }
+
+    /// `GET /api/v1/verify` with HTTP Basic, sent from the test as a mail
+    /// client would send it: the status and the JSON body.
+    pub async fn verify(&self, login: &str, password: &str) -> (u16, Value) {
+        let request = http::client()
+            .get(self.url("/api/v1/verify"))
+            .basic_auth(login, Some(password));
+        let response = http::send(request).await;
+        (response.status, response.json())
+    }
+
+    /// Absolute URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// The server's resident memory, in bytes (`VmRSS` in Linux's
+    /// `/proc/<pid>/status`): what the host pays for it.
+    pub fn resident_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server's /proc status");
+        let kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|value| value.split_whitespace().next())
+            .and_then(|value| value.parse().ok())
+            .expect("VmRSS in /proc status");
+        kib * 1024
+    }
+
+    /// A client other than the browser, signed in as `login` with a bearer
+    /// token an administrator issued: another device of the same user.
+    pub fn other_client(&self, login: &str) -> OtherClient {
+        OtherClient {
+            base_url: self.base_url.clone(),
+            token: self
+                .admin(&["issue-token", "--login", login])
+                .trim()
+                .to_owned(),
+            client: http::client(),
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Gives `login` `count` app passwords through the API, from `devices`
+/// clients at once, as a busy server sees them.
+pub async fn make_app_passwords(server: &TestServer, login: &str, count: usize, devices: usize) {
+    let mut lanes = tokio::task::JoinSet::new();
+    for lane in 0..devices {
+        let device = server.other_client(login);
+        lanes.spawn(async move {
+            for index in (lane..count).step_by(devices) {
+                let body = json!({ "name": format!("Device {index:04}") });
+                let (status, response) = device
+                    .call(Method::POST, "/app-passwords", Some(&body))
+                    .await;
+                assert_eq!(status, 201, "making app passwords: {response}");
+            }
+        });
+    }
+    // A lane's failed assertion is raised again here, message and all.
+    lanes.join_all().await;
+}
+
+/// Calls the API as another device of the same user would.
+pub struct OtherClient {
+    base_url: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+impl OtherClient {
+    /// Sends `method` to `/api/v1{path}` (a create with a fresh
+    /// `Idempotency-Key`): the status and the JSON body.
+    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+        // Unique even for calls in the same nanosecond from two tasks.
+        static CALLS: AtomicU64 = AtomicU64::new(0);
+        let key = format!(
+            "other-{}-{}",
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_nanos(),
+            CALLS.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut request = self
+            .client
+            .request(method, format!("{}/api/v1{path}", self.base_url))
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = http::send(request).await;
+        (response.status, response.json())
+    }
+
+    /// The user's app passwords, as the server holds them.
+    pub async fn app_passwords(&self) -> Vec<Value> {
+        let (status, list) = self.call(Method::GET, "/app-passwords", None).await;
+        assert_eq!(status, 200, "{list}");
+        list["items"].as_array().cloned().unwrap_or_default()
+    }
+}

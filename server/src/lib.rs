@@ -313,7 +313,13 @@ async fn report_digest_keys(db: &Db, keys: &DigestKeys) -> anyhow::Result<()> {
                      ifnull(sum(hash IS NOT NULL), 0)
                 FROM app_passwords",
                 rusqlite::params![current, previous],
-                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)),
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, i64>(2)?,
+                    ))
+                },
             )?)
         })
         .await?;

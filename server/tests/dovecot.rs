@@ -12,7 +12,7 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::services::{free_port, open_to_services, Service};
+use common::services::{adapted, free_port, open_to_services, Service};
 use common::{age, Server, SERVER_BINARY};
 use data_encoding::BASE64;
 use reqwest::StatusCode;
@@ -78,15 +78,8 @@ impl Dovecot {
             // There is no postfix user here; the test connects as root.
             ("user = postfix", "user = dovecot".to_owned()),
             ("group = postfix", "group = dovecot".to_owned()),
-        ]
-        .into_iter()
-        .fold(EXAMPLE.to_owned(), |text, (shipped, here)| {
-            assert!(
-                text.contains(shipped),
-                "the example no longer has {shipped}"
-            );
-            text.replace(shipped, &here)
-        });
+        ];
+        let example = adapted(EXAMPLE, &example);
         std::fs::write(folder.join("app-passwords.conf"), example).unwrap();
 
         let port = free_port();
@@ -184,9 +177,9 @@ imap.logout()
             assert!(reader.read_line(&mut line).unwrap() > 0, "no handshake");
         }
         let response = BASE64.encode(format!("\0{login}\0{password}").as_bytes());
-        write!(
+        writeln!(
             writer,
-            "AUTH\t1\tPLAIN\tservice=smtp\tnologin\trip={client}\tresp={response}\n"
+            "AUTH\t1\tPLAIN\tservice=smtp\tnologin\trip={client}\tresp={response}"
         )
         .unwrap();
         line.clear();
@@ -243,11 +236,7 @@ async fn dovecot_signs_in_imap_and_smtp_clients_with_app_passwords() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
     let ada = server.ada().await;
-    let created = ada.create("Thunderbird", "k").await.body;
-    let (id, password) = (
-        created["id"].as_str().unwrap().to_owned(),
-        created["password"].as_str().unwrap().to_owned(),
-    );
+    let (id, password) = ada.new_app_password("Thunderbird").await;
     let credential = server.service_credential("dovecot", "plain");
     let folder = tempfile::tempdir().unwrap();
     let dovecot = Dovecot::start(folder.path(), &server, &credential);
@@ -312,10 +301,7 @@ async fn dovecot_signs_in_imap_and_smtp_clients_with_app_passwords() {
 
     // The verifier is gone: a temporary failure, which clients retry with
     // the password they have, rather than a refusal that discards it.
-    let second = ada.create("Second", "k2").await.body["password"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, second) = ada.new_app_password("Second").await;
     drop(server);
     assert_eq!(
         login(Dovecot::imap_login, "127.0.0.7", &second),

@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::services::{free_port, open_to_services, Service};
+use common::services::{adapted, free_port, open_to_services, Service};
 use common::Server;
 use reqwest::{header, StatusCode};
 
@@ -52,15 +52,8 @@ fn start_nginx(folder: &Path, server: &Server, credential_file: &Path) -> (Servi
             "/etc/nginx/app-passwords-credential.conf",
             credential_file.display().to_string(),
         ),
-    ]
-    .into_iter()
-    .fold(EXAMPLE.to_owned(), |text, (shipped, here)| {
-        assert!(
-            text.contains(shipped),
-            "the example no longer has {shipped:?}"
-        );
-        text.replace(shipped, &here)
-    });
+    ];
+    let example = adapted(EXAMPLE, &example);
     std::fs::write(folder.join("caldav.conf"), example).unwrap();
     // What a distribution's nginx.conf around conf.d/ provides, and the
     // service behind: static files standing in for a CalDAV server.
@@ -97,11 +90,7 @@ async fn nginx_lets_in_exactly_the_requests_with_a_valid_app_password() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
     let ada = server.ada().await;
-    let created = ada.create("Calendar on the phone", "k").await.body;
-    let (id, password) = (
-        created["id"].as_str().unwrap().to_owned(),
-        created["password"].as_str().unwrap().to_owned(),
-    );
+    let (id, password) = ada.new_app_password("Calendar on the phone").await;
     let credential_file = server.service_credential("nginx", "nginx");
     let folder = tempfile::tempdir().unwrap();
     let (_nginx, port) = start_nginx(folder.path(), &server, &credential_file);

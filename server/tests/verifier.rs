@@ -22,6 +22,20 @@ fn service<'a>(credential: &'a str, more: &[(&'a str, &'a str)]) -> Vec<(&'a str
     headers
 }
 
+/// A server that allows `per_login` and `per_address` failed attempts.
+async fn with_limits(data: &std::path::Path, per_login: &str, per_address: &str) -> Server {
+    Server::start_with(
+        data,
+        &[
+            "--max-failures-per-login",
+            per_login,
+            "--max-failures-per-address",
+            per_address,
+        ],
+    )
+    .await
+}
+
 /// The first app password in the list.
 async fn first_item(api: &Api) -> Value {
     api.get("/app-passwords").await.body["items"][0].clone()
@@ -30,21 +44,9 @@ async fn first_item(api: &Api) -> Value {
 #[tokio::test]
 async fn services_name_the_service_and_the_client_whose_address_is_what_is_limited() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &[
-            "--max-failures-per-address",
-            "3",
-            "--max-failures-per-login",
-            "100",
-        ],
-    )
-    .await;
+    let server = with_limits(data.path(), "100", "3").await;
     let ada = server.ada().await;
-    let password = ada.create("Phone", "k").await.body["password"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, password) = ada.new_app_password("Phone").await;
     let file = server.service_credential("dovecot", "plain");
     let credential = std::fs::read_to_string(&file).unwrap().trim().to_owned();
 
@@ -109,10 +111,7 @@ async fn service_headers_need_a_valid_credential() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
     let ada = server.ada().await;
-    let password = ada.create("Phone", "k").await.body["password"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, password) = ada.new_app_password("Phone").await;
 
     // A client cannot pass itself off as a service, or spoof its address.
     for headers in [
@@ -215,10 +214,7 @@ async fn expired_passwords_are_refused() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
     let ada = server.ada().await;
-    let password = ada.create("Phone", "k").await.body["password"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, password) = ada.new_app_password("Phone").await;
     age(
         &server,
         "UPDATE app_passwords SET expires_at = '2099-01-01T00:00:00Z'",
@@ -331,14 +327,8 @@ async fn a_digest_key_rotation_keeps_passwords_working_until_it_ends() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
     let mut ada = server.ada().await;
-    let used = ada.create("Used during the rotation", "k1").await.body["password"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let unused = ada.create("Not used during it", "k2").await.body["password"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, used) = ada.new_app_password("Used during the rotation").await;
+    let (_, unused) = ada.new_app_password("Not used during it").await;
     drop(server);
 
     // The operator moves the key aside and names it as the previous one; a
@@ -381,21 +371,9 @@ async fn key_files_are_made_for_their_owner_alone() {
 #[tokio::test]
 async fn a_verification_costs_no_slow_hash_whatever_its_outcome() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &[
-            "--max-failures-per-login",
-            "1000",
-            "--max-failures-per-address",
-            "1000",
-        ],
-    )
-    .await;
+    let server = with_limits(data.path(), "1000", "1000").await;
     let ada = server.ada().await;
-    let password = ada.create("Phone", "k").await.body["password"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (_, password) = ada.new_app_password("Phone").await;
     let median = |mut times: Vec<Duration>| {
         times.sort();
         times[times.len() / 2]

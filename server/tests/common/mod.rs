@@ -329,6 +329,15 @@ impl Api {
         .await
     }
 
+    /// Creates an app password named `name` (the name, dashed, as the
+    /// `Idempotency-Key`) and returns its id and the password.
+    pub async fn new_app_password(&self, name: &str) -> (String, String) {
+        let created = self.create(name, &name.replace(' ', "-")).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let text = |member: &str| created.body[member].as_str().unwrap().to_owned();
+        (text("id"), text("password"))
+    }
+
     /// GET /verify with HTTP Basic, as a mail client would.
     pub async fn verify(&self, login: &str, password: &str) -> ApiResponse {
         self.verify_with(login, password, &[]).await

@@ -18,6 +18,22 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// A shipped example configuration with the changes a test needs (its
+/// ports, folders, the server's URL), each `(as shipped, as here)`. Panics
+/// when the example no longer says what a change replaces, so that the
+/// test never runs something other than the example.
+pub fn adapted(example: &str, changes: &[(&str, String)]) -> String {
+    changes
+        .iter()
+        .fold(example.to_owned(), |text, (shipped, here)| {
+            assert!(
+                text.contains(shipped),
+                "the example no longer has {shipped:?}"
+            );
+            text.replace(shipped, here)
+        })
+}
+
 /// Lets the service's own users (dovecot, nobody) into a folder that
 /// `tempfile` made for root alone.
 pub fn open_to_services(folder: &Path) {

@@ -12,7 +12,7 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::services::{adapted, free_port, open_to_services, Service};
+use common::services::{adapted, assert_readme_quotes, free_port, open_to_services, Service};
 use common::{age, Server, SERVER_BINARY};
 use data_encoding::BASE64;
 use reqwest::StatusCode;
@@ -307,4 +307,9 @@ async fn dovecot_signs_in_imap_and_smtp_clients_with_app_passwords() {
         login(Dovecot::imap_login, "127.0.0.7", &second),
         Login::Unavailable
     );
+}
+
+#[test]
+fn the_readme_quotes_the_example() {
+    assert_readme_quotes("### Dovecot: IMAP", EXAMPLE);
 }

@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::services::{adapted, free_port, open_to_services, Service};
+use common::services::{adapted, assert_readme_quotes, free_port, open_to_services, Service};
 use common::Server;
 use reqwest::{header, StatusCode};
 
@@ -145,4 +145,9 @@ async fn nginx_lets_in_exactly_the_requests_with_a_valid_app_password() {
         get(Some(&password)).await.status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[test]
+fn the_readme_quotes_the_example() {
+    assert_readme_quotes("### nginx `auth_request`", EXAMPLE);
 }

@@ -34,6 +34,34 @@ pub fn adapted(example: &str, changes: &[(&str, String)]) -> String {
         })
 }
 
+/// Panics unless every line of the first code block under `heading` in the
+/// README is a line of `example` (indentation aside): what the README quotes
+/// is what the tests run.
+pub fn assert_readme_quotes(heading: &str, example: &str) {
+    let readme = include_str!("../../../README.md");
+    let section = readme
+        .split_once(heading)
+        .unwrap_or_else(|| panic!("the README has no {heading:?}"))
+        .1;
+    let block = section
+        .split("```")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no code block under {heading:?}"));
+    let lines: Vec<&str> = example.lines().map(str::trim).collect();
+    // The fence's own line names the language.
+    for quoted in block
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        assert!(
+            lines.contains(&quoted),
+            "the README quotes {quoted:?} under {heading:?}, which the example does not have"
+        );
+    }
+}
+
 /// Lets the service's own users (dovecot, nobody) into a folder that
 /// `tempfile` made for root alone.
 pub fn open_to_services(folder: &Path) {

@@ -277,7 +277,7 @@ impl DigestKey {
         format!("{}:{}", self.id, BASE64URL_NOPAD.encode(&mac))
     }
 
-    /// Begins every digest made under this key: 8 characters and a colon.
+    /// Begins every digest made under this key, before a colon.
     pub fn id(&self) -> &str {
         &self.id
     }

@@ -251,8 +251,8 @@ pub async fn run(
     use axum::serve::ListenerExt;
     let app = router(state, dist).into_make_service_with_connect_info::<std::net::SocketAddr>();
     // Without TCP_NODELAY, a response written in two parts (headers, then a
-    // file) waits for the client's delayed ACK of the first: about 40 ms
-    // for every static file after the first on a kept-alive connection.
+    // file read meanwhile) can wait for the client's delayed ACK of the
+    // first: about 40 ms for a static file on a kept-alive connection.
     let listener = listener.tap_io(|tcp| {
         if let Err(err) = tcp.set_nodelay(true) {
             tracing::warn!("setting TCP_NODELAY: {err}");
@@ -306,12 +306,16 @@ async fn report_digest_keys(db: &Db, keys: &DigestKeys) -> anyhow::Result<()> {
     let (under_previous, under_lost_key, old_form) = db
         .call(move |conn| {
             Ok(conn.query_row(
-                // Each comparison is 0 or 1; the sums count rows.
-                "SELECT
-                     ifnull(sum(substr(digest, 1, 8) = ?2), 0),
-                     ifnull(sum(substr(digest, 1, 8) NOT IN (?1, ifnull(?2, ''))), 0),
+                // A digest begins with its key's id and a colon. Each
+                // comparison is 0 or 1, so the sums count rows.
+                "WITH keyed AS (
+                     SELECT substr(digest, 1, instr(digest, ':') - 1) AS key_id, hash FROM app_passwords
+                 )
+                 SELECT
+                     ifnull(sum(key_id = ?2), 0),
+                     ifnull(sum(key_id NOT IN (?1, ifnull(?2, ''))), 0),
                      ifnull(sum(hash IS NOT NULL), 0)
-                FROM app_passwords",
+                 FROM keyed",
                 rusqlite::params![current, previous],
                 |row| {
                     Ok((

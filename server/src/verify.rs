@@ -29,7 +29,7 @@ use data_encoding::BASE64;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::crypto::{hash_with_salt, normalize_app_password, run_hash, DigestKeys};
+use crate::crypto::{hash_with_salt, normalize_app_password, run_hash};
 use crate::error::Error;
 use crate::service_credentials::Caller;
 use crate::{now_rfc3339, AppState};
@@ -78,16 +78,25 @@ pub async fn verify(
     let (login, typed) = basic_credentials(&headers).ok_or(Error::AppPasswordRefused)?;
     state.limits.check(&login, caller.client_address)?;
 
-    let keys = state.digest_keys.clone();
-    let (lookup_login, lookup_typed, lookup_caller) =
-        (login.clone(), typed.clone(), caller.clone());
+    let keys = &state.digest_keys;
+    let digest = keys.current.digest(&typed);
+    let previous = keys.previous.as_ref().map(|key| key.digest(&typed));
+    let (lookup_login, lookup_digest, lookup_caller) =
+        (login.clone(), digest.clone(), caller.clone());
     let found = state
         .db
-        .call(move |conn| find_by_digest(conn, &keys, &lookup_login, &lookup_typed, &lookup_caller))
+        .call(move |conn| {
+            find_by_digest(
+                conn,
+                &lookup_login,
+                &lookup_digest,
+                previous.as_deref(),
+                &lookup_caller,
+            )
+        })
         .await?;
     let found = match found {
         Found::OldForm { user_id, salt } => {
-            let digest = state.digest_keys.current.digest(&typed);
             let normalized = normalize_app_password(&typed);
             let hash = run_hash(move || hash_with_salt(&normalized, &salt))
                 .await?
@@ -111,28 +120,26 @@ pub async fn verify(
     }))
 }
 
-/// The login's app password with the digest of `typed`, under the current
-/// key or, during a rotation, the previous one (then moved to the current
-/// key). Without one, whether the login has old-form passwords to check.
-/// An unknown login runs the same queries as a known one.
+/// The login's app password with the `digest` of the typed password under
+/// the current key or, during a rotation, its digest under the `previous`
+/// key (then moved to the current one). Without one, whether the login has
+/// old-form passwords to check. An unknown login runs the same queries as
+/// a known one.
 fn find_by_digest(
     conn: &Connection,
-    keys: &DigestKeys,
     login: &str,
-    typed: &str,
+    digest: &str,
+    previous: Option<&str>,
     caller: &Caller,
 ) -> Result<Found, Error> {
-    let current = keys.current.digest(typed);
-    let mut row = app_password_of(conn, login, &current)?;
-    if row.is_none() {
-        if let Some(previous) = &keys.previous {
-            row = app_password_of(conn, login, &previous.digest(typed))?;
-            if let Some((id, ..)) = &row {
-                conn.execute(
-                    "UPDATE app_passwords SET digest = ?1 WHERE id = ?2",
-                    params![current, id],
-                )?;
-            }
+    let mut row = app_password_of(conn, login, digest)?;
+    if let (None, Some(previous)) = (&row, previous) {
+        row = app_password_of(conn, login, previous)?;
+        if let Some((id, ..)) = &row {
+            conn.execute(
+                "UPDATE app_passwords SET digest = ?1 WHERE id = ?2",
+                params![digest, id],
+            )?;
         }
     }
     if let Some(row) = row {

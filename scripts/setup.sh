@@ -77,11 +77,14 @@ fi
 
 # The tests drive Chromium through chromedriver, and host the app behind the
 # README's nginx and Caddy configurations; release builds are precompressed
-# with brotli (scripts/precompress.sh).
-step "[setup] Chromium, chromedriver, nginx, Caddy and brotli (Debian)"
+# with brotli (scripts/precompress.sh). The server's tests log in to a real
+# Dovecot (IMAP) and nginx (auth_request) that ask its verifier, and the
+# benchmark loads the verifier with wrk.
+step "[setup] Chromium, chromedriver, nginx, Caddy, brotli, Dovecot and wrk (Debian)"
 missing=()
 for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
-  /usr/sbin/nginx:nginx-light /usr/bin/caddy:caddy /usr/bin/brotli:brotli; do
+  /usr/sbin/nginx:nginx-light /usr/bin/caddy:caddy /usr/bin/brotli:brotli \
+  /usr/sbin/dovecot:dovecot-imapd /usr/bin/wrk:wrk; do
   if [ -x "${need%%:*}" ]; then
     ok "${need%%:*}"
   else
@@ -91,8 +94,8 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  # The tests start nginx and Caddy themselves, on loopback ports of their
-  # own: keep the packages from starting system services on port 80.
+  # The tests start nginx, Caddy and Dovecot themselves, on loopback ports
+  # of their own: keep the packages from starting system services.
   no_services=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null

@@ -67,6 +67,10 @@ pub struct AppPassword {
     /// From where, if the backend tracks that.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_ip: Option<String>,
+    /// Through which service (`imap`, `smtp`, `caldav`…), if the backend
+    /// knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_service: Option<String>,
     /// When it stops working, if it expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
@@ -212,6 +216,7 @@ mod tests {
             created_at: "2026-01-01T00:00:00Z".into(),
             last_used_at: None,
             last_used_ip: None,
+            last_used_service: None,
             expires_at: None,
         };
         let list = serde_json::to_value(AppPasswordList {

@@ -40,13 +40,15 @@ pub enum ProblemKind {
     MethodNotAllowed,
     /// The server failed; it logs why and says nothing more.
     InternalError,
+    /// `/verify`: a service's credential is missing, wrong or revoked.
+    ServiceRefused,
     /// Any other type, or none (a plain error status).
     Other,
 }
 
 impl ProblemKind {
     /// Every kind with a name, for lookups.
-    const NAMED: [Self; 16] = [
+    const NAMED: [Self; 17] = [
         Self::MfaRequired,
         Self::InvalidCredentials,
         Self::InvalidCode,
@@ -63,6 +65,7 @@ impl ProblemKind {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::InternalError,
+        Self::ServiceRefused,
     ];
 
     /// The last segment of the type URI, e.g. `mfa-required`; empty for
@@ -85,6 +88,7 @@ impl ProblemKind {
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::InternalError => "internal-error",
+            Self::ServiceRefused => "service-refused",
             Self::Other => "",
         }
     }

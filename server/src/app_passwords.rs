@@ -9,18 +9,15 @@ use contract::{AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::auth::SignedIn;
-use crate::crypto::{
-    generate_app_password, hash_with_salt, normalize_app_password, random_token, run_hash,
-    SecretBox,
-};
+use crate::crypto::{generate_app_password, random_token, SecretBox};
 use crate::error::Error;
 use crate::extract::ApiJson;
 use crate::idempotency::IdempotencyKey;
-use crate::users::app_password_salt;
 use crate::{now_rfc3339, validate, AppState};
 
 /// Columns read by [`app_password_from_row`].
-const VIEW_COLUMNS: &str = "id, name, created_at, last_used_at, last_used_ip, expires_at";
+const VIEW_COLUMNS: &str =
+    "id, name, created_at, last_used_at, last_used_ip, last_used_service, expires_at";
 
 /// The contract's `AppPassword` of a row selected with [`VIEW_COLUMNS`]:
 /// everything about one app password except the secret, which only its
@@ -32,7 +29,8 @@ fn app_password_from_row(row: &Row<'_>) -> rusqlite::Result<AppPassword> {
         created_at: row.get(2)?,
         last_used_at: row.get(3)?,
         last_used_ip: row.get(4)?,
-        expires_at: row.get(5)?,
+        last_used_service: row.get(5)?,
+        expires_at: row.get(6)?,
     })
 }
 
@@ -60,14 +58,6 @@ fn items_of(conn: &Connection, user_id: i64) -> Result<Vec<AppPassword>, Error> 
     Ok(items)
 }
 
-/// What the first database visit of a create found.
-enum Prepared {
-    /// The key was used before with the same name: its first response.
-    Replay(Box<CreatedAppPassword>),
-    /// Go on: the user's salt for hashing the new password.
-    Proceed(String),
-}
-
 /// `POST /app-passwords`: makes a new app password and responds with it,
 /// the only time its secret is ever sent. A repeated `Idempotency-Key`
 /// (same user, same name, within 24 hours) gets the first response again
@@ -86,28 +76,8 @@ pub async fn create(
     let user_id = caller.user.id;
     let max = state.settings.max_app_passwords;
 
-    let (secrets, first_key) = (state.secrets.clone(), key.clone());
-    let prepared = state
-        .db
-        .call(move |conn| {
-            match earlier_response_or_room(conn, &secrets, user_id, first_key.as_ref(), max)? {
-                Some(first) => Ok(Prepared::Replay(Box::new(first))),
-                None => Ok(Prepared::Proceed(app_password_salt(conn, user_id)?)),
-            }
-        })
-        .await?;
-    let salt = match prepared {
-        Prepared::Replay(first) => return Ok(created(*first)),
-        Prepared::Proceed(salt) => salt,
-    };
-
-    // Hash off the database lock: Argon2id takes a while by design.
     let password = generate_app_password();
-    let to_hash = normalize_app_password(&password);
-    let hash = run_hash(move || hash_with_salt(&to_hash, &salt))
-        .await?
-        .ok_or(Error::MalformedSalt)?;
-
+    let digest = state.digest_keys.current.digest(&password);
     let response = CreatedAppPassword {
         item: AppPassword {
             id: random_token(16),
@@ -115,6 +85,7 @@ pub async fn create(
             created_at: now_rfc3339(),
             last_used_at: None,
             last_used_ip: None,
+            last_used_service: None,
             expires_at: None,
         },
         password,
@@ -125,14 +96,14 @@ pub async fn create(
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
-            // Checked again inside the transaction: a concurrent create with
-            // the same key, or one that took the last place, may have won.
+            // Checked inside the transaction: a concurrent create with the
+            // same key, or one that took the last place, may have won.
             if let Some(first) = earlier_response_or_room(&tx, &secrets, user_id, key.as_ref(), max)? {
                 return Ok(first);
             }
             tx.execute(
-                "INSERT INTO app_passwords (id, user_id, name, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![response.item.id, user_id, response.item.name, hash, response.item.created_at],
+                "INSERT INTO app_passwords (id, user_id, name, digest, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![response.item.id, user_id, response.item.name, digest, response.item.created_at],
             )?;
             if let Some(key) = &key {
                 key.store(&tx, &secrets, user_id, &response)?;

@@ -1,10 +1,13 @@
 //! Command-line flags and subcommands. Every serving flag can also come from
 //! an environment variable, for service managers and containers.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::service_credentials::CredentialFormat;
 
 /// The reference backend of app-passwords.
 #[derive(Debug, Parser)]
@@ -23,7 +26,9 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
-/// Helpers for people signing in to a demo account without a phone at hand.
+/// Helpers run instead of the server: for administrators, for services
+/// that ask the verifier, and for people signing in to a demo account
+/// without a phone at hand.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the current 6-digit code for the TOTP secret in
@@ -70,6 +75,77 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Make, list or revoke the credentials of services (Dovecot, nginx)
+    /// that ask the verifier on behalf of their clients.
+    #[command(subcommand)]
+    ServiceCredential(ServiceCredentialCommand),
+    /// Dovecot's checkpassword passdb (run by Dovecot, not by people): the
+    /// login and password come on file descriptor 3, never as arguments.
+    /// Exits 1 when the verifier refuses them and 111 when it cannot say.
+    Checkpassword(CheckpasswordArgs),
+}
+
+/// Credentials of the services that ask `/verify` on behalf of their
+/// clients (Dovecot, nginx).
+#[derive(Debug, Subcommand)]
+pub enum ServiceCredentialCommand {
+    /// Make a credential for a service and write it to a new file (mode
+    /// 0600); nothing secret is printed. Only its digest is stored.
+    Add {
+        /// The service's name: a lowercase letter, then up to 31 lowercase
+        /// letters, digits or dashes (`dovecot`, `nginx`).
+        #[arg(long)]
+        name: String,
+        /// The file to write; it must not exist yet. Make it readable by
+        /// the service alone (`chown dovecot:`); nginx reads it as root.
+        #[arg(long)]
+        out: PathBuf,
+        /// `plain`: the credential alone, for `checkpassword`; `nginx`: a
+        /// `proxy_set_header` line to `include`.
+        #[arg(long, value_enum, default_value = "plain")]
+        format: CredentialFormat,
+        /// The database the command changes.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// List the services that have a credential, and when it was made.
+    List {
+        /// The database the command reads.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Revoke a service's credential: its next request to `/verify` is
+    /// refused.
+    Revoke {
+        /// The service's name.
+        #[arg(long)]
+        name: String,
+        /// The database the command changes.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+/// Dovecot's `checkpassword` passdb: asks the verifier about the login and
+/// password Dovecot hands over on file descriptor 3.
+#[derive(Debug, Clone, Args)]
+pub struct CheckpasswordArgs {
+    /// The verifier: `http://HOST:PORT/api/v1/verify`. Plain HTTP only, so
+    /// keep it on this host or a private network.
+    #[arg(long)]
+    pub verifier_url: String,
+    /// The file `service-credential add` wrote for Dovecot (readable by
+    /// Dovecot's auth process).
+    #[arg(long)]
+    pub credential_file: PathBuf,
+    /// Seconds to wait for the verifier before the login fails as a
+    /// temporary failure.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub timeout_seconds: u64,
+    /// What Dovecot passes after the arguments above: its `checkpassword-reply`
+    /// program, run once the password is accepted.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+    pub reply: Vec<OsString>,
 }
 
 /// The database an administrator's command works on.
@@ -101,6 +177,14 @@ pub struct ServeArgs {
     /// on first start. Defaults to the database path plus `.key`.
     #[arg(long, env = "APP_PASSWORDS_KEY_FILE")]
     pub key_file: Option<PathBuf>,
+    /// File holding the key app passwords are digested under; created on
+    /// first start. Defaults to the key file's path plus `.digest`.
+    #[arg(long, env = "APP_PASSWORDS_DIGEST_KEY_FILE")]
+    pub digest_key_file: Option<PathBuf>,
+    /// The digest key a rotation replaced: app passwords still under it keep
+    /// working and move to the new key the first time they verify.
+    #[arg(long, env = "APP_PASSWORDS_PREVIOUS_DIGEST_KEY_FILE")]
+    pub previous_digest_key_file: Option<PathBuf>,
     /// The built app (`trunk build --release` output) to serve at `/`.
     #[arg(long, env = "APP_PASSWORDS_DIST", default_value = "dist")]
     pub dist: PathBuf,
@@ -159,6 +243,17 @@ impl ServeArgs {
         self.key_file.clone().unwrap_or_else(|| {
             let mut path = self.database.clone().into_os_string();
             path.push(".key");
+            path.into()
+        })
+    }
+
+    /// The digest key file actually used: the flag, or the key file's path
+    /// plus `.digest`, so that the two keys stay together wherever the
+    /// operator keeps them.
+    pub fn digest_key_file(&self) -> PathBuf {
+        self.digest_key_file.clone().unwrap_or_else(|| {
+            let mut path = self.key_file().into_os_string();
+            path.push(".digest");
             path.into()
         })
     }
@@ -327,6 +422,35 @@ mod tests {
     fn key_file_defaults_beside_the_database() {
         let cli = Cli::try_parse_from(["server", "--database", "/tmp/x/app.db"]).unwrap();
         assert_eq!(cli.serve.key_file(), PathBuf::from("/tmp/x/app.db.key"));
+        assert_eq!(
+            cli.serve.digest_key_file(),
+            PathBuf::from("/tmp/x/app.db.key.digest")
+        );
         assert_eq!(cli.serve.max_app_passwords, 40);
+        let moved = Cli::try_parse_from(["server", "--key-file", "/etc/ap/server.key"]).unwrap();
+        assert_eq!(
+            moved.serve.digest_key_file(),
+            PathBuf::from("/etc/ap/server.key.digest"),
+            "the digest key follows the key file"
+        );
+    }
+
+    #[test]
+    fn checkpassword_takes_the_reply_program_after_its_flags() {
+        let cli = Cli::try_parse_from([
+            "server",
+            "checkpassword",
+            "--verifier-url",
+            "http://127.0.0.1:8080/api/v1/verify",
+            "--credential-file",
+            "/etc/dovecot/app-passwords.credential",
+            "/usr/lib/dovecot/checkpassword-reply",
+        ])
+        .unwrap();
+        let Some(Command::Checkpassword(args)) = cli.command else {
+            panic!("not checkpassword: {:?}", cli.command);
+        };
+        assert_eq!(args.reply, ["/usr/lib/dovecot/checkpassword-reply"]);
+        assert_eq!(args.timeout_seconds, 5);
     }
 }

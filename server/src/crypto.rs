@@ -10,6 +10,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use data_encoding::BASE64URL_NOPAD;
+use hmac::{Hmac, Mac};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -159,7 +160,7 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 pub struct SealBroken;
 
 /// Seals secrets the server must read back (TOTP secrets) with a key kept in
-/// its own file beside the database, so the database alone reveals nothing.
+/// its own file, so the database alone reveals nothing.
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: ChaCha20Poly1305,
@@ -168,24 +169,7 @@ pub struct SecretBox {
 impl SecretBox {
     /// Loads the 32-byte key from `path`, creating it (mode 0600) on first use.
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
-        let key = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                let mut key = vec![0u8; 32];
-                OsRng.fill_bytes(&mut key);
-                write_private(path, &key)
-                    .with_context(|| format!("creating the key file {}", path.display()))?;
-                key
-            }
-            Err(err) => {
-                return Err(err).with_context(|| format!("reading the key file {}", path.display()))
-            }
-        };
-        anyhow::ensure!(
-            key.len() == 32,
-            "the key file {} must hold exactly 32 bytes",
-            path.display()
-        );
+        let key = load_or_create_key(path)?;
         Ok(Self {
             cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
         })
@@ -216,7 +200,104 @@ impl SecretBox {
     }
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// The 32-byte key in `path`, made from the OS CSPRNG (mode 0600) if the
+/// file is not there yet.
+fn load_or_create_key(path: &Path) -> anyhow::Result<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(key) => checked_key(path, key),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = vec![0u8; 32];
+            OsRng.fill_bytes(&mut key);
+            write_private(path, &key)
+                .with_context(|| format!("creating the key file {}", path.display()))?;
+            Ok(key)
+        }
+        Err(err) => Err(err).with_context(|| format!("reading the key file {}", path.display())),
+    }
+}
+
+/// The 32-byte key in `path`, which must exist: a key that was lost cannot
+/// be made again.
+fn load_key(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let key =
+        std::fs::read(path).with_context(|| format!("reading the key file {}", path.display()))?;
+    checked_key(path, key)
+}
+
+fn checked_key(path: &Path, key: Vec<u8>) -> anyhow::Result<Vec<u8>> {
+    anyhow::ensure!(
+        key.len() == 32,
+        "the key file {} must hold exactly 32 bytes",
+        path.display()
+    );
+    Ok(key)
+}
+
+/// The key app passwords are digested under: HMAC-SHA-256, so that
+/// `/verify` is one keyed hash and one indexed lookup, and a copy of the
+/// database without this key cannot even confirm a guessed password.
+#[derive(Clone)]
+pub struct DigestKey {
+    mac: Hmac<Sha256>,
+    id: String,
+}
+
+impl DigestKey {
+    /// Loads the key from `path`, creating it (mode 0600) on first use.
+    pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self::from_bytes(&load_or_create_key(path)?))
+    }
+
+    /// Loads the key from `path`, which must exist (the key a rotation
+    /// replaced).
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self::from_bytes(&load_key(path)?))
+    }
+
+    fn from_bytes(key: &[u8]) -> Self {
+        let mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+        let mut id =
+            BASE64URL_NOPAD.encode(&mac.clone().chain_update(b"key id").finalize().into_bytes());
+        id.truncate(8);
+        Self { mac, id }
+    }
+
+    /// What an app password is stored and found by: the key's id, then the
+    /// HMAC of the password's canonical form ([`normalize_app_password`]),
+    /// so that however it is typed it finds the same row, and the rows
+    /// still under a previous key can be counted.
+    pub fn digest(&self, typed: &str) -> String {
+        let mac = self
+            .mac
+            .clone()
+            .chain_update(normalize_app_password(typed).as_bytes())
+            .finalize()
+            .into_bytes();
+        format!("{}:{}", self.id, BASE64URL_NOPAD.encode(&mac))
+    }
+
+    /// Begins every digest made under this key, before a colon.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The digest key, and while it is being rotated, the key it replaced:
+/// app passwords still under the previous key are found with it and moved
+/// to the current one.
+#[derive(Clone)]
+pub struct DigestKeys {
+    /// New digests are made under this key.
+    pub current: DigestKey,
+    /// The replaced key, still accepted for lookups.
+    pub previous: Option<DigestKey>,
+}
+
+/// Writes `bytes` to a new file at `path` (with its folder) that only its
+/// owner may read: keys and credentials. An existing file is never
+/// overwritten.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;

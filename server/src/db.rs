@@ -14,6 +14,7 @@ use crate::error::Error;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_contract.sql"),
+    include_str!("../migrations/0003_verifier.sql"),
 ];
 
 /// A shared handle to the database file.

@@ -35,6 +35,18 @@ pub enum Error {
     /// `/verify`: login and app password do not match.
     #[error("wrong login or app password")]
     AppPasswordRefused,
+    /// `/verify`: a service's credential is missing, wrong or revoked, or
+    /// service headers came without one.
+    #[error("the service credential is missing, wrong or revoked")]
+    ServiceRefused,
+    /// `/verify`: a service with a valid credential named itself with
+    /// something other than a short lowercase token.
+    #[error("malformed X-Service-Name header")]
+    MalformedServiceName,
+    /// `/verify`: a service with a valid credential sent a client address
+    /// that is not an IP address.
+    #[error("malformed X-Client-Address header")]
+    MalformedClientAddress,
     /// The second-factor code is wrong, expired or already used.
     #[error("wrong second-factor code")]
     InvalidCode,
@@ -106,6 +118,9 @@ impl Error {
             Self::SignInExpired => Problem::sign_in_expired(),
             Self::InvalidCredentials => Problem::invalid_credentials(),
             Self::AppPasswordRefused => Problem::app_password_refused(),
+            Self::ServiceRefused => Problem::service_refused(),
+            Self::MalformedServiceName => Problem::malformed_service_name(),
+            Self::MalformedClientAddress => Problem::malformed_client_address(),
             Self::InvalidCode => Problem::invalid_code(),
             Self::CsrfFailed => Problem::csrf_failed(),
             Self::Validation(errors) => Problem::validation_failed(errors.clone()),

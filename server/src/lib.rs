@@ -4,15 +4,18 @@
 
 pub mod app_passwords;
 pub mod auth;
+pub mod checkpassword;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod idempotency;
 pub mod problem;
 pub mod rate_limit;
 pub mod security_info;
+pub mod service_credentials;
 pub mod session;
 pub mod static_files;
 pub mod totp;
@@ -30,7 +33,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::ServeArgs;
-use crate::crypto::SecretBox;
+use crate::crypto::{DigestKey, DigestKeys, SecretBox};
 use crate::db::Db;
 use crate::error::log_internal_errors;
 use crate::problem::Problem;
@@ -85,6 +88,8 @@ pub struct AppState {
     pub db: Db,
     /// Seals and opens TOTP secrets and stored create responses.
     pub secrets: SecretBox,
+    /// The keys app passwords are digested under.
+    pub digest_keys: Arc<DigestKeys>,
     /// Settings fixed at start.
     pub settings: Arc<Settings>,
     /// Failed-attempt limits for sign-in, codes and /verify.
@@ -166,6 +171,7 @@ async fn server_timing(
 pub fn router(state: AppState, dist: &std::path::Path) -> Router {
     let cors = cors_layer(&state.settings.cors_origins);
     let router = Router::new()
+        .route("/healthz", get(health::healthz))
         .nest("/api/v1", api_router())
         .fallback_service(static_files::service(dist))
         .layer(SetResponseHeaderLayer::overriding(
@@ -242,7 +248,16 @@ pub async fn run(
     dist: &std::path::Path,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let app = router(state, dist).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Without TCP_NODELAY, a response written in two parts (headers, then a
+    // file read meanwhile) can wait for the client's delayed ACK of the
+    // first: about 40 ms for a static file on a kept-alive connection.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!("setting TCP_NODELAY: {err}");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
@@ -253,6 +268,15 @@ pub async fn run(
 pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
     let db = Db::open(&args.database)?;
     let secrets = SecretBox::load_or_create(&args.key_file())?;
+    let digest_keys = DigestKeys {
+        current: DigestKey::load_or_create(&args.digest_key_file())?,
+        previous: args
+            .previous_digest_key_file
+            .as_deref()
+            .map(DigestKey::load)
+            .transpose()?,
+    };
+    report_digest_keys(&db, &digest_keys).await?;
     for seed in args.seed_users.clone() {
         let secrets = secrets.clone();
         db.call(move |conn| Ok(users::upsert_seed_user(conn, &seed, &secrets)?))
@@ -261,6 +285,7 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
     Ok(AppState {
         db,
         secrets,
+        digest_keys: Arc::new(digest_keys),
         settings: Arc::new(Settings::from_args(args)),
         limits: Arc::new(FailureLimits::new(
             args.max_failures_per_login,
@@ -268,4 +293,57 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
             std::time::Duration::from_secs(args.failure_window_seconds),
         )),
     })
+}
+
+/// Logs, at start, how many app passwords are not yet under the current
+/// digest key: still under the previous one (they move when next used),
+/// under a key this server no longer has (they cannot verify: a rotation
+/// ended without them), or of the old Argon2id form (they move when next
+/// used).
+async fn report_digest_keys(db: &Db, keys: &DigestKeys) -> anyhow::Result<()> {
+    let current = keys.current.id().to_owned();
+    let previous = keys.previous.as_ref().map(|key| key.id().to_owned());
+    let (under_previous, under_lost_key, old_form) = db
+        .call(move |conn| {
+            Ok(conn.query_row(
+                // A digest begins with its key's id and a colon. Each
+                // comparison is 0 or 1, so the sums count rows.
+                "WITH keyed AS (
+                     SELECT substr(digest, 1, instr(digest, ':') - 1) AS key_id, hash FROM app_passwords
+                 )
+                 SELECT
+                     ifnull(sum(key_id = ?2), 0),
+                     ifnull(sum(key_id NOT IN (?1, ifnull(?2, ''))), 0),
+                     ifnull(sum(hash IS NOT NULL), 0)
+                 FROM keyed",
+                rusqlite::params![current, previous],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, i64>(1)?,
+                        row.get::<_, i64>(2)?,
+                    ))
+                },
+            )?)
+        })
+        .await?;
+    if under_previous > 0 {
+        tracing::info!(
+            under_previous,
+            "app passwords still under the previous digest key; each moves to the current key when next used"
+        );
+    }
+    if under_lost_key > 0 {
+        tracing::warn!(
+            under_lost_key,
+            "app passwords are under a digest key this server does not have and cannot verify; give the key with --previous-digest-key-file, or let their owners delete them"
+        );
+    }
+    if old_form > 0 {
+        tracing::info!(
+            old_form,
+            "app passwords still have the old Argon2id form; each moves to a digest when next used"
+        );
+    }
+    Ok(())
 }

@@ -4,20 +4,26 @@ use std::io::Write;
 
 use anyhow::Context;
 use app_passwords_server::auth::{issue_token, revoke_tokens};
-use app_passwords_server::config::{Cli, Command, ServeArgs};
+use app_passwords_server::config::{Cli, Command, ServeArgs, ServiceCredentialCommand};
 use app_passwords_server::db::Db;
 use app_passwords_server::users::set_app_passwords_enabled;
-use app_passwords_server::{prepare, run, totp};
+use app_passwords_server::{checkpassword, prepare, run, service_credentials, totp};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // Dovecot starts one per login: no runtime, no log setup, and stdout
+    // left alone.
+    if let Some(Command::Checkpassword(args)) = &cli.command {
+        std::process::exit(checkpassword::run(args));
+    }
     give_back_large_blocks();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("start the async runtime")?
-        .block_on(run_command())
+        .block_on(run_command(cli))
 }
 
 /// Every Argon2id hash takes a 19 MiB block (`crypto.rs`). glibc maps
@@ -36,14 +42,13 @@ fn give_back_large_blocks() {
 }
 
 /// Runs the command line: the server, or one of its helpers.
-async fn run_command() -> anyhow::Result<()> {
+async fn run_command(cli: Cli) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
-    let cli = Cli::parse();
     match cli.command {
         None => serve(cli.serve).await,
         Some(Command::TotpCode) => print_code(),
@@ -71,6 +76,53 @@ async fn run_command() -> anyhow::Result<()> {
             db.call(move |conn| set_app_passwords_enabled(conn, &login, enabled))
                 .await?;
             println!("app passwords turned {switch}");
+            Ok(())
+        }
+        Some(Command::ServiceCredential(command)) => service_credential(command).await,
+        Some(Command::Checkpassword(_)) => unreachable!("handled before the runtime starts"),
+    }
+}
+
+/// `service-credential add|list|revoke`. Prints names and file paths,
+/// never a credential.
+async fn service_credential(command: ServiceCredentialCommand) -> anyhow::Result<()> {
+    match command {
+        ServiceCredentialCommand::Add {
+            name,
+            out,
+            format,
+            database,
+        } => {
+            let db = Db::open(&database.path)?;
+            service_credentials::add(&db, &name, &out, format).await?;
+            println!(
+                "made a credential for {name} in {} (mode 0600)",
+                out.display()
+            );
+            Ok(())
+        }
+        ServiceCredentialCommand::List { database } => {
+            let db = Db::open(&database.path)?;
+            for (name, created_at) in db.call(|conn| Ok(service_credentials::list(conn)?)).await? {
+                let made = time::OffsetDateTime::from_unix_timestamp(created_at)
+                    .ok()
+                    .and_then(|at| {
+                        at.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    })
+                    .unwrap_or_default();
+                println!("{name}\tmade {made}");
+            }
+            Ok(())
+        }
+        ServiceCredentialCommand::Revoke { name, database } => {
+            let db = Db::open(&database.path)?;
+            let shown = name.clone();
+            let revoked = db
+                .call(move |conn| Ok(service_credentials::revoke(conn, &name)?))
+                .await?;
+            anyhow::ensure!(revoked, "{shown} has no credential");
+            println!("revoked the credential of {shown}");
             Ok(())
         }
     }

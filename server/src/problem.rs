@@ -108,6 +108,21 @@ impl Problem {
             )
     }
 
+    /// 403 from `/verify`: a service's credential is missing, wrong or
+    /// revoked. Not 401: the client's password may be right, and a 401
+    /// would make its app ask the user for it again.
+    pub fn service_refused() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ProblemKind::ServiceRefused,
+            "The service is not allowed to ask",
+        )
+        .detail(
+            "Send the credential that `service-credential add` made for this service; \
+             without one, X-Service-Name and X-Client-Address are refused.",
+        )
+    }
+
     /// 401: the second factor is needed; `methods` lists what the user can use.
     pub fn mfa_required(methods: &[&str]) -> Self {
         let mut problem = Self::new(
@@ -225,6 +240,19 @@ impl Problem {
         )
     }
 
+    /// 400 from `/verify`: the service named itself with something other
+    /// than a short lowercase token.
+    pub fn malformed_service_name() -> Self {
+        Self::bad_request(
+            "The X-Service-Name header must be a lowercase letter, then up to 31 lowercase letters, digits or dashes.",
+        )
+    }
+
+    /// 400 from `/verify`: the client address a service sent is not one.
+    pub fn malformed_client_address() -> Self {
+        Self::bad_request("The X-Client-Address header must be an IPv4 or IPv6 address.")
+    }
+
     /// 415: the body is not sent as JSON.
     pub fn unsupported_media_type() -> Self {
         Self::new(
@@ -270,6 +298,15 @@ impl Problem {
             "Something went wrong on the server",
         )
         .detail("Try again in a moment.")
+    }
+
+    /// 503 from `/healthz`: the database does not answer.
+    pub fn database_unreachable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ProblemKind::InternalError,
+            "The server cannot reach its database",
+        )
     }
 }
 

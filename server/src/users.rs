@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::config::SeedUser;
-use crate::crypto::{hash_password, new_salt, SecretBox};
+use crate::crypto::{hash_password, SecretBox};
 use crate::error::Error;
 
 /// A user as the rest of the server needs it.
@@ -88,29 +88,6 @@ pub fn existing_id(conn: &Connection, login: &str) -> Result<i64, Error> {
     id_by_login(conn, login)?.ok_or_else(|| Error::NoSuchUser {
         login: login.to_owned(),
     })
-}
-
-/// The user's salt for app-password hashes, made on first use. One salt per
-/// user (not per password) lets `/verify` find a password by its hash.
-pub fn app_password_salt(conn: &Connection, user_id: i64) -> rusqlite::Result<String> {
-    let existing: Option<String> = conn.query_row(
-        "SELECT app_password_salt FROM users WHERE id = ?1",
-        [user_id],
-        |row| row.get(0),
-    )?;
-    if let Some(salt) = existing {
-        return Ok(salt);
-    }
-    // Conditional, so that of two first uses at once only one salt is kept.
-    conn.execute(
-        "UPDATE users SET app_password_salt = ?1 WHERE id = ?2 AND app_password_salt IS NULL",
-        params![new_salt(), user_id],
-    )?;
-    conn.query_row(
-        "SELECT app_password_salt FROM users WHERE id = ?1",
-        [user_id],
-        |row| row.get(0),
-    )
 }
 
 /// Creates the user, or updates the password and second factor of an

@@ -1,6 +1,24 @@
-//! `GET /verify`: the stand-in for the mail client an app password is
-//! pasted into. Not part of the contract; it lets tests (and people) prove a
-//! created password really works.
+//! `GET /verify`: the verifier that real services ask (Dovecot's passdb,
+//! nginx's `auth_request`) when a client signs in with an app password. Not
+//! part of the page's contract.
+//!
+//! An app password is found by its keyed digest ([`DigestKey`]): one HMAC
+//! and one indexed lookup, then a check that it belongs to the login and has
+//! not expired. Passwords made before digests were kept have only an
+//! Argon2id hash under their user's salt; they are checked that way and
+//! moved to a digest the first time they verify.
+//!
+//! What timing tells: a refusal costs the same queries whether or not the
+//! login exists, except for a user who still has passwords of the old form,
+//! for whom a refusal also costs the Argon2id hash the old form needs. So
+//! timing can tell that such a login exists, until each of its old
+//! passwords has been used once (or deleted). Hashing for every refusal
+//! would hide that, but would hand the CPU to anyone who sprays guesses at
+//! a mail server, which is most refusals it sees; logins are mostly mail
+//! addresses, known anyway; and sign-in, where people type logins, keeps
+//! taking alike for every login.
+//!
+//! [`DigestKey`]: crate::crypto::DigestKey
 
 use std::net::SocketAddr;
 
@@ -8,12 +26,12 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use data_encoding::BASE64;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
-use crate::crypto::{hash_with_salt, new_salt, normalize_app_password, run_hash};
+use crate::crypto::{hash_with_salt, normalize_app_password, run_hash};
 use crate::error::Error;
-use crate::users::{app_password_salt, id_by_login};
+use crate::service_credentials::Caller;
 use crate::{now_rfc3339, AppState};
 
 /// Response of a successful `/verify`.
@@ -30,62 +48,69 @@ pub struct UsedAppPassword {
     name: String,
 }
 
+/// What the digest lookup found.
+enum Found {
+    /// The login's app password, not expired; its use is recorded.
+    Valid(UsedAppPassword),
+    /// No app password of the login has this digest, or it expired.
+    Refused,
+    /// No digest matched, and the login still has passwords of the old
+    /// form: check those with its salt.
+    OldForm {
+        /// The user's id.
+        user_id: i64,
+        /// The user's salt for old-form hashes.
+        salt: String,
+    },
+}
+
 /// `GET /verify` with HTTP Basic `login:app-password`: 200 with the app
-/// password's id and name (recording when and from where it was used), or
-/// 401.
+/// password's id and name (recording when, from where and through which
+/// service it was used), or 401. Services that ask on behalf of their
+/// clients send their credential, the service's name and the client's
+/// address ([`Caller`]).
 pub async fn verify(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Json<Verified>, Error> {
+    let caller = Caller::identify(&state, &headers, peer.ip()).await?;
     let (login, typed) = basic_credentials(&headers).ok_or(Error::AppPasswordRefused)?;
-    state.limits.check(&login, peer.ip())?;
+    state.limits.check(&login, caller.client_address)?;
 
-    let lookup_login = login.clone();
-    let user = state
+    let keys = &state.digest_keys;
+    let digest = keys.current.digest(&typed);
+    let previous = keys.previous.as_ref().map(|key| key.digest(&typed));
+    let (lookup_login, lookup_digest, lookup_caller) =
+        (login.clone(), digest.clone(), caller.clone());
+    let found = state
         .db
-        .call(move |conn| match id_by_login(conn, &lookup_login)? {
-            Some(id) => Ok(Some((id, app_password_salt(conn, id)?))),
-            None => Ok(None),
+        .call(move |conn| {
+            find_by_digest(
+                conn,
+                &lookup_login,
+                &lookup_digest,
+                previous.as_deref(),
+                &lookup_caller,
+            )
         })
         .await?;
-    // Hash even for an unknown login, so timing does not tell.
-    let salt = user
-        .as_ref()
-        .map_or_else(new_salt, |(_, salt)| salt.clone());
-    let normalized = normalize_app_password(&typed);
-    let hash = run_hash(move || hash_with_salt(&normalized, &salt)).await?;
-
-    let found = match (user, hash) {
-        (Some((user_id, _)), Some(hash)) => {
-            let address = peer.ip().to_string();
+    let found = match found {
+        Found::OldForm { user_id, salt } => {
+            let normalized = normalize_app_password(&typed);
+            let hash = run_hash(move || hash_with_salt(&normalized, &salt))
+                .await?
+                .ok_or(Error::MalformedSalt)?;
+            let caller = caller.clone();
             state
                 .db
-                .call(move |conn| {
-                    let found: Option<(String, String, Option<String>)> = conn
-                        .query_row(
-                            "SELECT id, name, expires_at FROM app_passwords WHERE user_id = ?1 AND hash = ?2",
-                            params![user_id, hash],
-                            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-                        )
-                        .optional()?;
-                    let now = now_rfc3339();
-                    let Some((id, name, expires_at)) = found else { return Ok(None) };
-                    if expires_at.is_some_and(|at| at <= now) {
-                        return Ok(None);
-                    }
-                    conn.execute(
-                        "UPDATE app_passwords SET last_used_at = ?1, last_used_ip = ?2 WHERE id = ?3",
-                        params![now, address, id],
-                    )?;
-                    Ok(Some(UsedAppPassword { id, name }))
-                })
+                .call(move |conn| move_old_form(conn, user_id, &hash, &digest, &caller))
                 .await?
         }
-        _ => None,
+        found => found,
     };
-    let Some(app_password) = found else {
-        state.limits.failed(&login, peer.ip());
+    let Found::Valid(app_password) = found else {
+        state.limits.failed(&login, caller.client_address);
         return Err(Error::AppPasswordRefused);
     };
     state.limits.succeeded(&login);
@@ -93,6 +118,107 @@ pub async fn verify(
         login,
         app_password,
     }))
+}
+
+/// The login's app password with the `digest` of the typed password under
+/// the current key or, during a rotation, its digest under the `previous`
+/// key (then moved to the current one). Without one, whether the login has
+/// old-form passwords to check. An unknown login runs the same queries as
+/// a known one.
+fn find_by_digest(
+    conn: &Connection,
+    login: &str,
+    digest: &str,
+    previous: Option<&str>,
+    caller: &Caller,
+) -> Result<Found, Error> {
+    let mut row = app_password_of(conn, login, digest)?;
+    if let (None, Some(previous)) = (&row, previous) {
+        row = app_password_of(conn, login, previous)?;
+        if let Some((id, ..)) = &row {
+            conn.execute(
+                "UPDATE app_passwords SET digest = ?1 WHERE id = ?2",
+                params![digest, id],
+            )?;
+        }
+    }
+    if let Some(row) = row {
+        return Ok(record_use(conn, row, caller)?);
+    }
+    let old_form: Option<(i64, Option<String>)> = conn
+        .query_row(
+            "SELECT users.id, users.app_password_salt FROM users
+             WHERE users.login = ?1
+               AND EXISTS (SELECT 1 FROM app_passwords
+                           WHERE app_passwords.user_id = users.id AND app_passwords.hash IS NOT NULL)",
+            [login],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    Ok(match old_form {
+        Some((user_id, Some(salt))) => Found::OldForm { user_id, salt },
+        _ => Found::Refused,
+    })
+}
+
+/// An app password as `/verify` needs it: id, name and expiry.
+type Row = (String, String, Option<String>);
+
+/// The app password of `login` whose digest is `digest`.
+fn app_password_of(conn: &Connection, login: &str, digest: &str) -> rusqlite::Result<Option<Row>> {
+    conn.query_row(
+        "SELECT app_passwords.id, app_passwords.name, app_passwords.expires_at
+         FROM app_passwords JOIN users ON users.id = app_passwords.user_id
+         WHERE app_passwords.digest = ?1 AND users.login = ?2",
+        params![digest, login],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )
+    .optional()
+}
+
+/// Checks the old-form `hash` among the user's passwords; when it is one,
+/// stores its digest instead, so that it never needs Argon2id again.
+fn move_old_form(
+    conn: &Connection,
+    user_id: i64,
+    hash: &str,
+    digest: &str,
+    caller: &Caller,
+) -> Result<Found, Error> {
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT id, name, expires_at FROM app_passwords WHERE user_id = ?1 AND hash = ?2",
+            params![user_id, hash],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .optional()?;
+    let Some(row) = row else {
+        return Ok(Found::Refused);
+    };
+    conn.execute(
+        "UPDATE app_passwords SET digest = ?1, hash = NULL WHERE id = ?2",
+        params![digest, row.0],
+    )?;
+    Ok(record_use(conn, row, caller)?)
+}
+
+/// Refuses an expired password; records the use of a valid one: when, the
+/// client's address, and the service (none for an anonymous caller, so the
+/// last use reads as one use).
+fn record_use(
+    conn: &Connection,
+    (id, name, expires_at): Row,
+    caller: &Caller,
+) -> rusqlite::Result<Found> {
+    let now = now_rfc3339();
+    if expires_at.is_some_and(|at| at <= now) {
+        return Ok(Found::Refused);
+    }
+    conn.execute(
+        "UPDATE app_passwords SET last_used_at = ?1, last_used_ip = ?2, last_used_service = ?3 WHERE id = ?4",
+        params![now, caller.client_address.to_string(), caller.service, id],
+    )?;
+    Ok(Found::Valid(UsedAppPassword { id, name }))
 }
 
 /// The login and password of an `Authorization: Basic` header.

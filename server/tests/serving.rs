@@ -394,3 +394,90 @@ async fn api_responses_say_how_long_the_server_worked() {
         .unwrap();
     assert!((0.0..1000.0).contains(&millis), "{timing}");
 }
+
+#[tokio::test]
+async fn static_files_on_a_kept_alive_connection_do_not_stall() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let dist = data.path().join("dist");
+    let files: Vec<String> = (0..4).map(|i| format!("asset-{i}.js")).collect();
+    for (i, file) in files.iter().enumerate() {
+        // Of several sizes, all under one loopback segment.
+        std::fs::write(dist.join(file), "x".repeat(500 << (2 * i))).unwrap();
+    }
+    // Without TCP_NODELAY, a response whose file is read after its headers
+    // were sent waits for the client's delayed ACK of the headers (Nagle's
+    // algorithm): about 40 ms. Here a client of its own sees that for one
+    // request in every few, not for each; so many requests, each round on
+    // one new kept-alive connection (the page, then its files), and a loaded
+    // machine's rare slow moment allowed.
+    let mut stalled = Vec::new();
+    for _ in 0..15 {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .unwrap();
+        http.get(server.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        for file in &files {
+            let started = std::time::Instant::now();
+            let response = http
+                .get(server.url(&format!("/{file}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{file}");
+            response.bytes().await.unwrap();
+            let millis = started.elapsed().as_secs_f64() * 1000.0;
+            if millis >= 30.0 {
+                stalled.push(format!("{file}: {millis:.0} ms"));
+            }
+        }
+    }
+    assert!(
+        stalled.len() <= 2,
+        "{} of 60 files took 30 ms or more: {stalled:?}",
+        stalled.len()
+    );
+}
+
+#[tokio::test]
+async fn the_health_check_says_whether_the_database_answers() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let http = reqwest::Client::new();
+    let check = || async {
+        let response = http.get(server.url("/healthz")).send().await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body: serde_json::Value = response.json().await.unwrap();
+        common::contract::check_response(
+            &reqwest::Method::GET,
+            "/healthz",
+            status,
+            &headers,
+            &body,
+        );
+        assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+        (status, body)
+    };
+    assert_eq!(
+        check().await,
+        (StatusCode::OK, serde_json::json!({ "status": "ok" }))
+    );
+
+    // The database file is moved away underneath the running server.
+    let moved = server.database.with_extension("moved");
+    std::fs::rename(&server.database, &moved).unwrap();
+    let (status, body) = check().await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["status"], 503);
+
+    std::fs::rename(&moved, &server.database).unwrap();
+    assert_eq!(check().await.0, StatusCode::OK);
+}

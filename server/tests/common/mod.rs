@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test file uses its own part of this module
 
 pub mod contract;
+pub mod services;
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,10 @@ use clap::Parser;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+
+/// The server's own binary, for its administrator's commands and for
+/// services that run it (Dovecot's checkpassword).
+pub const SERVER_BINARY: &str = env!("CARGO_BIN_EXE_app-passwords-server");
 
 /// Ada has a second factor with this secret.
 pub const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -86,6 +91,42 @@ impl Server {
     /// Absolute URL of `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Runs the server's binary with `args` and `--database` of this
+    /// server, as an operator would (`service-credential add …`).
+    pub fn admin(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(SERVER_BINARY)
+            .args(args)
+            .arg("--database")
+            .arg(&self.database)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run the server's binary")
+    }
+
+    /// Makes a credential for the service `name` with `service-credential
+    /// add`, in `format` (`plain`, `nginx`), and returns the file it wrote.
+    pub fn service_credential(&self, name: &str, format: &str) -> PathBuf {
+        let out = self
+            .database
+            .with_file_name(format!("{name}.{format}.credential"));
+        let output = self.admin(&[
+            "service-credential",
+            "add",
+            "--name",
+            name,
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        out
     }
 
     /// A second connection to the same database file, as an administrator's
@@ -288,15 +329,36 @@ impl Api {
         .await
     }
 
+    /// Creates an app password named `name` (the name, dashed, as the
+    /// `Idempotency-Key`) and returns its id and the password.
+    pub async fn new_app_password(&self, name: &str) -> (String, String) {
+        let created = self.create(name, &name.replace(' ', "-")).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let text = |member: &str| created.body[member].as_str().unwrap().to_owned();
+        (text("id"), text("password"))
+    }
+
     /// GET /verify with HTTP Basic, as a mail client would.
     pub async fn verify(&self, login: &str, password: &str) -> ApiResponse {
-        let response = self
+        self.verify_with(login, password, &[]).await
+    }
+
+    /// GET /verify with HTTP Basic and `headers`, as a service asking on
+    /// behalf of its client would (`X-Service-Credential`…).
+    pub async fn verify_with(
+        &self,
+        login: &str,
+        password: &str,
+        headers: &[(&str, &str)],
+    ) -> ApiResponse {
+        let mut request = self
             .http
             .get(format!("{}/api/v1/verify", self.base))
-            .basic_auth(login, Some(password))
-            .send()
-            .await
-            .unwrap();
+            .basic_auth(login, Some(password));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let body: Value = response.json().await.unwrap();

@@ -271,7 +271,8 @@ async fn profile_app(server: &TestServer, driver: &str) {
 
 /// `BENCH_COMPARE=<other dist>`: this build's warm load and 1,000-row
 /// render against another build's, one load of each in turn (each in its
-/// own browser), so that a machine's slow moments fall on both.
+/// own browser) and each going first in every other pair, so that a
+/// machine's slow moments fall on both.
 async fn compare(servers: [&TestServer; 2], driver: &str) {
     for (user, rows) in [(&TYPICAL, SMALL_LIST), (&HOARDER, BIG_LIST)] {
         let browsers = [
@@ -279,9 +280,12 @@ async fn compare(servers: [&TestServer; 2], driver: &str) {
             signed_in(servers[1], user).await,
         ];
         let mut times = [Vec::new(), Vec::new()];
-        for _ in 0..RUNS {
-            for (side, browser) in browsers.iter().enumerate() {
-                let figures = open(browser, servers[side], driver, APP, rows).await;
+        for run in 0..RUNS {
+            // Each build goes first in every other pair: whichever goes first
+            // was measured slower, whichever build it was.
+            let order = if run % 2 == 0 { [0, 1] } else { [1, 0] };
+            for side in order {
+                let figures = open(&browsers[side], servers[side], driver, APP, rows).await;
                 let figure = if rows == BIG_LIST {
                     "render"
                 } else {

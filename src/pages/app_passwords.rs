@@ -330,7 +330,12 @@ impl RowButton {
 
     /// The id of this button in row `row`.
     fn id(self, row: usize) -> String {
-        format!("{}{row}", self.prefix())
+        // One argument to format, not two: a thousand rows make two
+        // thousand of these.
+        match self {
+            Self::Rename => format!("rename-{row}"),
+            Self::Delete => format!("delete-{row}"),
+        }
     }
 
     /// The button and row an id names.

@@ -447,3 +447,36 @@ fn app_password_row(
         </tr>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_buttons_id_names_its_button_and_row() {
+        for button in [RowButton::Rename, RowButton::Delete] {
+            for row in [0, 7, 999] {
+                assert_eq!(RowButton::of_id(&button.id(row)), Some((button, row)));
+            }
+        }
+        assert_eq!(RowButton::of_id("rename-x"), None);
+        assert_eq!(RowButton::of_id("create"), None);
+    }
+
+    #[test]
+    fn focus_after_a_delete_goes_to_the_row_that_took_its_place_then_the_one_before() {
+        let item = AppPassword {
+            id: "1".into(),
+            name: "Mail".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            last_used_at: None,
+            last_used_ip: None,
+            last_used_service: None,
+            expires_at: None,
+        };
+        let deleted = |row| Open::Delete { item: item.clone(), row }.focus_after_change();
+        assert_eq!(deleted(3), ["rename-3", "rename-2", CREATE_ID, TITLE_ID]);
+        assert_eq!(deleted(0), ["rename-0", CREATE_ID, TITLE_ID]);
+        assert_eq!(Open::DeleteAll(2).focus_after_change(), [CREATE_ID, TITLE_ID]);
+    }
+}

@@ -388,6 +388,21 @@ const ROW_STRINGS: [&str; 14] = [
     "button button-small button-danger-quiet",
 ];
 
+/// How a service that used an app password is named: the protocols'
+/// own spellings (IMAP, CalDAV), else as the backend sent it.
+fn service_name(i18n: I18n, service: &str) -> String {
+    const KNOWN: [&str; 8] = [
+        "IMAP", "SMTP", "POP3", "CalDAV", "CardDAV", "WebDAV", "LDAP", "XMPP",
+    ];
+    KNOWN
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(service))
+        .map_or_else(
+            || format!("\u{2068}{service}\u{2069}"),
+            |known| (*known).to_owned(),
+        )
+}
+
 /// One app password: its name, dates, and the buttons that rename and
 /// delete it (their clicks are handled by the list, see [`row_action`]).
 /// A plain function, not a component: a thousand rows need no owner each.
@@ -402,12 +417,26 @@ fn app_password_row(
         view! { <time datetime=timestamp.to_owned()>{i18n.date(timestamp)}</time> }
     };
     let last_used = show_last_used.then(|| {
-        let text = match (&item.last_used_at, &item.last_used_ip) {
-            (Some(at), Some(ip)) => i18n.t_with(
+        let text = match (
+            &item.last_used_at,
+            &item.last_used_service,
+            &item.last_used_ip,
+        ) {
+            // The service that asked, when the backend says: "date · IMAP · address".
+            (Some(at), Some(service), ip) => [
+                Some(i18n.date(at)),
+                Some(service_name(i18n, service)),
+                ip.as_deref().map(|ip| i18n.user_text(ip)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · "),
+            (Some(at), None, Some(ip)) => i18n.t_with(
                 keys::LIST_LAST_USED_FROM,
                 &[("date", &i18n.date(at)), ("address", &i18n.user_text(ip))],
             ),
-            (Some(at), None) => i18n.date(at),
+            (Some(at), None, None) => i18n.date(at),
             _ => i18n.t(keys::LIST_NEVER),
         };
         view! { <td data-label=i18n.t(keys::LIST_COL_LAST_USED)>{text}</td> }
@@ -474,9 +503,27 @@ mod tests {
             last_used_service: None,
             expires_at: None,
         };
-        let deleted = |row| Open::Delete { item: item.clone(), row }.focus_after_change();
+        let deleted = |row| {
+            Open::Delete {
+                item: item.clone(),
+                row,
+            }
+            .focus_after_change()
+        };
         assert_eq!(deleted(3), ["rename-3", "rename-2", CREATE_ID, TITLE_ID]);
         assert_eq!(deleted(0), ["rename-0", CREATE_ID, TITLE_ID]);
-        assert_eq!(Open::DeleteAll(2).focus_after_change(), [CREATE_ID, TITLE_ID]);
+        assert_eq!(
+            Open::DeleteAll(2).focus_after_change(),
+            [CREATE_ID, TITLE_ID]
+        );
+    }
+
+    #[test]
+    fn services_are_named_as_their_protocols_spell_them() {
+        let i18n = I18n::new(crate::i18n::Lang::En);
+        assert_eq!(service_name(i18n, "imap"), "IMAP");
+        assert_eq!(service_name(i18n, "caldav"), "CalDAV");
+        // Unknown ones as sent, isolated from the sentence's direction.
+        assert_eq!(service_name(i18n, "matrix"), i18n.user_text("matrix"));
     }
 }

@@ -397,10 +397,7 @@ fn service_name(i18n: I18n, service: &str) -> String {
     KNOWN
         .iter()
         .find(|known| known.eq_ignore_ascii_case(service))
-        .map_or_else(
-            || format!("\u{2068}{service}\u{2069}"),
-            |known| (*known).to_owned(),
-        )
+        .map_or_else(|| i18n.user_text(service), |known| (*known).to_owned())
 }
 
 /// One app password: its name, dates, and the buttons that rename and

@@ -294,10 +294,15 @@ async fn compare(servers: [&TestServer; 2], driver: &str) {
                 times[side].push(number(&figures[figure]));
             }
         }
+        // Each pair was measured back to back: the median of their ratios
+        // is steadier than the ratio of the medians when the machine's load
+        // drifts during the run.
+        let ratios: Vec<f64> = times[0].iter().zip(&times[1]).map(|(a, b)| a / b).collect();
         println!(
-            "{rows} rows, medians of {RUNS}: dist {:.1} ms, other {:.1} ms",
+            "{rows} rows, medians of {RUNS}: dist {:.1} ms, other {:.1} ms; dist/other, median of the pairs: {:.3}",
             median(&times[0]),
-            median(&times[1])
+            median(&times[1]),
+            median(&ratios)
         );
         for browser in browsers {
             browser.finish().await;

@@ -1,6 +1,8 @@
 //! The App passwords tab: the list, "n of max", and the ways to create,
 //! rename and delete.
 
+use std::sync::Arc;
+
 use leptos::either::Either;
 use leptos::html;
 use leptos::prelude::*;
@@ -277,15 +279,15 @@ fn AppPasswordTable(items: Vec<AppPassword>, on_open: Callback<Open>) -> impl In
     if items.is_empty() {
         return Either::Left(view! { <p class="empty">{i18n.t(keys::LIST_EMPTY)}</p> });
     }
-    let show_last_used = items.iter().any(|i| i.last_used_at.is_some());
-    let show_expires = items.iter().any(|i| i.expires_at.is_some());
+    let texts = RowTexts::new(i18n, &items);
+    let (show_last_used, show_expires) = (texts.last_used.is_some(), texts.expires.is_some());
     for text in ROW_STRINGS {
         wasm_bindgen::intern(text);
     }
     let rows = items
         .iter()
         .enumerate()
-        .map(|(index, item)| app_password_row(i18n, item, index, show_last_used, show_expires))
+        .map(|(index, item)| app_password_row(i18n, &texts, item, index))
         .collect_view();
     Either::Right(view! {
         <table class="app-password-table">
@@ -400,20 +402,53 @@ fn service_name(i18n: I18n, service: &str) -> String {
         .map_or_else(|| i18n.user_text(service), |known| (*known).to_owned())
 }
 
+/// What every row says alike, looked up once for the whole list rather
+/// than once a row: column labels for narrow screens, button texts.
+struct RowTexts {
+    created: Arc<str>,
+    /// `None` when no row has a last use to show.
+    last_used: Option<Arc<str>>,
+    /// `None` when no row expires.
+    expires: Option<Arc<str>>,
+    never: Arc<str>,
+    rename: Arc<str>,
+    delete: Arc<str>,
+}
+
+impl RowTexts {
+    fn new(i18n: I18n, items: &[AppPassword]) -> Self {
+        let text = |key| Arc::<str>::from(i18n.t(key));
+        let column = |shown: bool, key| shown.then(|| text(key));
+        Self {
+            created: text(keys::LIST_COL_CREATED),
+            last_used: column(
+                items.iter().any(|i| i.last_used_at.is_some()),
+                keys::LIST_COL_LAST_USED,
+            ),
+            expires: column(
+                items.iter().any(|i| i.expires_at.is_some()),
+                keys::LIST_COL_EXPIRES,
+            ),
+            never: text(keys::LIST_NEVER),
+            rename: text(keys::LIST_RENAME),
+            delete: text(keys::LIST_DELETE),
+        }
+    }
+}
+
 /// One app password: its name, dates, and the buttons that rename and
 /// delete it (their clicks are handled by the list, see [`row_action`]).
 /// A plain function, not a component: a thousand rows need no owner each.
 fn app_password_row(
     i18n: I18n,
+    texts: &RowTexts,
     item: &AppPassword,
     index: usize,
-    show_last_used: bool,
-    show_expires: bool,
 ) -> impl IntoView {
     let day = move |timestamp: &str| {
         view! { <time datetime=timestamp.to_owned()>{i18n.date(timestamp)}</time> }
     };
-    let last_used = show_last_used.then(|| {
+    let last_used = texts.last_used.clone().map(|label| {
         let text = match (
             &item.last_used_at,
             &item.last_used_service,
@@ -434,22 +469,22 @@ fn app_password_row(
                 &[("date", &i18n.date(at)), ("address", &i18n.user_text(ip))],
             ),
             (Some(at), None, None) => i18n.date(at),
-            _ => i18n.t(keys::LIST_NEVER),
+            _ => texts.never.to_string(),
         };
-        view! { <td data-label=i18n.t(keys::LIST_COL_LAST_USED)>{text}</td> }
+        view! { <td data-label=label>{text}</td> }
     });
-    let expires = show_expires.then(|| {
+    let expires = texts.expires.clone().map(|label| {
         let text = match item.expires_at.as_deref() {
             Some(at) => Either::Left(day(at)),
-            None => Either::Right(i18n.t(keys::LIST_NEVER)),
+            None => Either::Right(texts.never.clone()),
         };
-        view! { <td data-label=i18n.t(keys::LIST_COL_EXPIRES)>{text}</td> }
+        view! { <td data-label=label>{text}</td> }
     });
     let name = i18n.user_text(&item.name);
     view! {
         <tr class="app-password-row">
             <td class="name" dir="auto">{item.name.clone()}</td>
-            <td data-label=i18n.t(keys::LIST_COL_CREATED)>{day(&item.created_at)}</td>
+            <td data-label=texts.created.clone()>{day(&item.created_at)}</td>
             {last_used}
             {expires}
             <td class="row-actions">
@@ -459,7 +494,7 @@ fn app_password_row(
                     id=RowButton::Rename.id(index)
                     aria-label=i18n.t_with(keys::LIST_RENAME_NAMED, &[("name", &name)])
                 >
-                    {i18n.t(keys::LIST_RENAME)}
+                    {texts.rename.clone()}
                 </button>
                 <button
                     type="button"
@@ -467,7 +502,7 @@ fn app_password_row(
                     id=RowButton::Delete.id(index)
                     aria-label=i18n.t_with(keys::LIST_DELETE_NAMED, &[("name", &name)])
                 >
-                    {i18n.t(keys::LIST_DELETE)}
+                    {texts.delete.clone()}
                 </button>
             </td>
         </tr>

@@ -12,8 +12,8 @@ pub mod problems;
 
 pub use models::{
     AppPassword, AppPasswordList, AppPasswordName, AuthenticatorApp, CreatedAppPassword,
-    Credentials, Phone, Phones, Revoked, SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
-    User,
+    Credentials, ExpiryPolicy, NewAppPassword, Phone, Phones, Revoked, SecondFactor, SecurityInfo,
+    SecurityInfoUpdate, Session, User,
 };
 pub use names::{check_name, NameProblem, MAX_NAME_CHARS};
 pub use problems::{FieldError, ProblemKind};

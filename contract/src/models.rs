@@ -84,6 +84,45 @@ pub struct AppPasswordList {
     /// The most one user may hold; `null` when the backend has no limit.
     #[serde(default)]
     pub max_count: Option<u32>,
+    /// When new app passwords may expire; absent when the backend does not
+    /// let the user choose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<ExpiryPolicy>,
+}
+
+/// The backend's rules for when a new app password stops working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiryPolicy {
+    /// How many days a new one lasts unless the user chooses; `null`: it
+    /// never expires unless the user chooses a date.
+    #[serde(default)]
+    pub default_days: Option<u32>,
+    /// The most days one may last; `null`: no limit, and "never" is allowed.
+    #[serde(default)]
+    pub max_days: Option<u32>,
+}
+
+impl ExpiryPolicy {
+    /// Whether an app password may never expire.
+    pub fn allows_never(&self) -> bool {
+        self.max_days.is_none()
+    }
+
+    /// Whether one may last `days` days.
+    pub fn allows_days(&self, days: u32) -> bool {
+        self.max_days.is_none_or(|max| days <= max)
+    }
+}
+
+/// Body of `POST /app-passwords`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAppPassword {
+    /// The name.
+    pub name: String,
+    /// When it stops working (RFC 3339), within the list's
+    /// [`ExpiryPolicy`]; absent for the policy's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }
 
 /// `CreatedAppPassword`: the one response that carries the secret.
@@ -99,7 +138,7 @@ pub struct CreatedAppPassword {
     pub login: Option<String>,
 }
 
-/// Body of `POST /app-passwords` and `PATCH /app-passwords/{id}`.
+/// Body of `PATCH /app-passwords/{id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppPasswordName {
     /// The name.
@@ -222,6 +261,7 @@ mod tests {
         let list = serde_json::to_value(AppPasswordList {
             items: vec![item],
             max_count: None,
+            expiry: None,
         })
         .unwrap();
         assert_eq!(

@@ -5,7 +5,9 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use contract::{AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Revoked};
+use contract::{
+    AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, NewAppPassword, Revoked,
+};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::auth::SignedIn;
@@ -13,7 +15,7 @@ use crate::crypto::{generate_app_password, random_token, SecretBox};
 use crate::error::Error;
 use crate::extract::ApiJson;
 use crate::idempotency::IdempotencyKey;
-use crate::{now_rfc3339, validate, AppState};
+use crate::{now_rfc3339, unix_now, validate, AppState};
 
 /// Columns read by [`app_password_from_row`].
 const VIEW_COLUMNS: &str =
@@ -44,6 +46,7 @@ pub async fn list(
     Ok(Json(AppPasswordList {
         items,
         max_count: state.settings.max_app_passwords,
+        expiry: Some(state.settings.expiry),
     }))
 }
 
@@ -66,12 +69,17 @@ pub async fn create(
     State(state): State<AppState>,
     caller: SignedIn,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<AppPasswordName>,
+    ApiJson(body): ApiJson<NewAppPassword>,
 ) -> Result<(StatusCode, Json<CreatedAppPassword>), Error> {
     if !caller.user.app_passwords_enabled {
         return Err(Error::AppPasswordsDisabled);
     }
     let name = validate::app_password_name(&body.name)?;
+    let expires_at = validate::expires_at(
+        body.expires_at.as_deref(),
+        &state.settings.expiry,
+        unix_now(),
+    )?;
     let key = IdempotencyKey::from_headers(&headers, &name)?;
     let user_id = caller.user.id;
     let max = state.settings.max_app_passwords;
@@ -86,7 +94,7 @@ pub async fn create(
             last_used_at: None,
             last_used_ip: None,
             last_used_service: None,
-            expires_at: None,
+            expires_at,
         },
         password,
         login: Some(caller.user.login.clone()),
@@ -102,8 +110,8 @@ pub async fn create(
                 return Ok(first);
             }
             tx.execute(
-                "INSERT INTO app_passwords (id, user_id, name, digest, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![response.item.id, user_id, response.item.name, digest, response.item.created_at],
+                "INSERT INTO app_passwords (id, user_id, name, digest, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![response.item.id, user_id, response.item.name, digest, response.item.created_at, response.item.expires_at],
             )?;
             if let Some(key) = &key {
                 key.store(&tx, &secrets, user_id, &response)?;

@@ -201,6 +201,17 @@ pub struct ServeArgs {
     #[arg(long, env = "APP_PASSWORDS_MAX_APP_PASSWORDS", default_value_t = 40,
           value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub max_app_passwords: u32,
+    /// Days a new app password lasts when its user does not choose; `0`:
+    /// it never expires unless chosen. With `--max-expiry-days` and no
+    /// default, the default is the maximum.
+    #[arg(long, env = "APP_PASSWORDS_DEFAULT_EXPIRY_DAYS", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub default_expiry_days: u32,
+    /// The most days an app password may last; `0`: no limit, and "never"
+    /// is allowed.
+    #[arg(long, env = "APP_PASSWORDS_MAX_EXPIRY_DAYS", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub max_expiry_days: u32,
     /// Mark the session cookie `Secure`: set this when clients reach the
     /// server over HTTPS (directly or through a TLS-terminating proxy).
     #[arg(long, env = "APP_PASSWORDS_SECURE_COOKIES")]

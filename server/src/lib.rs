@@ -32,6 +32,8 @@ use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+use contract::ExpiryPolicy;
+
 use crate::config::ServeArgs;
 use crate::crypto::{DigestKey, DigestKeys, SecretBox};
 use crate::db::Db;
@@ -62,6 +64,8 @@ pub struct Settings {
     pub session_lifetime_seconds: i64,
     /// Origins whose pages may call this server (CORS, with credentials).
     pub cors_origins: Vec<String>,
+    /// When new app passwords expire, as the list states it.
+    pub expiry: ExpiryPolicy,
 }
 
 impl Settings {
@@ -73,7 +77,24 @@ impl Settings {
             session_idle_seconds: seconds(args.session_idle_minutes.saturating_mul(60)),
             session_lifetime_seconds: seconds(args.session_lifetime_hours.saturating_mul(3600)),
             cors_origins: args.cors_origins.iter().map(|o| o.0.clone()).collect(),
+            expiry: expiry_policy(args.default_expiry_days, args.max_expiry_days),
         }
+    }
+}
+
+/// The policy of `--default-expiry-days` and `--max-expiry-days` (`0`:
+/// none). A maximum without a default makes the maximum the default, and a
+/// default beyond the maximum is cut to it: "never" is not allowed then.
+fn expiry_policy(default_days: u32, max_days: u32) -> ExpiryPolicy {
+    let max_days = Some(max_days).filter(|&max| max > 0);
+    let default_days = match (Some(default_days).filter(|&days| days > 0), max_days) {
+        (Some(days), Some(max)) => Some(days.min(max)),
+        (None, max) => max,
+        (days, None) => days,
+    };
+    ExpiryPolicy {
+        default_days,
+        max_days,
     }
 }
 
@@ -103,9 +124,17 @@ pub fn unix_now() -> i64 {
 
 /// Now, as RFC 3339 in UTC to the second: the contract's timestamps.
 pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    let now = now.replace_nanosecond(0).unwrap_or(now);
-    now.format(&time::format_description::well_known::Rfc3339)
+    rfc3339(unix_now())
+}
+
+/// `unix_seconds` as RFC 3339 in UTC, the contract's timestamps.
+pub fn rfc3339(unix_seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .and_then(|at| {
+            at.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 

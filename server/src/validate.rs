@@ -1,7 +1,7 @@
 //! The contract's input rules, one function per kind of value; each returns
 //! the field errors it finds, with JSON Pointers into the request body.
 
-use contract::{check_name, NameProblem, MAX_NAME_CHARS};
+use contract::{check_name, ExpiryPolicy, NameProblem, MAX_NAME_CHARS};
 
 use crate::problem::FieldError;
 
@@ -30,6 +30,47 @@ pub fn app_password_name(raw: &str) -> Result<String, FieldError> {
         };
         field_error("/name", &detail)
     })
+}
+
+/// Seconds of clock difference forgiven when an expiry is checked against
+/// the maximum: the app computes it from its own clock.
+const CLOCK_SLACK_SECONDS: i64 = 300;
+
+/// The expiry of a new app password: `requested` (RFC 3339) checked
+/// against `policy` at `now` (Unix seconds), or without one the policy's
+/// default; `None` for never. Returned as RFC 3339 in UTC, to the second.
+pub fn expires_at(
+    requested: Option<&str>,
+    policy: &ExpiryPolicy,
+    now: i64,
+) -> Result<Option<String>, FieldError> {
+    let day = 24 * 3600;
+    let latest = policy.max_days.map(|max| now + i64::from(max) * day);
+    let Some(requested) = requested else {
+        return Ok(policy
+            .default_days
+            .map(|days| crate::rfc3339(now + i64::from(days) * day)));
+    };
+    let at = time::OffsetDateTime::parse(requested, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| {
+            field_error(
+                "/expires_at",
+                "Use a date and time such as 2027-01-31T23:59:59Z.",
+            )
+        })?
+        .unix_timestamp();
+    if at <= now {
+        return Err(field_error("/expires_at", "Choose a date in the future."));
+    }
+    if let (Some(latest), Some(max)) = (latest, policy.max_days) {
+        if at > latest + CLOCK_SLACK_SECONDS {
+            return Err(field_error(
+                "/expires_at",
+                &format!("Choose a date at most {max} days from now."),
+            ));
+        }
+    }
+    Ok(Some(crate::rfc3339(at)))
 }
 
 /// Checks one phone (`pointer` is e.g. `/phones/office`); `extension_allowed`
@@ -112,6 +153,36 @@ mod tests {
             "<b>Mail</b> & \"x\""
         );
         assert_eq!(app_password_name("").unwrap_err().pointer, "/name");
+    }
+
+    #[test]
+    fn expiry_follows_the_policy() {
+        let now = 1_800_000_000;
+        let day = 24 * 3600;
+        let free = ExpiryPolicy {
+            default_days: None,
+            max_days: None,
+        };
+        assert_eq!(expires_at(None, &free, now), Ok(None));
+        assert_eq!(
+            expires_at(Some("2027-01-31T23:59:59+01:00"), &free, now).unwrap(),
+            Some("2027-01-31T22:59:59Z".to_owned())
+        );
+        let bounded = ExpiryPolicy {
+            default_days: Some(30),
+            max_days: Some(90),
+        };
+        assert_eq!(
+            expires_at(None, &bounded, now).unwrap(),
+            Some(crate::rfc3339(now + 30 * day))
+        );
+        let in_days = |days: i64| crate::rfc3339(now + days * day);
+        assert!(expires_at(Some(&in_days(90)), &bounded, now).is_ok());
+        let too_late = expires_at(Some(&in_days(91)), &bounded, now).unwrap_err();
+        assert_eq!(too_late.pointer, "/expires_at");
+        assert!(too_late.detail.contains("90 days"), "{}", too_late.detail);
+        assert!(expires_at(Some(&in_days(-1)), &free, now).is_err());
+        assert!(expires_at(Some("next week"), &free, now).is_err());
     }
 
     #[test]

@@ -8,11 +8,10 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
-use common::{age, code_now, Api, Server, BOB_PASSWORD, SERVER_BINARY};
+use common::{age, closes_within, code_now, connect, Api, Server, BOB_PASSWORD, SERVER_BINARY};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 /// Sends `count` copies of one request at once and counts the statuses.
 async fn at_once<F, Fut>(count: usize, send: F) -> (usize, usize, Vec<u16>)
@@ -383,30 +382,6 @@ async fn without_a_trusted_proxy_a_forwarded_address_is_ignored() {
         [401, 401, 401, 429, 429],
         "one client, whatever it claims"
     );
-}
-
-/// Reads from `stream` until it closes or `within` passes; true when it
-/// closed (EOF or reset), and the bytes it sent before.
-async fn closes_within(stream: &mut TcpStream, within: Duration) -> (bool, String) {
-    let mut received = Vec::new();
-    let deadline = Instant::now() + within;
-    loop {
-        let mut buffer = [0u8; 4096];
-        let left = deadline.saturating_duration_since(Instant::now());
-        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
-            Err(_) => return (false, String::from_utf8_lossy(&received).into_owned()),
-            Ok(Ok(0)) | Ok(Err(_)) => {
-                return (true, String::from_utf8_lossy(&received).into_owned())
-            }
-            Ok(Ok(n)) => received.extend_from_slice(&buffer[..n]),
-        }
-    }
-}
-
-async fn connect(server: &Server) -> TcpStream {
-    TcpStream::connect(server.base.trim_start_matches("http://"))
-        .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

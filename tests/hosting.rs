@@ -450,7 +450,9 @@ struct WebServerTest {
 impl WebServerTest {
     fn new() -> Self {
         Self {
-            server: TestServer::start(&[&GRACE]),
+            // The README's proxy configurations forward the client's
+            // address, and the server believes only them.
+            server: TestServer::start_with(&[&GRACE], &["--trusted-proxy", "127.0.0.1/32"]),
             root: web_root(),
             work: tempfile::tempdir().expect("the web server's folder"),
             address: format!("127.0.0.1:{}", free_port()),

@@ -42,13 +42,20 @@ pub enum ProblemKind {
     InternalError,
     /// `/verify`: a service's credential is missing, wrong or revoked.
     ServiceRefused,
+    /// A create came without an `Idempotency-Key`.
+    IdempotencyKeyRequired,
+    /// A create sent again with its `Idempotency-Key` after the app
+    /// password it made was revoked: it is gone, and nothing is made.
+    AppPasswordRevoked,
+    /// The request's body did not arrive in time.
+    RequestTimeout,
     /// Any other type, or none (a plain error status).
     Other,
 }
 
 impl ProblemKind {
     /// Every kind with a name, for lookups.
-    const NAMED: [Self; 17] = [
+    const NAMED: [Self; 20] = [
         Self::MfaRequired,
         Self::InvalidCredentials,
         Self::InvalidCode,
@@ -66,6 +73,9 @@ impl ProblemKind {
         Self::MethodNotAllowed,
         Self::InternalError,
         Self::ServiceRefused,
+        Self::IdempotencyKeyRequired,
+        Self::AppPasswordRevoked,
+        Self::RequestTimeout,
     ];
 
     /// The last segment of the type URI, e.g. `mfa-required`; empty for
@@ -89,6 +99,9 @@ impl ProblemKind {
             Self::MethodNotAllowed => "method-not-allowed",
             Self::InternalError => "internal-error",
             Self::ServiceRefused => "service-refused",
+            Self::IdempotencyKeyRequired => "idempotency-key-required",
+            Self::AppPasswordRevoked => "app-password-revoked",
+            Self::RequestTimeout => "request-timeout",
             Self::Other => "",
         }
     }

@@ -11,10 +11,10 @@ use contract::{
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::auth::SignedIn;
-use crate::crypto::{generate_app_password, random_token, SecretBox};
+use crate::crypto::{generate_app_password, random_token};
 use crate::error::Error;
 use crate::extract::ApiJson;
-use crate::idempotency::IdempotencyKey;
+use crate::idempotency::{forget_revoked, IdempotencyKey};
 use crate::{now_rfc3339, unix_now, validate, AppState};
 
 /// Columns read by [`app_password_from_row`].
@@ -62,9 +62,10 @@ fn items_of(conn: &Connection, user_id: i64) -> Result<Vec<AppPassword>, Error> 
 }
 
 /// `POST /app-passwords`: makes a new app password and responds with it,
-/// the only time its secret is ever sent. A repeated `Idempotency-Key`
-/// (same user, same name, within 24 hours) gets the first response again
-/// and creates nothing.
+/// the only time its secret is ever sent. The `Idempotency-Key` is
+/// required; sent again (same user, same name, within
+/// `--idempotency-minutes`) it gets the first response again and creates
+/// nothing, or 410 once that app password is revoked.
 pub async fn create(
     State(state): State<AppState>,
     caller: SignedIn,
@@ -80,9 +81,10 @@ pub async fn create(
         &state.settings.expiry,
         unix_now(),
     )?;
-    let key = IdempotencyKey::from_headers(&headers, &name)?;
     let user_id = caller.user.id;
+    let key = IdempotencyKey::from_headers(&headers, user_id, &name)?;
     let max = state.settings.max_app_passwords;
+    let keep_seconds = state.settings.idempotency_seconds;
 
     let password = generate_app_password();
     let digest = state.digest_keys.current.digest(&password);
@@ -99,23 +101,21 @@ pub async fn create(
         password,
         login: Some(caller.user.login.clone()),
     };
-    let secrets = state.secrets.clone();
     let response = state
         .db
         .call(move |conn| {
             let tx = conn.transaction()?;
             // Checked inside the transaction: a concurrent create with the
             // same key, or one that took the last place, may have won.
-            if let Some(first) = earlier_response_or_room(&tx, &secrets, user_id, key.as_ref(), max)? {
+            if let Some(first) = earlier_response_or_room(&tx, user_id, &key, keep_seconds, max)? {
+                tx.commit()?;
                 return Ok(first);
             }
             tx.execute(
                 "INSERT INTO app_passwords (id, user_id, name, digest, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![response.item.id, user_id, response.item.name, digest, response.item.created_at, response.item.expires_at],
             )?;
-            if let Some(key) = &key {
-                key.store(&tx, &secrets, user_id, &response)?;
-            }
+            key.store(&tx, user_id, &response)?;
             tx.commit()?;
             Ok(response)
         })
@@ -128,15 +128,13 @@ pub async fn create(
 /// [`Error::LimitReached`].
 fn earlier_response_or_room(
     conn: &Connection,
-    secrets: &SecretBox,
     user_id: i64,
-    key: Option<&IdempotencyKey>,
+    key: &IdempotencyKey,
+    keep_seconds: i64,
     max: Option<u32>,
 ) -> Result<Option<CreatedAppPassword>, Error> {
-    if let Some(key) = key {
-        if let Some(first) = key.earlier_response(conn, secrets, user_id)? {
-            return Ok(Some(first));
-        }
+    if let Some(first) = key.earlier_response(conn, keep_seconds)? {
+        return Ok(Some(first));
     }
     if let Some(max) = max {
         let count: i64 = conn.query_row(
@@ -182,7 +180,8 @@ pub async fn rename(
     Ok(Json(renamed))
 }
 
-/// `DELETE /app-passwords/{id}`: revokes one; 404 when it is not the caller's.
+/// `DELETE /app-passwords/{id}`: revokes one; 404 when it is not the
+/// caller's. Its kept create response goes with it.
 pub async fn delete(
     State(state): State<AppState>,
     caller: SignedIn,
@@ -193,18 +192,23 @@ pub async fn delete(
     state
         .db
         .call(move |conn| {
-            match conn.execute(
+            let tx = conn.transaction()?;
+            let deleted = tx.execute(
                 "DELETE FROM app_passwords WHERE id = ?1 AND user_id = ?2",
                 params![id, user_id],
-            )? {
-                0 => Err(Error::NotFound),
-                _ => Ok(StatusCode::NO_CONTENT),
+            )?;
+            if deleted == 0 {
+                return Err(Error::NotFound);
             }
+            forget_revoked(&tx, user_id, Some(&id))?;
+            tx.commit()?;
+            Ok(StatusCode::NO_CONTENT)
         })
         .await
 }
 
-/// `DELETE /app-passwords`: revokes all of the caller's app passwords.
+/// `DELETE /app-passwords`: revokes all of the caller's app passwords, and
+/// empties their kept create responses.
 pub async fn delete_all(
     State(state): State<AppState>,
     caller: SignedIn,
@@ -213,7 +217,11 @@ pub async fn delete_all(
     let revoked = state
         .db
         .call(move |conn| {
-            Ok(conn.execute("DELETE FROM app_passwords WHERE user_id = ?1", [user_id])?)
+            let tx = conn.transaction()?;
+            let revoked = tx.execute("DELETE FROM app_passwords WHERE user_id = ?1", [user_id])?;
+            forget_revoked(&tx, user_id, None)?;
+            tx.commit()?;
+            Ok(revoked)
         })
         .await?;
     Ok(Json(Revoked {

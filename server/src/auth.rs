@@ -10,28 +10,45 @@ use crate::error::Error;
 use crate::users::{existing_id, user_from_row, User, USER_COLUMNS};
 use crate::{unix_now, AppState};
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain HTTP.
 pub const SESSION_COOKIE: &str = "ap_session";
+/// Name of the session cookie with `--secure-cookies`: browsers take a
+/// `__Host-` cookie only when it is `Secure`, for `Path=/` and without a
+/// `Domain`, so no other host of the site (nor a page over plain HTTP) can
+/// set one in its place.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-ap_session";
 
-/// Reads the session id from the request's cookies, if any.
-pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+/// The session cookie's name: [`SECURE_SESSION_COOKIE`] when `secure`.
+pub const fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
+
+/// Reads the session id from the request's cookies, if any; `secure` as
+/// `--secure-cookies` says, which names the cookie.
+pub fn session_cookie(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let wanted = session_cookie_name(secure);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == wanted)
         .map(|(_, value)| value.to_owned())
         .filter(|value| !value.is_empty())
 }
 
 /// `Set-Cookie` value that stores `session_id` (or, with `None`, clears it).
 pub fn set_session_cookie(session_id: Option<&str>, secure: bool) -> HeaderValue {
+    let name = session_cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     let value = match session_id {
-        Some(id) => format!("{SESSION_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/{secure}"),
-        None => format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}"),
+        Some(id) => format!("{name}={id}; HttpOnly; SameSite=Strict; Path=/{secure}"),
+        None => format!("{name}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{secure}"),
     };
     HeaderValue::from_str(&value).expect("session ids are URL-safe base64")
 }
@@ -72,7 +89,8 @@ impl FromSql for Stage {
 }
 
 /// Finds the live session with this id, touching its idle timer; expired
-/// sessions are deleted on sight.
+/// sessions are deleted on sight. A half-signed-in session (code pending)
+/// lives only the minutes of `--sign-in-code-minutes`.
 pub fn find_session(
     conn: &rusqlite::Connection,
     state: &AppState,
@@ -102,9 +120,11 @@ pub fn find_session(
         return Ok(None);
     };
     let settings = &state.settings;
-    if now - last_seen_at > settings.session_idle_seconds
-        || now - created_at > settings.session_lifetime_seconds
-    {
+    let lifetime = match stage {
+        Stage::Mfa => settings.sign_in_code_seconds,
+        Stage::Full => settings.session_lifetime_seconds,
+    };
+    if now - last_seen_at > settings.session_idle_seconds || now - created_at > lifetime {
         conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [&id_hash])?;
         return Ok(None);
     }
@@ -113,6 +133,27 @@ pub fn find_session(
         params![now, id_hash],
     )?;
     Ok(Some((user, stage)))
+}
+
+/// Deletes every session past its idle time or lifetime (a half-signed-in
+/// one past `--sign-in-code-minutes`), which [`find_session`] would refuse.
+pub fn purge_expired_sessions(
+    conn: &rusqlite::Connection,
+    settings: &crate::Settings,
+) -> rusqlite::Result<usize> {
+    let now = unix_now();
+    conn.execute(
+        "DELETE FROM sessions
+         WHERE last_seen_at < ?1
+            OR created_at < ?2
+            OR (stage = ?3 AND created_at < ?4)",
+        params![
+            now - settings.session_idle_seconds,
+            now - settings.session_lifetime_seconds,
+            Stage::Mfa,
+            now - settings.sign_in_code_seconds
+        ],
+    )
 }
 
 /// [`find_session`] on the blocking pool.
@@ -161,14 +202,15 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Issues a bearer token for `login` (for embedding the app in a portal
-/// that signed the user in). Only its digest is stored; the token itself is
-/// returned once.
-pub fn issue_token(conn: &rusqlite::Connection, login: &str) -> Result<String, Error> {
+/// that signed the user in) that works for `days`. Only its digest is
+/// stored; the token itself is returned once.
+pub fn issue_token(conn: &rusqlite::Connection, login: &str, days: u32) -> Result<String, Error> {
     let user_id = existing_id(conn, login)?;
     let token = random_token(32);
+    let now = unix_now();
     conn.execute(
-        "INSERT INTO api_tokens (token_hash, user_id, created_at) VALUES (?1, ?2, ?3)",
-        params![token_digest(&token), user_id, unix_now()],
+        "INSERT INTO api_tokens (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_digest(&token), user_id, now, now + i64::from(days) * 86_400],
     )?;
     Ok(token)
 }
@@ -188,9 +230,9 @@ async fn user_by_token(state: &AppState, token: &str) -> Result<Option<User>, Er
                 .query_row(
                     &format!(
                         "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id
-                         WHERE api_tokens.token_hash = ?1"
+                         WHERE api_tokens.token_hash = ?1 AND api_tokens.expires_at > ?2"
                     ),
-                    [token_hash],
+                    params![token_hash, unix_now()],
                     user_from_row,
                 )
                 .optional()?)
@@ -211,7 +253,8 @@ impl FromRequestParts<AppState> for SignedIn {
                 session_id: None,
             });
         }
-        let session_id = session_cookie(&parts.headers).ok_or(Error::Unauthorized)?;
+        let session_id = session_cookie(&parts.headers, state.settings.secure_cookies)
+            .ok_or(Error::Unauthorized)?;
         let user = match load_session(state, &session_id).await? {
             Some((user, Stage::Full)) => user,
             _ => return Err(Error::Unauthorized),
@@ -226,7 +269,9 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-fn is_unsafe(method: &Method) -> bool {
+/// Whether `method` may change something, and so needs the CSRF token and
+/// a request from this site.
+pub fn is_unsafe(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
@@ -241,10 +286,11 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("a=1; ap_session=abc; b=2"),
         );
-        assert_eq!(session_cookie(&headers).as_deref(), Some("abc"));
+        assert_eq!(session_cookie(&headers, false).as_deref(), Some("abc"));
+        assert_eq!(session_cookie(&headers, true), None, "not the secure name");
         let mut empty = HeaderMap::new();
         empty.append(header::COOKIE, HeaderValue::from_static("ap_session="));
-        assert_eq!(session_cookie(&empty), None);
+        assert_eq!(session_cookie(&empty, false), None);
     }
 
     #[test]
@@ -265,7 +311,7 @@ mod tests {
         let set = set_session_cookie(Some("xyz"), true);
         assert_eq!(
             set,
-            "ap_session=xyz; HttpOnly; SameSite=Strict; Path=/; Secure"
+            "__Host-ap_session=xyz; HttpOnly; SameSite=Strict; Path=/; Secure"
         );
         let clear = set_session_cookie(None, false);
         assert!(clear.to_str().unwrap().contains("Max-Age=0"));

@@ -2,7 +2,7 @@
 //! an environment variable, for service managers and containers.
 
 use std::ffi::OsString;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -48,6 +48,10 @@ pub enum Command {
         /// The user's login.
         #[arg(long)]
         login: String,
+        /// Days the token works; then it is refused and the portal must
+        /// issue a new one.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=366))]
+        days: u32,
         /// The database the command changes.
         #[command(flatten)]
         database: DatabaseArg,
@@ -193,9 +197,10 @@ pub struct ServeArgs {
     #[arg(
         long = "seed-user",
         env = "APP_PASSWORDS_SEED_USER",
-        value_delimiter = '\n'
+        value_delimiter = '\n',
+        hide_env_values = true
     )]
-    pub seed_users: Vec<SeedUser>,
+    pub seed_users: Vec<SeedUserText>,
     /// The most app passwords one user may hold; 0 for no limit (then the
     /// list's `max_count` is null).
     #[arg(long, env = "APP_PASSWORDS_MAX_APP_PASSWORDS", default_value_t = 40,
@@ -233,12 +238,16 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<CorsOrigin>,
-    /// Failed sign-in, code and /verify attempts allowed per login within
-    /// the failure window; then 429 with Retry-After.
+    /// Failed sign-in, code and /verify attempts allowed per login from one
+    /// client address within the failure window; then that address gets 429
+    /// with Retry-After for that login. Other addresses are not refused for
+    /// them: past this many failures from all addresses together, attempts
+    /// on the login are only slowed.
     #[arg(long, env = "APP_PASSWORDS_MAX_FAILURES_PER_LOGIN", default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_failures_per_login: u32,
-    /// Failed attempts allowed per client address within the failure window.
+    /// Failed attempts allowed per client address within the failure window,
+    /// whatever the logins.
     #[arg(long, env = "APP_PASSWORDS_MAX_FAILURES_PER_ADDRESS", default_value_t = 100,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_failures_per_address: u32,
@@ -246,6 +255,47 @@ pub struct ServeArgs {
     #[arg(long, env = "APP_PASSWORDS_FAILURE_WINDOW_SECONDS", default_value_t = 900,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub failure_window_seconds: u64,
+    /// A proxy (`127.0.0.1/32`, `10.0.0.0/8`, `::1/128`) whose
+    /// `X-Forwarded-For` or `Forwarded` header names the client: requests
+    /// from it are counted and recorded by that address instead of the
+    /// proxy's. Repeatable; in the environment, separate them with commas.
+    #[arg(
+        long = "trusted-proxy",
+        env = "APP_PASSWORDS_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpNetwork>,
+    /// Minutes the code step may take after the password step; then sign
+    /// in again.
+    #[arg(long, env = "APP_PASSWORDS_SIGN_IN_CODE_MINUTES", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub sign_in_code_minutes: u64,
+    /// Minutes a create's response is kept for a retry with the same
+    /// Idempotency-Key.
+    #[arg(long, env = "APP_PASSWORDS_IDEMPOTENCY_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub idempotency_minutes: u64,
+    /// Seconds between two sweeps of what has expired (kept create
+    /// responses, sessions).
+    #[arg(long, env = "APP_PASSWORDS_PURGE_INTERVAL_SECONDS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub purge_interval_seconds: u64,
+    /// Seconds a client may take to send a request's headers, counted from
+    /// when its connection opened or its previous response ended: so an
+    /// idle kept-alive connection is closed after this long too.
+    #[arg(long, env = "APP_PASSWORDS_HEADER_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout_seconds: u64,
+    /// Seconds a client may take to send a request's body, once its headers
+    /// are in; then 408 and the connection is closed.
+    #[arg(long, env = "APP_PASSWORDS_BODY_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub body_timeout_seconds: u64,
+    /// Most connections open at once; more wait in the listen queue until
+    /// one closes.
+    #[arg(long, env = "APP_PASSWORDS_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
 }
 
 impl ServeArgs {
@@ -311,6 +361,110 @@ impl std::str::FromStr for CorsOrigin {
     }
 }
 
+/// A `--seed-user` as given, parsed only by [`ServeArgs::seed_users`], so
+/// that a mistake in it is reported without the text, which holds a
+/// password (clap's own messages quote the value).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SeedUserText(String);
+
+/// Never prints the text: it holds a password.
+impl std::fmt::Debug for SeedUserText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SeedUserText(..)")
+    }
+}
+
+impl std::str::FromStr for SeedUserText {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Self(text.to_owned()))
+    }
+}
+
+impl ServeArgs {
+    /// The users to seed, parsed; a mistake names the seed user by its
+    /// place and, when it has one, its login, never by its text.
+    pub fn seed_users(&self) -> anyhow::Result<Vec<SeedUser>> {
+        self.seed_users
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                text.0.parse::<SeedUser>().map_err(|problem| {
+                    anyhow::anyhow!(
+                        "--seed-user number {} is not LOGIN:PASSWORD[:TOTP_BASE32_SECRET]: {problem}",
+                        index + 1
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// An IP network in CIDR notation (`192.0.2.0/24`, `::1/128`; a bare
+/// address is the one address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNetwork {
+    address: IpAddr,
+    prefix: u8,
+}
+
+impl IpNetwork {
+    /// Whether `address` is in this network. An IPv4 address in its IPv6
+    /// form (`::ffff:127.0.0.1`) counts as the IPv4 address.
+    pub fn contains(&self, address: IpAddr) -> bool {
+        match (self.address, canonical(address)) {
+            (IpAddr::V4(network), IpAddr::V4(address)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(network) & mask == u32::from(address) & mask
+            }
+            (IpAddr::V6(network), IpAddr::V6(address)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(network) & mask == u128::from(address) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `address`, with an IPv4-mapped IPv6 address as the IPv4 one.
+pub fn canonical(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+impl std::str::FromStr for IpNetwork {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let refused = || {
+            format!("{text:?} is not an IP network: write it as 192.0.2.0/24, 10.0.0.1 or ::1/128")
+        };
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let address = canonical(address.parse::<IpAddr>().map_err(|_| refused())?);
+        let most = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(prefix) => prefix
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= most)
+                .ok_or_else(refused)?,
+            None => most,
+        };
+        Ok(Self { address, prefix })
+    }
+}
+
 /// A user to create or update at start.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SeedUser {
@@ -322,7 +476,7 @@ pub struct SeedUser {
     pub totp_secret: Option<Vec<u8>>,
 }
 
-/// Never prints the password or secret, even in clap's error messages.
+/// Never prints the password or secret.
 impl std::fmt::Debug for SeedUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SeedUser")
@@ -336,11 +490,12 @@ impl std::str::FromStr for SeedUser {
     type Err = String;
 
     /// `LOGIN:PASSWORD[:SECRET]`. The password may itself contain `:`; a last
-    /// part that is a valid base32 secret is taken as the TOTP secret.
+    /// part that is a valid base32 secret is taken as the TOTP secret. A
+    /// refusal never quotes the text.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let (login, rest) = text
             .split_once(':')
-            .ok_or("expected LOGIN:PASSWORD[:TOTP_BASE32_SECRET]")?;
+            .ok_or("it has no colon between the login and the password")?;
         let (password, totp_secret) = match rest.rsplit_once(':') {
             Some((password, secret)) => match crate::totp::decode_secret(secret) {
                 Some(secret) => (password, Some(secret)),
@@ -427,6 +582,22 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(cli.serve.cors_origins.len(), 2);
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks() {
+        let loopback: IpNetwork = "127.0.0.1/8".parse().unwrap();
+        assert!(loopback.contains("127.9.9.9".parse().unwrap()));
+        assert!(loopback.contains("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(!loopback.contains("128.0.0.1".parse().unwrap()));
+        let one: IpNetwork = "::1".parse().unwrap();
+        assert!(one.contains("::1".parse().unwrap()));
+        assert!(!one.contains("::2".parse().unwrap()));
+        let all: IpNetwork = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("203.0.113.5".parse().unwrap()));
+        for bad in ["10.0.0.0/33", "::/129", "proxy", "10.0.0.0/x", ""] {
+            assert!(bad.parse::<IpNetwork>().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -175,6 +175,19 @@ impl SecretBox {
         })
     }
 
+    /// A box whose key is derived from `material` alone (SHA-256 under a
+    /// label of its own): for what only the holder of that material may
+    /// open, such as a kept create response under its `Idempotency-Key`.
+    pub fn derived_from(material: &[u8]) -> Self {
+        let key = Sha256::new()
+            .chain_update(b"app-passwords sealing key\0")
+            .chain_update(material)
+            .finalize();
+        Self {
+            cipher: ChaCha20Poly1305::new(&key),
+        }
+    }
+
     /// Encrypts `plain`; the result carries its own random nonce.
     pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
         let mut nonce = [0u8; 12];

@@ -62,6 +62,17 @@ pub enum Error {
     /// The `Idempotency-Key` header is not 1 to 255 visible ASCII characters.
     #[error("malformed Idempotency-Key")]
     InvalidIdempotencyKey,
+    /// A create without an `Idempotency-Key`.
+    #[error("missing Idempotency-Key")]
+    IdempotencyKeyRequired,
+    /// The `Idempotency-Key` made an app password that has since been
+    /// revoked.
+    #[error("the app password made with this Idempotency-Key was revoked")]
+    AppPasswordRevoked,
+    /// An unsafe method sent by a page of another site that is not one of
+    /// the `--cors-origin`s.
+    #[error("a cross-site request")]
+    CrossSite,
     /// The `Idempotency-Key` came before with another name.
     #[error("Idempotency-Key reused for another request")]
     IdempotencyKeyReused,
@@ -132,6 +143,9 @@ impl Error {
             },
             Self::InvalidIdempotencyKey => Problem::invalid_idempotency_key(),
             Self::IdempotencyKeyReused => Problem::idempotency_key_reused(),
+            Self::IdempotencyKeyRequired => Problem::idempotency_key_required(),
+            Self::AppPasswordRevoked => Problem::app_password_revoked(),
+            Self::CrossSite => Problem::cross_site(),
             Self::LimitReached { max } => Problem::limit_reached(*max),
             Self::AppPasswordsDisabled => Problem::app_passwords_disabled(),
             Self::RateLimited {

@@ -1,10 +1,17 @@
 //! `Idempotency-Key` on `POST /app-passwords`: a create sent again with the
-//! same key (same user, same name, within 24 hours) gets the first response
-//! again, the same password, and creates nothing. That is what lets a client
-//! retry a create whose response was lost without making a second password.
+//! same key (same user, same name, within minutes) gets the first response
+//! again, the same password, and creates nothing. That is what lets a
+//! client retry a create whose response was lost without making a second
+//! password.
 //!
-//! The stored responses hold the password, so they are sealed with the
-//! server's key, and dropped once they are too old to be given again.
+//! The kept response holds the password, so it is sealed under a key
+//! derived from the `Idempotency-Key`, and found by a digest of it: the
+//! server keeps neither the key nor anything that opens the response, so
+//! only the client that sent the key can have the response back. It is
+//! kept only minutes (`--idempotency-minutes`), swept by [`purge_expired`]
+//! on a timer, and emptied when its app password is revoked, after which a
+//! retry is answered 410 (the app password is gone) rather than with a dead
+//! password or a new one.
 
 use axum::http::HeaderMap;
 use contract::CreatedAppPassword;
@@ -14,60 +21,74 @@ use crate::crypto::{digest_bytes, SecretBox};
 use crate::error::Error;
 use crate::unix_now;
 
-/// How long a create response is kept for a repeated key.
-const KEEP_SECONDS: i64 = 24 * 3600;
-
 /// Longest key accepted; a UUID, the usual key, has 36 characters.
 const MAX_KEY_LENGTH: usize = 255;
 
-/// A create's `Idempotency-Key`, with a digest of the name it was sent
-/// with: the same key with another name cannot be a retry.
-#[derive(Debug, Clone)]
+/// A create's `Idempotency-Key` for one user, with a digest of the name it
+/// was sent with: the same key with another name cannot be a retry.
+#[derive(Clone)]
 pub struct IdempotencyKey {
-    key: String,
+    key_digest: String,
     name_digest: String,
+    seal: SecretBox,
+}
+
+/// Never prints what opens the kept response.
+impl std::fmt::Debug for IdempotencyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdempotencyKey")
+            .field("key_digest", &self.key_digest)
+            .finish_non_exhaustive()
+    }
 }
 
 impl IdempotencyKey {
-    /// The key of a create for `name` (as validated): `None` without the
-    /// header, which is allowed (then nothing is replayed), and
-    /// [`Error::InvalidIdempotencyKey`] unless the header is 1 to 255
-    /// visible ASCII characters.
-    pub fn from_headers(headers: &HeaderMap, name: &str) -> Result<Option<Self>, Error> {
-        let Some(value) = headers.get(contract::headers::IDEMPOTENCY_KEY) else {
-            return Ok(None);
-        };
+    /// The key of `user_id`'s create for `name` (as validated):
+    /// [`Error::IdempotencyKeyRequired`] without the header, and
+    /// [`Error::InvalidIdempotencyKey`] unless it is 1 to 255 visible ASCII
+    /// characters.
+    pub fn from_headers(headers: &HeaderMap, user_id: i64, name: &str) -> Result<Self, Error> {
+        let value = headers
+            .get(contract::headers::IDEMPOTENCY_KEY)
+            .ok_or(Error::IdempotencyKeyRequired)?;
         match value.to_str() {
             Ok(key)
                 if !key.is_empty()
                     && key.len() <= MAX_KEY_LENGTH
                     && key.bytes().all(|b| b.is_ascii_graphic()) =>
             {
-                Ok(Some(Self {
-                    key: key.to_owned(),
+                // The user's id is part of both, so that one user's key
+                // neither finds nor opens another's response.
+                let material = format!("{user_id}\0{key}");
+                Ok(Self {
+                    key_digest: digest_bytes(format!("lookup\0{material}").as_bytes()),
                     name_digest: digest_bytes(name.as_bytes()),
-                }))
+                    seal: SecretBox::derived_from(material.as_bytes()),
+                })
             }
             _ => Err(Error::InvalidIdempotencyKey),
         }
     }
 
-    /// The response first given under this key, if it is younger than 24
-    /// hours; [`Error::IdempotencyKeyReused`] when that create was for
-    /// another name.
+    /// The response first given under this key, if it was kept less than
+    /// `keep_seconds` ago; [`Error::IdempotencyKeyReused`] when that create
+    /// was for another name, [`Error::AppPasswordRevoked`] when its app
+    /// password has been revoked since.
     pub fn earlier_response(
         &self,
         conn: &Connection,
-        secrets: &SecretBox,
-        user_id: i64,
+        keep_seconds: i64,
     ) -> Result<Option<CreatedAppPassword>, Error> {
-        purge_expired(conn)?;
-        // `body_hash` holds the name's digest and `answer` the sealed
-        // response: the names the shipped schema gave them.
-        let stored: Option<(String, Vec<u8>)> = conn
+        // An expired response under the same key is no longer given, and
+        // would stand in the way of the new one.
+        conn.execute(
+            "DELETE FROM create_replays WHERE key_digest = ?1 AND created_at < ?2",
+            params![self.key_digest, unix_now() - keep_seconds],
+        )?;
+        let stored: Option<(String, Option<Vec<u8>>)> = conn
             .query_row(
-                "SELECT body_hash, answer FROM idempotency_keys WHERE user_id = ?1 AND key = ?2",
-                params![user_id, self.key],
+                "SELECT name_digest, response FROM create_replays WHERE key_digest = ?1",
+                [&self.key_digest],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()?;
@@ -77,35 +98,54 @@ impl IdempotencyKey {
         if name_digest != self.name_digest {
             return Err(Error::IdempotencyKeyReused);
         }
-        let response = serde_json::from_slice(&secrets.open(&sealed)?)
+        let sealed = sealed.ok_or(Error::AppPasswordRevoked)?;
+        let response = serde_json::from_slice(&self.seal.open(&sealed)?)
             .map_err(|_| Error::StoredResponseUnreadable)?;
         Ok(Some(response))
     }
 
-    /// Keeps `response`, sealed, to be given again for this key.
+    /// Keeps `response` of `user_id`, sealed, to be given again for this key.
     pub fn store(
         &self,
         conn: &Connection,
-        secrets: &SecretBox,
         user_id: i64,
         response: &CreatedAppPassword,
     ) -> Result<(), Error> {
-        let sealed = secrets.seal(&serde_json::to_vec(response)?);
+        let sealed = self.seal.seal(&serde_json::to_vec(response)?);
         conn.execute(
-            "INSERT INTO idempotency_keys (user_id, key, body_hash, answer, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![user_id, self.key, self.name_digest, sealed, unix_now()],
+            "INSERT INTO create_replays (key_digest, user_id, name_digest, app_password_id, response, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                self.key_digest,
+                user_id,
+                self.name_digest,
+                response.item.id,
+                sealed,
+                unix_now()
+            ],
         )?;
         Ok(())
     }
 }
 
-/// Drops every stored response older than [`KEEP_SECONDS`]: it will not be
-/// given again, and it holds a password.
-fn purge_expired(conn: &Connection) -> rusqlite::Result<usize> {
+/// Empties the kept responses of the user's app password `id` (all of the
+/// user's with `None`) as it is revoked: what is left says only that it was
+/// revoked.
+pub fn forget_revoked(conn: &Connection, user_id: i64, id: Option<&str>) -> rusqlite::Result<()> {
     conn.execute(
-        "DELETE FROM idempotency_keys WHERE created_at < ?1",
-        [unix_now() - KEEP_SECONDS],
+        "UPDATE create_replays SET response = NULL
+         WHERE user_id = ?1 AND (?2 IS NULL OR app_password_id = ?2)",
+        params![user_id, id],
+    )?;
+    Ok(())
+}
+
+/// Drops every kept response older than `keep_seconds`: it will not be
+/// given again, and it may hold a password.
+pub fn purge_expired(conn: &Connection, keep_seconds: i64) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM create_replays WHERE created_at < ?1",
+        [unix_now() - keep_seconds],
     )
 }
 
@@ -124,20 +164,27 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_optional_and_visible_ascii() {
-        assert!(IdempotencyKey::from_headers(&HeaderMap::new(), "Mail")
-            .unwrap()
-            .is_none());
-        let key = IdempotencyKey::from_headers(&headers_with("6f1c0b1e-key"), "Mail")
-            .unwrap()
-            .unwrap();
-        assert_eq!(key.key, "6f1c0b1e-key");
+    fn keys_are_required_and_visible_ascii() {
+        assert!(matches!(
+            IdempotencyKey::from_headers(&HeaderMap::new(), 1, "Mail"),
+            Err(Error::IdempotencyKeyRequired)
+        ));
+        let key = IdempotencyKey::from_headers(&headers_with("6f1c0b1e-key"), 1, "Mail").unwrap();
+        let other_user =
+            IdempotencyKey::from_headers(&headers_with("6f1c0b1e-key"), 2, "Mail").unwrap();
+        assert_ne!(key.key_digest, other_user.key_digest);
+        assert!(!key.key_digest.contains("6f1c0b1e"));
+        let sealed = key.seal.seal(b"response");
+        assert!(
+            other_user.seal.open(&sealed).is_err(),
+            "another user's key does not open it"
+        );
         let too_long = "k".repeat(MAX_KEY_LENGTH + 1);
         for bad in ["", "has spaces", too_long.as_str()] {
             let headers = headers_with(bad);
             assert!(
                 matches!(
-                    IdempotencyKey::from_headers(&headers, "Mail"),
+                    IdempotencyKey::from_headers(&headers, 1, "Mail"),
                     Err(Error::InvalidIdempotencyKey)
                 ),
                 "{bad:?}"

@@ -5,6 +5,7 @@
 pub mod app_passwords;
 pub mod auth;
 pub mod checkpassword;
+pub mod client_address;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -24,8 +25,9 @@ pub mod validate;
 pub mod verify;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{get, patch, post};
 use axum::Router;
@@ -51,7 +53,7 @@ pub const CONTENT_SECURITY_POLICY: &str =
 /// Largest request body accepted anywhere.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
-/// Settings that handlers read, fixed at start.
+/// Settings that handlers and the connections read, fixed at start.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The most app passwords one user may hold; `None` for no limit.
@@ -62,10 +64,25 @@ pub struct Settings {
     pub session_idle_seconds: i64,
     /// Seconds after sign-in after which a session ends.
     pub session_lifetime_seconds: i64,
+    /// Seconds after the password step after which the code step is refused.
+    pub sign_in_code_seconds: i64,
     /// Origins whose pages may call this server (CORS, with credentials).
     pub cors_origins: Vec<String>,
     /// When new app passwords expire, as the list states it.
     pub expiry: ExpiryPolicy,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: Vec<config::IpNetwork>,
+    /// Seconds a create's response is kept for a retry with its key.
+    pub idempotency_seconds: i64,
+    /// Time between two sweeps of what has expired.
+    pub purge_interval: Duration,
+    /// Time a client may take to send a request's headers (or, kept
+    /// alive, to begin its next request).
+    pub header_timeout: Duration,
+    /// Time a client may take to send a request's body.
+    pub body_timeout: Duration,
+    /// Most connections served at once.
+    pub max_connections: usize,
 }
 
 impl Settings {
@@ -76,8 +93,15 @@ impl Settings {
             secure_cookies: args.secure_cookies,
             session_idle_seconds: seconds(args.session_idle_minutes.saturating_mul(60)),
             session_lifetime_seconds: seconds(args.session_lifetime_hours.saturating_mul(3600)),
+            sign_in_code_seconds: seconds(args.sign_in_code_minutes.saturating_mul(60)),
             cors_origins: args.cors_origins.iter().map(|o| o.0.clone()).collect(),
             expiry: expiry_policy(args.default_expiry_days, args.max_expiry_days),
+            trusted_proxies: args.trusted_proxies.clone(),
+            idempotency_seconds: seconds(args.idempotency_minutes.saturating_mul(60)),
+            purge_interval: Duration::from_secs(args.purge_interval_seconds),
+            header_timeout: Duration::from_secs(args.header_timeout_seconds),
+            body_timeout: Duration::from_secs(args.body_timeout_seconds),
+            max_connections: args.max_connections as usize,
         }
     }
 }
@@ -138,8 +162,10 @@ pub fn rfc3339(unix_seconds: i64) -> String {
         .unwrap_or_default()
 }
 
-/// The API of the contract, mounted at `/api/v1` by [`router`].
-pub fn api_router() -> Router<AppState> {
+/// The API of the contract, mounted at `/api/v1` by [`router`]. Unsafe
+/// methods sent by pages of other sites are refused before any handler
+/// runs ([`refuse_other_sites`]).
+pub fn api_router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/session",
@@ -165,6 +191,10 @@ pub fn api_router() -> Router<AppState> {
         .route("/verify", get(verify::verify))
         .fallback(|| async { Problem::not_found() })
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
+        .layer(axum::middleware::from_fn_with_state(
+            state.settings.clone(),
+            refuse_other_sites,
+        ))
         .layer(axum::middleware::from_fn(log_internal_errors))
         // Nothing an API response says may be kept by a cache or the browser.
         .layer(SetResponseHeaderLayer::overriding(
@@ -173,6 +203,90 @@ pub fn api_router() -> Router<AppState> {
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(server_timing))
+}
+
+/// Refuses (403 `csrf-failed`) an unsafe method that a browser says comes
+/// from a page of another site, unless that page's origin is one of the
+/// `--cors-origin`s: the session cookie is `SameSite=Strict`, but a
+/// sibling host of the same site, or a form signing the browser in to the
+/// attacker's account (login CSRF), would otherwise get through. Browsers
+/// say it with `Sec-Fetch-Site`; older ones only with `Origin`, which is
+/// then compared with the `Host` it was sent to. Requests with neither
+/// (curl, services) are not from a page, and pass.
+async fn refuse_other_sites(
+    State(settings): State<Arc<Settings>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if auth::is_unsafe(request.method())
+        && !from_this_site(request.headers(), &settings.cors_origins)
+    {
+        return error::Error::CrossSite.into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether a request's `Sec-Fetch-Site` and `Origin` allow an unsafe method.
+fn from_this_site(headers: &axum::http::HeaderMap, cors_origins: &[String]) -> bool {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|value: &HeaderValue| value.to_str().ok())
+    };
+    let origin = text(header::ORIGIN);
+    let allowed = |origin: &str| cors_origins.iter().any(|o| o.eq_ignore_ascii_case(origin));
+    match text(HeaderName::from_static("sec-fetch-site")) {
+        Some("same-origin" | "none") => true,
+        Some(_) => origin.is_some_and(allowed),
+        None => origin.is_none_or(|origin| {
+            allowed(origin)
+                || origin.split_once("://").is_some_and(|(_, host)| {
+                    text(header::HOST).is_some_and(|h| h.eq_ignore_ascii_case(host))
+                })
+        }),
+    }
+}
+
+/// Reads a request's body within `--body-timeout-seconds` and at most
+/// [`BODY_LIMIT`] of it, before anything else sees it: a client sending a
+/// byte now and then cannot hold a connection (or a handler) for long.
+/// Late: 408 and the connection closed; too large: 413.
+async fn read_body_in_time(
+    State(settings): State<Arc<Settings>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use http_body_util::BodyExt;
+    let (parts, body) = request.into_parts();
+    if axum::body::HttpBody::is_end_stream(&body) {
+        return next
+            .run(axum::extract::Request::from_parts(parts, body))
+            .await;
+    }
+    let limited = http_body_util::Limited::new(body, BODY_LIMIT);
+    let refusal = match tokio::time::timeout(settings.body_timeout, limited.collect()).await {
+        Ok(Ok(collected)) => {
+            let body = axum::body::Body::from(collected.to_bytes());
+            return next
+                .run(axum::extract::Request::from_parts(parts, body))
+                .await;
+        }
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
+            Problem::payload_too_large()
+        }
+        // The client went away mid-body: nobody reads this.
+        Ok(Err(_)) => Problem::malformed_json(),
+        Err(_) => Problem::request_timeout(),
+    };
+    // The rest of the body is not read: the connection cannot carry
+    // another request.
+    let mut response = refusal.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Says in each API response how long the server worked on it
@@ -199,9 +313,10 @@ async fn server_timing(
 /// path only: no header, body or query is recorded, so no secret is).
 pub fn router(state: AppState, dist: &std::path::Path) -> Router {
     let cors = cors_layer(&state.settings.cors_origins);
+    let settings = state.settings.clone();
     let router = Router::new()
         .route("/healthz", get(health::healthz))
-        .nest("/api/v1", api_router())
+        .nest("/api/v1", api_router(&state))
         .fallback_service(static_files::service(dist))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -215,7 +330,21 @@ pub fn router(state: AppState, dist: &std::path::Path) -> Router {
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("no-referrer"),
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            settings.clone(),
+            read_body_in_time,
+        ))
         .with_state(state);
+    // Served over HTTPS (the cookies say so): browsers are to come back
+    // over HTTPS only, for a year.
+    let router = if settings.secure_cookies {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    };
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
@@ -269,27 +398,107 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     )
 }
 
-/// Serves [`router`] on `listener` until `shutdown` completes, giving
-/// handlers the client's address (for rate limits and `last_used_ip`).
+/// Serves [`router`] on `listener` until `shutdown` completes, then lets
+/// the requests under way finish. Each connection gets `TCP_NODELAY`, its
+/// peer's address (for [`client_address`]), and
+/// `--header-timeout-seconds` to send each request's headers (which also
+/// closes idle kept-alive connections); at most `--max-connections` are
+/// served at once, and the next waits in the listen queue for a place.
+/// What has expired is swept every `--purge-interval-seconds` meanwhile.
 pub async fn run(
     listener: tokio::net::TcpListener,
     state: AppState,
     dist: &std::path::Path,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let app = router(state, dist).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    // Without TCP_NODELAY, a response written in two parts (headers, then a
-    // file read meanwhile) can wait for the client's delayed ACK of the
-    // first: about 40 ms for a static file on a kept-alive connection.
-    let listener = listener.tap_io(|tcp| {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let settings = state.settings.clone();
+    let sweeper = tokio::spawn(purge_regularly(state.clone()));
+    let app = router(state, dist);
+    let places = Arc::new(tokio::sync::Semaphore::new(settings.max_connections));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(settings.header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let place = tokio::select! {
+            place = places.clone().acquire_owned() => place.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    wait_after_accept_error(err).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Without TCP_NODELAY, a response written in two parts (headers,
+        // then a file read meanwhile) can wait for the client's delayed ACK
+        // of the first: about 40 ms for a static file on a kept-alive
+        // connection.
         if let Err(err) = tcp.set_nodelay(true) {
             tracing::warn!("setting TCP_NODELAY: {err}");
         }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), request)
+            },
+        );
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
+        tokio::spawn(async move {
+            // A connection's end (a client gone, a timeout) is routine.
+            let _ = connection.await;
+            drop(place);
+        });
+    }
+    sweeper.abort();
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// After a failed accept: at once when only that connection failed, a
+/// second when the process is out of descriptors or memory, so that the
+/// loop neither spins nor floods the log.
+async fn wait_after_accept_error(err: std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+    ) {
+        return;
+    }
+    tracing::warn!("accepting a connection: {err}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// Every `--purge-interval-seconds`, deletes what has expired: kept create
+/// responses (they may hold a password) and sessions.
+async fn purge_regularly(state: AppState) {
+    let mut ticks = tokio::time::interval(state.settings.purge_interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let settings = state.settings.clone();
+        let swept = state
+            .db
+            .call(move |conn| {
+                idempotency::purge_expired(conn, settings.idempotency_seconds)?;
+                auth::purge_expired_sessions(conn, &settings)?;
+                Ok(())
+            })
+            .await;
+        if let Err(err) = swept {
+            tracing::warn!("sweeping what has expired: {err}");
+        }
+    }
 }
 
 /// Opens the database, seeds the users named on the command line, and builds
@@ -306,7 +515,7 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
             .transpose()?,
     };
     report_digest_keys(&db, &digest_keys).await?;
-    for seed in args.seed_users.clone() {
+    for seed in args.seed_users()? {
         let secrets = secrets.clone();
         db.call(move |conn| Ok(users::upsert_seed_user(conn, &seed, &secrets)?))
             .await?;

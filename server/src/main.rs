@@ -53,9 +53,13 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
         None => serve(cli.serve).await,
         Some(Command::TotpCode) => print_code(),
         Some(Command::TotpQr { login }) => print_qr(&login),
-        Some(Command::IssueToken { login, database }) => {
+        Some(Command::IssueToken {
+            login,
+            days,
+            database,
+        }) => {
             let db = Db::open(&database.path)?;
-            let token = db.call(move |conn| issue_token(conn, &login)).await?;
+            let token = db.call(move |conn| issue_token(conn, &login, days)).await?;
             println!("{token}");
             Ok(())
         }

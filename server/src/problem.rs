@@ -218,6 +218,43 @@ impl Problem {
         .detail("Send a new key for a new app password.")
     }
 
+    /// 428: a create without an `Idempotency-Key`.
+    pub fn idempotency_key_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            ProblemKind::IdempotencyKeyRequired,
+            "An Idempotency-Key is required",
+        )
+        .detail(
+            "Send an Idempotency-Key header (a new UUID for each app password, the same one when retrying).",
+        )
+    }
+
+    /// 410: the app password this `Idempotency-Key` made has been revoked;
+    /// it is not given again, and nothing new is made.
+    pub fn app_password_revoked() -> Self {
+        Self::new(
+            StatusCode::GONE,
+            ProblemKind::AppPasswordRevoked,
+            "The app password made with this key was revoked",
+        )
+        .detail("Send a new Idempotency-Key to create another app password.")
+    }
+
+    /// 403: an unsafe method from a page of another site.
+    pub fn cross_site() -> Self {
+        Self::csrf_failed().detail("Requests from pages of other sites are refused.")
+    }
+
+    /// 408: the request's body did not arrive in time.
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            ProblemKind::RequestTimeout,
+            "The request took too long to arrive",
+        )
+    }
+
     /// 400: the request is not what the call takes; `detail` says how.
     fn bad_request(detail: &str) -> Self {
         Self::new(

@@ -1,5 +1,18 @@
-//! Counting failed attempts per key (a login, a client address) in a
-//! sliding window, to slow down password and code guessing.
+//! Counting failed attempts (a password, a code, an app password) in a
+//! sliding window, to slow down guessing without letting one person's
+//! failures lock out another.
+//!
+//! An attempt is counted before it is judged: [`FailureLimits::attempt`]
+//! reserves a failure, atomically with the check, before the slow hash, so
+//! that attempts sent at once cannot all pass the check before any is
+//! recorded; a success gives its reservation back. Refusals (429) go by
+//! what one client can spend only for itself: the failures of one login
+//! from one address, and of one address whatever the logins. The failures
+//! of a login from all addresses together only slow its attempts down, so
+//! that a stranger spraying a login cannot keep its owner out.
+//!
+//! The counters live in memory, behind [`FailureLimits`] alone, so that a
+//! shared store can replace them without touching the handlers.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -8,67 +21,60 @@ use std::time::{Duration, Instant};
 
 use crate::error::Error;
 
-/// Allows at most `max` failures per key within `window`.
-pub struct RateLimiter {
-    max: usize,
+/// The slowing of one attempt per failure of its login beyond the limit.
+const BACKOFF_STEP: Duration = Duration::from_millis(250);
+/// The most one attempt is slowed.
+const BACKOFF_MOST: Duration = Duration::from_secs(2);
+/// Keys kept before the expired ones are swept, to bound memory.
+const SWEEP_ABOVE: usize = 10_000;
+
+/// Failures per key within a sliding window.
+struct Window {
     window: Duration,
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
-impl RateLimiter {
-    /// A limiter of `max` failures per `window`.
-    pub fn new(max: u32, window: Duration) -> Self {
+impl Window {
+    fn new(window: Duration) -> Self {
         Self {
-            max: max as usize,
             window,
             failures: Mutex::default(),
         }
     }
 
-    /// `Err(seconds)` when `key` has used up its failures: the seconds until
-    /// the oldest one leaves the window (for `Retry-After`).
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        let now = Instant::now();
+    /// Counts a failure at `at` against `key` unless it already has `max`
+    /// (`None`: no maximum); `Err(seconds)` until the oldest leaves the
+    /// window. Returns how many `key` has now.
+    fn reserve(&self, key: &str, at: Instant, max: Option<usize>) -> Result<usize, u64> {
+        let window = self.window;
         let mut failures = self.lock();
-        let Some(times) = failures.get_mut(key) else {
-            return Ok(());
-        };
-        Self::forget_old(times, now, self.window);
-        if times.len() < self.max {
-            return Ok(());
-        }
-        let oldest = times.front().copied().unwrap_or(now);
-        let wait = self.window.saturating_sub(now.duration_since(oldest));
-        Err(wait.as_secs().max(1))
-    }
-
-    /// Counts one failure against `key`.
-    pub fn record_failure(&self, key: &str) {
-        let now = Instant::now();
-        let mut failures = self.lock();
-        // Keep memory bounded whatever the traffic: drop keys whose
-        // failures have all expired.
-        if failures.len() > 10_000 {
-            let window = self.window;
+        if failures.len() > SWEEP_ABOVE {
             failures.retain(|_, times| {
-                Self::forget_old(times, now, window);
+                forget_old(times, at, window);
                 !times.is_empty()
             });
         }
-        failures.entry(key.to_owned()).or_default().push_back(now);
+        let times = failures.entry(key.to_owned()).or_default();
+        forget_old(times, at, window);
+        if max.is_some_and(|max| times.len() >= max) {
+            let oldest = times.front().copied().unwrap_or(at);
+            let wait = window.saturating_sub(at.duration_since(oldest));
+            return Err(wait.as_secs().max(1));
+        }
+        times.push_back(at);
+        Ok(times.len())
     }
 
-    /// Forgets `key`'s failures (after a success).
-    pub fn reset(&self, key: &str) {
-        self.lock().remove(key);
-    }
-
-    fn forget_old(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= window)
-        {
-            times.pop_front();
+    /// Takes back the failure counted at `at` against `key`.
+    fn give_back(&self, key: &str, at: Instant) {
+        let mut failures = self.lock();
+        if let Some(times) = failures.get_mut(key) {
+            if let Some(place) = times.iter().position(|t| *t == at) {
+                times.remove(place);
+            }
+            if times.is_empty() {
+                failures.remove(key);
+            }
         }
     }
 
@@ -77,74 +83,182 @@ impl RateLimiter {
     }
 }
 
-/// The limits on guessing passwords and codes: failures are counted per
-/// login and per client address, and either running out is refused with 429.
+fn forget_old(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
+    while times
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
+        times.pop_front();
+    }
+}
+
+/// The limits on guessing passwords and codes.
 pub struct FailureLimits {
-    per_login: RateLimiter,
-    per_address: RateLimiter,
+    per_login_address: usize,
+    per_address: usize,
+    login_and_address: Window,
+    address: Window,
+    login: Window,
 }
 
 impl FailureLimits {
-    /// Limits of `per_login` and `per_address` failures per `window`.
-    pub fn new(per_login: u32, per_address: u32, window: Duration) -> Self {
+    /// `per_login_address` failures of one login from one address, and
+    /// `per_address` failures of one address, per `window`; past
+    /// `per_login_address` failures of a login from all addresses, its
+    /// attempts are slowed.
+    pub fn new(per_login_address: u32, per_address: u32, window: Duration) -> Self {
         Self {
-            per_login: RateLimiter::new(per_login, window),
-            per_address: RateLimiter::new(per_address, window),
+            per_login_address: per_login_address as usize,
+            per_address: per_address as usize,
+            login_and_address: Window::new(window),
+            address: Window::new(window),
+            login: Window::new(window),
         }
     }
 
-    /// Refuses with 429 `rate-limited` when the login or address has no
-    /// attempts left.
-    pub fn check(&self, login: &str, address: IpAddr) -> Result<(), Error> {
-        self.per_login
-            .check(&login_key(login))
-            .and_then(|()| self.per_address.check(&address.to_string()))
-            .map_err(|retry_after_seconds| Error::RateLimited {
-                retry_after_seconds,
-            })
-    }
-
-    /// Counts a failed attempt against both.
-    pub fn failed(&self, login: &str, address: IpAddr) {
-        self.per_login.record_failure(&login_key(login));
-        self.per_address.record_failure(&address.to_string());
-    }
-
-    /// Clears the login's failures after a success.
-    pub fn succeeded(&self, login: &str) {
-        self.per_login.reset(&login_key(login));
+    /// Reserves one failed attempt for `login` from `address`, or refuses
+    /// with 429 `rate-limited` when either has none left. The attempt
+    /// counts as failed unless [`Attempt::succeeded`] is called, even when
+    /// the request is dropped half-way.
+    pub fn attempt(&self, login: &str, address: IpAddr) -> Result<Attempt<'_>, Error> {
+        let at = Instant::now();
+        let keys = Keys::new(login, address);
+        let refused = |retry_after_seconds| Error::RateLimited {
+            retry_after_seconds,
+        };
+        self.login_and_address
+            .reserve(&keys.login_and_address, at, Some(self.per_login_address))
+            .map_err(refused)?;
+        if let Err(wait) = self
+            .address
+            .reserve(&keys.address, at, Some(self.per_address))
+        {
+            self.login_and_address
+                .give_back(&keys.login_and_address, at);
+            return Err(refused(wait));
+        }
+        let of_login = self.login.reserve(&keys.login, at, None).unwrap_or(0);
+        let beyond = of_login.saturating_sub(self.per_login_address) as u32;
+        let backoff = BACKOFF_STEP.saturating_mul(beyond).min(BACKOFF_MOST);
+        Ok(Attempt {
+            limits: self,
+            keys,
+            at,
+            backoff,
+        })
     }
 }
 
-/// Logins compare without case or surrounding space here, so that `Ada`
-/// and `ada ` share one budget.
-fn login_key(login: &str) -> String {
-    login.trim().to_lowercase()
+/// What an attempt is counted under.
+struct Keys {
+    login_and_address: String,
+    address: String,
+    login: String,
+}
+
+impl Keys {
+    fn new(login: &str, address: IpAddr) -> Self {
+        // Logins compare without case or surrounding space here, so that
+        // `Ada` and `ada ` share one budget.
+        let login = login.trim().to_lowercase();
+        let address = crate::config::canonical(address).to_string();
+        Self {
+            login_and_address: format!("{login}\n{address}"),
+            address,
+            login,
+        }
+    }
+}
+
+/// One attempt, counted as a failure until it [succeeds](Attempt::succeeded).
+#[must_use = "an attempt counts as failed unless it succeeds"]
+pub struct Attempt<'a> {
+    limits: &'a FailureLimits,
+    keys: Keys,
+    at: Instant,
+    backoff: Duration,
+}
+
+impl Attempt<'_> {
+    /// How long to wait before judging the attempt: nothing, unless its
+    /// login has failed more than the limit from all addresses together.
+    pub fn backoff(&self) -> Duration {
+        self.backoff
+    }
+
+    /// The attempt succeeded: its reservation is given back. Earlier
+    /// failures stay counted: a success proves only this attempt right.
+    pub fn succeeded(self) {
+        let limits = self.limits;
+        limits
+            .login_and_address
+            .give_back(&self.keys.login_and_address, self.at);
+        limits.address.give_back(&self.keys.address, self.at);
+        limits.login.give_back(&self.keys.login, self.at);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn address(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
     #[test]
-    fn refuses_after_max_failures_and_says_how_long_to_wait() {
-        let limiter = RateLimiter::new(2, Duration::from_secs(60));
-        assert_eq!(limiter.check("login:ada"), Ok(()));
-        limiter.record_failure("login:ada");
-        limiter.record_failure("login:ada");
-        let wait = limiter.check("login:ada").unwrap_err();
-        assert!((1..=60).contains(&wait), "{wait}");
-        assert_eq!(limiter.check("login:bob"), Ok(()), "keys are separate");
-        limiter.reset("login:ada");
-        assert_eq!(limiter.check("login:ada"), Ok(()));
+    fn refuses_a_login_from_an_address_after_its_failures_only() {
+        let limits = FailureLimits::new(2, 100, Duration::from_secs(60));
+        let attacker = address("192.0.2.1");
+        let _ = limits.attempt("Ada", attacker).unwrap();
+        let _ = limits.attempt("ada ", attacker).unwrap();
+        let Err(Error::RateLimited {
+            retry_after_seconds,
+        }) = limits.attempt("ada", attacker)
+        else {
+            panic!("not refused");
+        };
+        assert!((1..=60).contains(&retry_after_seconds));
+        let owner = limits.attempt("ada", address("198.51.100.7")).unwrap();
+        assert_eq!(owner.backoff(), BACKOFF_STEP, "slowed, not refused");
+        owner.succeeded();
+        assert!(
+            limits.attempt("bob", attacker).is_ok(),
+            "logins are separate"
+        );
+    }
+
+    #[test]
+    fn refuses_an_address_after_its_failures_whatever_the_logins() {
+        let limits = FailureLimits::new(10, 3, Duration::from_secs(60));
+        let attacker = address("192.0.2.1");
+        for login in ["a", "b", "c"] {
+            let _ = limits.attempt(login, attacker).unwrap();
+        }
+        assert!(limits.attempt("d", attacker).is_err());
+        assert!(limits.attempt("d", address("192.0.2.2")).is_ok());
+    }
+
+    #[test]
+    fn a_success_gives_back_only_its_own_reservation() {
+        let limits = FailureLimits::new(2, 100, Duration::from_secs(60));
+        let client = address("::ffff:192.0.2.1");
+        let _ = limits.attempt("ada", client).unwrap();
+        limits.attempt("ada", client).unwrap().succeeded();
+        let _ = limits.attempt("ada", address("192.0.2.1")).unwrap();
+        assert!(
+            limits.attempt("ada", client).is_err(),
+            "two failures, whatever succeeded between them"
+        );
     }
 
     #[test]
     fn failures_expire_with_the_window() {
-        let limiter = RateLimiter::new(1, Duration::from_millis(30));
-        limiter.record_failure("k");
-        assert!(limiter.check("k").is_err());
+        let limits = FailureLimits::new(1, 100, Duration::from_millis(30));
+        let client = address("192.0.2.1");
+        let _ = limits.attempt("ada", client).unwrap();
+        assert!(limits.attempt("ada", client).is_err());
         std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(limiter.check("k"), Ok(()));
+        assert!(limits.attempt("ada", client).is_ok());
     }
 }

@@ -1,8 +1,6 @@
 //! `/session`: signing in with a password and a second factor, and out.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,6 +10,7 @@ use rusqlite::{params, OptionalExtension};
 use crate::auth::{
     csrf_header_matches, load_session, session_cookie, set_session_cookie, SignedIn, Stage,
 };
+use crate::client_address::ClientAddress;
 use crate::crypto::{csrf_token_for, dummy_hash, random_token, token_digest, verify_password};
 use crate::error::Error;
 use crate::extract::ApiJson;
@@ -38,16 +37,17 @@ pub async fn current(caller: SignedIn) -> Json<Session> {
 }
 
 /// `POST /session`: checks login and password; responds with the session,
-/// or `mfa-required` with a half-signed-in session cookie.
+/// or `mfa-required` with a half-signed-in session cookie. The attempt is
+/// counted before the hash and given back when it succeeds.
 pub async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, Error> {
     let login = body.login.trim().to_owned();
-    state.limits.check(&login, peer.ip())?;
-    let limited_login = login.clone();
+    let attempt = state.limits.attempt(&login, client)?;
+    tokio::time::sleep(attempt.backoff()).await;
     let found = state
         .db
         .call(move |conn| Ok(credentials_by_login(conn, &login)?))
@@ -60,14 +60,9 @@ pub async fn sign_in(
     let matches = crate::crypto::run_hash(move || verify_password(&hash, &password)).await?;
     let credentials = match found {
         Some(credentials) if matches => credentials,
-        _ => {
-            state.limits.failed(&limited_login, peer.ip());
-            return Err(Error::InvalidCredentials);
-        }
+        _ => return Err(Error::InvalidCredentials),
     };
-    if !credentials.has_totp {
-        state.limits.succeeded(&limited_login);
-    }
+    attempt.succeeded();
     let stage = if credentials.has_totp {
         Stage::Mfa
     } else {
@@ -84,14 +79,16 @@ pub async fn sign_in(
     Ok(([(header::SET_COOKIE, cookie)], response).into_response())
 }
 
-/// `POST /session/mfa`: completes a half-signed-in session with a TOTP code.
+/// `POST /session/mfa`: completes a half-signed-in session with a TOTP
+/// code. The attempt is counted before the code is checked.
 pub async fn submit_code(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SecondFactor>,
 ) -> Result<Response, Error> {
-    let session_id = session_cookie(&headers).ok_or(Error::SignInExpired)?;
+    let session_id =
+        session_cookie(&headers, state.settings.secure_cookies).ok_or(Error::SignInExpired)?;
     let user = match load_session(&state, &session_id).await? {
         Some((user, Stage::Mfa)) => user,
         Some((user, Stage::Full)) => {
@@ -100,7 +97,8 @@ pub async fn submit_code(
         None => return Err(Error::SignInExpired),
     };
 
-    state.limits.check(&user.login, peer.ip())?;
+    let attempt = state.limits.attempt(&user.login, client)?;
+    tokio::time::sleep(attempt.backoff()).await;
     let secrets = state.secrets.clone();
     let user_id = user.id;
     let code = body.code;
@@ -143,10 +141,9 @@ pub async fn submit_code(
         })
         .await?;
     if !accepted {
-        state.limits.failed(&user.login, peer.ip());
         return Err(Error::InvalidCode);
     }
-    state.limits.succeeded(&user.login);
+    attempt.succeeded();
     // A fresh id once fully signed in: whoever saw the half session's id
     // cannot ride on it.
     let new_id = start_session(&state, &headers, user.id, Stage::Full).await?;
@@ -163,7 +160,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    if let Some(session_id) = session_cookie(&headers) {
+    if let Some(session_id) = session_cookie(&headers, state.settings.secure_cookies) {
         let live = load_session(&state, &session_id).await?;
         if matches!(live, Some((_, Stage::Full))) && !csrf_header_matches(&headers, &session_id) {
             return Err(Error::CsrfFailed);
@@ -189,7 +186,8 @@ async fn start_session(
     user_id: i64,
     stage: Stage,
 ) -> Result<String, Error> {
-    let previous = session_cookie(headers).map(|id| token_digest(&id));
+    let previous =
+        session_cookie(headers, state.settings.secure_cookies).map(|id| token_digest(&id));
     let session_id = random_token(32);
     let id_hash = token_digest(&session_id);
     state

@@ -15,6 +15,11 @@ use tower_http::services::{ServeDir, ServeFile};
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// For everything else: the browser may keep it but asks each time.
 const REVALIDATE: &str = "no-cache";
+/// Longest file name the file systems the server runs on take, in bytes.
+const LONGEST_NAME: usize = 255;
+/// Longest path worth asking the file system for, in bytes: no file of the
+/// app is deeper.
+const LONGEST_PATH: usize = 1024;
 
 /// A service for everything outside `/api`: a file of `dist` when one
 /// matches (ServeDir refuses paths that try to leave `dist`), otherwise the
@@ -34,13 +39,21 @@ pub fn service(dist: &Path) -> MethodRouter {
         .precompressed_br()
         .precompressed_gzip()
         .fallback(tower::service_fn(fallback));
+    let index = dist.join("index.html");
     get_service(tower::service_fn(move |request: Request<Body>| {
         let files = files.clone();
+        let index = index.clone();
         async move {
             let cache_control = cache_control(request.uri().path());
-            let mut response = match files.oneshot(request).await {
-                Ok(response) => response.into_response(),
-                Err(never) => match never {},
+            // A name the file system would refuse to look up is no file of
+            // the app; asking would be a server error.
+            let mut response = if can_be_a_file(request.uri().path()) {
+                match files.oneshot(request).await {
+                    Ok(response) => response.into_response(),
+                    Err(never) => match never {},
+                }
+            } else {
+                spa_fallback(index, request).await?
             };
             let headers = response.headers_mut();
             // The same URL has several bodies, one per encoding: a cache
@@ -55,6 +68,12 @@ pub fn service(dist: &Path) -> MethodRouter {
             Ok::<_, std::convert::Infallible>(response)
         }
     }))
+}
+
+/// Whether the path (as requested, percent-encoded) is short enough, name
+/// by name and whole, to be a file's. Decoding only shortens it.
+fn can_be_a_file(path: &str) -> bool {
+    path.len() <= LONGEST_PATH && path.split('/').all(|name| name.len() <= LONGEST_NAME)
 }
 
 /// How long a browser may keep the file at `path`: for ever when its name

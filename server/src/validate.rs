@@ -17,7 +17,7 @@ fn field_error(pointer: &str, detail: &str) -> FieldError {
 pub fn app_password_name(raw: &str) -> Result<String, FieldError> {
     check_name(raw).map_err(|problem| {
         let detail = match problem {
-            NameProblem::Empty => "Enter a name.".to_owned(),
+            NameProblem::Empty => "Enter a name with at least one visible character.".to_owned(),
             NameProblem::TooLong { chars } => {
                 format!("Use at most {MAX_NAME_CHARS} characters (this has {chars}).")
             }
@@ -26,6 +26,10 @@ pub fn app_password_name(raw: &str) -> Result<String, FieldError> {
             }
             NameProblem::DirectionControl => {
                 "Remove the invisible text-direction characters.".to_owned()
+            }
+            NameProblem::InvisibleCharacter => {
+                "Remove invisible characters such as zero-width spaces and line separators."
+                    .to_owned()
             }
         };
         field_error("/name", &detail)

@@ -20,15 +20,14 @@
 //!
 //! [`DigestKey`]: crate::crypto::DigestKey
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use data_encoding::BASE64;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use crate::client_address::ClientAddress;
 use crate::crypto::{hash_with_salt, normalize_app_password, run_hash};
 use crate::error::Error;
 use crate::service_credentials::Caller;
@@ -68,15 +67,18 @@ enum Found {
 /// password's id and name (recording when, from where and through which
 /// service it was used), or 401. Services that ask on behalf of their
 /// clients send their credential, the service's name and the client's
-/// address ([`Caller`]).
+/// address ([`Caller`]). The attempt is counted before it is judged, and a
+/// success gives back only its own count: it says nothing of the failures
+/// before it.
 pub async fn verify(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
 ) -> Result<Json<Verified>, Error> {
-    let caller = Caller::identify(&state, &headers, peer.ip()).await?;
+    let caller = Caller::identify(&state, &headers, client).await?;
     let (login, typed) = basic_credentials(&headers).ok_or(Error::AppPasswordRefused)?;
-    state.limits.check(&login, caller.client_address)?;
+    let attempt = state.limits.attempt(&login, caller.client_address)?;
+    tokio::time::sleep(attempt.backoff()).await;
 
     let keys = &state.digest_keys;
     let digest = keys.current.digest(&typed);
@@ -110,10 +112,9 @@ pub async fn verify(
         found => found,
     };
     let Found::Valid(app_password) = found else {
-        state.limits.failed(&login, caller.client_address);
         return Err(Error::AppPasswordRefused);
     };
-    state.limits.succeeded(&login);
+    attempt.succeeded();
     Ok(Json(Verified {
         login,
         app_password,

@@ -93,10 +93,10 @@ async fn a_repeated_idempotency_key_gets_the_first_response() {
     assert_eq!(bobs.status, StatusCode::CREATED);
     assert_ne!(bobs.body["password"], first.body["password"]);
 
-    // After 24 hours the key is forgotten and makes a new one.
+    // After 15 minutes the key is forgotten and makes a new one.
     age(
         &server,
-        "UPDATE idempotency_keys SET created_at = created_at - 86401",
+        "UPDATE create_replays SET created_at = created_at - 15 * 60 - 1",
     )
     .await;
     let next_day = ada.create("Thunderbird", "key-a").await;

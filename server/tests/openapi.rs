@@ -11,8 +11,8 @@ use common::contract::{at, spec, validate};
 use common::Server;
 use contract::{
     AppPassword, AppPasswordList, AppPasswordName, AuthenticatorApp, CreatedAppPassword,
-    Credentials, FieldError, Phone, Phones, Revoked, SecondFactor, SecurityInfo,
-    SecurityInfoUpdate, Session, User,
+    Credentials, ExpiryPolicy, FieldError, NewAppPassword, Phone, Phones, Revoked, SecondFactor,
+    SecurityInfo, SecurityInfoUpdate, Session, User,
 };
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -142,10 +142,15 @@ fn contract_examples() -> Vec<(&'static str, Value, Value)> {
             to_json(&AppPasswordList {
                 items: vec![item.clone()],
                 max_count: Some(40),
+                expiry: Some(ExpiryPolicy {
+                    default_days: Some(30),
+                    max_days: Some(365),
+                }),
             }),
             to_json(&AppPasswordList {
                 items: vec![bare_item.clone()],
                 max_count: None,
+                expiry: None,
             }),
         ),
         (
@@ -226,6 +231,28 @@ fn contract_examples() -> Vec<(&'static str, Value, Value)> {
                 name: "Thunderbird".into(),
             }),
             to_json(&AppPasswordName { name: "x".into() }),
+        ),
+        (
+            "#/components/schemas/NewAppPassword",
+            to_json(&NewAppPassword {
+                name: "Thunderbird".into(),
+                expires_at: Some("2027-01-31T23:59:59Z".into()),
+            }),
+            to_json(&NewAppPassword {
+                name: "x".into(),
+                expires_at: None,
+            }),
+        ),
+        (
+            "#/components/schemas/ExpiryPolicy",
+            to_json(&ExpiryPolicy {
+                default_days: Some(90),
+                max_days: None,
+            }),
+            to_json(&ExpiryPolicy {
+                default_days: None,
+                max_days: None,
+            }),
         ),
         (
             "#/components/schemas/Problem/properties/errors/items",

@@ -121,7 +121,7 @@ fn no_body_on_any_call_gets_a_5xx_or_anything_but_problem_details() {
         .block_on(
             server
                 .admin_db()
-                .call(|conn| app_passwords_server::auth::issue_token(conn, "bob")),
+                .call(|conn| app_passwords_server::auth::issue_token(conn, "bob", 1)),
         )
         .unwrap();
     let http = reqwest::Client::new();

@@ -155,7 +155,7 @@ async fn bearer_tokens_sign_in_without_cookies_or_csrf() {
     let server = Server::start(data.path()).await;
     let token = server
         .admin_db()
-        .call(|conn| app_passwords_server::auth::issue_token(conn, "bob"))
+        .call(|conn| app_passwords_server::auth::issue_token(conn, "bob", 1))
         .await
         .unwrap();
     let mut portal = server.client();

@@ -158,8 +158,8 @@ pub fn name_problem_message(problem: NameProblem, i18n: I18n) -> String {
     match problem {
         NameProblem::Empty => i18n.t(keys::NAME_EMPTY),
         NameProblem::TooLong { chars } => i18n.t_count(keys::NAME_TOO_LONG, chars, &[]),
-        NameProblem::ControlCharacter | NameProblem::DirectionControl => {
-            i18n.t(keys::NAME_INVISIBLE)
-        }
+        NameProblem::ControlCharacter
+        | NameProblem::DirectionControl
+        | NameProblem::InvisibleCharacter => i18n.t(keys::NAME_INVISIBLE),
     }
 }

@@ -16,6 +16,9 @@ use clap::Parser;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
 
 /// The server's own binary, for its administrator's commands and for
 /// services that run it (Dovecot's checkpassword).
@@ -208,6 +211,31 @@ pub async fn age(server: &Server, sql: &'static str) {
         .call(move |conn| Ok(conn.execute_batch(sql)?))
         .await
         .unwrap();
+}
+
+/// Reads from `stream` until it closes or `within` passes; true when it
+/// closed (EOF or reset), and the bytes it sent before.
+pub async fn closes_within(stream: &mut TcpStream, within: Duration) -> (bool, String) {
+    let mut received = Vec::new();
+    let deadline = Instant::now() + within;
+    loop {
+        let mut buffer = [0u8; 4096];
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Err(_) => return (false, String::from_utf8_lossy(&received).into_owned()),
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                return (true, String::from_utf8_lossy(&received).into_owned())
+            }
+            Ok(Ok(n)) => received.extend_from_slice(&buffer[..n]),
+        }
+    }
+}
+
+/// A raw TCP connection to the server, for clients that misbehave.
+pub async fn connect(server: &Server) -> TcpStream {
+    TcpStream::connect(server.base.trim_start_matches("http://"))
+        .await
+        .unwrap()
 }
 
 /// One response, already checked against the contract.

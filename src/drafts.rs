@@ -27,12 +27,15 @@ pub enum Draft {
     SecurityInfo(SecurityInfoUpdate),
 }
 
-/// A create that was sent: the name, and the `Idempotency-Key` it was sent
-/// with, so that sending it again cannot create twice.
+/// A create that was sent: the request, and the `Idempotency-Key` it was
+/// sent with, so that sending it again cannot create twice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateDraft {
     /// The name, checked and trimmed.
     pub name: String,
+    /// The expiry it asked for, if any.
+    #[serde(default)]
+    pub expires_at: Option<String>,
     /// The key of that create.
     pub idempotency_key: String,
 }

@@ -8,6 +8,7 @@ pub mod app;
 pub mod components;
 pub mod config;
 pub mod drafts;
+pub mod expiry;
 pub mod host;
 pub mod i18n;
 pub mod mount;

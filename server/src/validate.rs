@@ -36,9 +36,11 @@ pub fn app_password_name(raw: &str) -> Result<String, FieldError> {
     })
 }
 
-/// Seconds of clock difference forgiven when an expiry is checked against
-/// the maximum: the app computes it from its own clock.
-const CLOCK_SLACK_SECONDS: i64 = 300;
+/// How far past the maximum an expiry may fall. The app sends the end of
+/// the day the user picks, in the user's time zone, so the maximum's own
+/// day is allowed to its end wherever the user is (and whatever their
+/// clock says).
+const MAXIMUM_SLACK_SECONDS: i64 = 24 * 3600;
 
 /// The expiry of a new app password: `requested` (RFC 3339) checked
 /// against `policy` at `now` (Unix seconds), or without one the policy's
@@ -67,7 +69,7 @@ pub fn expires_at(
         return Err(field_error("/expires_at", "Choose a date in the future."));
     }
     if let (Some(latest), Some(max)) = (latest, policy.max_days) {
-        if at > latest + CLOCK_SLACK_SECONDS {
+        if at > latest + MAXIMUM_SLACK_SECONDS {
             return Err(field_error(
                 "/expires_at",
                 &format!("Choose a date at most {max} days from now."),
@@ -182,7 +184,11 @@ mod tests {
         );
         let in_days = |days: i64| crate::rfc3339(now + days * day);
         assert!(expires_at(Some(&in_days(90)), &bounded, now).is_ok());
-        let too_late = expires_at(Some(&in_days(91)), &bounded, now).unwrap_err();
+        assert!(
+            expires_at(Some(&in_days(91)), &bounded, now).is_ok(),
+            "the last day, to its end"
+        );
+        let too_late = expires_at(Some(&in_days(92)), &bounded, now).unwrap_err();
         assert_eq!(too_late.pointer, "/expires_at");
         assert!(too_late.detail.contains("90 days"), "{}", too_late.detail);
         assert!(expires_at(Some(&in_days(-1)), &free, now).is_err());

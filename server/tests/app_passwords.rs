@@ -372,3 +372,89 @@ async fn an_administrator_can_turn_creation_off() {
         StatusCode::NO_CONTENT
     );
 }
+
+#[tokio::test]
+async fn an_expiry_is_chosen_within_the_policy_and_stops_the_password() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        data.path(),
+        &["--default-expiry-days", "30", "--max-expiry-days", "90"],
+    )
+    .await;
+    let ada = server.ada().await;
+    let list = ada.get("/app-passwords").await;
+    assert_eq!(
+        list.body["expiry"],
+        json!({ "default_days": 30, "max_days": 90 })
+    );
+
+    let create = |name: &str, expires_at: serde_json::Value| {
+        let body = json!({ "name": name, "expires_at": expires_at });
+        let key = format!("key-{name}");
+        let ada = &ada;
+        async move {
+            ada.send(
+                reqwest::Method::POST,
+                "/app-passwords",
+                Some(&body),
+                &[("Idempotency-Key", &key)],
+            )
+            .await
+        }
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let in_days = |days: i64| {
+        (now + time::Duration::days(days))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+
+    // Without a choice, the default; with one, as chosen, in UTC.
+    let default = create("Default", serde_json::Value::Null).await;
+    assert_eq!(default.status, StatusCode::CREATED, "{}", default.body);
+    let default_at = time::OffsetDateTime::parse(
+        default.body["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert!((default_at - now - time::Duration::days(30)).abs() < time::Duration::minutes(1));
+    let chosen = create("Chosen", json!(in_days(10))).await;
+    assert_eq!(chosen.status, StatusCode::CREATED, "{}", chosen.body);
+    assert!(chosen.body["expires_at"].as_str().unwrap().ends_with('Z'));
+
+    // Beyond the maximum, in the past, or not a date: 422 at the field.
+    for refused in [json!(in_days(95)), json!(in_days(-1)), json!("next week")] {
+        let response = create("Refused", refused.clone()).await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{refused}"
+        );
+        assert_eq!(response.problem_kind(), "validation-failed");
+        assert_eq!(
+            response.body["errors"][0]["pointer"], "/expires_at",
+            "{refused}"
+        );
+    }
+    assert_eq!(
+        ada.get("/app-passwords").await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "a refused create makes nothing"
+    );
+
+    // Once the day has come, the password stops working.
+    let password = chosen.body["password"].as_str().unwrap().to_owned();
+    assert_eq!(ada.verify("ada", &password).await.status, StatusCode::OK);
+    age(
+        &server,
+        "UPDATE app_passwords SET expires_at = '2020-01-01T00:00:00Z' WHERE name = 'Chosen'",
+    )
+    .await;
+    assert_eq!(
+        ada.verify("ada", &password).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -74,7 +74,11 @@ async fn signs_in_with_password_and_totp_then_out() {
     assert_eq!(api.get("/session").await.body, session);
     assert_eq!(
         api.get("/app-passwords").await.body,
-        json!({ "items": [], "max_count": 40 })
+        json!({
+            "items": [],
+            "max_count": 40,
+            "expiry": { "default_days": null, "max_days": null }
+        })
     );
 
     // The same code cannot sign in a second time.

@@ -11,8 +11,8 @@ use web_sys::RequestCredentials;
 
 use contract::headers::{CSRF_TOKEN, IDEMPOTENCY_KEY};
 use contract::{
-    AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, ProblemKind,
-    Revoked, SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
+    AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, NewAppPassword,
+    ProblemKind, Revoked, SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
 };
 
 use super::error::{ApiError, Problem};
@@ -160,12 +160,10 @@ impl ApiClient {
     /// when retrying the same create, so that a lost response cannot create two.
     pub async fn create_app_password(
         &self,
-        name: &str,
+        request: &NewAppPassword,
         idempotency_key: &str,
     ) -> Result<CreatedAppPassword, ApiError> {
-        let body = AppPasswordName {
-            name: name.to_owned(),
-        };
+        let body = request;
         self.call_with(
             Method::POST,
             "/app-passwords",

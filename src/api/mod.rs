@@ -10,9 +10,9 @@ pub mod error;
 
 pub use client::{error_from_response, fetch_config_file, new_idempotency_key, ApiClient};
 pub use contract::{
-    AppPassword, AppPasswordList, AuthenticatorApp, CreatedAppPassword, Credentials, FieldError,
-    Phone, Phones, ProblemKind, Revoked, SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
-    User,
+    AppPassword, AppPasswordList, AuthenticatorApp, CreatedAppPassword, Credentials, ExpiryPolicy,
+    FieldError, NewAppPassword, Phone, Phones, ProblemKind, Revoked, SecondFactor, SecurityInfo,
+    SecurityInfoUpdate, Session, User,
 };
 pub use error::{ApiError, Problem};
 

@@ -1,10 +1,11 @@
 //! Labelled text inputs with their hint and error, wired for screen
 //! readers: any text, and the name of an app password.
 
-use contract::NameProblem;
+use contract::{ExpiryPolicy, NameProblem};
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::expiry::{self, ExpiryChoice};
 use crate::i18n::{keys, use_i18n, I18n};
 
 /// A text input bound to `value`, with a visible label, an optional hint and
@@ -36,6 +37,12 @@ pub fn TextField(
     /// Reference to the input, for focusing it.
     #[prop(optional)]
     node_ref: Option<NodeRef<html::Input>>,
+    /// The least value a date or number may take.
+    #[prop(optional_no_strip)]
+    min: Option<String>,
+    /// The greatest value a date or number may take.
+    #[prop(optional_no_strip)]
+    max: Option<String>,
 ) -> impl IntoView {
     let described_by = described_by(id, hint.is_some(), error);
     view! {
@@ -46,6 +53,8 @@ pub fn TextField(
                 type=input_type
                 autocomplete=autocomplete
                 inputmode=inputmode
+                min=min
+                max=max
                 node_ref=node_ref.unwrap_or_default()
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
@@ -67,7 +76,7 @@ pub fn SelectField(
     /// The chosen option's value.
     value: RwSignal<String>,
     /// The options, as value and label.
-    options: Vec<(&'static str, String)>,
+    options: Vec<(String, String)>,
     /// The message to show under the field, if any.
     error: Signal<Option<String>>,
 ) -> impl IntoView {
@@ -83,10 +92,78 @@ pub fn SelectField(
             >
                 {options
                     .into_iter()
-                    .map(|(option, label)| view! { <option value=option selected=move || *value.read() == option>{label}</option> })
+                    .map(|(option, label)| {
+                        let selected = option.clone();
+                        view! { <option value=option selected=move || *value.read() == selected>{label}</option> }
+                    })
                     .collect_view()}
             </select>
         </FieldFrame>
+    }
+}
+
+/// What the user picks for when a new app password stops working: the
+/// choice's value (see [`ExpiryChoice::value`]) and, for a date, the day.
+#[derive(Clone, Copy)]
+pub struct ExpiryInput {
+    /// The chosen option's value.
+    pub choice: RwSignal<String>,
+    /// The day (`yyyy-mm-dd`) when the choice is a date.
+    pub date: RwSignal<String>,
+    /// What is wrong with it, from the app or the backend.
+    pub error: RwSignal<Option<String>>,
+}
+
+impl ExpiryInput {
+    /// The policy's default, nothing wrong.
+    pub fn new(policy: &ExpiryPolicy) -> Self {
+        Self {
+            choice: RwSignal::new(ExpiryChoice::default_for(policy).value()),
+            date: RwSignal::new(String::new()),
+            error: RwSignal::new(None),
+        }
+    }
+
+    /// The choice made, the policy's default when the value is not one.
+    pub fn chosen(&self) -> Option<ExpiryChoice> {
+        ExpiryChoice::from_value(&self.choice.read_untracked())
+    }
+}
+
+/// When a new app password stops working, within the backend's `policy`:
+/// a choice of lifetimes, and a day when the choice is a date.
+#[component]
+pub fn ExpiryField(policy: ExpiryPolicy, input: ExpiryInput) -> impl IntoView {
+    let i18n = use_i18n();
+    let now = expiry::now();
+    let options = ExpiryChoice::offered(&policy)
+        .into_iter()
+        .map(|choice| (choice.value(), choice.label(i18n)))
+        .collect();
+    let on_date = move || *input.choice.read() == ExpiryChoice::OnDate.value();
+    // The backend's message shows where the user chose: on the day when
+    // there is one, else on the choice.
+    let choice_error = Signal::derive(move || input.error.get().filter(|_| !on_date()));
+    let date_error = Signal::derive(move || input.error.get().filter(|_| on_date()));
+    view! {
+        <SelectField
+            id="expiry"
+            label=i18n.t(keys::EXPIRY_LABEL)
+            value=input.choice
+            options=options
+            error=choice_error
+        />
+        <Show when=on_date>
+            <TextField
+                id="expiry-date"
+                label=i18n.t(keys::EXPIRY_DATE)
+                value=input.date
+                error=date_error
+                input_type="date"
+                min=Some(expiry::first_day(now))
+                max=expiry::last_day(&policy, now)
+            />
+        </Show>
     }
 }
 

@@ -12,7 +12,9 @@ pub mod tabs;
 pub use copy_button::{CopyButton, CopyOutcome, COPY_BUTTON_ID};
 pub use dialog::Dialog;
 pub use error_notice::{ErrorLine, ErrorNotice};
-pub use field::{name_problem_message, NameField, SelectField, TextField};
+pub use field::{
+    name_problem_message, ExpiryField, ExpiryInput, NameField, SelectField, TextField,
+};
 pub use focus::{focus_first_of, FocusReturn};
 pub use menu::MenuButton;
 pub use tabs::{Tab, Tabs};

@@ -209,6 +209,21 @@ impl I18n {
         }
     }
 
+    /// A moment `ms` milliseconds from now (negative: ago) as this language
+    /// says it: "in 12 days", "3 hours ago", "tomorrow", in the largest unit
+    /// that keeps it whole enough to read.
+    pub fn relative(&self, ms: f64) -> String {
+        let (value, unit) = relative_unit(ms);
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.catalogue.intl.relative(value, unit)
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            format!("{value} {unit}s")
+        }
+    }
+
     fn plural_category(&self, count: usize) -> &'static str {
         #[cfg(target_arch = "wasm32")]
         {
@@ -222,6 +237,19 @@ impl I18n {
                 "other"
             }
         }
+    }
+}
+
+/// The value and unit to say `ms` in: minutes under an hour, hours under a
+/// day, then days.
+fn relative_unit(ms: f64) -> (f64, &'static str) {
+    const MINUTE: f64 = 60_000.0;
+    const HOUR: f64 = 60.0 * MINUTE;
+    const DAY: f64 = 24.0 * HOUR;
+    match ms.abs() {
+        span if span < HOUR => ((ms / MINUTE).round(), "minute"),
+        span if span < DAY => ((ms / HOUR).round(), "hour"),
+        _ => ((ms / DAY).round(), "day"),
     }
 }
 
@@ -305,6 +333,7 @@ mod intl {
         plural: js_sys::Intl::PluralRules,
         number: js_sys::Function,
         date: js_sys::Function,
+        relative: js_sys::Intl::RelativeTimeFormat,
     }
 
     impl Formats {
@@ -316,6 +345,12 @@ mod intl {
                 plural: js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new()),
                 number: js_sys::Intl::NumberFormat::new(&locales, &js_sys::Object::new()).format(),
                 date: js_sys::Intl::DateTimeFormat::new(&locales, &date_options).format(),
+                relative: {
+                    // "tomorrow" rather than "in 1 day".
+                    let options = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into());
+                    js_sys::Intl::RelativeTimeFormat::new(&locales, &options)
+                },
             }
         }
 
@@ -336,6 +371,10 @@ mod intl {
                 .ok()
                 .and_then(|text| text.as_string())
                 .unwrap_or_else(|| n.to_string())
+        }
+
+        pub fn relative(&self, value: f64, unit: &str) -> String {
+            self.relative.format(value, unit).into()
         }
 
         pub fn date(&self, timestamp: &str) -> String {

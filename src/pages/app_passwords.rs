@@ -11,9 +11,12 @@ use wasm_bindgen::JsCast;
 use crate::api::{use_api, AppPassword, AppPasswordList};
 use crate::components::{focus_first_of, ErrorNotice};
 use crate::drafts::{CreateDraft, Draft};
+use crate::expiry;
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::create_dialog::CreateDialog;
-use crate::pages::manage_dialogs::{DeleteAllDialog, DeleteDialog, Outcome, RenameDialog};
+use crate::pages::manage_dialogs::{
+    DeleteAllDialog, DeleteDialog, DeleteExpiredDialog, Outcome, RenameDialog,
+};
 use crate::session::{use_kept_draft, use_session, use_session_end};
 
 /// The id of the Create button.
@@ -39,6 +42,8 @@ enum Open {
     Delete { item: AppPassword, row: usize },
     /// Delete all of them; there are this many.
     DeleteAll(usize),
+    /// Delete the expired ones.
+    DeleteExpired(Vec<AppPassword>),
 }
 
 impl Open {
@@ -96,6 +101,13 @@ pub fn AppPasswordsPanel() -> impl IntoView {
             .is_none_or(|s| s.can_create_app_passwords())
     };
     let focus_next = StoredValue::new(Vec::<String>::new());
+    let expiry_policy = Memo::new(move |_| {
+        list.with(|list| {
+            list.as_ref()
+                .and_then(|list| list.as_ref().ok())
+                .and_then(|list| list.expiry)
+        })
+    });
     let close = move |outcome: Outcome| {
         let closed = open().unwrap_or(Open::Nothing);
         chosen.set(Some(Open::Nothing));
@@ -115,20 +127,21 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         <p class="muted">{i18n.t(keys::LIST_INTRO)}</p>
         <p class="status-line" role="status">{status_line}</p>
         <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::LIST_LOADING)}</p> }>
-            {move || list.get().map(|result| match result {
+            {move || list.get().map(|result| { let now = expiry::now(); match result {
                 Ok(list) => view! {
                     <ListHeader
                         count=list.items.len()
+                        expired=list.items.iter().filter(|item| expiry::is_expired(item, now)).cloned().collect()
                         max_count=list.max_count
                         can_create=can_create()
                         on_open=on_open
                         focus_next=focus_next
                     />
-                    <AppPasswordTable items=list.items on_open=on_open />
+                    <AppPasswordTable items=expired_last(list.items, now) on_open=on_open now=now />
                 }
                 .into_any(),
                 Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }.into_any(),
-            })}
+            }})}
         </Transition>
         {move || match open() {
             None | Some(Open::Nothing) => ().into_any(),
@@ -139,6 +152,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
                     })
                     on_list_stale=Callback::new(move |()| list.refetch())
                     draft=draft
+                    expiry=expiry_policy.get_untracked()
                 />
             }
             .into_any(),
@@ -147,6 +161,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
             }
             Some(Open::Delete { item, .. }) => view! { <DeleteDialog item=item on_close=Callback::new(close) /> }.into_any(),
             Some(Open::DeleteAll(count)) => view! { <DeleteAllDialog count=count on_close=Callback::new(close) /> }.into_any(),
+            Some(Open::DeleteExpired(items)) => view! { <DeleteExpiredDialog items=items on_close=Callback::new(close) /> }.into_any(),
         }}
     }
 }
@@ -210,6 +225,8 @@ fn use_resumed_work(
 fn ListHeader(
     /// How many app passwords there are.
     count: usize,
+    /// The ones that have stopped working.
+    expired: Vec<AppPassword>,
     /// The backend's limit, if any.
     max_count: Option<u32>,
     /// Whether the user may create app passwords (an administrator may
@@ -268,13 +285,40 @@ fn ListHeader(
                     {i18n.t(keys::LIST_DELETE_ALL)}
                 </button>
             })}
+            {(!expired.is_empty()).then(|| {
+                let expired = StoredValue::new(expired);
+                view! {
+                    <button
+                        type="button"
+                        class="button button-danger-quiet"
+                        id="delete-expired"
+                        on:click=move |_| on_open.run(Open::DeleteExpired(expired.get_value()))
+                    >
+                        {i18n.t(keys::LIST_DELETE_EXPIRED)}
+                    </button>
+                }
+            })}
         </div>
     }
 }
 
+/// `items` with the expired ones after the others, each group in its own
+/// order: what no longer works is out of the way, and together.
+fn expired_last(items: Vec<AppPassword>, now: f64) -> Vec<AppPassword> {
+    let (expired, working): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .partition(|item| expiry::is_expired(item, now));
+    working.into_iter().chain(expired).collect()
+}
+
 /// The app passwords, a row each, or a line saying there are none.
 #[component]
-fn AppPasswordTable(items: Vec<AppPassword>, on_open: Callback<Open>) -> impl IntoView {
+fn AppPasswordTable(
+    items: Vec<AppPassword>,
+    on_open: Callback<Open>,
+    /// Now, for what has expired.
+    now: f64,
+) -> impl IntoView {
     let i18n = use_i18n();
     if items.is_empty() {
         return Either::Left(view! { <p class="empty">{i18n.t(keys::LIST_EMPTY)}</p> });
@@ -287,7 +331,7 @@ fn AppPasswordTable(items: Vec<AppPassword>, on_open: Callback<Open>) -> impl In
     let rows = items
         .iter()
         .enumerate()
-        .map(|(index, item)| app_password_row(i18n, &texts, item, index))
+        .map(|(index, item)| app_password_row(i18n, &texts, item, index, now))
         .collect_view();
     Either::Right(view! {
         <table class="app-password-table">
@@ -444,6 +488,7 @@ fn app_password_row(
     texts: &RowTexts,
     item: &AppPassword,
     index: usize,
+    now: f64,
 ) -> impl IntoView {
     let day = move |timestamp: &str| {
         view! { <time datetime=timestamp.to_owned()>{i18n.date(timestamp)}</time> }
@@ -475,7 +520,9 @@ fn app_password_row(
     });
     let expires = texts.expires.clone().map(|label| {
         let text = match item.expires_at.as_deref() {
-            Some(at) => Either::Left(day(at)),
+            Some(at) => Either::Left(
+                view! { <time datetime=at.to_owned()>{expiry::describe(item, i18n, now)}</time> },
+            ),
             None => Either::Right(texts.never.clone()),
         };
         view! { <td data-label=label>{text}</td> }

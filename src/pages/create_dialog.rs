@@ -5,11 +5,16 @@ use contract::check_name;
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::api::{new_idempotency_key, use_api, ApiError, CreatedAppPassword, ProblemKind};
+use crate::api::{
+    new_idempotency_key, use_api, ApiError, CreatedAppPassword, ExpiryPolicy, NewAppPassword,
+    ProblemKind,
+};
 use crate::components::{
-    focus_first_of, name_problem_message, CopyButton, Dialog, ErrorLine, NameField, COPY_BUTTON_ID,
+    focus_first_of, name_problem_message, CopyButton, Dialog, ErrorLine, ExpiryField, ExpiryInput,
+    NameField, COPY_BUTTON_ID,
 };
 use crate::drafts::{CreateDraft, Draft};
+use crate::expiry;
 use crate::host::{use_host, HostEvent};
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::session::{use_session, use_session_end};
@@ -26,13 +31,20 @@ pub fn CreateDialog(
     /// A create that was interrupted when the session ended, to send again
     /// as it was.
     draft: Option<CreateDraft>,
+    /// When the backend lets the user choose an expiry, its rules.
+    #[prop(optional_no_strip)]
+    expiry: Option<ExpiryPolicy>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let restored = draft.is_some();
-    let form = NameForm::new(draft.as_ref().map(|d| d.name.clone()).unwrap_or_default());
-    // The create last sent. Sent again under its key, a retry after a lost
-    // response gets the same password back instead of making a second.
-    let sent = StoredValue::new(draft);
+    let form = NameForm::new(
+        draft.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
+        expiry,
+    );
+    // The create last sent, with the form as it was then. Sent again under
+    // its key, a retry after a lost response gets the same password back
+    // instead of making a second.
+    let sent = StoredValue::new(draft.map(|draft| (draft, form.expiry_as_typed())));
     let create = create_action(form, on_list_stale);
     let created = move || create.value().get().flatten();
     // The password must not outlive the dialog, however it closes (Done,
@@ -87,23 +99,36 @@ struct NameForm {
     name: RwSignal<String>,
     name_error: RwSignal<Option<String>>,
     message: RwSignal<Option<String>>,
+    /// When the backend lets the user choose one: the rules and the choice.
+    expiry: Option<(ExpiryPolicy, ExpiryInput)>,
 }
 
+/// A create sent, with the expiry choice and day as the form held them.
+type Sent = Option<(CreateDraft, (String, String))>;
+
 impl NameForm {
-    fn new(name: String) -> Self {
+    fn new(name: String, expiry: Option<ExpiryPolicy>) -> Self {
         Self {
             name: RwSignal::new(name),
             name_error: RwSignal::new(None),
             message: RwSignal::new(None),
+            expiry: expiry.map(|policy| (policy, ExpiryInput::new(&policy))),
         }
     }
 
-    /// The create to send for the name as typed, under the key of the
-    /// `sent` one when the name is the same; `None`, with the reason shown,
-    /// when the name breaks the rules.
-    fn request(&self, sent: StoredValue<Option<CreateDraft>>, i18n: I18n) -> Option<CreateDraft> {
-        let checked = match check_name(&self.name.get_untracked()) {
-            Ok(checked) => checked,
+    /// The expiry choice and day as they are in the form.
+    fn expiry_as_typed(&self) -> (String, String) {
+        self.expiry.map_or_else(Default::default, |(_, input)| {
+            (input.choice.get_untracked(), input.date.get_untracked())
+        })
+    }
+
+    /// The create to send for the form as it is: the `sent` one again (its
+    /// key, its expiry) when nothing changed, else a new one; `None`, with
+    /// the reason shown, when the name or the day is not usable.
+    fn request(&self, sent: StoredValue<Sent>, i18n: I18n) -> Option<CreateDraft> {
+        let name = match check_name(&self.name.get_untracked()) {
+            Ok(name) => name,
             Err(problem) => {
                 self.name_error
                     .set(Some(name_problem_message(problem, i18n)));
@@ -112,26 +137,50 @@ impl NameForm {
         };
         self.name_error.set(None);
         self.message.set(None);
-        let idempotency_key = match sent.get_value() {
-            Some(last) if last.name == checked => last.idempotency_key,
-            _ => new_idempotency_key(),
-        };
+        let typed = self.expiry_as_typed();
+        if let Some((last, form)) = sent.get_value() {
+            if last.name == name && form == typed {
+                return Some(last);
+            }
+        }
         let request = CreateDraft {
-            name: checked,
-            idempotency_key,
+            name,
+            expires_at: self.expires_at(i18n)?,
+            idempotency_key: new_idempotency_key(),
         };
-        sent.set_value(Some(request.clone()));
+        sent.set_value(Some((request.clone(), typed)));
         Some(request)
+    }
+
+    /// The `expires_at` the expiry field asks for; `None` (with the reason
+    /// shown) when its day is not one.
+    fn expires_at(&self, i18n: I18n) -> Option<Option<String>> {
+        let Some((_, input)) = self.expiry else {
+            return Some(None);
+        };
+        let choice = input.chosen()?;
+        match expiry::expires_at(choice, &input.date.get_untracked(), expiry::now()) {
+            Ok(at) => {
+                input.error.set(None);
+                Some(at)
+            }
+            Err(expiry::NotADay) => {
+                input.error.set(Some(i18n.t(keys::EXPIRY_BAD_DATE)));
+                None
+            }
+        }
     }
 
     /// Shows a failed create where the user will look: next to the name
     /// when the backend says what is wrong with it, otherwise above it,
     /// with the way forward. The name stays as typed.
     fn show_error(&self, error: &ApiError, i18n: I18n) {
-        match error.field_error("/name") {
-            Some(detail) if error.kind() == ProblemKind::ValidationFailed => {
+        let expiry_error = error.field_error("/expires_at");
+        match (error.field_error("/name"), self.expiry) {
+            (Some(detail), _) if error.kind() == ProblemKind::ValidationFailed => {
                 self.name_error.set(Some(detail))
             }
+            (None, Some((_, input))) if expiry_error.is_some() => input.error.set(expiry_error),
             _ if error.is_worth_retrying() => self.message.set(Some(
                 i18n.t_with(keys::CREATE_RETRY_HINT, &[("error", &error.message(&i18n))]),
             )),
@@ -162,7 +211,13 @@ fn create_action(
         );
         async move {
             let error = match api
-                .create_app_password(&request.name, &request.idempotency_key)
+                .create_app_password(
+                    &NewAppPassword {
+                        name: request.name.clone(),
+                        expires_at: request.expires_at.clone(),
+                    },
+                    &request.idempotency_key,
+                )
                 .await
             {
                 Ok(created) => {
@@ -244,6 +299,7 @@ fn NameStep(
             })}
             <ErrorLine message=form.message />
             <NameField id="app-password-name" value=form.name error=form.name_error node_ref=input />
+            {form.expiry.map(|(policy, input)| view! { <ExpiryField policy=policy input=input /> })}
             <div class="dialog-actions">
                 <button
                     type="submit"

@@ -239,6 +239,53 @@ pub fn DeleteAllDialog(count: usize, on_close: Callback<Outcome>) -> impl IntoVi
     }
 }
 
+/// Asks before deleting the expired app passwords `items`, saying how many.
+/// One that is gone meanwhile counts as deleted.
+#[component]
+pub fn DeleteExpiredDialog(items: Vec<AppPassword>, on_close: Callback<Outcome>) -> impl IntoView {
+    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
+    let count = items.len();
+    let done = i18n.t_count(keys::DELETE_EXPIRED_DONE, count, &[]);
+    let failures = Failures {
+        message: RwSignal::new(None),
+        gone: None,
+        on_close,
+        i18n,
+    };
+    let items = StoredValue::new(items);
+    let delete_expired = Action::new_local({
+        let failures = failures.clone();
+        move |(): &()| {
+            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
+            let (failures, done, items) = (failures.clone(), done.clone(), items.get_value());
+            async move {
+                for item in items {
+                    match api.delete_app_password(&item.id).await {
+                        Ok(()) => host.tell(HostEvent::Deleted {
+                            id: item.id,
+                            name: item.name,
+                        }),
+                        Err(error) if error.status() == Some(404) => {}
+                        Err(error) => return failures.report(error, None, session_end),
+                    }
+                }
+                on_close.try_run(Outcome::Changed(done));
+            }
+        }
+    });
+    view! {
+        <ConfirmDialog
+            title_id="delete-expired-title"
+            title=i18n.t_count(keys::DELETE_EXPIRED_TITLE, count, &[])
+            body=i18n.t(keys::DELETE_EXPIRED_BODY)
+            confirm=i18n.t(keys::DELETE_EXPIRED_CONFIRM)
+            action=delete_expired
+            message=failures.message
+            on_close=on_close
+        />
+    }
+}
+
 /// A yes/no dialog around one write, `action`, which reports its own
 /// outcome; `message` says why it failed.
 #[component]

@@ -227,7 +227,7 @@ fn SecurityInfoForm(saved: SecurityInfo, draft: Option<SecurityInfoUpdate>) -> i
                 .as_ref()
                 .is_none_or(|o| o.iter().any(|m| m == value))
         })
-        .map(|(value, label)| (*value, i18n.t(label)))
+        .map(|(value, label)| ((*value).to_owned(), i18n.t(label)))
         .collect();
     let authenticator = authenticator.map(|app| match (app.configured, app.device_name) {
         (true, Some(device)) => i18n.t_with(

@@ -30,13 +30,13 @@ impl ExpiryChoice {
     /// presets within the maximum (and the default when it is not one of
     /// them), a date.
     pub fn offered(policy: &ExpiryPolicy) -> Vec<Self> {
-        let mut days: Vec<u32> = PRESET_DAYS
-            .into_iter()
-            .chain(policy.default_days)
-            .filter(|&days| policy.allows_days(days))
-            .collect();
-        days.sort_unstable();
-        days.dedup();
+        let mut days = PRESET_DAYS.to_vec();
+        if let Some(default) = policy.default_days.filter(|d| !days.contains(d)) {
+            // In order, without pulling a sort into the download.
+            let at = days.iter().take_while(|&&preset| preset < default).count();
+            days.insert(at, default);
+        }
+        days.retain(|&days| policy.allows_days(days));
         policy
             .allows_never()
             .then_some(Self::Never)

@@ -14,10 +14,11 @@ const BUDGET: u64 = 120 * 1024;
 /// this was set plus 2 %, so that growth nobody chose fails here. It sits
 /// where it does because views that are not type-erased, and strings
 /// interned by wasm-bindgen, cost bytes the benchmark showed were worth
-/// their speed (the README's Performance section has the figures). Lower it
-/// whenever the app shrinks; raise it only for such a measured trade,
-/// recorded in the README.
-const CEILING: u64 = 272 * 1024;
+/// their speed, and because choosing an expiry (and seeing it in the list)
+/// is a feature users of every peer ask for (the README's Performance
+/// section has the figures). Lower it whenever the app shrinks; raise it
+/// only for such a measured trade, recorded in the README.
+const CEILING: u64 = 281 * 1024;
 
 #[test]
 fn the_app_downloads_no_larger_than_its_ceiling() {

@@ -402,6 +402,22 @@ impl Browser {
         value.as_str().unwrap_or_default().to_owned()
     }
 
+    /// Sets the value of the `<select>` or `<input>` matching `css` as a
+    /// user's pick would (date inputs take keys in the browser's own
+    /// order), and tells the page.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        self.find(css).await;
+        self.client
+            .execute(
+                "const field = document.querySelector(arguments[0]); field.value = arguments[1];\
+                 field.dispatchEvent(new Event('input', {bubbles: true}));\
+                 field.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![css.into(), value.into()],
+            )
+            .await
+            .expect("set a field's value");
+    }
+
     /// The names in the list, in order.
     pub async fn row_names(&self) -> Vec<String> {
         let names = self

@@ -1,0 +1,125 @@
+//! Expiry in the browser against the real server: chosen in the Create
+//! dialog within the backend's policy, said in the list, refused next to
+//! the field beyond the maximum, and expired ones deleted together. A
+//! backend without a policy gets the dialog without a choice
+//! (`tests/hosting.rs` runs the whole flow against one).
+
+mod support;
+
+use reqwest::Method;
+use serde_json::json;
+use support::{Browser, TestServer, GRACE};
+
+#[tokio::test]
+async fn an_expiry_is_chosen_in_the_dialog_and_said_in_the_list() {
+    let server = TestServer::start_with(&[&GRACE], &["--max-expiry-days", "365"]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    browser.start_create("Tablet").await;
+    // The maximum is the default, and "never" is not offered under one.
+    assert_eq!(browser.value_of("#expiry").await, "365");
+    let offered = browser
+        .script(
+            "return [...document.querySelectorAll('#expiry option')].map(o => o.value).join(' ')",
+        )
+        .await;
+    assert_eq!(offered, "30 90 365 date");
+    browser.screenshot("create-expiry").await;
+    browser.set_value("#expiry", "30").await;
+    browser.click(".ap-root dialog button[type=submit]").await;
+    browser.shown_password().await;
+    browser.click("#done").await;
+    browser.wait_for_rows(&["Tablet"]).await;
+    browser
+        .wait_for_text(".app-password-row", "Expires in 30 days")
+        .await;
+    let stored = server.other_client(GRACE.login).app_passwords().await;
+    assert!(stored[0]["expires_at"].is_string(), "{stored:?}");
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn a_day_beyond_the_maximum_is_refused_next_to_the_field() {
+    let server = TestServer::start_with(&[&GRACE], &["--max-expiry-days", "30"]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    browser.start_create("Router").await;
+    browser.set_value("#expiry", "date").await;
+    let far = time::OffsetDateTime::now_utc() + time::Duration::days(60);
+    browser
+        .set_value(
+            "#expiry-date",
+            &format!(
+                "{:04}-{:02}-{:02}",
+                far.year(),
+                u8::from(far.month()),
+                far.day()
+            ),
+        )
+        .await;
+    browser.click(".ap-root dialog button[type=submit]").await;
+    let said = browser.wait_for_text("#expiry-date-error", "30 days").await;
+    assert!(!said.is_empty());
+    assert_eq!(
+        browser
+            .script("return document.getElementById('expiry-date').getAttribute('aria-invalid')")
+            .await,
+        "true"
+    );
+    // What was typed stays, and nothing was made.
+    assert_eq!(browser.value_of("#app-password-name").await, "Router");
+    assert!(server
+        .other_client(GRACE.login)
+        .app_passwords()
+        .await
+        .is_empty());
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn expired_passwords_sort_together_and_go_in_one_action() {
+    let server = TestServer::start(&[&GRACE]);
+    let api = server.other_client(GRACE.login);
+    let soon = (time::OffsetDateTime::now_utc() + time::Duration::seconds(2))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    for (name, expires_at) in [("Old phone", json!(soon)), ("Laptop", json!(null))] {
+        let (status, body) = api
+            .call(
+                Method::POST,
+                "/app-passwords",
+                Some(&json!({ "name": name, "expires_at": expires_at })),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    // The expired one comes after the one that works, and says so.
+    browser.wait_for_rows(&["Laptop", "Old phone"]).await;
+    browser
+        .wait_for_text(".app-password-row:last-child", "Expired on")
+        .await;
+    browser.screenshot("expired").await;
+    browser.click("#delete-expired").await;
+    browser
+        .wait_for_text("dialog[open] h2", "Delete the expired app password?")
+        .await;
+    browser.click("dialog[open] .button-danger").await;
+    browser.wait_for_rows(&["Laptop"]).await;
+    browser
+        .wait_for_text("[role=status]", "Deleted the expired app password.")
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('#delete-expired').length")
+            .await,
+        0
+    );
+    browser.finish().await;
+}

@@ -59,6 +59,13 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
 
     // Its responses are slow: Next says so and cannot send twice.
     browser.start_create("Mail on the phone").await;
+    // A backend that states no expiry policy gets the dialog without a choice.
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('#expiry, #expiry-date').length")
+            .await,
+        0
+    );
     browser.click("dialog button[type=submit]").await;
     let sending = browser
         .script("const b = document.querySelector('dialog button[type=submit]'); return b ? [b.disabled, b.textContent] : null")

@@ -92,7 +92,7 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
 
     // A list with items; rename; delete; delete all.
     browser.create_app_password("Calendar").await;
-    browser.wait_for_rows(&["Mail", "Calendar"]).await;
+    browser.wait_for_rows(&["Calendar", "Mail"]).await;
     browser.expect_accessible(&check("list with items")).await;
     if scheme == "dark" {
         browser.screenshot("dark").await;
@@ -109,7 +109,7 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
     browser.press(Key::Escape.into()).await;
 
     // Full: at the limit (2 here).
-    browser.find("#create[disabled]").await;
+    browser.find("#create[aria-disabled=true]").await;
     browser.expect_accessible(&check("list at the limit")).await;
     browser.click("#delete-all").await;
     browser.find("dialog[open] .button-danger").await;
@@ -254,7 +254,7 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     browser.press(tab).await;
     browser.expect_focus("done").await;
     browser.press(enter).await;
-    browser.wait_for_rows(&["Mail", "Calendar"]).await;
+    browser.wait_for_rows(&["Calendar", "Mail"]).await;
     browser.expect_focus("create").await;
 
     // Shift+Tab goes back to the tab, Tab forward again.
@@ -263,38 +263,45 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     browser.press(tab).await;
     browser.expect_focus("create").await;
 
-    // Rename the first row.
+    // Rename the first row, the newest, past the column headings (which
+    // sort the list).
     browser.press(tab).await;
-    browser.expect_focus("delete-all").await;
+    browser.expect_focus("sort-name").await;
+    browser.press(tab).await;
+    browser.expect_focus("sort-created").await;
     browser.press(tab).await;
     browser.expect_focus("rename-0").await;
     browser.press(enter).await;
     browser.expect_focus("rename-name").await;
-    browser.type_here("Mail (home)").await;
+    browser.type_here("Calendar (home)").await;
     browser.press(enter).await;
-    browser.wait_for_rows(&["Mail (home)", "Calendar"]).await;
+    browser.wait_for_rows(&["Calendar (home)", "Mail"]).await;
     browser.expect_focus("rename-0").await;
 
     // Delete it: the safe choice has focus; Shift+Tab to Delete; after it,
     // focus is on the row that took its place.
     browser.press(tab).await;
-    expect_delete_focused(&browser, "Delete Mail (home)").await;
+    expect_delete_focused(&browser, "Delete Calendar (home)").await;
     browser.press(enter).await;
     browser.expect_focus("Cancel").await;
     browser.press_shifted(tab).await;
     browser.expect_focus("Delete").await;
     browser.press(enter).await;
-    browser.wait_for_rows(&["Calendar"]).await;
+    browser.wait_for_rows(&["Mail"]).await;
     browser.expect_focus("rename-0").await;
 
     // Escape closes a dialog and gives focus back to what opened it.
     browser.press(tab).await;
-    expect_delete_focused(&browser, "Delete Calendar").await;
+    expect_delete_focused(&browser, "Delete Mail").await;
     browser.press(enter).await;
     browser.expect_focus("Cancel").await;
     browser.press(escape).await;
-    expect_delete_focused(&browser, "Delete Calendar").await;
-    browser.wait_for_rows(&["Calendar"]).await;
+    expect_delete_focused(&browser, "Delete Mail").await;
+    browser.wait_for_rows(&["Mail"]).await;
+
+    // Delete all sits under the list, after its rows, away from Create.
+    browser.press(tab).await;
+    browser.expect_focus("delete-all").await;
 
     browser.finish().await;
 }

@@ -282,7 +282,8 @@ async fn the_limit_is_explained_and_delete_all_says_how_many() {
     browser.expect_at_the_limit().await;
     assert_eq!(
         browser.row_names().await,
-        vec!["Printer".to_owned(), "Calendar".to_owned()]
+        vec!["Calendar".to_owned(), "Printer".to_owned()],
+        "newest first"
     );
 
     // On a 360 px phone nothing scrolls sideways.

@@ -272,9 +272,9 @@ async fn refusals_say_what_to_do_and_keep_what_was_typed() {
         .call(Method::DELETE, &format!("/app-passwords/{phone}"), None)
         .await;
     assert_eq!(status, 204);
-    browser.wait_for_rows(&["Phone", "Tablet"]).await;
+    browser.wait_for_rows(&["Tablet", "Phone"]).await;
     browser
-        .click(".app-password-row:first-child .button-danger-quiet")
+        .click(".app-password-row:last-child .button-danger-quiet")
         .await;
     browser.click("dialog[open] .button-danger").await;
     browser

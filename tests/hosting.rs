@@ -129,14 +129,14 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
     browser.click("dialog button[type=submit]").await;
     browser.wait_for_text(".status-line", "Renamed to").await;
     browser
-        .wait_for_rows(&["Mail on the phone", "Calendar (work)", "Scanner"])
+        .wait_for_rows(&["Scanner", "Calendar (work)", "Mail on the phone"])
         .await;
     browser
-        .click(".app-password-row:first-child .button-danger-quiet")
+        .click(".app-password-row:last-child .button-danger-quiet")
         .await;
     browser.click("dialog[open] .button-danger").await;
     browser.wait_for_text("#app-password-count", "2 of 3").await;
-    browser.wait_for_rows(&["Calendar (work)", "Scanner"]).await;
+    browser.wait_for_rows(&["Scanner", "Calendar (work)"]).await;
 
     // A reload of another screen's deep link: the page, its assets and the
     // configuration all resolve under the sub-path.

@@ -2,6 +2,7 @@
 //! dialogs of the App passwords tab, "not found", and the page for a broken
 //! configuration.
 
+pub mod app_password_list;
 pub mod app_passwords;
 pub mod config_error;
 pub mod create_dialog;

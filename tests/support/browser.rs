@@ -439,10 +439,10 @@ impl Browser {
     /// the page says so.
     pub async fn expect_at_the_limit(&self) {
         assert_eq!(
-            self.script("return document.getElementById('create').disabled")
+            self.script("return document.getElementById('create').getAttribute('aria-disabled')")
                 .await,
-            true,
-            "Create is off at the limit"
+            "true",
+            "Create is off at the limit, and still in the tab order"
         );
         self.wait_for_text("#limit-note", "the most allowed").await;
     }

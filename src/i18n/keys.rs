@@ -101,6 +101,8 @@ keys! {
     NAME_EMPTY = "name.empty",
     NAME_TOO_LONG = "name.too_long",
     NAME_INVISIBLE = "name.invisible",
+    NAME_COUNT_LEFT = "name.count_left",
+    NAME_COUNT_OVER = "name.count_over",
     CREATED_TITLE = "created.title",
     CREATED_FOR = "created.for",
     CREATED_LOGIN = "created.login",

@@ -524,7 +524,7 @@ async fn the_readme_caddy_configuration_hosts_the_app_under_a_sub_path() {
         .env("XDG_CONFIG_HOME", test.work.path())
         .stdout(Stdio::null());
     let mut caddy = ProcessGroup::spawn(caddy, "caddy (scripts/setup.sh installs it)");
-    caddy.wait_for_port(test.port(), &[]);
+    caddy.wait_for_port(test.port());
     test.check().await;
 }
 

@@ -38,9 +38,6 @@ async fn a_copied_app_password_signs_in_to_imap_until_its_row_is_deleted() {
 
     let browser = Browser::start().await;
     browser.goto(&server.url("/app-passwords")).await;
-    browser
-        .wait_for_path("/sign-in?return=/app-passwords")
-        .await;
     browser.sign_in(&ADA).await;
     browser
         .wait_for_text("#app-password-count", "0 of 40")
@@ -77,6 +74,13 @@ async fn a_copied_app_password_signs_in_to_imap_until_its_row_is_deleted() {
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
     assert_eq!(imap_login(&pasted), Login::Refused);
+
+    // Dovecot logged the logins, and neither the password nor the
+    // credential it asked with.
+    let log = dovecot.log();
+    assert!(log.contains("user=<ada>"), "{log}");
+    let secret = std::fs::read_to_string(&credential).expect("the credential file");
+    assert!(!log.contains(&pasted) && !log.contains(secret.trim()));
 
     browser.finish().await;
 }

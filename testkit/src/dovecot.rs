@@ -39,7 +39,7 @@ pub struct Verifier<'a> {
 
 /// Dovecot with the example's passdb, in a throwaway folder of its own,
 /// and where to reach it. Dropping it stops Dovecot and removes the folder;
-/// a failing test shows Dovecot's log.
+/// a failing test shows Dovecot's log first.
 pub struct Dovecot {
     port: u16,
     /// The SASL socket Postfix would use.
@@ -136,8 +136,9 @@ service imap-login {{
             command,
             "dovecot (scripts/setup.sh installs it)",
             &base.join("dovecot.out"),
-        );
-        process.wait_for_port(port, &[&log]);
+        )
+        .with_log(&log);
+        process.wait_for_port(port);
         Self {
             port,
             sasl_socket,
@@ -230,16 +231,6 @@ imap.logout()
     /// Dovecot's log: what it said to clients and about the verifier.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Dovecot {
-    fn drop(&mut self) {
-        // What Dovecot said is the first thing to read when a test fails,
-        // and its folder goes with it.
-        if std::thread::panicking() {
-            eprintln!("Dovecot's log:\n{}", self.log());
-        }
     }
 }
 

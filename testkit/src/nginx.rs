@@ -2,15 +2,14 @@
 //! main context a distribution's `nginx.conf` gives, around the `http`
 //! block a test writes (its server blocks, the example it includes).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::{open_to_services, ProcessGroup};
 
 /// nginx running from a test's folder. Dropping it stops nginx and its
-/// workers; a failing test shows nginx's error log.
+/// workers; a failing test shows nginx's error log first.
 pub struct Nginx {
-    error_log: PathBuf,
     _process: ProcessGroup,
 }
 
@@ -61,25 +60,9 @@ http {{
             command,
             "nginx (scripts/setup.sh installs it)",
             &folder.join("nginx.out"),
-        );
-        process.wait_for_port(port, &[&error_log]);
-        Self {
-            error_log,
-            _process: process,
-        }
-    }
-
-    /// nginx's error log (warnings and worse).
-    pub fn errors(&self) -> String {
-        std::fs::read_to_string(&self.error_log).unwrap_or_default()
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        // Why a request failed is in here, and the folder may go next.
-        if std::thread::panicking() {
-            eprintln!("nginx's error log:\n{}", self.errors());
-        }
+        )
+        .with_log(&error_log);
+        process.wait_for_port(port);
+        Self { _process: process }
     }
 }

@@ -24,13 +24,17 @@ pub fn free_port() -> u16 {
 
 /// A program started as the leader of a process group of its own, so that
 /// what it starts (chromedriver's Chromium, Dovecot's and nginx's workers)
-/// goes with it: dropping this stops the whole group.
+/// goes with it: dropping this stops the whole group, and, when a test
+/// fails, first shows what the program said.
 pub struct ProcessGroup {
     child: Option<Child>,
     /// The program, for messages.
     what: String,
-    /// The file its output goes to, if the caller chose one.
-    output: Option<PathBuf>,
+    /// The files it writes what it says to: its output, if the caller chose
+    /// a file for it, and its logs.
+    said_in: Vec<PathBuf>,
+    /// Whether a panic's message already holds what it said.
+    shown: bool,
 }
 
 impl ProcessGroup {
@@ -53,6 +57,22 @@ impl ProcessGroup {
         Self::start(command, what, Some(output.to_owned()))
     }
 
+    /// Adds `log` to what is shown when the program fails to start or a
+    /// test fails while it runs.
+    pub fn with_log(mut self, log: &Path) -> Self {
+        self.said_in.push(log.to_owned());
+        self
+    }
+
+    /// What the program said so far: its output file and its logs.
+    pub fn said(&self) -> String {
+        self.said_in
+            .iter()
+            .map(|file| std::fs::read_to_string(file).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     fn start(mut command: Command, what: &str, output: Option<PathBuf>) -> Self {
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let child = command
@@ -61,7 +81,8 @@ impl ProcessGroup {
         Self {
             child: Some(child),
             what: what.to_owned(),
-            output,
+            said_in: output.into_iter().collect(),
+            shown: false,
         }
     }
 
@@ -73,20 +94,14 @@ impl ProcessGroup {
     }
 
     /// Waits until something accepts connections on 127.0.0.1:`port`;
-    /// panics with the program's output and the files `logs` if it exits
-    /// first or takes longer than [`PATIENCE`].
-    pub fn wait_for_port(&mut self, port: u16, logs: &[&Path]) {
+    /// panics with what the program said if it exits first or takes longer
+    /// than [`PATIENCE`].
+    pub fn wait_for_port(&mut self, port: u16) {
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             let running = self.is_running();
             if !running || started.elapsed() > PATIENCE {
-                let said: Vec<String> = self
-                    .output
-                    .as_deref()
-                    .into_iter()
-                    .chain(logs.iter().copied())
-                    .map(|file| std::fs::read_to_string(file).unwrap_or_default())
-                    .collect();
+                self.shown = true;
                 panic!(
                     "{} is not listening on port {port} ({}):\n{}",
                     self.what,
@@ -95,7 +110,7 @@ impl ProcessGroup {
                     } else {
                         "it exited"
                     },
-                    said.join("\n")
+                    self.said()
                 );
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -105,6 +120,11 @@ impl ProcessGroup {
 
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
+        // Why a test failed is often in here, and the program's folder may
+        // go next.
+        if std::thread::panicking() && !self.shown && !self.said_in.is_empty() {
+            eprintln!("{} said:\n{}", self.what, self.said());
+        }
         let Some(mut child) = self.child.take() else {
             return;
         };
@@ -194,7 +214,7 @@ mod tests {
         command.arg("-c").arg("echo no such configuration; exit 1");
         let mut group = ProcessGroup::spawn_with_output(command, "the service", &output);
         let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            group.wait_for_port(free_port(), &[])
+            group.wait_for_port(free_port())
         }));
         let message = *waited.unwrap_err().downcast::<String>().unwrap();
         assert!(

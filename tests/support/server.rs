@@ -77,6 +77,13 @@ impl TestServer {
 
     /// Like [`TestServer::start`], with extra command-line flags.
     pub fn start_with(users: &[&TestUser], flags: &[&str]) -> Self {
+        Self::start_in(tempfile::tempdir().expect("temporary folder"), users, flags)
+    }
+
+    /// Like [`TestServer::start_with`], on the database `app.db` in `data`
+    /// if a test put one there (the server migrates it at start); the
+    /// folder goes when the server does.
+    pub fn start_in(data: tempfile::TempDir, users: &[&TestUser], flags: &[&str]) -> Self {
         let binary = workspace_path(
             "APP_PASSWORDS_SERVER_BIN",
             "target/debug/app-passwords-server",
@@ -87,7 +94,6 @@ impl TestServer {
             "no server at {}: run scripts/test.sh, which builds it first",
             binary.display()
         );
-        let data = tempfile::tempdir().expect("temporary folder");
         let database = data.path().join("app.db");
         let seeds: Vec<String> = users
             .iter()

@@ -389,6 +389,36 @@ impl Browser {
             .expect("password text")
     }
 
+    /// Selects Copy on the password step of Create, waits until it says
+    /// Copied, and returns what the clipboard then holds, as a user's
+    /// paste would get it (after [`Browser::grant_clipboard`]).
+    pub async fn copy_password(&self) -> String {
+        self.click("#copy-password").await;
+        self.wait_for_text("#copy-password", "Copied").await;
+        let clipboard = self
+            .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
+            .await;
+        clipboard.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Clicks the button labelled `label` in the row named `name`.
+    pub async fn click_in_row(&self, name: &str, label: &str) {
+        let clicked = self
+            .client
+            .execute(
+                "const [name, label] = arguments;
+                 const row = [...document.querySelectorAll('.app-password-row')]
+                     .find(r => r.querySelector('.name').textContent === name);
+                 const button = row && [...row.querySelectorAll('button')].find(b => b.textContent.trim() === label);
+                 if (button) { button.click(); return true; }
+                 return false;",
+                vec![name.into(), label.into()],
+            )
+            .await
+            .expect("run script");
+        assert_eq!(clicked, true, "no {label:?} button in the row {name:?}");
+    }
+
     /// The value of the field matching `css`.
     pub async fn value_of(&self, css: &str) -> String {
         let value = self

@@ -359,11 +359,83 @@ impl Browser {
     }
 
     /// Creates an app password named `name` through the Create dialog and
-    /// closes it with Done; returns the password it showed.
+    /// closes it with Done (and "Close anyway", as nothing was copied);
+    /// returns the password it showed.
     pub async fn create_app_password(&self, name: &str) -> String {
         let password = self.create_app_password_and_stay(name).await;
-        self.click("#done").await;
+        self.close_created().await;
         password
+    }
+
+    /// Closes the password step with Done, and with "Close anyway" when it
+    /// asks (nothing of the password was copied, read out or selected).
+    pub async fn close_created(&self) {
+        self.click("#done").await;
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let state = self
+                .script(
+                    "return document.getElementById('close-anyway') ? 'asked'
+                         : document.getElementById('done') ? 'open' : 'closed'",
+                )
+                .await;
+            match state.as_str() {
+                Some("asked") => return self.click("#close-anyway").await,
+                Some("closed") => return,
+                _ if Instant::now() > deadline => panic!("Done neither closed nor asked"),
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    /// Chooses the option with `value` in the `<select>` matching `css`, as
+    /// a person would (the page hears `change`).
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value:?} in {css:?}: {e}"));
+    }
+
+    /// Saves the page's downloads in `folder` (DevTools, through
+    /// chromedriver).
+    pub async fn download_into(&self, folder: &std::path::Path) {
+        self.cdp(
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": folder.to_string_lossy() }),
+        )
+        .await;
+    }
+
+    /// Waits for a user prompt (an alert, or the browser's question before
+    /// leaving a page) and returns its text.
+    pub async fn wait_for_prompt(&self) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.client.get_alert_text().await {
+                Ok(text) => return text,
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(error) => panic!("no prompt within {PATIENCE:?}: {error}"),
+            }
+        }
+    }
+
+    /// Whether `url` (such as a `blob:` address) still gives anything to
+    /// the page.
+    pub async fn resolves(&self, url: &str) -> bool {
+        let fetched = self
+            .client
+            .execute_async(
+                "const [url, done] = arguments;
+                 fetch(url).then(() => done(true), () => done(false));",
+                vec![url.into()],
+            )
+            .await
+            .expect("fetch from the page");
+        fetched == true
     }
 
     /// Creates an app password named `name` through the Create dialog and

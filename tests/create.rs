@@ -28,7 +28,7 @@ const SERVICES: &str = r#"{
 async fn signed_in(config: Option<&str>) -> (TestServer, FaultyFront, Browser) {
     let server = TestServer::start(&[&GRACE]);
     let front = FaultyFront::start(&server, config).await;
-    let browser = Browser::start().await;
+    let browser = Browser::start_watching_prompts().await;
     browser.goto(&front.url("/security-info")).await;
     browser.sign_in(&GRACE).await;
     browser.find("#default-method").await;
@@ -48,8 +48,8 @@ async fn password_shown(browser: &Browser) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn back_reload_and_done_never_lose_the_password_unasked() {
-    let (server, _front, browser) = signed_in(None).await;
+async fn reloading_or_leaving_the_page_asks_first_while_the_password_shows() {
+    let (_server, front, browser) = signed_in(None).await;
     let password = browser.create_app_password_and_stay("Phone").await;
     // The next step, in one line; no "Learn more" without a help page.
     browser
@@ -68,23 +68,41 @@ async fn back_reload_and_done_never_lose_the_password_unasked() {
             .await,
         Value::Null
     );
+
+    // A reload asks first (chromedriver then answers Leave, as a person
+    // who meant it would); the password is gone, kept nowhere.
+    browser
+        .script("setTimeout(() => location.reload(), 0)")
+        .await;
+    browser.wait_for_leave_questions(1).await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    browser.assert_forgotten(&password).await;
+    // Leaving for another page asks too.
+    let password = browser.create_app_password_and_stay("Tablet").await;
+    browser
+        .script("setTimeout(() => { location.href = '/security-info'; }, 0)")
+        .await;
+    browser.wait_for_leave_questions(2).await;
+    browser.find("#default-method").await;
+    browser.assert_forgotten(&password).await;
+    // Without a password on screen, nothing asks.
+    browser.goto(&front.url("/app-passwords")).await;
+    browser
+        .wait_for_text("#app-password-count", "2 of 40")
+        .await;
+    assert_eq!(browser.leave_questions(), 2);
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn back_and_done_never_lose_the_password_unasked() {
+    let (server, _front, browser) = signed_in(None).await;
+    let password = browser.create_app_password_and_stay("Phone").await;
     // The history entry that catches Back holds nothing.
     assert_eq!(browser.script("return history.state").await, Value::Null);
-
-    // Reloading, or leaving for another page, asks first; staying keeps it.
-    for leave in ["location.reload()", "location.href = '/elsewhere'"] {
-        browser
-            .script(&format!("setTimeout(() => {{ {leave}; }}, 0)"))
-            .await;
-        browser.wait_for_prompt().await;
-        browser
-            .client
-            .dismiss_alert()
-            .await
-            .expect("stay on the page");
-        assert!(password_shown(&browser).await, "{leave}");
-    }
-    browser.wait_for_path("/app-passwords").await;
 
     // Back, with nothing copied: it stays and asks, with the safe choice
     // focused; keeping it open goes back to Copy. Again, the same.
@@ -295,17 +313,23 @@ async fn the_apple_profile_holds_exactly_what_was_shown_and_leaves_with_the_dial
     assert_eq!(server.verify(GRACE.login, &password).await.0, 200);
 
     // Saving the profile took the password: Done closes at once, and the
-    // profile's address goes with the dialog.
-    assert!(browser.resolves(&blob_url).await);
+    // profile's address goes with the dialog: saved again before, it gives
+    // the file; after, nothing.
+    browser
+        .download_link(&blob_url, "before.mobileconfig")
+        .await;
+    wait_for_download(downloads.path(), "before.mobileconfig");
     browser.click("#done").await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
     browser.assert_forgotten(&password).await;
     browser.assert_forgotten(&blob_url).await;
+    browser.download_link(&blob_url, "after.mobileconfig").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(
-        !browser.resolves(&blob_url).await,
-        "the profile's address still resolves"
+        !downloads.path().join("after.mobileconfig").exists(),
+        "the profile's address still resolves after Done"
     );
 
     browser.finish().await;

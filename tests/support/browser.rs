@@ -18,6 +18,8 @@ pub struct Browser {
     pub client: Client,
     /// Every console entry read so far (reading drains the browser's log).
     console: std::sync::Mutex<Vec<Value>>,
+    /// chromedriver's log, when kept.
+    driver_log: Option<PathBuf>,
     _driver: ProcessGroup,
     _profile: tempfile::TempDir,
 }
@@ -32,11 +34,24 @@ impl Browser {
     /// Like [`Browser::start`], with `languages` (such as `de-DE,de`) as the
     /// browser's preferred languages.
     pub async fn start_speaking(languages: &str) -> Self {
+        Self::start_with(languages, false).await
+    }
+
+    /// Like [`Browser::start`], keeping chromedriver's log, for
+    /// [`Browser::leave_questions`].
+    pub async fn start_watching_prompts() -> Self {
+        Self::start_with("en-US", true).await
+    }
+
+    async fn start_with(languages: &str, driver_log: bool) -> Self {
         let profile = tempfile::tempdir().expect("temporary profile folder");
-        let (client, driver) = webdriver::start_chromium(languages, profile.path()).await;
+        let log = driver_log.then(|| profile.path().join("chromedriver.log"));
+        let (client, driver) =
+            webdriver::start_chromium(languages, profile.path(), log.as_deref()).await;
         Self {
             client,
             console: std::sync::Mutex::default(),
+            driver_log: log,
             _driver: driver,
             _profile: profile,
         }
@@ -408,34 +423,59 @@ impl Browser {
         .await;
     }
 
-    /// Waits for a user prompt (an alert, or the browser's question before
-    /// leaving a page) and returns its text.
-    pub async fn wait_for_prompt(&self) -> String {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            match self.client.get_alert_text().await {
-                Ok(text) => return text,
-                Err(_) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(100)).await
-                }
-                Err(error) => panic!("no prompt within {PATIENCE:?}: {error}"),
-            }
-        }
+    /// How many times the page has made the browser ask before leaving or
+    /// reloading it (a `beforeunload` question), as chromedriver's log tells:
+    /// chromedriver answers these itself ("Leave"), so they never reach the
+    /// WebDriver alert commands. Needs [`Browser::start_watching_prompts`].
+    pub fn leave_questions(&self) -> usize {
+        let path = self
+            .driver_log
+            .as_ref()
+            .expect("a browser watching prompts");
+        let log = std::fs::read_to_string(path).unwrap_or_default();
+        log.split("Page.javascriptDialogOpening")
+            .skip(1)
+            .filter(|event| {
+                event
+                    .split("DevTools WebSocket")
+                    .next()
+                    .is_some_and(|body| body.contains(r#""type": "beforeunload""#))
+            })
+            .count()
     }
 
-    /// Whether `url` (such as a `blob:` address) still gives anything to
-    /// the page.
-    pub async fn resolves(&self, url: &str) -> bool {
-        let fetched = self
-            .client
-            .execute_async(
-                "const [url, done] = arguments;
-                 fetch(url).then(() => done(true), () => done(false));",
-                vec![url.into()],
+    /// Waits until the page has made the browser ask `count` times before
+    /// leaving or reloading it.
+    pub async fn wait_for_leave_questions(&self, count: usize) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = 0;
+        while Instant::now() < deadline {
+            last = self.leave_questions();
+            if last == count {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the browser asked before leaving {last} times, not {count}");
+    }
+
+    /// Saves `url` (such as a `blob:` address) as `name` through a link the
+    /// person clicks, in the open dialog or else the page. A download is the
+    /// one way to read a `blob:` address that the strict CSP allows.
+    pub async fn download_link(&self, url: &str, name: &str) {
+        self.client
+            .execute(
+                "const [url, name] = arguments;
+                 const a = document.createElement('a');
+                 Object.assign(a, { id: 'download-probe', href: url, download: name, textContent: name });
+                 (document.querySelector('dialog[open]') || document.body).append(a);",
+                vec![url.into(), name.into()],
             )
             .await
-            .expect("fetch from the page");
-        fetched == true
+            .expect("add a link");
+        self.click("#download-probe").await;
+        self.script("document.getElementById('download-probe').remove()")
+            .await;
     }
 
     /// Creates an app password named `name` through the Create dialog and

@@ -327,12 +327,8 @@ fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoV
             })}
         </div>
         <SpellOut password=created.password.clone() on_taken=take />
-        <div id="device-setup">
-            {services.map(|services| view! {
-                <Show when=move || show_setup.get()>
-                    <DeviceSetup created=created.clone() services=services.clone() on_saved=take />
-                </Show>
-            })}
+        <div id="device-setup" hidden=move || !show_setup.get()>
+            {services.map(|services| view! { <DeviceSetup created=created.clone() services=services on_saved=take /> })}
         </div>
         <Show
             when=move || asking.get()
@@ -363,23 +359,21 @@ fn ignore_held_enter(ev: leptos::ev::KeyboardEvent) {
     }
 }
 
-/// The password, big, in its groups; a line breaks only between two
-/// groups. Selecting or copying it counts as taking it.
+/// The password, big, in its groups; a line breaks only after a group
+/// (`<wbr>`), never inside one. Selecting or copying it counts as taking it.
 #[component]
 fn PasswordText(password: String, on_taken: Callback<()>) -> impl IntoView {
-    let grouped_by_length = !password.contains('-');
     let groups = password_groups(&password);
     view! {
         <p
             class="password"
-            class:password-spaced=grouped_by_length
             id="new-password"
             translate="no"
             dir="ltr"
             on:selectstart=move |_| on_taken.run(())
             on:copy=move |_| on_taken.run(())
         >
-            {groups.into_iter().map(|group| view! { <span class="password-group">{group}</span><wbr /> }).collect_view()}
+            {groups.into_iter().map(|group| view! { {group}<wbr /> }).collect_view()}
         </p>
     }
 }
@@ -457,19 +451,21 @@ fn CloseQuestion(asking: RwSignal<bool>, on_close: Callback<()>) -> impl IntoVie
     }
 }
 
-/// The password's groups as it is shown: split after each hyphen (which
-/// stays with its group), or in fours when it has none.
+/// The password's groups as it is shown: each up to and with its hyphen,
+/// or of four characters when it has none.
 fn password_groups(password: &str) -> Vec<String> {
-    if password.contains('-') {
-        password.split_inclusive('-').map(str::to_owned).collect()
-    } else {
-        password
-            .chars()
-            .collect::<Vec<_>>()
-            .chunks(4)
-            .map(|group| group.iter().collect())
-            .collect()
+    let by_hyphen = password.contains('-');
+    let (mut groups, mut group) = (Vec::new(), String::new());
+    for c in password.chars() {
+        group.push(c);
+        if c == '-' || (!by_hyphen && group.len() >= 4) {
+            groups.push(std::mem::take(&mut group));
+        }
     }
+    if !group.is_empty() {
+        groups.push(group);
+    }
+    groups
 }
 
 /// The password's groups, each with its characters apart, so a screen

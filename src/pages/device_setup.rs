@@ -93,6 +93,7 @@ pub fn DeviceSetup(
         .map(|client| (client.names().0, i18n.t(client.names().1)))
         .collect();
     let rows = settings(&services, created.login.as_deref());
+    let profile_services = services.clone();
     let client = move || {
         Client::ALL
             .into_iter()
@@ -108,18 +109,12 @@ pub fn DeviceSetup(
                 options=options
                 error=Signal::stored(None)
             />
-            {move || {
-                let client = client();
-                let profile = (client == Client::Apple).then(|| {
-                    view! { <ProfileDownload created=created.clone() services=services.clone() on_saved=on_saved /> }
-                });
-                view! {
-                    <ol class="setup-steps" id="setup-steps">
-                        {profile}
-                        {client.steps(&services).into_iter().map(|step| view! { <li>{i18n.t(step)}</li> }).collect_view()}
-                    </ol>
-                }
-            }}
+            <ol class="setup-steps" id="setup-steps">
+                {move || (client() == Client::Apple).then(|| {
+                    view! { <ProfileDownload created=created.clone() services=profile_services.clone() on_saved=on_saved /> }
+                })}
+                {move || client().steps(&services).into_iter().map(|step| view! { <li>{i18n.t(step)}</li> }).collect_view()}
+            </ol>
             <SettingsTable rows=rows />
         </section>
     }

@@ -361,7 +361,6 @@ async fn set_up_reads_right_to_left_and_fits_a_narrow_screen() {
         }
         browser.set_width(1100).await;
     }
-    browser.screenshot("setup-arabic").await;
     browser.close_created().await;
     browser.finish().await;
 }

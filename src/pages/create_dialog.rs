@@ -8,7 +8,8 @@ use leptos::prelude::*;
 
 use crate::api::{new_idempotency_key, use_api, ApiError, CreatedAppPassword, ProblemKind};
 use crate::components::{
-    focus_first_of, name_problem_message, CopyButton, Dialog, ErrorLine, NameField, COPY_BUTTON_ID,
+    focus_first_of, name_problem_message, CopyButton, Dialog, DisclosureButton, ErrorLine,
+    NameField, COPY_BUTTON_ID,
 };
 use crate::config::Config;
 use crate::drafts::{CreateDraft, Draft};
@@ -314,22 +315,33 @@ fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoV
         <div class="created-actions" node_ref=copy_area>
             <CopyButton text=Signal::stored(password) select_on_refusal="new-password" on_copy=take />
             {services.is_some().then(|| view! {
-                <button
-                    type="button"
-                    class="button"
+                <DisclosureButton
                     id="setup-device"
-                    aria-expanded=move || if show_setup.get() { "true" } else { "false" }
-                    aria-controls="device-setup"
-                    on:click=move |_| show_setup.update(|shown| *shown = !*shown)
-                >
-                    {i18n.t(keys::SETUP_BUTTON)}
-                </button>
+                    controls="device-setup"
+                    shown=show_setup
+                    class="button"
+                    label=i18n.t(keys::SETUP_BUTTON)
+                />
             })}
         </div>
         <SpellOut password=created.password.clone() on_taken=take />
         <div id="device-setup" hidden=move || !show_setup.get()>
             {services.map(|services| view! { <DeviceSetup created=created.clone() services=services on_saved=take /> })}
         </div>
+        <DoneOrQuestion taken=taken asking=asking on_close=close />
+    }
+}
+
+/// Done; in its place, while `asking`, the question Done (or Back) asks
+/// when nothing of the password was `taken`.
+#[component]
+fn DoneOrQuestion(
+    taken: RwSignal<bool>,
+    asking: RwSignal<bool>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
         <Show
             when=move || asking.get()
             fallback=move || view! {
@@ -339,14 +351,14 @@ fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoV
                         class="button"
                         id="done"
                         on:keydown=ignore_held_enter
-                        on:click=move |_| if taken.get_untracked() { close.run(()) } else { asking.set(true) }
+                        on:click=move |_| if taken.get_untracked() { on_close.run(()) } else { asking.set(true) }
                     >
                         {i18n.t(keys::CREATED_DONE)}
                     </button>
                 </div>
             }
         >
-            <CloseQuestion asking=asking on_close=close />
+            <CloseQuestion asking=asking on_close=on_close />
         </Show>
     }
 }
@@ -386,19 +398,14 @@ fn SpellOut(password: String, on_taken: Callback<()>) -> impl IntoView {
     let shown = RwSignal::new(false);
     let spelled = spell_out(&password);
     view! {
-        <button
-            type="button"
-            class="button button-link"
+        <DisclosureButton
             id="spell-password"
-            aria-expanded=move || if shown.get() { "true" } else { "false" }
-            aria-controls="spelled-password"
-            on:click=move |_| {
-                shown.update(|shown| *shown = !*shown);
-                on_taken.run(());
-            }
-        >
-            {i18n.t(keys::CREATED_SPELL)}
-        </button>
+            controls="spelled-password"
+            shown=shown
+            class="button button-link"
+            label=i18n.t(keys::CREATED_SPELL)
+            on_toggle=on_taken
+        />
         // Announced as it appears: one group a line, one character at a time.
         <div id="spelled-password" aria-live="polite">
             <Show when=move || shown.get()>

@@ -217,10 +217,13 @@ async fn set_up_a_device_gives_each_client_its_steps_with_the_configured_values(
             .script("return document.querySelectorAll('.setup-values button').length")
             .await;
         assert_eq!(copy_buttons, 6, "{client}");
-        match client {
-            "other" => browser.screenshot("setup-device").await,
-            "thunderbird" => browser.screenshot("setup-thunderbird").await,
-            _ => {}
+        if let Some(name) = match client {
+            "other" => Some("setup-device"),
+            "thunderbird" => Some("setup-thunderbird"),
+            _ => None,
+        } {
+            scroll_to_set_up(&browser).await;
+            browser.screenshot(name).await;
         }
     }
     // A value's copy button copies that value.
@@ -258,6 +261,7 @@ async fn the_apple_profile_holds_exactly_what_was_shown_and_leaves_with_the_dial
     browser
         .wait_for_text("#setup-steps", "System Settings")
         .await;
+    scroll_to_set_up(&browser).await;
     browser.screenshot("setup-apple").await;
     let link = browser
         .script(
@@ -380,6 +384,13 @@ async fn an_operator_can_turn_set_up_off() {
     );
     browser.close_created().await;
     browser.finish().await;
+}
+
+/// Scrolls the dialog to the set-up section, for its screenshot.
+async fn scroll_to_set_up(browser: &Browser) {
+    browser
+        .script("document.getElementById('setup-client').scrollIntoView({ block: 'start' })")
+        .await;
 }
 
 /// The file `name` in `folder`, once Chromium has finished writing it.

@@ -215,7 +215,7 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
     browser
         .wait_for_text(".created-name", "After the break")
         .await;
-    browser.click("#done").await;
+    browser.close_created().await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;

@@ -78,7 +78,7 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
             .await,
         true
     );
-    browser.click("#done").await;
+    browser.close_created().await;
     browser.wait_for_text("#app-password-count", "1 of 3").await;
     assert_eq!(backend.ids().len(), 1, "one create, one app password");
 

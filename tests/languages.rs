@@ -63,7 +63,7 @@ async fn the_flow_in_german_from_the_browsers_languages() {
     browser
         .expect_accessible("the new password, in German")
         .await;
-    browser.click("#done").await;
+    browser.close_created().await;
     browser
         .wait_for_text("#app-password-count", "1 von 40")
         .await;

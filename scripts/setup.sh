@@ -79,8 +79,11 @@ fi
 # README's nginx and Caddy configurations; release builds are precompressed
 # with brotli (scripts/precompress.sh). The server's tests log in to a real
 # Dovecot (IMAP) and nginx (auth_request) that ask its verifier, and the
-# benchmark loads the verifier with wrk.
-step "[setup] Chromium, chromedriver, nginx, Caddy, brotli, Dovecot and wrk (Debian)"
+# benchmark loads the verifier with wrk. The tests of several instances
+# (and the whole server suite with APP_PASSWORDS_TEST_ENGINE=postgres)
+# make throwaway PostgreSQL clusters with its initdb; its system service is
+# never started.
+step "[setup] Chromium, chromedriver, nginx, Caddy, brotli, Dovecot, wrk and PostgreSQL (Debian)"
 missing=()
 for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
   /usr/sbin/nginx:nginx-light /usr/bin/caddy:caddy /usr/bin/brotli:brotli \
@@ -91,11 +94,18 @@ for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
     missing+=("${need#*:}")
   fi
 done
+# Debian keeps PostgreSQL's programs under its major version.
+if initdb=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1) && [ -n "$initdb" ]; then
+  ok "$initdb"
+else
+  missing+=(postgresql)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  # The tests start nginx, Caddy and Dovecot themselves, on loopback ports
-  # of their own: keep the packages from starting system services.
+  # The tests start nginx, Caddy, Dovecot and PostgreSQL themselves, on
+  # loopback ports of their own: keep the packages from starting system
+  # services.
   no_services=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null

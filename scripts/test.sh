@@ -31,6 +31,9 @@ APP_PASSWORDS_SERVER_BIN="$PWD/target/debug/app-passwords-server" \
   APP_PASSWORDS_DIST="$PWD/dist" \
   cargo test --workspace
 
+step "The server's tests again, on PostgreSQL (a throwaway cluster)"
+APP_PASSWORDS_TEST_ENGINE=postgres cargo test -p app-passwords-server
+
 step "Component tests: the app in headless Chromium (wasm-bindgen-test)"
 # The runner's Chromium profile lands in TMPDIR and stays there (about
 # 110 MB a run): give it a folder of its own, removed afterwards.

@@ -8,14 +8,14 @@ use axum::Json;
 use contract::{
     AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, NewAppPassword, Revoked,
 };
-use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::auth::SignedIn;
 use crate::crypto::{generate_app_password, random_token};
+use crate::db::{Conn, Row};
 use crate::error::Error;
 use crate::extract::ApiJson;
 use crate::idempotency::{forget_revoked, IdempotencyKey};
-use crate::{now_rfc3339, unix_now, validate, AppState};
+use crate::{now_rfc3339, params, unix_now, validate, AppState};
 
 /// Columns read by [`app_password_from_row`].
 const VIEW_COLUMNS: &str =
@@ -24,7 +24,7 @@ const VIEW_COLUMNS: &str =
 /// The contract's `AppPassword` of a row selected with [`VIEW_COLUMNS`]:
 /// everything about one app password except the secret, which only its
 /// create response ever carries.
-fn app_password_from_row(row: &Row<'_>) -> rusqlite::Result<AppPassword> {
+fn app_password_from_row(row: &Row<'_>) -> Result<AppPassword, Error> {
     Ok(AppPassword {
         id: row.get(0)?,
         name: row.get(1)?,
@@ -51,14 +51,14 @@ pub async fn list(
 }
 
 /// The user's app passwords, oldest first.
-fn items_of(conn: &Connection, user_id: i64) -> Result<Vec<AppPassword>, Error> {
-    let mut statement = conn.prepare(&format!(
-        "SELECT {VIEW_COLUMNS} FROM app_passwords WHERE user_id = ?1 ORDER BY created_at, rowid"
-    ))?;
-    let items = statement
-        .query_map([user_id], app_password_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(items)
+fn items_of(conn: &mut Conn<'_>, user_id: i64) -> Result<Vec<AppPassword>, Error> {
+    conn.query_all(
+        &format!(
+            "SELECT {VIEW_COLUMNS} FROM app_passwords WHERE user_id = ?1 ORDER BY created_at, rowid"
+        ),
+        params![user_id],
+        app_password_from_row,
+    )
 }
 
 /// `POST /app-passwords`: makes a new app password and responds with it,
@@ -104,20 +104,27 @@ pub async fn create(
     let response = state
         .db
         .call(move |conn| {
-            let tx = conn.transaction()?;
-            // Checked inside the transaction: a concurrent create with the
-            // same key, or one that took the last place, may have won.
-            if let Some(first) = earlier_response_or_room(&tx, user_id, &key, keep_seconds, max)? {
-                tx.commit()?;
-                return Ok(first);
-            }
-            tx.execute(
-                "INSERT INTO app_passwords (id, user_id, name, digest, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![response.item.id, user_id, response.item.name, digest, response.item.created_at, response.item.expires_at],
-            )?;
-            key.store(&tx, user_id, &response)?;
-            tx.commit()?;
-            Ok(response)
+            conn.transaction(|tx| {
+                // Creates of one user take turns, also across instances on
+                // one PostgreSQL: the write takes the user's row until the
+                // transaction ends (on SQLite, the one write lock). Then
+                // what is checked next, an earlier create with the same
+                // key or the last place under the limit, cannot change
+                // before this one inserts.
+                tx.execute(
+                    "UPDATE users SET app_passwords_enabled = app_passwords_enabled WHERE id = ?1",
+                    params![user_id],
+                )?;
+                if let Some(first) = earlier_response_or_room(tx, user_id, &key, keep_seconds, max)? {
+                    return Ok(first);
+                }
+                tx.execute(
+                    "INSERT INTO app_passwords (id, user_id, name, digest, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![response.item.id, user_id, response.item.name, digest, response.item.created_at, response.item.expires_at],
+                )?;
+                key.store(tx, user_id, &response)?;
+                Ok(response)
+            })
         })
         .await?;
     Ok(created(response))
@@ -127,7 +134,7 @@ pub async fn create(
 /// for a repeated key (`Some`), else room under the limit (`None`), else
 /// [`Error::LimitReached`].
 fn earlier_response_or_room(
-    conn: &Connection,
+    conn: &mut Conn<'_>,
     user_id: i64,
     key: &IdempotencyKey,
     keep_seconds: i64,
@@ -137,9 +144,9 @@ fn earlier_response_or_room(
         return Ok(Some(first));
     }
     if let Some(max) = max {
-        let count: i64 = conn.query_row(
+        let count: i64 = conn.query_one(
             "SELECT COUNT(*) FROM app_passwords WHERE user_id = ?1",
-            [user_id],
+            params![user_id],
             |row| row.get(0),
         )?;
         if count >= i64::from(max) {
@@ -166,14 +173,13 @@ pub async fn rename(
     let renamed = state
         .db
         .call(move |conn| {
-            conn.query_row(
+            conn.query_opt(
                 &format!(
                     "UPDATE app_passwords SET name = ?1 WHERE id = ?2 AND user_id = ?3 RETURNING {VIEW_COLUMNS}"
                 ),
                 params![name, id, user_id],
                 app_password_from_row,
-            )
-            .optional()?
+            )?
             .ok_or(Error::NotFound)
         })
         .await?;
@@ -192,17 +198,17 @@ pub async fn delete(
     state
         .db
         .call(move |conn| {
-            let tx = conn.transaction()?;
-            let deleted = tx.execute(
-                "DELETE FROM app_passwords WHERE id = ?1 AND user_id = ?2",
-                params![id, user_id],
-            )?;
-            if deleted == 0 {
-                return Err(Error::NotFound);
-            }
-            forget_revoked(&tx, user_id, Some(&id))?;
-            tx.commit()?;
-            Ok(StatusCode::NO_CONTENT)
+            conn.transaction(|tx| {
+                let deleted = tx.execute(
+                    "DELETE FROM app_passwords WHERE id = ?1 AND user_id = ?2",
+                    params![id, user_id],
+                )?;
+                if deleted == 0 {
+                    return Err(Error::NotFound);
+                }
+                forget_revoked(tx, user_id, Some(&id))?;
+                Ok(StatusCode::NO_CONTENT)
+            })
         })
         .await
 }
@@ -217,11 +223,14 @@ pub async fn delete_all(
     let revoked = state
         .db
         .call(move |conn| {
-            let tx = conn.transaction()?;
-            let revoked = tx.execute("DELETE FROM app_passwords WHERE user_id = ?1", [user_id])?;
-            forget_revoked(&tx, user_id, None)?;
-            tx.commit()?;
-            Ok(revoked)
+            conn.transaction(|tx| {
+                let revoked = tx.execute(
+                    "DELETE FROM app_passwords WHERE user_id = ?1",
+                    params![user_id],
+                )?;
+                forget_revoked(tx, user_id, None)?;
+                Ok(revoked)
+            })
         })
         .await?;
     Ok(Json(Revoked {

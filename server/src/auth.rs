@@ -2,8 +2,9 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method};
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::{params, OptionalExtension};
+
+use crate::db::Conn;
+use crate::params;
 
 use crate::crypto::{constant_time_eq, csrf_token_for, random_token, token_digest};
 use crate::error::Error;
@@ -70,20 +71,13 @@ impl Stage {
             Self::Full => "full",
         }
     }
-}
 
-impl ToSql for Stage {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(self.as_str().into())
-    }
-}
-
-impl FromSql for Stage {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value.as_str()? {
-            "mfa" => Ok(Self::Mfa),
-            "full" => Ok(Self::Full),
-            _ => Err(FromSqlError::InvalidType),
+    /// The stage a `sessions.stage` column holds; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "mfa" => Some(Self::Mfa),
+            "full" => Some(Self::Full),
+            _ => None,
         }
     }
 }
@@ -92,40 +86,39 @@ impl FromSql for Stage {
 /// sessions are deleted on sight. A half-signed-in session (code pending)
 /// lives only the minutes of `--sign-in-code-minutes`.
 pub fn find_session(
-    conn: &rusqlite::Connection,
+    conn: &mut Conn<'_>,
     state: &AppState,
     session_id: &str,
-) -> rusqlite::Result<Option<(User, Stage)>> {
+) -> Result<Option<(User, Stage)>, Error> {
     let now = unix_now();
     let id_hash = token_digest(session_id);
-    let found = conn
-        .query_row(
-            &format!(
-                "SELECT {USER_COLUMNS}, sessions.stage, sessions.created_at, sessions.last_seen_at
+    let found = conn.query_opt(
+        &format!(
+            "SELECT {USER_COLUMNS}, sessions.stage, sessions.created_at, sessions.last_seen_at
                  FROM sessions JOIN users ON users.id = sessions.user_id
                  WHERE sessions.id_hash = ?1"
-            ),
-            [&id_hash],
-            |row| {
-                Ok((
-                    user_from_row(row)?,
-                    row.get::<_, Stage>(4)?,
-                    row.get::<_, i64>(5)?,
-                    row.get::<_, i64>(6)?,
-                ))
-            },
-        )
-        .optional()?;
+        ),
+        params![id_hash],
+        |row| {
+            Ok((
+                user_from_row(row)?,
+                row.get::<String>(4)?,
+                row.get::<i64>(5)?,
+                row.get::<i64>(6)?,
+            ))
+        },
+    )?;
     let Some((user, stage, created_at, last_seen_at)) = found else {
         return Ok(None);
     };
+    let stage = Stage::parse(&stage).ok_or(Error::NoRow)?;
     let settings = &state.settings;
     let lifetime = match stage {
         Stage::Mfa => settings.sign_in_code_seconds,
         Stage::Full => settings.session_lifetime_seconds,
     };
     if now - last_seen_at > settings.session_idle_seconds || now - created_at > lifetime {
-        conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [&id_hash])?;
+        conn.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
         return Ok(None);
     }
     conn.execute(
@@ -138,9 +131,9 @@ pub fn find_session(
 /// Deletes every session past its idle time or lifetime (a half-signed-in
 /// one past `--sign-in-code-minutes`), which [`find_session`] would refuse.
 pub fn purge_expired_sessions(
-    conn: &rusqlite::Connection,
+    conn: &mut Conn<'_>,
     settings: &crate::Settings,
-) -> rusqlite::Result<usize> {
+) -> Result<u64, Error> {
     let now = unix_now();
     conn.execute(
         "DELETE FROM sessions
@@ -150,7 +143,7 @@ pub fn purge_expired_sessions(
         params![
             now - settings.session_idle_seconds,
             now - settings.session_lifetime_seconds,
-            Stage::Mfa,
+            Stage::Mfa.as_str(),
             now - settings.sign_in_code_seconds
         ],
     )
@@ -165,7 +158,7 @@ pub async fn load_session(
     let session_id = session_id.to_owned();
     state
         .db
-        .call(move |conn| Ok(find_session(conn, &lookup_state, &session_id)?))
+        .call(move |conn| find_session(conn, &lookup_state, &session_id))
         .await
 }
 
@@ -204,7 +197,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 /// Issues a bearer token for `login` (for embedding the app in a portal
 /// that signed the user in) that works for `days`. Only its digest is
 /// stored; the token itself is returned once.
-pub fn issue_token(conn: &rusqlite::Connection, login: &str, days: u32) -> Result<String, Error> {
+pub fn issue_token(conn: &mut Conn<'_>, login: &str, days: u32) -> Result<String, Error> {
     let user_id = existing_id(conn, login)?;
     let token = random_token(32);
     let now = unix_now();
@@ -216,9 +209,12 @@ pub fn issue_token(conn: &rusqlite::Connection, login: &str, days: u32) -> Resul
 }
 
 /// Revokes every bearer token of `login`; returns how many there were.
-pub fn revoke_tokens(conn: &rusqlite::Connection, login: &str) -> Result<usize, Error> {
+pub fn revoke_tokens(conn: &mut Conn<'_>, login: &str) -> Result<u64, Error> {
     let user_id = existing_id(conn, login)?;
-    Ok(conn.execute("DELETE FROM api_tokens WHERE user_id = ?1", [user_id])?)
+    conn.execute(
+        "DELETE FROM api_tokens WHERE user_id = ?1",
+        params![user_id],
+    )
 }
 
 async fn user_by_token(state: &AppState, token: &str) -> Result<Option<User>, Error> {
@@ -226,8 +222,7 @@ async fn user_by_token(state: &AppState, token: &str) -> Result<Option<User>, Er
     state
         .db
         .call(move |conn| {
-            Ok(conn
-                .query_row(
+            conn.query_opt(
                     &format!(
                         "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id
                          WHERE api_tokens.token_hash = ?1 AND api_tokens.expires_at > ?2"
@@ -235,7 +230,6 @@ async fn user_by_token(state: &AppState, token: &str) -> Result<Option<User>, Er
                     params![token_hash, unix_now()],
                     user_from_row,
                 )
-                .optional()?)
         })
         .await
 }
@@ -295,15 +289,10 @@ mod tests {
 
     #[test]
     fn stages_round_trip_through_their_column() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
         for stage in [Stage::Mfa, Stage::Full] {
-            let read: Stage = conn
-                .query_row("SELECT ?1", [stage], |row| row.get(0))
-                .unwrap();
-            assert_eq!(read, stage);
+            assert_eq!(Stage::parse(stage.as_str()), Some(stage));
         }
-        let unknown = conn.query_row("SELECT 'half'", [], |row| row.get::<_, Stage>(0));
-        assert!(unknown.is_err());
+        assert_eq!(Stage::parse("half"), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::db::Location;
 use crate::service_credentials::CredentialFormat;
 
 /// The reference backend of app-passwords.
@@ -155,13 +156,24 @@ pub struct CheckpasswordArgs {
 /// The database an administrator's command works on.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArg {
-    /// The database to write to.
+    /// The database to write to: a SQLite file, or a `postgres://` URL
+    /// without a password.
     #[arg(
         long = "database",
         env = "APP_PASSWORDS_DATABASE",
         default_value = "data/app-passwords.db"
     )]
     pub path: PathBuf,
+    /// File holding the PostgreSQL password (else `PGPASSWORD`).
+    #[arg(long, env = "APP_PASSWORDS_DATABASE_PASSWORD_FILE")]
+    pub database_password_file: Option<PathBuf>,
+}
+
+impl DatabaseArg {
+    /// Where the database is.
+    pub fn location(&self) -> anyhow::Result<Location> {
+        Location::parse(&self.path, self.database_password_file.as_deref())
+    }
 }
 
 /// Flags of the server itself.
@@ -170,15 +182,23 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "APP_PASSWORDS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// SQLite database file; created, with its folder, on first start.
+    /// SQLite database file, created with its folder on first start; or a
+    /// PostgreSQL database, by a `postgres://user@host:port/name` URL
+    /// without a password, for several instances that behave as one.
     #[arg(
         long,
         env = "APP_PASSWORDS_DATABASE",
         default_value = "data/app-passwords.db"
     )]
     pub database: PathBuf,
+    /// File holding the PostgreSQL password; without it, `PGPASSWORD`.
+    /// Never part of `--database`, which process lists show.
+    #[arg(long, env = "APP_PASSWORDS_DATABASE_PASSWORD_FILE")]
+    pub database_password_file: Option<PathBuf>,
     /// File holding the key that seals TOTP secrets in the database; created
-    /// on first start. Defaults to the database path plus `.key`.
+    /// on first start. Defaults to the SQLite database's path plus `.key`;
+    /// with PostgreSQL it must be given, and every instance needs a copy
+    /// of the same file.
     #[arg(long, env = "APP_PASSWORDS_KEY_FILE")]
     pub key_file: Option<PathBuf>,
     /// File holding the key app passwords are digested under; created on
@@ -299,24 +319,38 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
-    /// The key file actually used: the flag, or the database path plus `.key`.
-    pub fn key_file(&self) -> PathBuf {
-        self.key_file.clone().unwrap_or_else(|| {
-            let mut path = self.database.clone().into_os_string();
-            path.push(".key");
-            path.into()
-        })
+    /// Where the database is.
+    pub fn location(&self) -> anyhow::Result<Location> {
+        Location::parse(&self.database, self.database_password_file.as_deref())
+    }
+
+    /// The key file actually used: the flag, or the SQLite database's path
+    /// plus `.key`. A PostgreSQL database has no path to put it beside.
+    pub fn key_file(&self) -> anyhow::Result<PathBuf> {
+        if let Some(file) = &self.key_file {
+            return Ok(file.clone());
+        }
+        let location = self.location()?;
+        let database = location.sqlite_path().ok_or_else(|| {
+            anyhow::anyhow!(
+                "with a PostgreSQL database, give --key-file: the same file on every instance"
+            )
+        })?;
+        let mut path = database.as_os_str().to_owned();
+        path.push(".key");
+        Ok(path.into())
     }
 
     /// The digest key file actually used: the flag, or the key file's path
     /// plus `.digest`, so that the two keys stay together wherever the
     /// operator keeps them.
-    pub fn digest_key_file(&self) -> PathBuf {
-        self.digest_key_file.clone().unwrap_or_else(|| {
-            let mut path = self.key_file().into_os_string();
-            path.push(".digest");
-            path.into()
-        })
+    pub fn digest_key_file(&self) -> anyhow::Result<PathBuf> {
+        if let Some(file) = &self.digest_key_file {
+            return Ok(file.clone());
+        }
+        let mut path = self.key_file()?.into_os_string();
+        path.push(".digest");
+        Ok(path.into())
     }
 }
 
@@ -603,15 +637,18 @@ mod tests {
     #[test]
     fn key_file_defaults_beside_the_database() {
         let cli = Cli::try_parse_from(["server", "--database", "/tmp/x/app.db"]).unwrap();
-        assert_eq!(cli.serve.key_file(), PathBuf::from("/tmp/x/app.db.key"));
         assert_eq!(
-            cli.serve.digest_key_file(),
+            cli.serve.key_file().unwrap(),
+            PathBuf::from("/tmp/x/app.db.key")
+        );
+        assert_eq!(
+            cli.serve.digest_key_file().unwrap(),
             PathBuf::from("/tmp/x/app.db.key.digest")
         );
         assert_eq!(cli.serve.max_app_passwords, 40);
         let moved = Cli::try_parse_from(["server", "--key-file", "/etc/ap/server.key"]).unwrap();
         assert_eq!(
-            moved.serve.digest_key_file(),
+            moved.serve.digest_key_file().unwrap(),
             PathBuf::from("/etc/ap/server.key.digest"),
             "the digest key follows the key file"
         );

@@ -1,7 +1,15 @@
-//! The SQLite database: opening it, migrating it, and running queries off
-//! the async executor.
+//! The database: one SQLite file (the default, for one instance) or
+//! PostgreSQL (for several instances that behave as one), opened and
+//! migrated at start, with queries run off the async executor.
+//!
+//! Every query is written once, in the SQL both engines understand, with
+//! SQLite's `?1` placeholders; [`Conn`] runs it on either, turning the
+//! placeholders into PostgreSQL's `$1` there. The drivers are rusqlite and
+//! the synchronous client of rust-postgres, both well kept: one closure on
+//! Tokio's blocking pool then serves both engines, and the SQLite path, on
+//! which the verifier's throughput was measured, stays what it was.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
@@ -9,76 +17,217 @@ use rusqlite::Connection;
 
 use crate::error::Error;
 
-/// Schema migrations, applied in order; `PRAGMA user_version` records how
-/// many have run. Append only: never edit one that has shipped.
+/// Schema migrations, applied in order, the same list on both engines;
+/// SQLite's `PRAGMA user_version` or PostgreSQL's `schema_version` table
+/// records how many have run. Append only: never change what one does to
+/// a database it has run on. Lines between `-- sqlite only {` and
+/// `-- } sqlite only` are left out on PostgreSQL, and lines that begin
+/// `-- postgres: ` are run there alone (SQLite reads them as comments);
+/// see [`for_postgres`].
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_contract.sql"),
     include_str!("../migrations/0003_verifier.sql"),
     include_str!("../migrations/0004_hardening.sql"),
+    include_str!("../migrations/0005_shared_state.sql"),
 ];
 
-/// A shared handle to the database file.
-///
-/// SQLite serialises writers anyway, so one connection behind a mutex is
-/// both simple and correct; queries run on Tokio's blocking pool so they
-/// never stall the async executor.
+/// Most connections one instance holds to PostgreSQL.
+const POSTGRES_CONNECTIONS: usize = 16;
+
+/// Where the database is: what `--database` says.
+#[derive(Clone)]
+pub enum Location {
+    /// A SQLite file, created with its folder on first start.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, by a `postgres://` URL without a password;
+    /// the password comes from a file or the environment.
+    Postgres(Box<postgres::Config>),
+}
+
+impl Location {
+    /// `database` as `--database` gives it: a `postgres://` or
+    /// `postgresql://` URL, or else a SQLite file's path. A URL must not
+    /// carry a password, which would then be in argv or the environment
+    /// of every process list: it comes from `password_file`, else from
+    /// `PGPASSWORD`.
+    pub fn parse(database: &Path, password_file: Option<&Path>) -> anyhow::Result<Self> {
+        let text = database.to_string_lossy();
+        if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+            return Ok(Self::Sqlite(database.to_owned()));
+        }
+        let mut config: postgres::Config = text
+            .parse()
+            .context("--database is not a valid PostgreSQL URL")?;
+        anyhow::ensure!(
+            config.get_password().is_none(),
+            "--database must not carry a password: give it with --database-password-file or PGPASSWORD"
+        );
+        let password = match password_file {
+            Some(file) => Some(
+                std::fs::read_to_string(file)
+                    .with_context(|| format!("reading {}", file.display()))?
+                    .trim_end_matches(['\r', '\n'])
+                    .to_owned(),
+            ),
+            None => std::env::var("PGPASSWORD").ok(),
+        };
+        if let Some(password) = password {
+            config.password(password);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("app-passwords-server");
+        }
+        Ok(Self::Postgres(Box::new(config)))
+    }
+
+    /// The SQLite file, if the database is one: files kept beside it
+    /// (keys) default to its path.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match self {
+            Self::Sqlite(path) => Some(path),
+            Self::Postgres(_) => None,
+        }
+    }
+}
+
+/// Which engine a [`Conn`] talks to, for the few statements that differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A shared handle to the database.
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+    handle: Arc<Handle>,
+}
+
+enum Handle {
+    /// SQLite serialises writers anyway, so one connection behind a mutex
+    /// is both simple and correct.
+    Sqlite {
+        conn: Mutex<Connection>,
+        path: PathBuf,
+    },
+    Postgres(PgPool),
 }
 
 impl Db {
-    /// Opens (creating if needed) the database at `path` in WAL mode and
-    /// brings its schema up to date. The database, its WAL and its shared
-    /// memory file are for the server's user alone (0600), and so is a
-    /// folder this makes for them (0700).
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            let mut folder = std::fs::DirBuilder::new();
-            folder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
-            folder
-                .create(dir)
-                .with_context(|| format!("creating the folder {}", dir.display()))?;
-        }
-        // SQLite makes the WAL and shared memory files with the database
-        // file's mode, so that one decides for all three.
-        keep_private(path, true)?;
-        let mut conn = Connection::open(path)
-            .with_context(|| format!("opening the database {}", path.display()))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // Files a server made before they were kept private.
-        for suffix in ["-wal", "-shm"] {
-            let mut companion = path.as_os_str().to_owned();
-            companion.push(suffix);
-            keep_private(Path::new(&companion), false)?;
-        }
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate(&mut conn)?;
+    /// Opens the database at `location` and brings its schema up to date.
+    pub async fn open(location: &Location) -> anyhow::Result<Self> {
+        let location = location.clone();
+        tokio::task::spawn_blocking(move || Self::open_blocking(&location)).await?
+    }
+
+    /// [`Db::open`] for a caller outside the async runtime.
+    pub fn open_blocking(location: &Location) -> anyhow::Result<Self> {
+        let handle = match location {
+            Location::Sqlite(path) => {
+                let mut conn = open_sqlite(path)?;
+                migrate(&mut Conn::Sqlite(&mut conn))?;
+                Handle::Sqlite {
+                    conn: Mutex::new(conn),
+                    path: path.clone(),
+                }
+            }
+            Location::Postgres(config) => {
+                let pool = PgPool::new((**config).clone());
+                pool.run(migrate)?;
+                Handle::Postgres(pool)
+            }
+        };
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            handle: Arc::new(handle),
         })
     }
 
-    /// Runs `f` with the connection on the blocking pool.
+    /// Which engine this is.
+    pub fn engine(&self) -> Engine {
+        match *self.handle {
+            Handle::Sqlite { .. } => Engine::Sqlite,
+            Handle::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Runs `f` with a connection on the blocking pool.
     pub async fn call<T, F>(&self, f: F) -> Result<T, Error>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T, Error> + Send + 'static,
+        F: FnOnce(&mut Conn<'_>) -> Result<T, Error> + Send + 'static,
     {
-        let conn = self.conn.clone();
+        let handle = self.handle.clone();
+        // Waiting for a PostgreSQL connection happens here, on the
+        // executor, so that waiting holds no blocking thread.
+        let place = match &*handle {
+            Handle::Postgres(pool) => Some(pool.places.clone().acquire_owned().await),
+            Handle::Sqlite { .. } => None,
+        };
         tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock poisons it; the connection
-            // itself is still sound (SQLite rolled back), so carry on.
-            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut guard)
+            let _place = place;
+            match &*handle {
+                Handle::Sqlite { conn, .. } => {
+                    // A panic while holding the lock poisons it; the
+                    // connection itself is still sound (SQLite rolled
+                    // back), so carry on.
+                    let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    f(&mut Conn::Sqlite(&mut guard))
+                }
+                Handle::Postgres(pool) => pool.run(f),
+            }
         })
         .await?
     }
+
+    /// Whether the database answers a trivial query and, for SQLite, its
+    /// file is still where it was opened: an open connection reads and
+    /// writes on when its file has been deleted or moved, and everything
+    /// written since is lost at the next start.
+    pub async fn healthy(&self) -> Result<bool, Error> {
+        let file = match &*self.handle {
+            Handle::Sqlite { path, .. } => Some(path.clone()),
+            Handle::Postgres(_) => None,
+        };
+        self.call(move |conn| {
+            conn.query_one("SELECT 1", &[], |_| Ok(()))?;
+            Ok(file.is_none_or(|path| path.is_file()))
+        })
+        .await
+    }
+}
+
+/// Opens the SQLite file at `path` in WAL mode. The database, its WAL and
+/// its shared memory file are for the server's user alone (0600), and so is
+/// a folder this makes for them (0700).
+fn open_sqlite(path: &Path) -> anyhow::Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut folder = std::fs::DirBuilder::new();
+        folder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+        folder
+            .create(dir)
+            .with_context(|| format!("creating the folder {}", dir.display()))?;
+    }
+    // SQLite makes the WAL and shared memory files with the database
+    // file's mode, so that one decides for all three.
+    keep_private(path, true)?;
+    let conn = Connection::open(path)
+        .with_context(|| format!("opening the database {}", path.display()))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // Files a server made before they were kept private.
+    for suffix in ["-wal", "-shm"] {
+        let mut companion = path.as_os_str().to_owned();
+        companion.push(suffix);
+        keep_private(Path::new(&companion), false)?;
+    }
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
 }
 
 /// Makes the file at `path` readable and writable by its owner alone,
@@ -106,8 +255,334 @@ fn keep_private(path: &Path, create: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
-    let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+/// Connections to PostgreSQL, made when needed and kept for reuse.
+struct PgPool {
+    config: postgres::Config,
+    idle: Mutex<Vec<postgres::Client>>,
+    /// One place per connection that may be open at once.
+    places: Arc<tokio::sync::Semaphore>,
+}
+
+impl PgPool {
+    fn new(config: postgres::Config) -> Self {
+        Self {
+            config,
+            idle: Mutex::default(),
+            places: Arc::new(tokio::sync::Semaphore::new(POSTGRES_CONNECTIONS)),
+        }
+    }
+
+    /// Runs `f` on an idle connection, or a new one; keeps the connection
+    /// afterwards unless it broke. Blocks: call it off the executor.
+    fn run<T, E: From<Error>>(
+        &self,
+        f: impl FnOnce(&mut Conn<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let idle = self.lock().pop().filter(|client| !client.is_closed());
+        let mut client = match idle {
+            Some(client) => client,
+            None => self
+                .config
+                .connect(postgres::NoTls)
+                .map_err(|err| E::from(err.into()))?,
+        };
+        let result = f(&mut Conn::Postgres(&mut client));
+        if !client.is_closed() {
+            self.lock().push(client);
+        }
+        result
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<postgres::Client>> {
+        self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for PgPool {
+    /// Each client owns a small runtime, which may not be dropped on the
+    /// async executor (where the last handle to a [`Db`] often goes): they
+    /// are closed on a thread of their own.
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut *self.lock());
+        if !idle.is_empty() {
+            std::thread::spawn(move || drop(idle));
+        }
+    }
+}
+
+/// A value a query binds: one both drivers can send.
+pub trait Param: Sync {
+    /// The value for rusqlite.
+    fn sqlite(&self) -> &dyn rusqlite::ToSql;
+    /// The value for rust-postgres.
+    fn postgres(&self) -> &(dyn postgres::types::ToSql + Sync);
+}
+
+impl<T: rusqlite::ToSql + postgres::types::ToSql + Sync> Param for T {
+    fn sqlite(&self) -> &dyn rusqlite::ToSql {
+        self
+    }
+    fn postgres(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        self
+    }
+}
+
+/// The parameters of a query, for [`Conn`]'s methods: `params![a, b]`.
+#[macro_export]
+macro_rules! params {
+    () => { &[] as &[&dyn $crate::db::Param] };
+    ($($value:expr),+ $(,)?) => { &[$(&$value as &dyn $crate::db::Param),+] as &[&dyn $crate::db::Param] };
+}
+
+/// A value a query reads: one both drivers can decode.
+pub trait Column: Sized {
+    /// Reads column `index` of a SQLite row.
+    fn from_sqlite(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self>;
+    /// Reads column `index` of a PostgreSQL row.
+    fn from_postgres(row: &postgres::Row, index: usize) -> Result<Self, postgres::Error>;
+}
+
+macro_rules! column_of_both_drivers {
+    ($($ty:ty),*) => {$(
+        impl Column for $ty {
+            fn from_sqlite(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
+                row.get(index)
+            }
+            fn from_postgres(row: &postgres::Row, index: usize) -> Result<Self, postgres::Error> {
+                row.try_get(index)
+            }
+        }
+    )*};
+}
+column_of_both_drivers!(
+    i64,
+    Option<i64>,
+    String,
+    Option<String>,
+    Vec<u8>,
+    Option<Vec<u8>>
+);
+
+/// A truth: PostgreSQL's `boolean` (what `x IS NULL` gives) or, as SQLite
+/// keeps them and both schemas store flags, an integer that is not 0.
+impl Column for bool {
+    fn from_sqlite(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
+        row.get(index)
+    }
+    fn from_postgres(row: &postgres::Row, index: usize) -> Result<Self, postgres::Error> {
+        row.try_get::<_, bool>(index)
+            .or_else(|_| row.try_get::<_, i64>(index).map(|value| value != 0))
+    }
+}
+
+/// One row of a query's result.
+pub enum Row<'a> {
+    /// From SQLite.
+    Sqlite(&'a rusqlite::Row<'a>),
+    /// From PostgreSQL.
+    Postgres(&'a postgres::Row),
+}
+
+impl Row<'_> {
+    /// Column `index`, decoded.
+    pub fn get<T: Column>(&self, index: usize) -> Result<T, Error> {
+        Ok(match self {
+            Self::Sqlite(row) => T::from_sqlite(row, index)?,
+            Self::Postgres(row) => T::from_postgres(row, index)?,
+        })
+    }
+}
+
+/// A connection to either engine, lent to a [`Db::call`].
+pub enum Conn<'a> {
+    /// SQLite.
+    Sqlite(&'a mut Connection),
+    /// PostgreSQL.
+    Postgres(&'a mut postgres::Client),
+}
+
+impl Conn<'_> {
+    /// Which engine this is.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Self::Sqlite(_) => Engine::Sqlite,
+            Self::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    pub fn execute(&mut self, sql: &str, params: &[&dyn Param]) -> Result<u64, Error> {
+        Ok(match self {
+            Self::Sqlite(conn) => {
+                let values: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.sqlite()).collect();
+                conn.prepare_cached(sql)?.execute(&*values)? as u64
+            }
+            Self::Postgres(client) => {
+                let values: Vec<_> = params.iter().map(|p| p.postgres()).collect();
+                client.execute(&postgres_placeholders(sql), &values)?
+            }
+        })
+    }
+
+    /// Every row of a query, each read by `read`.
+    pub fn query_all<T>(
+        &mut self,
+        sql: &str,
+        params: &[&dyn Param],
+        mut read: impl FnMut(&Row<'_>) -> Result<T, Error>,
+    ) -> Result<Vec<T>, Error> {
+        let mut items = Vec::new();
+        match self {
+            Self::Sqlite(conn) => {
+                let values: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.sqlite()).collect();
+                let mut statement = conn.prepare_cached(sql)?;
+                let mut rows = statement.query(&*values)?;
+                while let Some(row) = rows.next()? {
+                    items.push(read(&Row::Sqlite(row))?);
+                }
+            }
+            Self::Postgres(client) => {
+                let values: Vec<_> = params.iter().map(|p| p.postgres()).collect();
+                for row in client.query(&postgres_placeholders(sql), &values)? {
+                    items.push(read(&Row::Postgres(&row))?);
+                }
+            }
+        }
+        Ok(items)
+    }
+
+    /// The first row of a query, read by `read`, if there is one.
+    pub fn query_opt<T>(
+        &mut self,
+        sql: &str,
+        params: &[&dyn Param],
+        read: impl FnOnce(&Row<'_>) -> Result<T, Error>,
+    ) -> Result<Option<T>, Error> {
+        let mut read = Some(read);
+        let found = self.query_all(sql, params, |row| {
+            read.take().map(|read| read(row)).transpose()
+        })?;
+        Ok(found.into_iter().next().flatten())
+    }
+
+    /// The first row of a query, which must have one.
+    pub fn query_one<T>(
+        &mut self,
+        sql: &str,
+        params: &[&dyn Param],
+        read: impl FnOnce(&Row<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.query_opt(sql, params, read)?.ok_or(Error::NoRow)
+    }
+
+    /// Runs `f` in a transaction: committed when it returns `Ok`, rolled
+    /// back when it returns `Err`. On SQLite the transaction takes the
+    /// write lock at once (`IMMEDIATE`), so that another process (an
+    /// administrator's command) cannot make it fail half-way.
+    pub fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&mut Conn<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.batch(match self.engine() {
+            Engine::Sqlite => "BEGIN IMMEDIATE",
+            Engine::Postgres => "BEGIN",
+        })?;
+        match f(self) {
+            Ok(value) => {
+                self.batch("COMMIT")?;
+                Ok(value)
+            }
+            Err(err) => {
+                // The error that made it roll back is the one to report.
+                let _ = self.batch("ROLLBACK");
+                Err(err)
+            }
+        }
+    }
+
+    /// Runs statements without parameters, as they are.
+    pub fn batch(&mut self, sql: &str) -> Result<(), Error> {
+        match self {
+            Self::Sqlite(conn) => conn.execute_batch(sql)?,
+            Self::Postgres(client) => client.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
+    /// Holds `key` until the transaction ends, so that transactions about
+    /// the same key (a login's failure count) take turns. SQLite needs
+    /// nothing: its transactions here take the one write lock at once.
+    pub fn lock_key(&mut self, key: &str) -> Result<(), Error> {
+        if self.engine() == Engine::Postgres {
+            self.query_one(
+                "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))) AS held",
+                params![key],
+                |_| Ok(()),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// `sql` with SQLite's `?1` placeholders turned into PostgreSQL's `$1`.
+/// The queries have no `?` anywhere else.
+fn postgres_placeholders(sql: &str) -> String {
+    sql.replace('?', "$")
+}
+
+/// A migration as PostgreSQL runs it: the lines for SQLite alone left out,
+/// the lines for PostgreSQL alone taken in, and SQLite's column types
+/// named as PostgreSQL names them (an integer key is an identity there,
+/// and every integer is 64-bit, as SQLite's are).
+fn for_postgres(sql: &str) -> String {
+    let mut text = String::new();
+    let mut sqlite_only = false;
+    for line in sql.lines() {
+        match line.trim() {
+            "-- sqlite only {" => sqlite_only = true,
+            "-- } sqlite only" => sqlite_only = false,
+            _ if sqlite_only => {}
+            trimmed => {
+                text.push_str(trimmed.strip_prefix("-- postgres: ").unwrap_or(line));
+                text.push('\n');
+            }
+        }
+    }
+    text.replace(
+        "INTEGER PRIMARY KEY",
+        "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+    )
+    .replace("INTEGER", "BIGINT")
+    .replace("BLOB", "BYTEA")
+}
+
+/// A constant that names the migrations' lock among PostgreSQL's advisory
+/// locks, so that instances starting at once migrate one after another.
+const MIGRATION_LOCK: i64 = 0x6170_702d_7077_6473;
+
+/// The schema version of a PostgreSQL database (0 for a new one), read
+/// under the migrations' lock, which the transaction holds until it ends.
+fn postgres_version(tx: &mut Conn<'_>) -> Result<i64, Error> {
+    tx.query_one(
+        "SELECT 1 FROM (SELECT pg_advisory_xact_lock(?1)) AS held",
+        params![MIGRATION_LOCK],
+        |_| Ok(()),
+    )?;
+    tx.batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
+    Ok(tx
+        .query_opt("SELECT version FROM schema_version", &[], |row| row.get(0))?
+        .unwrap_or(0))
+}
+
+/// Applies the migrations this database has not had, each in a
+/// transaction with its new version.
+fn migrate(conn: &mut Conn<'_>) -> anyhow::Result<()> {
+    let applied = conn.transaction(|tx| {
+        Ok(match tx.engine() {
+            Engine::Sqlite => tx.query_one("PRAGMA user_version", &[], |row| row.get::<i64>(0))?,
+            Engine::Postgres => postgres_version(tx)?,
+        })
+    })?;
     let applied = usize::try_from(applied).context("negative schema version")?;
     anyhow::ensure!(
         applied <= MIGRATIONS.len(),
@@ -115,11 +590,30 @@ fn migrate(conn: &mut Connection) -> anyhow::Result<()> {
         MIGRATIONS.len()
     );
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)
-            .with_context(|| format!("applying migration {}", index + 1))?;
-        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
-        tx.commit()?;
+        let version = (index + 1) as i64;
+        conn.transaction(|tx| {
+            match tx.engine() {
+                Engine::Sqlite => {
+                    tx.batch(sql)?;
+                    tx.batch(&format!("PRAGMA user_version = {version}"))?;
+                }
+                Engine::Postgres => {
+                    // Another instance may have applied it since the
+                    // version was read: the lock and a second look decide.
+                    if postgres_version(tx)? >= version {
+                        return Ok(());
+                    }
+                    tx.batch(&for_postgres(sql))?;
+                    tx.execute("DELETE FROM schema_version", &[])?;
+                    tx.execute(
+                        "INSERT INTO schema_version (version) VALUES (?1)",
+                        params![version],
+                    )?;
+                }
+            }
+            Ok(())
+        })
+        .with_context(|| format!("applying migration {version}"))?;
     }
     Ok(())
 }
@@ -132,10 +626,11 @@ mod tests {
     fn migrations_run_once_and_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/app.db");
-        Db::open(&path).unwrap();
+        let location = Location::Sqlite(path.clone());
+        Db::open_blocking(&location).unwrap();
         // A second open must not try to re-apply the first migration.
-        let db = Db::open(&path).unwrap();
-        let conn = db.conn.lock().unwrap();
+        Db::open_blocking(&location).unwrap();
+        let conn = Connection::open(&path).unwrap();
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
@@ -144,5 +639,36 @@ mod tests {
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn postgres_gets_its_lines_and_types() {
+        let sql = "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, b BLOB);\n\
+                   -- sqlite only {\nSELECT rowid;\n-- } sqlite only\n\
+                   -- postgres: ALTER TABLE t ADD COLUMN c TEXT;\n";
+        assert_eq!(
+            for_postgres(sql),
+            "CREATE TABLE t (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, n BIGINT, b BYTEA);\n\
+             ALTER TABLE t ADD COLUMN c TEXT;\n"
+        );
+    }
+
+    #[test]
+    fn passwords_never_come_in_the_url() {
+        let url = Path::new("postgres://app:secret@127.0.0.1/app");
+        assert!(Location::parse(url, None).is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("password");
+        std::fs::write(&file, "from-a-file\n").unwrap();
+        let Location::Postgres(config) =
+            Location::parse(Path::new("postgres://app@127.0.0.1/app"), Some(&file)).unwrap()
+        else {
+            panic!("not PostgreSQL");
+        };
+        assert_eq!(config.get_password(), Some(&b"from-a-file"[..]));
+        assert!(matches!(
+            Location::parse(Path::new("data/app.db"), None).unwrap(),
+            Location::Sqlite(_)
+        ));
     }
 }

@@ -100,9 +100,16 @@ pub enum Error {
         /// The login asked for.
         login: String,
     },
-    /// The database failed.
+    /// SQLite failed.
     #[error("database error")]
     Database(#[from] rusqlite::Error),
+    /// PostgreSQL failed: its SQLSTATE and message only, never the detail,
+    /// which can quote the values of a row.
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
+    /// A query that must find a row found none.
+    #[error("the query found no row")]
+    NoRow,
     /// A blocking task (a query, a hash) panicked or was cancelled.
     #[error("a blocking task failed")]
     Task(#[from] tokio::task::JoinError),
@@ -153,12 +160,24 @@ impl Error {
             } => Problem::rate_limited(*retry_after_seconds),
             Self::NotFound | Self::NoSuchUser { .. } => Problem::not_found(),
             Self::Database(_)
+            | Self::Postgres(_)
+            | Self::NoRow
             | Self::Task(_)
             | Self::StoredJson(_)
             | Self::StoredResponseUnreadable
             | Self::Sealed(_)
             | Self::MalformedSalt => Problem::internal(),
         }
+    }
+}
+
+/// What PostgreSQL said went wrong, without the values it may quote.
+impl From<postgres::Error> for Error {
+    fn from(error: postgres::Error) -> Self {
+        Self::Postgres(match error.as_db_error() {
+            Some(db) => format!("{} {}", db.code().code(), db.message()),
+            None => error.to_string(),
+        })
     }
 }
 

@@ -1,7 +1,6 @@
 //! `GET /healthz`: whether the server can reach its database, for load
 //! balancers and service managers.
 
-use std::path::Path;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -17,17 +16,13 @@ use crate::AppState;
 const PATIENCE: Duration = Duration::from_secs(1);
 
 /// `GET /healthz`: 200 `{"status":"ok"}` while the database answers a
-/// trivial query within [`PATIENCE`] and its file is still where it was
-/// opened, 503 otherwise. No authentication; never cached, so every check
+/// trivial query within [`PATIENCE`] and, for SQLite, its file is still
+/// where it was opened ([`crate::db::Db::healthy`]), 503 otherwise: a load
+/// balancer in front of several instances then sends to those that can
+/// reach the database. No authentication; never cached, so every check
 /// asks afresh.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    let query = state.db.call(|conn| {
-        conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |_| Ok(()))?;
-        // An open connection reads and writes on when its file has been
-        // deleted or moved, and everything written since is lost at the
-        // next start: that is no database to count on.
-        Ok(conn.path().is_some_and(|path| Path::new(path).is_file()))
-    });
+    let query = state.db.healthy();
     let mut response = match tokio::time::timeout(PATIENCE, query).await {
         Ok(Ok(true)) => Json(serde_json::json!({ "status": "ok" })).into_response(),
         Ok(Ok(false)) => {

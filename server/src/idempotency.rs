@@ -15,11 +15,11 @@
 
 use axum::http::HeaderMap;
 use contract::CreatedAppPassword;
-use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::crypto::{digest_bytes, SecretBox};
+use crate::db::Conn;
 use crate::error::Error;
-use crate::unix_now;
+use crate::{params, unix_now};
 
 /// Longest key accepted; a UUID, the usual key, has 36 characters.
 const MAX_KEY_LENGTH: usize = 255;
@@ -76,7 +76,7 @@ impl IdempotencyKey {
     /// password has been revoked since.
     pub fn earlier_response(
         &self,
-        conn: &Connection,
+        conn: &mut Conn<'_>,
         keep_seconds: i64,
     ) -> Result<Option<CreatedAppPassword>, Error> {
         // An expired response under the same key is no longer given, and
@@ -85,13 +85,11 @@ impl IdempotencyKey {
             "DELETE FROM create_replays WHERE key_digest = ?1 AND created_at < ?2",
             params![self.key_digest, unix_now() - keep_seconds],
         )?;
-        let stored: Option<(String, Option<Vec<u8>>)> = conn
-            .query_row(
-                "SELECT name_digest, response FROM create_replays WHERE key_digest = ?1",
-                [&self.key_digest],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
+        let stored: Option<(String, Option<Vec<u8>>)> = conn.query_opt(
+            "SELECT name_digest, response FROM create_replays WHERE key_digest = ?1",
+            params![self.key_digest],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
         let Some((name_digest, sealed)) = stored else {
             return Ok(None);
         };
@@ -107,7 +105,7 @@ impl IdempotencyKey {
     /// Keeps `response` of `user_id`, sealed, to be given again for this key.
     pub fn store(
         &self,
-        conn: &Connection,
+        conn: &mut Conn<'_>,
         user_id: i64,
         response: &CreatedAppPassword,
     ) -> Result<(), Error> {
@@ -131,10 +129,10 @@ impl IdempotencyKey {
 /// Empties the kept responses of the user's app password `id` (all of the
 /// user's with `None`) as it is revoked: what is left says only that it was
 /// revoked.
-pub fn forget_revoked(conn: &Connection, user_id: i64, id: Option<&str>) -> rusqlite::Result<()> {
+pub fn forget_revoked(conn: &mut Conn<'_>, user_id: i64, id: Option<&str>) -> Result<(), Error> {
     conn.execute(
         "UPDATE create_replays SET response = NULL
-         WHERE user_id = ?1 AND (?2 IS NULL OR app_password_id = ?2)",
+         WHERE user_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR app_password_id = CAST(?2 AS TEXT))",
         params![user_id, id],
     )?;
     Ok(())
@@ -142,10 +140,10 @@ pub fn forget_revoked(conn: &Connection, user_id: i64, id: Option<&str>) -> rusq
 
 /// Drops every kept response older than `keep_seconds`: it will not be
 /// given again, and it may hold a password.
-pub fn purge_expired(conn: &Connection, keep_seconds: i64) -> rusqlite::Result<usize> {
+pub fn purge_expired(conn: &mut Conn<'_>, keep_seconds: i64) -> Result<u64, Error> {
     conn.execute(
         "DELETE FROM create_replays WHERE created_at < ?1",
-        [unix_now() - keep_seconds],
+        params![unix_now() - keep_seconds],
     )
 }
 

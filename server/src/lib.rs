@@ -1,5 +1,6 @@
 //! The reference backend of app-passwords: the whole API contract
-//! (`api/openapi.yaml`) over an embedded SQLite database, and the built app
+//! (`api/openapi.yaml`) over an embedded SQLite database or, for several
+//! instances that behave as one, PostgreSQL ([`db`]), and the built app
 //! served beside it under a strict Content-Security-Policy.
 
 pub mod app_passwords;
@@ -480,7 +481,7 @@ async fn wait_after_accept_error(err: std::io::Error) {
 }
 
 /// Every `--purge-interval-seconds`, deletes what has expired: kept create
-/// responses (they may hold a password) and sessions.
+/// responses (they may hold a password), sessions and failed attempts.
 async fn purge_regularly(state: AppState) {
     let mut ticks = tokio::time::interval(state.settings.purge_interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -495,6 +496,10 @@ async fn purge_regularly(state: AppState) {
                 Ok(())
             })
             .await;
+        let swept = match swept {
+            Ok(()) => state.limits.purge_expired().await,
+            failed => failed,
+        };
         if let Err(err) = swept {
             tracing::warn!("sweeping what has expired: {err}");
         }
@@ -504,10 +509,10 @@ async fn purge_regularly(state: AppState) {
 /// Opens the database, seeds the users named on the command line, and builds
 /// the state for [`router`].
 pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
-    let db = Db::open(&args.database)?;
-    let secrets = SecretBox::load_or_create(&args.key_file())?;
+    let db = Db::open(&args.location()?).await?;
+    let secrets = SecretBox::load_or_create(&args.key_file()?)?;
     let digest_keys = DigestKeys {
-        current: DigestKey::load_or_create(&args.digest_key_file())?,
+        current: DigestKey::load_or_create(&args.digest_key_file()?)?,
         previous: args
             .previous_digest_key_file
             .as_deref()
@@ -517,15 +522,16 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
     report_digest_keys(&db, &digest_keys).await?;
     for seed in args.seed_users()? {
         let secrets = secrets.clone();
-        db.call(move |conn| Ok(users::upsert_seed_user(conn, &seed, &secrets)?))
+        db.call(move |conn| users::upsert_seed_user(conn, &seed, &secrets))
             .await?;
     }
     Ok(AppState {
-        db,
+        db: db.clone(),
         secrets,
         digest_keys: Arc::new(digest_keys),
         settings: Arc::new(Settings::from_args(args)),
         limits: Arc::new(FailureLimits::new(
+            db,
             args.max_failures_per_login,
             args.max_failures_per_address,
             std::time::Duration::from_secs(args.failure_window_seconds),
@@ -543,26 +549,17 @@ async fn report_digest_keys(db: &Db, keys: &DigestKeys) -> anyhow::Result<()> {
     let previous = keys.previous.as_ref().map(|key| key.id().to_owned());
     let (under_previous, under_lost_key, old_form) = db
         .call(move |conn| {
-            Ok(conn.query_row(
-                // A digest begins with its key's id and a colon. Each
-                // comparison is 0 or 1, so the sums count rows.
-                "WITH keyed AS (
-                     SELECT substr(digest, 1, instr(digest, ':') - 1) AS key_id, hash FROM app_passwords
-                 )
-                 SELECT
-                     ifnull(sum(key_id = ?2), 0),
-                     ifnull(sum(key_id NOT IN (?1, ifnull(?2, ''))), 0),
-                     ifnull(sum(hash IS NOT NULL), 0)
-                 FROM keyed",
-                rusqlite::params![current, previous],
-                |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, i64>(1)?,
-                        row.get::<_, i64>(2)?,
-                    ))
-                },
-            )?)
+            // A digest begins with its key's id and a colon.
+            conn.query_one(
+                "SELECT
+                     COUNT(*) FILTER (WHERE digest LIKE CAST(?2 AS TEXT) || ':%'),
+                     COUNT(*) FILTER (WHERE digest NOT LIKE CAST(?1 AS TEXT) || ':%'
+                                        AND digest NOT LIKE coalesce(CAST(?2 AS TEXT), '') || ':%'),
+                     COUNT(*) FILTER (WHERE hash IS NOT NULL)
+                 FROM app_passwords",
+                params![current, previous],
+                |row| Ok((row.get::<i64>(0)?, row.get::<i64>(1)?, row.get::<i64>(2)?)),
+            )
         })
         .await?;
     if under_previous > 0 {

@@ -58,13 +58,13 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
             days,
             database,
         }) => {
-            let db = Db::open(&database.path)?;
+            let db = Db::open(&database.location()?).await?;
             let token = db.call(move |conn| issue_token(conn, &login, days)).await?;
             println!("{token}");
             Ok(())
         }
         Some(Command::RevokeTokens { login, database }) => {
-            let db = Db::open(&database.path)?;
+            let db = Db::open(&database.location()?).await?;
             let shown = login.clone();
             let count = db.call(move |conn| revoke_tokens(conn, &login)).await?;
             println!("revoked {count} bearer token(s) of {shown}");
@@ -75,7 +75,7 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
             switch,
             database,
         }) => {
-            let db = Db::open(&database.path)?;
+            let db = Db::open(&database.location()?).await?;
             let enabled = switch == "on";
             db.call(move |conn| set_app_passwords_enabled(conn, &login, enabled))
                 .await?;
@@ -97,7 +97,7 @@ async fn service_credential(command: ServiceCredentialCommand) -> anyhow::Result
             format,
             database,
         } => {
-            let db = Db::open(&database.path)?;
+            let db = Db::open(&database.location()?).await?;
             service_credentials::add(&db, &name, &out, format).await?;
             println!(
                 "made a credential for {name} in {} (mode 0600)",
@@ -106,8 +106,8 @@ async fn service_credential(command: ServiceCredentialCommand) -> anyhow::Result
             Ok(())
         }
         ServiceCredentialCommand::List { database } => {
-            let db = Db::open(&database.path)?;
-            for (name, created_at) in db.call(|conn| Ok(service_credentials::list(conn)?)).await? {
+            let db = Db::open(&database.location()?).await?;
+            for (name, created_at) in db.call(service_credentials::list).await? {
                 let made = time::OffsetDateTime::from_unix_timestamp(created_at)
                     .ok()
                     .and_then(|at| {
@@ -120,10 +120,10 @@ async fn service_credential(command: ServiceCredentialCommand) -> anyhow::Result
             Ok(())
         }
         ServiceCredentialCommand::Revoke { name, database } => {
-            let db = Db::open(&database.path)?;
+            let db = Db::open(&database.location()?).await?;
             let shown = name.clone();
             let revoked = db
-                .call(move |conn| Ok(service_credentials::revoke(conn, &name)?))
+                .call(move |conn| service_credentials::revoke(conn, &name))
                 .await?;
             anyhow::ensure!(revoked, "{shown} has no credential");
             println!("revoked the credential of {shown}");

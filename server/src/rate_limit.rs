@@ -11,108 +11,54 @@
 //! of a login from all addresses together only slow its attempts down, so
 //! that a stranger spraying a login cannot keep its owner out.
 //!
-//! The counters live in memory, behind [`FailureLimits`] alone, so that a
-//! shared store can replace them without touching the handlers.
+//! The counters live in the database (`attempt_failures`), so that every
+//! instance on one database counts against the same budget: wrong
+//! passwords sent in parallel through two instances are limited as one.
+//! Counting takes turns per key ([`crate::db::Conn::lock_key`]), so that
+//! parallel attempts cannot all pass the check before any is recorded.
 
-use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::crypto::random_token;
+use crate::db::{Conn, Db};
 use crate::error::Error;
+use crate::params;
 
 /// The slowing of one attempt per failure of its login beyond the limit.
 const BACKOFF_STEP: Duration = Duration::from_millis(250);
 /// The most one attempt is slowed.
 const BACKOFF_MOST: Duration = Duration::from_secs(2);
-/// Keys kept before the expired ones are swept, to bound memory.
-const SWEEP_ABOVE: usize = 10_000;
 
-/// Failures per key within a sliding window.
-struct Window {
-    window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
-}
-
-impl Window {
-    fn new(window: Duration) -> Self {
-        Self {
-            window,
-            failures: Mutex::default(),
-        }
-    }
-
-    /// Counts a failure at `at` against `key` unless it already has `max`
-    /// (`None`: no maximum); `Err(seconds)` until the oldest leaves the
-    /// window. Returns how many `key` has now.
-    fn reserve(&self, key: &str, at: Instant, max: Option<usize>) -> Result<usize, u64> {
-        let window = self.window;
-        let mut failures = self.lock();
-        if failures.len() > SWEEP_ABOVE {
-            failures.retain(|_, times| {
-                forget_old(times, at, window);
-                !times.is_empty()
-            });
-        }
-        let times = failures.entry(key.to_owned()).or_default();
-        forget_old(times, at, window);
-        if max.is_some_and(|max| times.len() >= max) {
-            let oldest = times.front().copied().unwrap_or(at);
-            let wait = window.saturating_sub(at.duration_since(oldest));
-            return Err(wait.as_secs().max(1));
-        }
-        times.push_back(at);
-        Ok(times.len())
-    }
-
-    /// Takes back the failure counted at `at` against `key`.
-    fn give_back(&self, key: &str, at: Instant) {
-        let mut failures = self.lock();
-        if let Some(times) = failures.get_mut(key) {
-            if let Some(place) = times.iter().position(|t| *t == at) {
-                times.remove(place);
-            }
-            if times.is_empty() {
-                failures.remove(key);
-            }
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-fn forget_old(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-    while times
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
-        times.pop_front();
-    }
+/// Milliseconds since the Unix epoch: instances on one database compare
+/// their clocks, which NTP keeps far closer than a window's seconds.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 /// The limits on guessing passwords and codes.
 pub struct FailureLimits {
-    per_login_address: usize,
-    per_address: usize,
-    login_and_address: Window,
-    address: Window,
-    login: Window,
+    db: Db,
+    per_login_address: i64,
+    per_address: i64,
+    window_ms: i64,
 }
 
 impl FailureLimits {
     /// `per_login_address` failures of one login from one address, and
-    /// `per_address` failures of one address, per `window`; past
-    /// `per_login_address` failures of a login from all addresses, its
-    /// attempts are slowed.
-    pub fn new(per_login_address: u32, per_address: u32, window: Duration) -> Self {
+    /// `per_address` failures of one address, per `window`, counted in
+    /// `db`; past `per_login_address` failures of a login from all
+    /// addresses, its attempts are slowed.
+    pub fn new(db: Db, per_login_address: u32, per_address: u32, window: Duration) -> Self {
         Self {
-            per_login_address: per_login_address as usize,
-            per_address: per_address as usize,
-            login_and_address: Window::new(window),
-            address: Window::new(window),
-            login: Window::new(window),
+            db,
+            per_login_address: i64::from(per_login_address),
+            per_address: i64::from(per_address),
+            window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
         }
     }
 
@@ -120,36 +66,96 @@ impl FailureLimits {
     /// with 429 `rate-limited` when either has none left. The attempt
     /// counts as failed unless [`Attempt::succeeded`] is called, even when
     /// the request is dropped half-way.
-    pub fn attempt(&self, login: &str, address: IpAddr) -> Result<Attempt<'_>, Error> {
-        let at = Instant::now();
+    pub async fn attempt(&self, login: &str, address: IpAddr) -> Result<Attempt, Error> {
         let keys = Keys::new(login, address);
-        let refused = |retry_after_seconds| Error::RateLimited {
-            retry_after_seconds,
-        };
-        self.login_and_address
-            .reserve(&keys.login_and_address, at, Some(self.per_login_address))
-            .map_err(refused)?;
-        if let Err(wait) = self
-            .address
-            .reserve(&keys.address, at, Some(self.per_address))
-        {
-            self.login_and_address
-                .give_back(&keys.login_and_address, at);
-            return Err(refused(wait));
-        }
-        let of_login = self.login.reserve(&keys.login, at, None).unwrap_or(0);
-        let beyond = of_login.saturating_sub(self.per_login_address) as u32;
+        let id = random_token(16);
+        let (per_login_address, per_address, window_ms) =
+            (self.per_login_address, self.per_address, self.window_ms);
+        let attempt = id.clone();
+        let of_login = self
+            .db
+            .call(move |conn| {
+                conn.transaction(|tx| {
+                    let now = now_ms();
+                    // Always in this order, so that two attempts never
+                    // wait for each other's keys.
+                    reserve(
+                        tx,
+                        &keys.login_and_address,
+                        Some(per_login_address),
+                        now,
+                        window_ms,
+                        &attempt,
+                    )?;
+                    reserve(
+                        tx,
+                        &keys.address,
+                        Some(per_address),
+                        now,
+                        window_ms,
+                        &attempt,
+                    )?;
+                    reserve(tx, &keys.login, None, now, window_ms, &attempt)
+                })
+            })
+            .await?;
+        // Negative while the login is under its limit: no slowing then.
+        let beyond = (of_login - self.per_login_address).clamp(0, i64::from(u32::MAX));
+        let beyond = u32::try_from(beyond).unwrap_or(u32::MAX);
         let backoff = BACKOFF_STEP.saturating_mul(beyond).min(BACKOFF_MOST);
         Ok(Attempt {
-            limits: self,
-            keys,
-            at,
+            db: self.db.clone(),
+            id,
             backoff,
         })
     }
+
+    /// Forgets the failures that have left the window.
+    pub async fn purge_expired(&self) -> Result<(), Error> {
+        let since = now_ms() - self.window_ms;
+        self.db
+            .call(move |conn| {
+                conn.execute(
+                    "DELETE FROM attempt_failures WHERE at_ms <= ?1",
+                    params![since],
+                )?;
+                Ok(())
+            })
+            .await
+    }
 }
 
-/// What an attempt is counted under.
+/// Counts a failure at `now` against `key` for `attempt` unless it already
+/// has `max` within the window (`None`: no maximum), when it refuses until
+/// the oldest leaves the window. Returns how many `key` has now.
+fn reserve(
+    tx: &mut Conn<'_>,
+    key: &str,
+    max: Option<i64>,
+    now: i64,
+    window_ms: i64,
+    attempt: &str,
+) -> Result<i64, Error> {
+    tx.lock_key(key)?;
+    let (count, oldest): (i64, Option<i64>) = tx.query_one(
+        "SELECT COUNT(*), MIN(at_ms) FROM attempt_failures WHERE key = ?1 AND at_ms > ?2",
+        params![key, now - window_ms],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    if max.is_some_and(|max| count >= max) {
+        let wait_ms = oldest.map_or(window_ms, |oldest| oldest + window_ms - now);
+        return Err(Error::RateLimited {
+            retry_after_seconds: u64::try_from(wait_ms / 1000).unwrap_or(0).max(1),
+        });
+    }
+    tx.execute(
+        "INSERT INTO attempt_failures (key, at_ms, attempt) VALUES (?1, ?2, ?3)",
+        params![key, now, attempt],
+    )?;
+    Ok(count + 1)
+}
+
+/// What an attempt is counted under, each with its own prefix.
 struct Keys {
     login_and_address: String,
     address: String,
@@ -163,23 +169,22 @@ impl Keys {
         let login = login.trim().to_lowercase();
         let address = crate::config::canonical(address).to_string();
         Self {
-            login_and_address: format!("{login}\n{address}"),
-            address,
-            login,
+            login_and_address: format!("la:{login}\n{address}"),
+            address: format!("a:{address}"),
+            login: format!("l:{login}"),
         }
     }
 }
 
 /// One attempt, counted as a failure until it [succeeds](Attempt::succeeded).
 #[must_use = "an attempt counts as failed unless it succeeds"]
-pub struct Attempt<'a> {
-    limits: &'a FailureLimits,
-    keys: Keys,
-    at: Instant,
+pub struct Attempt {
+    db: Db,
+    id: String,
     backoff: Duration,
 }
 
-impl Attempt<'_> {
+impl Attempt {
     /// Waits before the attempt is judged: not at all (not even a timer's
     /// round trip, which the verifier's hot path would feel), unless its
     /// login has failed more than the limit from all addresses together.
@@ -191,77 +196,117 @@ impl Attempt<'_> {
 
     /// The attempt succeeded: its reservation is given back. Earlier
     /// failures stay counted: a success proves only this attempt right.
-    pub fn succeeded(self) {
-        let limits = self.limits;
-        limits
-            .login_and_address
-            .give_back(&self.keys.login_and_address, self.at);
-        limits.address.give_back(&self.keys.address, self.at);
-        limits.login.give_back(&self.keys.login, self.at);
+    /// Should the database fail here, the attempt stays counted as a
+    /// failure, which costs the caller one of its attempts and nothing
+    /// else; the request itself has succeeded.
+    pub async fn succeeded(self) {
+        let id = self.id;
+        let given_back = self
+            .db
+            .call(move |conn| {
+                conn.execute(
+                    "DELETE FROM attempt_failures WHERE attempt = ?1",
+                    params![id],
+                )
+            })
+            .await;
+        if let Err(err) = given_back {
+            tracing::warn!("giving back a successful attempt: {err}");
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::Location;
 
     fn address(text: &str) -> IpAddr {
         text.parse().unwrap()
     }
 
-    #[test]
-    fn refuses_a_login_from_an_address_after_its_failures_only() {
-        let limits = FailureLimits::new(2, 100, Duration::from_secs(60));
+    async fn limits(
+        per_login_address: u32,
+        per_address: u32,
+        window: Duration,
+    ) -> (FailureLimits, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&Location::Sqlite(dir.path().join("app.db")))
+            .await
+            .unwrap();
+        (
+            FailureLimits::new(db, per_login_address, per_address, window),
+            dir,
+        )
+    }
+
+    #[tokio::test]
+    async fn refuses_a_login_from_an_address_after_its_failures_only() {
+        let (limits, _dir) = limits(2, 100, Duration::from_secs(60)).await;
         let attacker = address("192.0.2.1");
-        let _ = limits.attempt("Ada", attacker).unwrap();
-        let _ = limits.attempt("ada ", attacker).unwrap();
+        let _ = limits.attempt("Ada", attacker).await.unwrap();
+        let _ = limits.attempt("ada ", attacker).await.unwrap();
         let Err(Error::RateLimited {
             retry_after_seconds,
-        }) = limits.attempt("ada", attacker)
+        }) = limits.attempt("ada", attacker).await
         else {
             panic!("not refused");
         };
         assert!((1..=60).contains(&retry_after_seconds));
-        let owner = limits.attempt("ada", address("198.51.100.7")).unwrap();
+        let owner = limits
+            .attempt("ada", address("198.51.100.7"))
+            .await
+            .unwrap();
         assert_eq!(owner.backoff, BACKOFF_STEP, "slowed, not refused");
-        owner.succeeded();
+        let first = limits
+            .attempt("bob", address("198.51.100.7"))
+            .await
+            .unwrap();
+        assert_eq!(first.backoff, Duration::ZERO, "under the limit: not slowed");
+        owner.succeeded().await;
         assert!(
-            limits.attempt("bob", attacker).is_ok(),
+            limits.attempt("bob", attacker).await.is_ok(),
             "logins are separate"
         );
     }
 
-    #[test]
-    fn refuses_an_address_after_its_failures_whatever_the_logins() {
-        let limits = FailureLimits::new(10, 3, Duration::from_secs(60));
+    #[tokio::test]
+    async fn refuses_an_address_after_its_failures_whatever_the_logins() {
+        let (limits, _dir) = limits(10, 3, Duration::from_secs(60)).await;
         let attacker = address("192.0.2.1");
         for login in ["a", "b", "c"] {
-            let _ = limits.attempt(login, attacker).unwrap();
+            let _ = limits.attempt(login, attacker).await.unwrap();
         }
-        assert!(limits.attempt("d", attacker).is_err());
-        assert!(limits.attempt("d", address("192.0.2.2")).is_ok());
+        assert!(limits.attempt("d", attacker).await.is_err());
+        assert!(limits.attempt("d", address("192.0.2.2")).await.is_ok());
     }
 
-    #[test]
-    fn a_success_gives_back_only_its_own_reservation() {
-        let limits = FailureLimits::new(2, 100, Duration::from_secs(60));
+    #[tokio::test]
+    async fn a_success_gives_back_only_its_own_reservation() {
+        let (limits, _dir) = limits(2, 100, Duration::from_secs(60)).await;
         let client = address("::ffff:192.0.2.1");
-        let _ = limits.attempt("ada", client).unwrap();
-        limits.attempt("ada", client).unwrap().succeeded();
-        let _ = limits.attempt("ada", address("192.0.2.1")).unwrap();
+        let _ = limits.attempt("ada", client).await.unwrap();
+        limits
+            .attempt("ada", client)
+            .await
+            .unwrap()
+            .succeeded()
+            .await;
+        let _ = limits.attempt("ada", address("192.0.2.1")).await.unwrap();
         assert!(
-            limits.attempt("ada", client).is_err(),
+            limits.attempt("ada", client).await.is_err(),
             "two failures, whatever succeeded between them"
         );
     }
 
-    #[test]
-    fn failures_expire_with_the_window() {
-        let limits = FailureLimits::new(1, 100, Duration::from_millis(30));
+    #[tokio::test]
+    async fn failures_expire_with_the_window() {
+        let (limits, _dir) = limits(1, 100, Duration::from_millis(30)).await;
         let client = address("192.0.2.1");
-        let _ = limits.attempt("ada", client).unwrap();
-        assert!(limits.attempt("ada", client).is_err());
-        std::thread::sleep(Duration::from_millis(40));
-        assert!(limits.attempt("ada", client).is_ok());
+        let _ = limits.attempt("ada", client).await.unwrap();
+        assert!(limits.attempt("ada", client).await.is_err());
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        assert!(limits.attempt("ada", client).await.is_ok());
+        limits.purge_expired().await.unwrap();
     }
 }

@@ -4,13 +4,12 @@
 use axum::extract::State;
 use axum::Json;
 use contract::{AuthenticatorApp, Phones, SecurityInfo, SecurityInfoUpdate};
-use rusqlite::{params, OptionalExtension};
 
 use crate::auth::SignedIn;
 use crate::error::Error;
 use crate::extract::ApiJson;
 use crate::problem::FieldError;
-use crate::{validate, AppState};
+use crate::{params, validate, AppState};
 
 /// The five verification options, in the order the page offers them.
 pub const METHODS: [&str; 5] = [
@@ -59,18 +58,16 @@ async fn load(state: &AppState, user_id: i64) -> Result<SecurityInfo, Error> {
     state
         .db
         .call(move |conn| {
-            let configured: bool = conn.query_row(
+            let configured: bool = conn.query_one(
                 "SELECT totp_secret_sealed IS NOT NULL FROM users WHERE id = ?1",
-                [user_id],
+                params![user_id],
                 |row| row.get(0),
             )?;
-            let stored: Option<(String, String)> = conn
-                .query_row(
-                    "SELECT default_method, phones FROM security_info WHERE user_id = ?1",
-                    [user_id],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
+            let stored: Option<(String, String)> = conn.query_opt(
+                "SELECT default_method, phones FROM security_info WHERE user_id = ?1",
+                params![user_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
             let (default_method, phones) = match stored {
                 Some((method, phones)) => (method, serde_json::from_str(&phones)?),
                 // Until the user chooses, the authenticator app they signed in with.

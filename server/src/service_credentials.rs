@@ -9,12 +9,11 @@ use std::path::Path;
 
 use anyhow::Context;
 use axum::http::HeaderMap;
-use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::crypto::{random_token, token_digest, write_private};
-use crate::db::Db;
+use crate::db::{Conn, Db};
 use crate::error::Error;
-use crate::{unix_now, AppState};
+use crate::{params, unix_now, AppState};
 
 /// Whether `text` is a service's name as `/verify` and the administrator's
 /// commands take it: a lowercase letter, then up to 31 lowercase letters,
@@ -48,11 +47,11 @@ pub async fn add(db: &Db, name: &str, out: &Path, format: CredentialFormat) -> a
     let looked_up = name.to_owned();
     let taken: bool = db
         .call(move |conn| {
-            Ok(conn.query_row(
+            conn.query_one(
                 "SELECT EXISTS (SELECT 1 FROM service_credentials WHERE name = ?1)",
-                [looked_up],
+                params![looked_up],
                 |row| row.get(0),
-            )?)
+            )
         })
         .await?;
     anyhow::ensure!(
@@ -73,10 +72,10 @@ pub async fn add(db: &Db, name: &str, out: &Path, format: CredentialFormat) -> a
     let (name, digest) = (name.to_owned(), token_digest(&credential));
     let stored = db
         .call(move |conn| {
-            Ok(conn.execute(
+            conn.execute(
                 "INSERT INTO service_credentials (name, token_hash, created_at) VALUES (?1, ?2, ?3)",
                 params![name, digest, unix_now()],
-            )?)
+            )
         })
         .await;
     if let Err(err) = stored {
@@ -88,16 +87,20 @@ pub async fn add(db: &Db, name: &str, out: &Path, format: CredentialFormat) -> a
 
 /// Every service with a credential, by name, with when it was made (Unix
 /// seconds).
-pub fn list(conn: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
-    let mut statement =
-        conn.prepare("SELECT name, created_at FROM service_credentials ORDER BY name")?;
-    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    rows.collect()
+pub fn list(conn: &mut Conn<'_>) -> Result<Vec<(String, i64)>, Error> {
+    conn.query_all(
+        "SELECT name, created_at FROM service_credentials ORDER BY name",
+        params![],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
 }
 
 /// Revokes the credential of the service `name`; `false` when it had none.
-pub fn revoke(conn: &Connection, name: &str) -> rusqlite::Result<bool> {
-    Ok(conn.execute("DELETE FROM service_credentials WHERE name = ?1", [name])? > 0)
+pub fn revoke(conn: &mut Conn<'_>, name: &str) -> Result<bool, Error> {
+    Ok(conn.execute(
+        "DELETE FROM service_credentials WHERE name = ?1",
+        params![name],
+    )? > 0)
 }
 
 /// Who asks `/verify`, and on whose behalf.
@@ -147,13 +150,11 @@ impl Caller {
         let known = state
             .db
             .call(move |conn| {
-                Ok(conn
-                    .query_row(
-                        "SELECT 1 FROM service_credentials WHERE token_hash = ?1",
-                        [digest],
-                        |_| Ok(()),
-                    )
-                    .optional()?)
+                conn.query_opt(
+                    "SELECT 1 FROM service_credentials WHERE token_hash = ?1",
+                    params![digest],
+                    |_| Ok(()),
+                )
             })
             .await?;
         if known.is_none() {

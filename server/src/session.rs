@@ -5,7 +5,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use contract::{Credentials, SecondFactor, Session};
-use rusqlite::{params, OptionalExtension};
 
 use crate::auth::{
     csrf_header_matches, load_session, session_cookie, set_session_cookie, SignedIn, Stage,
@@ -16,7 +15,7 @@ use crate::error::Error;
 use crate::extract::ApiJson;
 use crate::problem::Problem;
 use crate::users::{credentials_by_login, User};
-use crate::{totp, unix_now, AppState};
+use crate::{params, totp, unix_now, AppState};
 
 /// Wrong second-factor codes allowed before the half-signed-in session ends.
 const MAX_MFA_FAILURES: i64 = 5;
@@ -46,11 +45,11 @@ pub async fn sign_in(
     ApiJson(body): ApiJson<Credentials>,
 ) -> Result<Response, Error> {
     let login = body.login.trim().to_owned();
-    let attempt = state.limits.attempt(&login, client)?;
+    let attempt = state.limits.attempt(&login, client).await?;
     attempt.back_off().await;
     let found = state
         .db
-        .call(move |conn| Ok(credentials_by_login(conn, &login)?))
+        .call(move |conn| credentials_by_login(conn, &login))
         .await?;
     // Verify even for an unknown login so that both take the same time.
     let hash = found
@@ -62,7 +61,7 @@ pub async fn sign_in(
         Some(credentials) if matches => credentials,
         _ => return Err(Error::InvalidCredentials),
     };
-    attempt.succeeded();
+    attempt.succeeded().await;
     let stage = if credentials.has_totp {
         Stage::Mfa
     } else {
@@ -97,7 +96,7 @@ pub async fn submit_code(
         None => return Err(Error::SignInExpired),
     };
 
-    let attempt = state.limits.attempt(&user.login, client)?;
+    let attempt = state.limits.attempt(&user.login, client).await?;
     attempt.back_off().await;
     let secrets = state.secrets.clone();
     let user_id = user.id;
@@ -106,13 +105,11 @@ pub async fn submit_code(
     let accepted = state
         .db
         .call(move |conn| {
-            let row: Option<(Option<Vec<u8>>, i64)> = conn
-                .query_row(
-                    "SELECT totp_secret_sealed, totp_last_step FROM users WHERE id = ?1",
-                    [user_id],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()?;
+            let row: Option<(Option<Vec<u8>>, i64)> = conn.query_opt(
+                "SELECT totp_secret_sealed, totp_last_step FROM users WHERE id = ?1",
+                params![user_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
             let Some((Some(sealed), last_step)) = row else {
                 return Ok(false);
             };
@@ -130,7 +127,7 @@ pub async fn submit_code(
             if !used {
                 conn.execute(
                     "UPDATE sessions SET mfa_failures = mfa_failures + 1 WHERE id_hash = ?1",
-                    [&id_hash],
+                    params![id_hash],
                 )?;
                 conn.execute(
                     "DELETE FROM sessions WHERE id_hash = ?1 AND mfa_failures >= ?2",
@@ -143,7 +140,7 @@ pub async fn submit_code(
     if !accepted {
         return Err(Error::InvalidCode);
     }
-    attempt.succeeded();
+    attempt.succeeded().await;
     // A fresh id once fully signed in: whoever saw the half session's id
     // cannot ride on it.
     let new_id = start_session(&state, &headers, user.id, Stage::Full).await?;
@@ -169,7 +166,7 @@ pub async fn sign_out(
         state
             .db
             .call(move |conn| {
-                conn.execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])?;
+                conn.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
                 Ok(())
             })
             .await?;
@@ -193,17 +190,17 @@ async fn start_session(
     state
         .db
         .call(move |conn| {
-            let tx = conn.transaction()?;
-            if let Some(previous) = previous {
-                tx.execute("DELETE FROM sessions WHERE id_hash = ?1", [previous])?;
-            }
-            let now = unix_now();
-            tx.execute(
-                "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![id_hash, user_id, stage, now],
-            )?;
-            tx.commit()?;
-            Ok(())
+            conn.transaction(|tx| {
+                if let Some(previous) = previous {
+                    tx.execute("DELETE FROM sessions WHERE id_hash = ?1", params![previous])?;
+                }
+                let now = unix_now();
+                tx.execute(
+                    "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                    params![id_hash, user_id, stage.as_str(), now],
+                )?;
+                Ok(())
+            })
         })
         .await?;
     Ok(session_id)

@@ -1,6 +1,7 @@
 //! User accounts: looking them up and seeding them at start.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::{Conn, Row};
+use crate::params;
 
 use crate::config::SeedUser;
 use crate::crypto::{hash_password, SecretBox};
@@ -35,7 +36,7 @@ pub const USER_COLUMNS: &str =
     "users.id, users.login, users.display_name, users.app_passwords_enabled";
 
 /// Builds a [`User`] from a row selected with [`USER_COLUMNS`] first.
-pub fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+pub fn user_from_row(row: &Row<'_>) -> Result<User, Error> {
     Ok(User {
         id: row.get(0)?,
         login: row.get(1)?,
@@ -57,12 +58,12 @@ pub struct Credentials {
 
 /// Finds a user's credentials by login.
 pub fn credentials_by_login(
-    conn: &Connection,
+    conn: &mut Conn<'_>,
     login: &str,
-) -> rusqlite::Result<Option<Credentials>> {
-    conn.query_row(
+) -> Result<Option<Credentials>, Error> {
+    conn.query_opt(
         &format!("SELECT {USER_COLUMNS}, password_hash, totp_secret_sealed IS NOT NULL FROM users WHERE login = ?1"),
-        [login],
+        params![login],
         |row| {
             Ok(Credentials {
                 user: user_from_row(row)?,
@@ -71,20 +72,20 @@ pub fn credentials_by_login(
             })
         },
     )
-    .optional()
 }
 
 /// The id of the user `login`, if there is one.
-pub fn id_by_login(conn: &Connection, login: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row("SELECT id FROM users WHERE login = ?1", [login], |row| {
-        row.get(0)
-    })
-    .optional()
+pub fn id_by_login(conn: &mut Conn<'_>, login: &str) -> Result<Option<i64>, Error> {
+    conn.query_opt(
+        "SELECT id FROM users WHERE login = ?1",
+        params![login],
+        |row| row.get(0),
+    )
 }
 
 /// The id of the user `login`, for an administrator's command, which must
 /// name an existing user.
-pub fn existing_id(conn: &Connection, login: &str) -> Result<i64, Error> {
+pub fn existing_id(conn: &mut Conn<'_>, login: &str) -> Result<i64, Error> {
     id_by_login(conn, login)?.ok_or_else(|| Error::NoSuchUser {
         login: login.to_owned(),
     })
@@ -93,10 +94,10 @@ pub fn existing_id(conn: &Connection, login: &str) -> Result<i64, Error> {
 /// Creates the user, or updates the password and second factor of an
 /// existing one with that login.
 pub fn upsert_seed_user(
-    conn: &Connection,
+    conn: &mut Conn<'_>,
     seed: &SeedUser,
     secrets: &SecretBox,
-) -> rusqlite::Result<()> {
+) -> Result<(), Error> {
     // totp_last_step is kept: steps only grow with time, so a code used just
     // before a restart stays used.
     let sealed = seed
@@ -116,13 +117,13 @@ pub fn upsert_seed_user(
 
 /// Turns the creation of app passwords on or off for `login`.
 pub fn set_app_passwords_enabled(
-    conn: &Connection,
+    conn: &mut Conn<'_>,
     login: &str,
     enabled: bool,
 ) -> Result<(), Error> {
     let changed = conn.execute(
         "UPDATE users SET app_passwords_enabled = ?1 WHERE login = ?2",
-        params![enabled, login],
+        params![i64::from(enabled), login],
     )?;
     if changed == 0 {
         return Err(Error::NoSuchUser {

@@ -24,14 +24,14 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
 use data_encoding::BASE64;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::client_address::ClientAddress;
 use crate::crypto::{hash_with_salt, normalize_app_password, run_hash};
+use crate::db::Conn;
 use crate::error::Error;
 use crate::service_credentials::Caller;
-use crate::{rfc3339, unix_now, AppState};
+use crate::{params, rfc3339, unix_now, AppState};
 
 /// How stale a recorded last use may be before a verification from the
 /// same address through the same service writes it again. A mail client
@@ -85,7 +85,7 @@ pub async fn verify(
 ) -> Result<Json<Verified>, Error> {
     let caller = Caller::identify(&state, &headers, client).await?;
     let (login, typed) = basic_credentials(&headers).ok_or(Error::AppPasswordRefused)?;
-    let attempt = state.limits.attempt(&login, caller.client_address)?;
+    let attempt = state.limits.attempt(&login, caller.client_address).await?;
     attempt.back_off().await;
 
     let keys = &state.digest_keys;
@@ -122,7 +122,7 @@ pub async fn verify(
     let Found::Valid(app_password) = found else {
         return Err(Error::AppPasswordRefused);
     };
-    attempt.succeeded();
+    attempt.succeeded().await;
     Ok(Json(Verified {
         login,
         app_password,
@@ -135,7 +135,7 @@ pub async fn verify(
 /// old-form passwords to check. An unknown login runs the same queries as
 /// a known one.
 fn find_by_digest(
-    conn: &Connection,
+    conn: &mut Conn<'_>,
     login: &str,
     digest: &str,
     previous: Option<&str>,
@@ -152,18 +152,16 @@ fn find_by_digest(
         }
     }
     if let Some(row) = row {
-        return Ok(record_use(conn, row, caller)?);
+        return record_use(conn, row, caller);
     }
-    let old_form: Option<(i64, Option<String>)> = conn
-        .query_row(
-            "SELECT users.id, users.app_password_salt FROM users
-             WHERE users.login = ?1
-               AND EXISTS (SELECT 1 FROM app_passwords
-                           WHERE app_passwords.user_id = users.id AND app_passwords.hash IS NOT NULL)",
-            [login],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()?;
+    let old_form: Option<(i64, Option<String>)> = conn.query_opt(
+        "SELECT users.id, users.app_password_salt FROM users
+         WHERE users.login = ?1
+           AND EXISTS (SELECT 1 FROM app_passwords
+                       WHERE app_passwords.user_id = users.id AND app_passwords.hash IS NOT NULL)",
+        params![login],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     Ok(match old_form {
         Some((user_id, Some(salt))) => Found::OldForm { user_id, salt },
         _ => Found::Refused,
@@ -185,7 +183,7 @@ const ROW_COLUMNS: &str = "app_passwords.id, app_passwords.name, app_passwords.e
 
 impl Row {
     /// The row of a query that selects [`ROW_COLUMNS`].
-    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+    fn read(row: &crate::db::Row<'_>) -> Result<Self, Error> {
         Ok(Self {
             id: row.get(0)?,
             name: row.get(1)?,
@@ -196,8 +194,8 @@ impl Row {
 }
 
 /// The app password of `login` whose digest is `digest`.
-fn app_password_of(conn: &Connection, login: &str, digest: &str) -> rusqlite::Result<Option<Row>> {
-    conn.query_row(
+fn app_password_of(conn: &mut Conn<'_>, login: &str, digest: &str) -> Result<Option<Row>, Error> {
+    conn.query_opt(
         &format!(
             "SELECT {ROW_COLUMNS}
              FROM app_passwords JOIN users ON users.id = app_passwords.user_id
@@ -206,28 +204,25 @@ fn app_password_of(conn: &Connection, login: &str, digest: &str) -> rusqlite::Re
         params![digest, login],
         Row::read,
     )
-    .optional()
 }
 
 /// Checks the old-form `hash` among the user's passwords; when it is one,
 /// stores its digest instead, so that it never needs Argon2id again.
 fn move_old_form(
-    conn: &Connection,
+    conn: &mut Conn<'_>,
     user_id: i64,
     hash: &str,
     digest: &str,
     caller: &Caller,
 ) -> Result<Found, Error> {
-    let row: Option<Row> = conn
-        .query_row(
-            &format!(
-                "SELECT {ROW_COLUMNS} FROM app_passwords
-                 WHERE app_passwords.user_id = ?1 AND app_passwords.hash = ?2"
-            ),
-            params![user_id, hash],
-            Row::read,
-        )
-        .optional()?;
+    let row: Option<Row> = conn.query_opt(
+        &format!(
+            "SELECT {ROW_COLUMNS} FROM app_passwords
+             WHERE app_passwords.user_id = ?1 AND app_passwords.hash = ?2"
+        ),
+        params![user_id, hash],
+        Row::read,
+    )?;
     let Some(row) = row else {
         return Ok(Found::Refused);
     };
@@ -235,14 +230,14 @@ fn move_old_form(
         "UPDATE app_passwords SET digest = ?1, hash = NULL WHERE id = ?2",
         params![digest, row.id],
     )?;
-    Ok(record_use(conn, row, caller)?)
+    record_use(conn, row, caller)
 }
 
 /// Refuses an expired password; records the use of a valid one: when, the
 /// client's address, and the service (none for an anonymous caller, so the
 /// last use reads as one use). A use like the last one, within
 /// [`LAST_USE_PRECISION_SECONDS`] of it, is already recorded well enough.
-fn record_use(conn: &Connection, row: Row, caller: &Caller) -> rusqlite::Result<Found> {
+fn record_use(conn: &mut Conn<'_>, row: Row, caller: &Caller) -> Result<Found, Error> {
     let now = unix_now();
     let now_text = rfc3339(now);
     if row.expires_at.is_some_and(|at| at <= now_text) {

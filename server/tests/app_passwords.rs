@@ -347,6 +347,7 @@ async fn an_administrator_can_turn_creation_off() {
     let before = ada.create("Before", "k1").await.body;
     server
         .admin_db()
+        .await
         .call(|conn| app_passwords_server::users::set_app_passwords_enabled(conn, "ada", false))
         .await
         .unwrap();

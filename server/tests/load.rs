@@ -118,6 +118,7 @@ async fn concurrent_users_get_exactly_what_they_did() {
             tokens.push(
                 server
                     .admin_db()
+                    .await
                     .call(move |conn| app_passwords_server::auth::issue_token(conn, &login, 1))
                     .await
                     .unwrap(),

@@ -118,11 +118,13 @@ fn no_body_on_any_call_gets_a_5xx_or_anything_but_problem_details() {
     let data = tempfile::tempdir().unwrap();
     let server = runtime.block_on(Server::start(data.path()));
     let token = runtime
-        .block_on(
+        .block_on(async {
             server
                 .admin_db()
-                .call(|conn| app_passwords_server::auth::issue_token(conn, "bob", 1)),
-        )
+                .await
+                .call(|conn| app_passwords_server::auth::issue_token(conn, "bob", 1))
+                .await
+        })
         .unwrap();
     let http = reqwest::Client::new();
     let calls = [

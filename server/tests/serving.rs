@@ -481,6 +481,21 @@ async fn the_health_check_says_whether_the_database_answers() {
         (StatusCode::OK, serde_json::json!({ "status": "ok" }))
     );
 
+    if common::on_postgres() {
+        // The database stops taking connections, and those the server
+        // holds are ended, as when PostgreSQL goes away underneath it.
+        let name = std::fs::read_to_string(data.path().join("postgres-database")).unwrap();
+        let cluster = testkit::Postgres::shared();
+        cluster.psql(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
+        cluster.psql(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ));
+        let (status, body) = check().await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        cluster.psql(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+        assert_eq!(check().await.0, StatusCode::OK);
+        return;
+    }
     // The database file is moved away underneath the running server.
     let moved = server.database.with_extension("moved");
     std::fs::rename(&server.database, &moved).unwrap();

@@ -159,6 +159,7 @@ async fn bearer_tokens_sign_in_without_cookies_or_csrf() {
     let server = Server::start(data.path()).await;
     let token = server
         .admin_db()
+        .await
         .call(|conn| app_passwords_server::auth::issue_token(conn, "bob", 1))
         .await
         .unwrap();
@@ -177,6 +178,7 @@ async fn bearer_tokens_sign_in_without_cookies_or_csrf() {
     // Revoked by an administrator (`revoke-tokens`), it stops working at once.
     let revoked = server
         .admin_db()
+        .await
         .call(|conn| app_passwords_server::auth::revoke_tokens(conn, "bob"))
         .await
         .unwrap();

@@ -8,16 +8,19 @@
 //! - [`process`]: the process group, free ports, waiting for a port;
 //! - [`dovecot`]: Dovecot with `examples/dovecot/app-passwords.conf`, and
 //!   the clients that sign in through it (IMAP, Postfix's SASL);
-//! - [`nginx`]: nginx around the `http` block a test writes.
+//! - [`nginx`]: nginx around the `http` block a test writes;
+//! - [`postgres`]: a throwaway PostgreSQL cluster.
 
 pub mod dovecot;
 pub mod nginx;
+pub mod postgres;
 pub mod process;
 
 use std::path::Path;
 
 pub use dovecot::{Dovecot, Login, Verifier};
 pub use nginx::Nginx;
+pub use postgres::Postgres;
 pub use process::{free_port, ProcessGroup};
 
 /// A shipped example configuration with the changes a test needs (its

@@ -93,6 +93,51 @@ impl ProcessGroup {
             .is_some_and(|child| matches!(child.try_wait(), Ok(None)))
     }
 
+    /// Kills the whole group at once (SIGKILL), without waiting: a crash,
+    /// for a fault test, or the end of a program shared by a whole test
+    /// process, which is never dropped.
+    pub fn kill_now(&self) {
+        self.signal(libc::SIGKILL);
+    }
+
+    /// Asks the whole group to stop (SIGTERM), as a service manager does,
+    /// without waiting: see [`ProcessGroup::wait_for_exit`].
+    pub fn terminate(&self) {
+        self.signal(libc::SIGTERM);
+    }
+
+    /// Sends `signal` to the whole group, while its leader has not been
+    /// waited for (its id cannot have been reused).
+    fn signal(&self, signal: libc::c_int) {
+        if let Some(group) = self
+            .child
+            .as_ref()
+            .and_then(|child| libc::pid_t::try_from(child.id()).ok())
+            .filter(|group| *group > 1)
+        {
+            signal_group(group, signal);
+        }
+    }
+
+    /// Waits up to `patience` for the leader to exit; its status, or
+    /// `None` when it still runs.
+    pub fn wait_for_exit(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + patience;
+        loop {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|child| child.try_wait().ok().flatten())
+            {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until something accepts connections on 127.0.0.1:`port`;
     /// panics with what the program said if it exits first or takes longer
     /// than [`PATIENCE`].

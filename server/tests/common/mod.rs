@@ -10,7 +10,7 @@ pub mod services;
 use std::path::{Path, PathBuf};
 
 use app_passwords_server::config::Cli;
-use app_passwords_server::db::Db;
+use app_passwords_server::db::{Db, Location};
 use app_passwords_server::{prepare, run, totp};
 use clap::Parser;
 use reqwest::header::HeaderMap;
@@ -41,11 +41,66 @@ pub fn code_now() -> String {
     totp::current_code(&totp::decode_secret(SECRET).unwrap()).0
 }
 
+/// Whether these tests run on PostgreSQL: `APP_PASSWORDS_TEST_ENGINE=postgres`
+/// runs the same tests on a throwaway cluster of this test process (a
+/// database of its own for each data folder); anything else, or nothing,
+/// on a SQLite file in the data folder.
+pub fn on_postgres() -> bool {
+    std::env::var("APP_PASSWORDS_TEST_ENGINE").is_ok_and(|engine| engine == "postgres")
+}
+
+/// Whether a test about SQLite's file itself (its mode, its bytes, its
+/// migration from an old file) applies: not on PostgreSQL, which has no
+/// such file. Says so when it does not, so that a skip is never silent.
+pub fn sqlite_file_applies() -> bool {
+    if on_postgres() {
+        eprintln!("about SQLite's file only: nothing to check on PostgreSQL");
+    }
+    !on_postgres()
+}
+
+/// The flags that name the database of the data folder `data`, for the
+/// server and its administrator's commands: its SQLite file, or its
+/// database in the shared PostgreSQL cluster (made the first time, and the
+/// same again for the same folder, as a restarted server finds it) with
+/// the password in a file.
+pub fn database_flags(data: &Path) -> Vec<String> {
+    if !on_postgres() {
+        return vec![
+            "--database".to_owned(),
+            data.join("app.db").display().to_string(),
+        ];
+    }
+    let cluster = testkit::Postgres::shared();
+    let named = data.join("postgres-database");
+    let name = std::fs::read_to_string(&named).unwrap_or_else(|_| {
+        let name = cluster.create_database();
+        std::fs::write(&named, &name).unwrap();
+        name
+    });
+    vec![
+        "--database".to_owned(),
+        cluster.url(&name),
+        "--database-password-file".to_owned(),
+        cluster.password_file().display().to_string(),
+    ]
+}
+
+/// The database of the data folder `data` ([`database_flags`]), opened as
+/// an administrator's command opens it.
+pub async fn open_database(data: &Path) -> Db {
+    let flags = database_flags(data);
+    let password_file = flags.get(3).map(PathBuf::from);
+    let location = Location::parse(Path::new(&flags[1]), password_file.as_deref()).unwrap();
+    Db::open(&location).await.unwrap()
+}
+
 /// A server running in this process on 127.0.0.1 with its own database.
 pub struct Server {
     /// `http://127.0.0.1:PORT`.
     pub base: String,
-    /// The database file.
+    /// The SQLite file, when the tests run on SQLite ([`on_postgres`]);
+    /// its folder is the data folder either way.
     pub database: PathBuf,
     task: tokio::task::JoinHandle<()>,
 }
@@ -63,17 +118,23 @@ impl Server {
         std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>app</title>").unwrap();
         std::fs::write(dist.join("app-1234.js"), "export default 1;").unwrap();
         let database = data.join("app.db");
-        let mut args = vec![
-            "server".to_owned(),
-            "--database".to_owned(),
-            database.display().to_string(),
+        let mut args = vec!["server".to_owned()];
+        args.extend(database_flags(data));
+        if on_postgres() {
+            // Where it is on SQLite, so that tests find the keys alike.
+            args.extend([
+                "--key-file".to_owned(),
+                data.join("app.db.key").display().to_string(),
+            ]);
+        }
+        args.extend([
             "--dist".to_owned(),
             dist.display().to_string(),
             "--seed-user".to_owned(),
             format!("ada:{ADA_PASSWORD}:{SECRET}"),
             "--seed-user".to_owned(),
             format!("bob:{BOB_PASSWORD}"),
-        ];
+        ]);
         args.extend(flags.iter().map(|f| (*f).to_owned()));
         let cli = Cli::try_parse_from(args).unwrap();
         let state = prepare(&cli.serve).await.unwrap();
@@ -101,8 +162,7 @@ impl Server {
     pub fn admin(&self, args: &[&str]) -> std::process::Output {
         std::process::Command::new(SERVER_BINARY)
             .args(args)
-            .arg("--database")
-            .arg(&self.database)
+            .args(database_flags(self.data()))
             .env("NO_COLOR", "1")
             .output()
             .expect("run the server's binary")
@@ -132,23 +192,20 @@ impl Server {
         out
     }
 
-    /// A second connection to the same database file, as an administrator's
+    /// A second connection to the same database, as an administrator's
     /// command would open it.
-    pub fn admin_db(&self) -> Db {
-        Db::open(&self.database).unwrap()
+    pub async fn admin_db(&self) -> Db {
+        open_database(self.data()).await
+    }
+
+    /// The server's data folder.
+    pub fn data(&self) -> &Path {
+        self.database.parent().expect("the data folder")
     }
 
     /// A client with an empty cookie jar.
     pub fn client(&self) -> Api {
-        Api {
-            base: self.base.clone(),
-            http: reqwest::Client::builder()
-                .cookie_store(true)
-                .build()
-                .unwrap(),
-            csrf: None,
-            bearer: None,
-        }
+        Api::at(&self.base)
     }
 
     /// A client signed in as ada through both factors.
@@ -166,16 +223,7 @@ impl Server {
 
     /// A client signed in as bob (password only).
     pub async fn bob(&self) -> Api {
-        let mut api = self.client();
-        let response = api
-            .post(
-                "/session",
-                &json!({"login": "bob", "password": BOB_PASSWORD}),
-            )
-            .await;
-        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-        api.csrf = response.body["csrf_token"].as_str().map(str::to_owned);
-        api
+        Api::bob_at(&self.base).await
     }
 }
 
@@ -208,7 +256,8 @@ pub fn assert_nowhere_on_disk(folder: &Path, secrets: &[&[u8]]) {
 pub async fn age(server: &Server, sql: &'static str) {
     server
         .admin_db()
-        .call(move |conn| Ok(conn.execute_batch(sql)?))
+        .await
+        .call(move |conn| conn.batch(sql))
         .await
         .unwrap();
 }
@@ -271,6 +320,52 @@ pub struct Api {
 }
 
 impl Api {
+    /// A client of the server at `base` (`http://127.0.0.1:PORT`) with an
+    /// empty cookie jar.
+    pub fn at(base: &str) -> Self {
+        Self {
+            base: base.to_owned(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// A client of the server at `base` signed in as bob (password only).
+    pub async fn bob_at(base: &str) -> Self {
+        let mut api = Self::at(base);
+        let response = api
+            .post(
+                "/session",
+                &json!({"login": "bob", "password": BOB_PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+        api.csrf = response.body["csrf_token"].as_str().map(str::to_owned);
+        api
+    }
+
+    /// This client (its cookie jar, CSRF token and bearer token) at the
+    /// server at `base`: another instance on the same database.
+    pub fn clone_to(&self, base: &str) -> Self {
+        Self {
+            base: base.to_owned(),
+            http: self.http.clone(),
+            csrf: self.csrf.clone(),
+            bearer: self.bearer.clone(),
+        }
+    }
+
+    /// Points this client (and its cookie jar, which is per host, not per
+    /// port) at the server at `base`: another instance on the same
+    /// database.
+    pub fn point_at(&mut self, base: &str) {
+        self.base = base.to_owned();
+    }
+
     /// Sends a request to `/api/v1{path}` and checks the response against the
     /// contract before returning it.
     pub async fn send(
@@ -318,7 +413,7 @@ impl Api {
     /// Points this client (and its cookie jar, which is per host, not per
     /// port) at another server, e.g. the same database after a restart.
     pub fn point_to(&mut self, server: &Server) {
-        self.base = server.base.clone();
+        self.point_at(&server.base);
     }
 
     /// GET.

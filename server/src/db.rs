@@ -255,10 +255,30 @@ fn keep_private(path: &Path, create: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A connection to PostgreSQL with the statements it has prepared, by
+/// their text: each query is parsed once per connection, and then costs
+/// one round trip instead of two.
+pub struct PgConn {
+    client: postgres::Client,
+    statements: std::collections::HashMap<String, postgres::Statement>,
+}
+
+impl PgConn {
+    /// The prepared statement of `sql` (SQLite's placeholders).
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(&postgres_placeholders(sql))?;
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
+
 /// Connections to PostgreSQL, made when needed and kept for reuse.
 struct PgPool {
     config: postgres::Config,
-    idle: Mutex<Vec<postgres::Client>>,
+    idle: Mutex<Vec<PgConn>>,
     /// One place per connection that may be open at once.
     places: Arc<tokio::sync::Semaphore>,
 }
@@ -278,22 +298,30 @@ impl PgPool {
         &self,
         f: impl FnOnce(&mut Conn<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let idle = self.lock().pop().filter(|client| !client.is_closed());
-        let mut client = match idle {
-            Some(client) => client,
-            None => self
-                .config
-                .connect(postgres::NoTls)
-                .map_err(|err| E::from(err.into()))?,
+        let idle = self.lock().pop().filter(|conn| !conn.client.is_closed());
+        let mut conn = match idle {
+            Some(conn) => conn,
+            None => PgConn {
+                client: self
+                    .config
+                    .connect(postgres::NoTls)
+                    .map_err(|err| E::from(err.into()))?,
+                statements: std::collections::HashMap::new(),
+            },
         };
-        let result = f(&mut Conn::Postgres(&mut client));
-        if !client.is_closed() {
-            self.lock().push(client);
+        let result = f(&mut Conn::Postgres(&mut conn));
+        if conn.client.is_closed() {
+            // What closed this one (PostgreSQL restarted, or ended this
+            // instance's sessions) most likely closed the idle ones too,
+            // which would each fail a request before it is noticed.
+            self.lock().clear();
+        } else {
+            self.lock().push(conn);
         }
         result
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<postgres::Client>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<PgConn>> {
         self.idle.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -398,7 +426,7 @@ pub enum Conn<'a> {
     /// SQLite.
     Sqlite(&'a mut Connection),
     /// PostgreSQL.
-    Postgres(&'a mut postgres::Client),
+    Postgres(&'a mut PgConn),
 }
 
 impl Conn<'_> {
@@ -417,9 +445,10 @@ impl Conn<'_> {
                 let values: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.sqlite()).collect();
                 conn.prepare_cached(sql)?.execute(&*values)? as u64
             }
-            Self::Postgres(client) => {
+            Self::Postgres(conn) => {
                 let values: Vec<_> = params.iter().map(|p| p.postgres()).collect();
-                client.execute(&postgres_placeholders(sql), &values)?
+                let statement = conn.statement(sql)?;
+                conn.client.execute(&statement, &values)?
             }
         })
     }
@@ -441,9 +470,10 @@ impl Conn<'_> {
                     items.push(read(&Row::Sqlite(row))?);
                 }
             }
-            Self::Postgres(client) => {
+            Self::Postgres(conn) => {
                 let values: Vec<_> = params.iter().map(|p| p.postgres()).collect();
-                for row in client.query(&postgres_placeholders(sql), &values)? {
+                let statement = conn.statement(sql)?;
+                for row in conn.client.query(&statement, &values)? {
                     items.push(read(&Row::Postgres(&row))?);
                 }
             }
@@ -504,7 +534,7 @@ impl Conn<'_> {
     pub fn batch(&mut self, sql: &str) -> Result<(), Error> {
         match self {
             Self::Sqlite(conn) => conn.execute_batch(sql)?,
-            Self::Postgres(client) => client.batch_execute(sql)?,
+            Self::Postgres(conn) => conn.client.batch_execute(sql)?,
         }
         Ok(())
     }

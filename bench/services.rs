@@ -3,7 +3,9 @@
 //! wrk's keep-alive clients on loopback: `/api/v1/verify` beside
 //! `GET /healthz` and a hashed static file, the server's memory across
 //! [`VERIFICATIONS_WEIGHED`] verifications, and, for the record, app
-//! passwords of the old form (Argon2id under the user's salt).
+//! passwords of the old form (Argon2id under the user's salt). Beside it,
+//! in the same runs, `/api/v1/verify` of a second server of the same build
+//! on PostgreSQL (a throwaway cluster on loopback, `testkit::Postgres`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,7 +50,9 @@ const LEGACY: TestUser = TestUser {
 struct Request {
     /// Its key in the figures.
     name: &'static str,
-    path: String,
+    /// Where: a path of the server on SQLite, or a URL of the one on
+    /// PostgreSQL.
+    url: String,
     /// Headers set by wrk's script, never in its arguments (`ps` shows
     /// those): the Authorization header carries a password.
     headers: Vec<(&'static str, String)>,
@@ -72,16 +76,37 @@ pub async fn measure(dist: &Path) -> Value {
     );
     let password = new_app_password(&server).await;
 
+    progress("the same server on PostgreSQL (a throwaway cluster)");
+    let cluster = testkit::Postgres::start();
+    let postgres_data = tempfile::tempdir().expect("temporary folder");
+    let postgres_flags = [
+        "--failure-window-seconds".to_owned(),
+        "1".to_owned(),
+        "--database".to_owned(),
+        cluster.url(&cluster.create_database()),
+        "--database-password-file".to_owned(),
+        cluster.password_file().display().to_string(),
+        "--key-file".to_owned(),
+        postgres_data
+            .path()
+            .join("server.key")
+            .display()
+            .to_string(),
+    ];
+    let postgres_flags: Vec<&str> = postgres_flags.iter().map(String::as_str).collect();
+    let on_postgres = TestServer::start_in(postgres_data, &[&TYPICAL], &postgres_flags);
+    let postgres_password = new_app_password(&on_postgres).await;
+
     let boot_script = hashed_boot_script(dist);
     let requests = [
         Request {
             name: "healthz",
-            path: "/healthz".to_owned(),
+            url: server.url("/healthz"),
             headers: Vec::new(),
         },
         Request {
             name: "verify",
-            path: "/api/v1/verify".to_owned(),
+            url: server.url("/api/v1/verify"),
             headers: vec![(
                 "Authorization",
                 basic_authorization(TYPICAL.login, &password),
@@ -89,8 +114,16 @@ pub async fn measure(dist: &Path) -> Value {
         },
         Request {
             name: "static",
-            path: format!("/{boot_script}"),
+            url: server.url(&format!("/{boot_script}")),
             headers: vec![("Accept-Encoding", "gzip, deflate, br".to_owned())],
+        },
+        Request {
+            name: "verify_postgres",
+            url: on_postgres.url("/api/v1/verify"),
+            headers: vec![(
+                "Authorization",
+                basic_authorization(TYPICAL.login, &postgres_password),
+            )],
         },
     ];
     let scripts = tempfile::tempdir().expect("a folder for wrk's scripts");
@@ -101,7 +134,7 @@ pub async fn measure(dist: &Path) -> Value {
     let run = |request: &Request, seconds: u64| {
         wrk(
             scripts.path().join(request.name),
-            server.url(&request.path),
+            request.url.clone(),
             seconds,
         )
     };
@@ -114,7 +147,7 @@ pub async fn measure(dist: &Path) -> Value {
     let mut verifications = 0;
     let paths: Vec<&str> = requests
         .iter()
-        .map(|request| request.path.as_str())
+        .map(|request| request.url.as_str())
         .collect();
     progress(&format!(
         "{} in turn, {ROUNDS} runs of {RUN_SECONDS} s each (wrk -t{THREADS} -c{CONNECTIONS})",
@@ -206,6 +239,11 @@ pub fn table(figures: &Value) -> (Vec<String>, Vec<(String, String, bool)>) {
         (
             "static",
             "a hashed static file (`embed-<hash>.js`, brotli)".to_owned(),
+        ),
+        (
+            "verify_postgres",
+            "`GET /api/v1/verify` on PostgreSQL (a second server, same build, local cluster)"
+                .to_owned(),
         ),
     ] {
         lines.push(format!(

@@ -65,6 +65,8 @@ pub struct TestServer {
     pub base_url: String,
     binary: PathBuf,
     database: PathBuf,
+    /// The flags that name the database, for administrator's commands.
+    database_flags: Vec<String>,
     child: Child,
     _data: tempfile::TempDir,
 }
@@ -105,8 +107,9 @@ impl TestServer {
         let mut child = Command::new(&binary)
             .arg("--listen")
             .arg("127.0.0.1:0")
-            .arg("--database")
-            .arg(&database)
+            // In the environment, so that a flag can name another database
+            // (the benchmark's PostgreSQL).
+            .env("APP_PASSWORDS_DATABASE", &database)
             .arg("--dist")
             .arg(&dist)
             .args(flags)
@@ -148,6 +151,7 @@ impl TestServer {
         Self {
             base_url: address.trim_end_matches('/').to_owned(),
             binary,
+            database_flags: database_flags(&database, flags),
             database,
             child,
             _data: data,
@@ -160,8 +164,7 @@ impl TestServer {
     pub fn admin(&self, args: &[&str]) -> String {
         let output = Command::new(&self.binary)
             .args(args)
-            .arg("--database")
-            .arg(&self.database)
+            .args(&self.database_flags)
             .env("NO_COLOR", "1")
             .output()
             .expect("run an administrator command");
@@ -296,5 +299,20 @@ impl OtherClient {
         let (status, list) = self.call(Method::GET, "/app-passwords", None).await;
         assert_eq!(status, 200, "{list}");
         list["items"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// The flags that name the server's database: the SQLite file `database`,
+/// unless `flags` name another (`--database`, with its password file).
+fn database_flags(database: &Path, flags: &[&str]) -> Vec<String> {
+    let named: Vec<String> = flags
+        .windows(2)
+        .filter(|pair| ["--database", "--database-password-file"].contains(&pair[0]))
+        .flat_map(|pair| pair.iter().map(|flag| (*flag).to_owned()))
+        .collect();
+    if named.is_empty() {
+        vec!["--database".to_owned(), database.display().to_string()]
+    } else {
+        named
     }
 }

@@ -17,6 +17,8 @@ use common::{Api, BOB_PASSWORD, SERVER_BINARY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use testkit::{adapted, free_port, Nginx, Postgres, ProcessGroup};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 /// One instance: the server's binary on a port of its own.
 struct Instance {
@@ -249,21 +251,35 @@ async fn parallel_wrong_passwords_through_both_are_limited_as_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_the_request_under_way_finish() {
     let mut pair = Pair::start(&[]);
-    let base = pair.base(0).to_owned();
-    // A sign-in takes an Argon2id hash: long enough to be under way when
-    // the signal comes.
-    let signing_in = tokio::spawn(async move {
-        Api::at(&base)
-            .post(
-                "/session",
-                &json!({"login": "bob", "password": BOB_PASSWORD}),
-            )
-            .await
-            .status
-    });
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    // A sign-in on a connection the server has already served once (so it
+    // has surely been accepted), sent up to half its body: the request is
+    // under way when the signal comes, and its body ends after.
+    let mut stream = TcpStream::connect(pair.base(0).trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 12];
+    stream.read_exact(&mut answer).await.unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 200");
+    let body = json!({"login": "bob", "password": BOB_PASSWORD}).to_string();
+    let (first, rest) = body.split_at(body.len() / 2);
+    let head = format!(
+        "POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+        body.len()
+    );
+    // What is left of the health check's response first.
+    let (_, _) = common::closes_within(&mut stream, Duration::from_millis(200)).await;
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
     pair.instances[0].process.terminate();
-    assert_eq!(signing_in.await.unwrap(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let (closed, said) = common::closes_within(&mut stream, Duration::from_secs(10)).await;
+    assert!(said.starts_with("HTTP/1.1 200"), "{said}");
+    assert!(closed, "the connection closes after the last response");
     let status = tokio::task::block_in_place(|| {
         pair.instances[0]
             .process

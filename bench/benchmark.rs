@@ -1,5 +1,7 @@
 //! The benchmark's native half: servers, browser, figures and table.
 
+#[path = "services.rs"]
+mod services;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -67,6 +69,26 @@ pub async fn main() -> ExitCode {
     progress("transfer sizes of the built app (dist/)");
     let sizes = transfer_sizes(&dist);
 
+    let services = if ["BENCH_PROFILE", "BENCH_COMPARE"]
+        .iter()
+        .any(|mode| std::env::var_os(mode).is_some())
+    {
+        Value::Null
+    } else {
+        progress("what services pay: /api/v1/verify beside /healthz and a static file");
+        services::measure(&dist).await
+    };
+    if std::env::var_os("BENCH_SERVICES_ONLY").is_some() {
+        let (lines, budgets) = services::table(&services);
+        let (verdicts, all_pass) = verdicts(budgets);
+        println!("\n{}\n\n{}", lines.join("\n"), verdicts.join("\n"));
+        return if all_pass {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
+
     let (_site, server) = serve_seeded(&dist, &root.join("bench/floor")).await;
     let driver = std::fs::read_to_string(root.join("bench/driver.js")).expect("bench/driver.js");
     if std::env::var_os("BENCH_PROFILE").is_some() {
@@ -112,6 +134,7 @@ pub async fn main() -> ExitCode {
         "load_ms": loads,
         "cycles_result": cycles,
         "render_1000_ms": render,
+        "services": services,
         "seconds": started.elapsed().as_secs(),
     });
     let (table, all_pass) = report(&results);
@@ -587,9 +610,10 @@ fn report(results: &Value) -> (String, bool) {
         kb_signed(growth("floor"))
     ));
     lines.push(String::new());
-    lines.push("| Budget | measured | verdict |".to_owned());
-    lines.push("|---|---:|---|".to_owned());
-    let budgets = [
+    let (service_lines, service_budgets) = services::table(&results["services"]);
+    lines.extend(service_lines);
+    lines.push(String::new());
+    let mut budgets = vec![
         (
             format!("wasm + JS + CSS ≤ {} brotli", kb(BUDGET_TRANSFER_BYTES)),
             kb(total[2]),
@@ -616,6 +640,19 @@ fn report(results: &Value) -> (String, bool) {
             growth("app") <= BUDGET_MEMORY_BYTES,
         ),
     ];
+    budgets.extend(service_budgets);
+    let (verdicts, all_pass) = verdicts(budgets);
+    lines.extend(verdicts);
+    (lines.join("\n"), all_pass)
+}
+
+/// The budget table, a row per (budget, measured, passed), and whether
+/// every budget passed.
+fn verdicts(budgets: Vec<(String, String, bool)>) -> (Vec<String>, bool) {
+    let mut lines = vec![
+        "| Budget | measured | verdict |".to_owned(),
+        "|---|---:|---|".to_owned(),
+    ];
     let mut all_pass = true;
     for (budget, measured, pass) in budgets {
         all_pass &= pass;
@@ -624,7 +661,7 @@ fn report(results: &Value) -> (String, bool) {
             if pass { "PASS" } else { "**FAIL**" }
         ));
     }
-    (lines.join("\n"), all_pass)
+    (lines, all_pass)
 }
 
 fn floats(value: &Value) -> Vec<f64> {

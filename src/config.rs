@@ -42,6 +42,41 @@ impl Theme {
     }
 }
 
+/// How a mail client protects its connection to a mail server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MailSecurity {
+    /// TLS from the first byte (IMAP 993, SMTP 465).
+    #[default]
+    Tls,
+    /// Plain at first, then TLS by STARTTLS (IMAP 143, SMTP 587).
+    StartTls,
+    /// No encryption at all.
+    None,
+}
+
+/// A mail server as a client types it in: host, port and security.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailServer {
+    /// The host name, such as `mail.example.com`.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// How the connection is protected.
+    pub security: MailSecurity,
+}
+
+/// The services an app password opens, as the operator configured them:
+/// what "Set up a device" builds its steps and profile from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Services {
+    /// Incoming mail.
+    pub imap: Option<MailServer>,
+    /// Outgoing mail.
+    pub smtp: Option<MailServer>,
+    /// Calendars and contacts (CalDAV and CardDAV at one address).
+    pub dav_url: Option<String>,
+}
+
 /// Settings read at start; every field has a default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -73,6 +108,26 @@ pub struct Config {
     /// The language to speak (a tag such as `de`), unless the user picked
     /// one; without it, the browser's preferred languages decide.
     pub lang: Option<String>,
+    /// The IMAP server that app passwords open, if any.
+    pub imap_host: Option<String>,
+    /// Its port; the usual one for its security when not set.
+    pub imap_port: Option<u16>,
+    /// How mail clients protect their connection to it.
+    pub imap_security: MailSecurity,
+    /// The SMTP server (submission) that app passwords open, if any.
+    pub smtp_host: Option<String>,
+    /// Its port; the usual one for its security when not set.
+    pub smtp_port: Option<u16>,
+    /// How mail clients protect their connection to it.
+    pub smtp_security: MailSecurity,
+    /// The CalDAV and CardDAV address that app passwords open, if any.
+    pub dav_url: Option<String>,
+    /// A page that helps people put an app password into their apps:
+    /// "Learn more" beside the password.
+    pub help_url: Option<String>,
+    /// Whether to offer "Set up a device" when services are configured; a
+    /// host page that has its own instructions turns it off.
+    pub device_setup: bool,
 }
 
 impl Default for Config {
@@ -87,6 +142,15 @@ impl Default for Config {
             header: true,
             request_timeout_seconds: 15,
             lang: None,
+            imap_host: None,
+            imap_port: None,
+            imap_security: MailSecurity::Tls,
+            smtp_host: None,
+            smtp_port: None,
+            smtp_security: MailSecurity::Tls,
+            dav_url: None,
+            help_url: None,
+            device_setup: true,
         }
     }
 }
@@ -112,11 +176,29 @@ pub enum Field {
     RequestTimeoutSeconds,
     /// [`Config::lang`].
     Lang,
+    /// [`Config::imap_host`].
+    ImapHost,
+    /// [`Config::imap_port`].
+    ImapPort,
+    /// [`Config::imap_security`].
+    ImapSecurity,
+    /// [`Config::smtp_host`].
+    SmtpHost,
+    /// [`Config::smtp_port`].
+    SmtpPort,
+    /// [`Config::smtp_security`].
+    SmtpSecurity,
+    /// [`Config::dav_url`].
+    DavUrl,
+    /// [`Config::help_url`].
+    HelpUrl,
+    /// [`Config::device_setup`].
+    DeviceSetup,
 }
 
 impl Field {
     /// Every field, in the order they are read.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 18] = [
         Self::ApiBase,
         Self::Auth,
         Self::Title,
@@ -126,6 +208,15 @@ impl Field {
         Self::Header,
         Self::RequestTimeoutSeconds,
         Self::Lang,
+        Self::ImapHost,
+        Self::ImapPort,
+        Self::ImapSecurity,
+        Self::SmtpHost,
+        Self::SmtpPort,
+        Self::SmtpSecurity,
+        Self::DavUrl,
+        Self::HelpUrl,
+        Self::DeviceSetup,
     ];
 
     /// The field's name in `app-config.json`.
@@ -140,6 +231,15 @@ impl Field {
             Self::Header => "header",
             Self::RequestTimeoutSeconds => "request_timeout_seconds",
             Self::Lang => "lang",
+            Self::ImapHost => "imap_host",
+            Self::ImapPort => "imap_port",
+            Self::ImapSecurity => "imap_security",
+            Self::SmtpHost => "smtp_host",
+            Self::SmtpPort => "smtp_port",
+            Self::SmtpSecurity => "smtp_security",
+            Self::DavUrl => "dav_url",
+            Self::HelpUrl => "help_url",
+            Self::DeviceSetup => "device_setup",
         }
     }
 
@@ -249,11 +349,13 @@ impl Config {
                 // Attributes are text; the JSON type of a field is what
                 // its text means.
                 let value = match (field, text.trim()) {
-                    (Field::Header, "true") => Value::Bool(true),
-                    (Field::Header, "false") => Value::Bool(false),
-                    (Field::RequestTimeoutSeconds, number) => number
-                        .parse::<u64>()
-                        .map_or_else(|_| Value::String(text.clone()), Value::from),
+                    (Field::Header | Field::DeviceSetup, "true") => Value::Bool(true),
+                    (Field::Header | Field::DeviceSetup, "false") => Value::Bool(false),
+                    (Field::RequestTimeoutSeconds | Field::ImapPort | Field::SmtpPort, number) => {
+                        number
+                            .parse::<u64>()
+                            .map_or_else(|_| Value::String(text.clone()), Value::from)
+                    }
                     _ => Value::String(text),
                 };
                 config.set(field, &value).map_err(|(problem, args)| {
@@ -307,10 +409,14 @@ impl Config {
                     _ => return Err((keys::CONFIG_THEME_CHOICES, shown())),
                 }
             }
-            Field::Header => {
-                self.header = value
+            Field::Header | Field::DeviceSetup => {
+                let on = value
                     .as_bool()
-                    .ok_or_else(|| (keys::CONFIG_MUST_BE_BOOL, shown()))?
+                    .ok_or_else(|| (keys::CONFIG_MUST_BE_BOOL, shown()))?;
+                match field {
+                    Field::Header => self.header = on,
+                    _ => self.device_setup = on,
+                }
             }
             Field::RequestTimeoutSeconds => {
                 self.request_timeout_seconds = value
@@ -324,8 +430,75 @@ impl Config {
                 // through to the browser's languages.
                 self.lang = Some(text()?).filter(|tag| !tag.is_empty());
             }
+            Field::ImapHost | Field::SmtpHost => {
+                let host = Some(text()?).filter(|host| !host.is_empty());
+                if !host.as_deref().is_none_or(is_host_name) {
+                    return Err((keys::CONFIG_MUST_BE_HOST, shown()));
+                }
+                match field {
+                    Field::ImapHost => self.imap_host = host,
+                    _ => self.smtp_host = host,
+                }
+            }
+            Field::ImapPort | Field::SmtpPort => {
+                let port = value
+                    .as_u64()
+                    .and_then(|port| u16::try_from(port).ok())
+                    .filter(|port| *port > 0)
+                    .ok_or_else(|| (keys::CONFIG_MUST_BE_PORT, shown()))?;
+                match field {
+                    Field::ImapPort => self.imap_port = Some(port),
+                    _ => self.smtp_port = Some(port),
+                }
+            }
+            Field::ImapSecurity | Field::SmtpSecurity => {
+                let security = match text()?.as_str() {
+                    "tls" => MailSecurity::Tls,
+                    "starttls" => MailSecurity::StartTls,
+                    "none" => MailSecurity::None,
+                    _ => return Err((keys::CONFIG_SECURITY_CHOICES, shown())),
+                };
+                match field {
+                    Field::ImapSecurity => self.imap_security = security,
+                    _ => self.smtp_security = security,
+                }
+            }
+            Field::DavUrl => self.dav_url = Some(text()?).filter(|url| !url.is_empty()),
+            Field::HelpUrl => self.help_url = Some(text()?).filter(|url| !url.is_empty()),
         }
         Ok(())
+    }
+
+    /// The services to help set up a device for; `None` when none is
+    /// configured or the host page turned "Set up a device" off.
+    pub fn services(&self) -> Option<Services> {
+        let server = |host: &Option<String>, port: Option<u16>, security, usual: [u16; 2]| {
+            host.clone().map(|host| MailServer {
+                host,
+                port: port.unwrap_or(match security {
+                    MailSecurity::Tls => usual[0],
+                    _ => usual[1],
+                }),
+                security,
+            })
+        };
+        let services = Services {
+            imap: server(
+                &self.imap_host,
+                self.imap_port,
+                self.imap_security,
+                [993, 143],
+            ),
+            smtp: server(
+                &self.smtp_host,
+                self.smtp_port,
+                self.smtp_security,
+                [465, 587],
+            ),
+            dav_url: self.dav_url.clone(),
+        };
+        let any = services.imap.is_some() || services.smtp.is_some() || services.dav_url.is_some();
+        (self.device_setup && any).then_some(services)
     }
 
     /// Whether an ended session takes the user away from the screen: to the
@@ -348,6 +521,16 @@ impl Config {
             format!("{url}{separator}return_to={encoded}")
         })
     }
+}
+
+/// Whether `host` is a host name or an IPv4 address as a mail client
+/// takes it: letters, digits, dots and dashes, without a scheme or a port.
+fn is_host_name(host: &str) -> bool {
+    host.split('.').all(|label| {
+        !label.is_empty()
+            && !label.starts_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    })
 }
 
 /// The `data-*` attribute of a field named `field`.
@@ -394,6 +577,10 @@ mod tests {
                 "title": "Contoso", "sign_in_url": "https://id.example.com/login",
                 "base_path": "/portal/security/", "theme": "dark", "header": false,
                 "request_timeout_seconds": 30, "lang": "de-CH",
+                "imap_host": "imap.example.com", "imap_port": 1993, "imap_security": "starttls",
+                "smtp_host": "smtp.example.com", "smtp_port": 2525, "smtp_security": "none",
+                "dav_url": "https://dav.example.com/", "help_url": "/help/app-passwords",
+                "device_setup": false,
                 "future_field": {"nested": [1, 2]}}"#,
         )
         .unwrap();
@@ -409,6 +596,15 @@ mod tests {
                 header: false,
                 request_timeout_seconds: 30,
                 lang: Some("de-CH".into()),
+                imap_host: Some("imap.example.com".into()),
+                imap_port: Some(1993),
+                imap_security: MailSecurity::StartTls,
+                smtp_host: Some("smtp.example.com".into()),
+                smtp_port: Some(2525),
+                smtp_security: MailSecurity::None,
+                dav_url: Some("https://dav.example.com/".into()),
+                help_url: Some("/help/app-passwords".into()),
+                device_setup: false,
             }
         );
         // null keeps the default.
@@ -477,6 +673,66 @@ mod tests {
             attribute.to_string(),
             "data-header: must be true or false, not \"maybe\"."
         );
+    }
+
+    #[test]
+    fn bad_service_settings_name_the_field() {
+        let scheme = from_file(r#"{"imap_host": "imaps://mail.example.com"}"#).unwrap_err();
+        assert_eq!(scheme.field.as_deref(), Some("imap_host"));
+        assert!(scheme.to_string().contains("host name"), "{scheme}");
+        for host in [r#""mail.example.com:993""#, r#""mail..example""#, "5"] {
+            assert!(
+                from_file(&format!(r#"{{"smtp_host": {host}}}"#)).is_err(),
+                "{host}"
+            );
+        }
+        for port in ["0", "65536", "\"993\"", "9.5"] {
+            let error = from_file(&format!(r#"{{"smtp_port": {port}}}"#)).unwrap_err();
+            assert_eq!(error.field.as_deref(), Some("smtp_port"), "{port}");
+        }
+        let security = from_file(r#"{"imap_security": "ssl"}"#).unwrap_err();
+        assert_eq!(
+            security.to_string(),
+            r#"app-config.json: "imap_security" is "ssl"; use "tls", "starttls" or "none"."#
+        );
+        let attribute = Config::from_sources(None, |field| {
+            (field == Field::DeviceSetup).then(|| "off".to_owned())
+        })
+        .unwrap_err();
+        assert_eq!(attribute.source, "data-device-setup");
+    }
+
+    #[test]
+    fn services_take_the_usual_ports_and_can_be_turned_off() {
+        assert_eq!(Config::default().services(), None);
+        let config = from_file(
+            r#"{"imap_host": "mail.example.com", "smtp_host": "mail.example.com",
+                "smtp_security": "starttls"}"#,
+        )
+        .unwrap();
+        let services = config.services().unwrap();
+        let imap = services.imap.unwrap();
+        let smtp = services.smtp.unwrap();
+        assert_eq!((imap.port, imap.security), (993, MailSecurity::Tls));
+        assert_eq!((smtp.port, smtp.security), (587, MailSecurity::StartTls));
+        assert_eq!(services.dav_url, None);
+
+        let attribute_off = Config::from_sources(
+            Some((
+                "app-config.json",
+                r#"{"dav_url": "https://dav.example.com/"}"#,
+            )),
+            |field| (field == Field::DeviceSetup).then(|| "false".to_owned()),
+        )
+        .unwrap();
+        assert_eq!(attribute_off.services(), None);
+        let ports = Config::from_sources(None, |field| match field {
+            Field::ImapHost => Some("10.0.0.5".into()),
+            Field::ImapPort => Some("1143".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(ports.services().unwrap().imap.unwrap().port, 1143);
     }
 
     #[test]

@@ -137,7 +137,8 @@ pub fn now() -> f64 {
     js_sys::Date::now()
 }
 
-fn parse(timestamp: &str) -> Option<f64> {
+/// An RFC 3339 timestamp in milliseconds since the epoch.
+pub fn parse(timestamp: &str) -> Option<f64> {
     Some(js_sys::Date::parse(timestamp)).filter(|ms| !ms.is_nan())
 }
 

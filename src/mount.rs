@@ -127,8 +127,14 @@ async fn read_config(
         |field| root.get_attribute(&field.attribute()),
     )?;
     config.api_base = web_url(&config.api_base, &base_url, Field::ApiBase)?;
-    if let Some(url) = &config.sign_in_url {
-        config.sign_in_url = Some(web_url(url, &base_url, Field::SignInUrl)?);
+    for (url, field) in [
+        (&mut config.sign_in_url, Field::SignInUrl),
+        (&mut config.dav_url, Field::DavUrl),
+        (&mut config.help_url, Field::HelpUrl),
+    ] {
+        if let Some(location) = url.as_deref() {
+            *url = Some(web_url(location, &base_url, field)?);
+        }
     }
     if config.base_path.is_none() {
         let path = web_sys::Url::new(&base_url)

@@ -14,6 +14,13 @@ use support::{Browser, TestServer, ADA, GRACE};
 
 const NEXT: &str = ".ap-root dialog button[type=submit]";
 
+/// An operator's services, so that step two offers "Set up a device" and
+/// "Learn more".
+const SERVICES: &str = r#"{
+    "imap_host": "imap.example.test", "smtp_host": "smtp.example.test", "smtp_security": "starttls",
+    "dav_url": "https://dav.example.test/dav/", "help_url": "https://help.example.test/"
+}"#;
+
 /// Every screen and dialog state, checked by axe in the current colour
 /// scheme; ends where it started, on an empty list.
 async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) {
@@ -79,10 +86,25 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
     browser
         .expect_accessible(&check("create, server error"))
         .await;
-    // Step two, and read out.
+    // Step two; Done asking before it closes; each client's set-up; and
+    // read out.
     browser.click(NEXT).await;
     browser.find("#new-password").await;
     browser.expect_accessible(&check("create, step two")).await;
+    browser.click("#done").await;
+    browser.find("#close-question").await;
+    browser
+        .expect_accessible(&check("create, step two, Done asks"))
+        .await;
+    browser.click("#keep-open").await;
+    browser.click("#setup-device").await;
+    for client in ["other", "apple", "outlook", "thunderbird", "android"] {
+        browser.choose("#setup-client", client).await;
+        browser.find("#setup-steps li").await;
+        browser
+            .expect_accessible(&check(&format!("create, set up a device: {client}")))
+            .await;
+    }
     browser.click("#spell-password").await;
     browser.find(".spelled li").await;
     browser
@@ -92,7 +114,7 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
 
     // A list with items; rename; delete; delete all.
     browser.create_app_password("Calendar").await;
-    browser.wait_for_rows(&["Mail", "Calendar"]).await;
+    browser.wait_for_rows(&["Calendar", "Mail"]).await;
     browser.expect_accessible(&check("list with items")).await;
     if scheme == "dark" {
         browser.screenshot("dark").await;
@@ -109,7 +131,7 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
     browser.press(Key::Escape.into()).await;
 
     // Full: at the limit (2 here).
-    browser.find("#create[disabled]").await;
+    browser.find("#create[aria-disabled=true]").await;
     browser.expect_accessible(&check("list at the limit")).await;
     browser.click("#delete-all").await;
     browser.find("dialog[open] .button-danger").await;
@@ -123,7 +145,7 @@ async fn walk_every_state(browser: &Browser, front: &FaultyFront, scheme: &str) 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_screen_and_dialog_state_passes_axe_in_light_and_dark() {
     let server = TestServer::start_with(&[&ADA], &["--max-app-passwords", "2"]);
-    let front = FaultyFront::start(&server, None).await;
+    let front = FaultyFront::start(&server, Some(SERVICES)).await;
     let browser = Browser::start().await;
 
     // Sign-in, its error, the second factor, its error.
@@ -219,6 +241,7 @@ async fn sign_in_mistakes_sign_out_the_theme_and_a_phone_pass_axe_in_light_and_d
 #[tokio::test(flavor = "multi_thread")]
 async fn the_whole_flow_works_with_the_keyboard_alone() {
     let server = TestServer::start(&[&GRACE]);
+    let front = FaultyFront::start(&server, Some(SERVICES)).await;
     let browser = Browser::start().await;
     browser.grant_clipboard().await;
     let (tab, enter, space, escape) = (
@@ -234,7 +257,7 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     );
 
     // Sign in: Tab to each field, type, Enter.
-    browser.goto(&server.url("/app-passwords")).await;
+    browser.goto(&front.url("/app-passwords")).await;
     browser.find("#login").await;
     browser.press(tab).await;
     browser.expect_focus("login").await;
@@ -279,7 +302,8 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     browser.wait_for_path("/app-passwords").await;
     browser.expect_focus("tab-app-passwords").await;
 
-    // Create: into the dialog on open, Copy on step two, back to Create.
+    // Create: into the dialog on open, Copy on step two, "Set up a device"
+    // (a client chosen with the arrows, a value copied), back to Create.
     browser.press(tab).await;
     browser.expect_focus("create").await;
     browser.press(enter).await;
@@ -290,10 +314,24 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     browser.press(space).await;
     browser.wait_for_text("#copy-password", "Copied").await;
     browser.press(tab).await;
+    browser.expect_focus("setup-device").await;
+    browser.press(enter).await;
+    browser.find("#setup-client").await;
+    browser.press(tab).await;
     browser.expect_focus("spell-password").await;
     browser.press(enter).await;
     browser.find(".spelled li").await;
     browser.press(tab).await;
+    browser.expect_focus("setup-client").await;
+    browser.press(up).await;
+    browser.wait_for_text("#setup-steps", "Manual setup").await;
+    browser.press(tab).await;
+    browser.expect_focus("copy-setup-login").await;
+    browser.press(enter).await;
+    browser.wait_for_text("#copy-setup-login", "Copied").await;
+    for _ in 0..6 {
+        browser.press(tab).await;
+    }
     browser.expect_focus("done").await;
     browser.press(enter).await;
     browser
@@ -301,17 +339,30 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
         .await;
     browser.expect_focus("create").await;
 
-    // A second one, with Space to open.
+    // A second one, with Space to open; Done without a copy asks, with
+    // "Keep it open" focused, which goes back to Copy; then Close anyway.
     browser.press(space).await;
     browser.expect_focus("app-password-name").await;
     browser.type_here("Calendar").await;
     browser.press(enter).await;
     browser.expect_focus("copy-password").await;
-    browser.press(tab).await;
-    browser.press(tab).await;
+    for _ in 0..3 {
+        browser.press(tab).await;
+    }
     browser.expect_focus("done").await;
     browser.press(enter).await;
-    browser.wait_for_rows(&["Mail", "Calendar"]).await;
+    browser.expect_focus("keep-open").await;
+    browser.press(enter).await;
+    browser.expect_focus("copy-password").await;
+    for _ in 0..3 {
+        browser.press(tab).await;
+    }
+    browser.press(enter).await;
+    browser.expect_focus("keep-open").await;
+    browser.press(tab).await;
+    browser.expect_focus("close-anyway").await;
+    browser.press(enter).await;
+    browser.wait_for_rows(&["Calendar", "Mail"]).await;
     browser.expect_focus("create").await;
 
     // Shift+Tab goes back to the tab, Tab forward again.
@@ -320,38 +371,45 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     browser.press(tab).await;
     browser.expect_focus("create").await;
 
-    // Rename the first row.
+    // Rename the first row, the newest, past the column headings (which
+    // sort the list).
     browser.press(tab).await;
-    browser.expect_focus("delete-all").await;
+    browser.expect_focus("sort-name").await;
+    browser.press(tab).await;
+    browser.expect_focus("sort-created").await;
     browser.press(tab).await;
     browser.expect_focus("rename-0").await;
     browser.press(enter).await;
     browser.expect_focus("rename-name").await;
-    browser.type_here("Mail (home)").await;
+    browser.type_here("Calendar (home)").await;
     browser.press(enter).await;
-    browser.wait_for_rows(&["Mail (home)", "Calendar"]).await;
+    browser.wait_for_rows(&["Calendar (home)", "Mail"]).await;
     browser.expect_focus("rename-0").await;
 
     // Delete it: the safe choice has focus; Shift+Tab to Delete; after it,
     // focus is on the row that took its place.
     browser.press(tab).await;
-    expect_delete_focused(&browser, "Delete Mail (home)").await;
+    expect_delete_focused(&browser, "Delete Calendar (home)").await;
     browser.press(enter).await;
     browser.expect_focus("Cancel").await;
     browser.press_shifted(tab).await;
     browser.expect_focus("Delete").await;
     browser.press(enter).await;
-    browser.wait_for_rows(&["Calendar"]).await;
+    browser.wait_for_rows(&["Mail"]).await;
     browser.expect_focus("rename-0").await;
 
     // Escape closes a dialog and gives focus back to what opened it.
     browser.press(tab).await;
-    expect_delete_focused(&browser, "Delete Calendar").await;
+    expect_delete_focused(&browser, "Delete Mail").await;
     browser.press(enter).await;
     browser.expect_focus("Cancel").await;
     browser.press(escape).await;
-    expect_delete_focused(&browser, "Delete Calendar").await;
-    browser.wait_for_rows(&["Calendar"]).await;
+    expect_delete_focused(&browser, "Delete Mail").await;
+    browser.wait_for_rows(&["Mail"]).await;
+
+    // Delete all sits under the list, after its rows, away from Create.
+    browser.press(tab).await;
+    browser.expect_focus("delete-all").await;
 
     browser.finish().await;
 }

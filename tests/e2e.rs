@@ -101,24 +101,6 @@ async fn unknown_addresses_show_a_page_not_found_with_a_way_home() {
     browser.finish().await;
 }
 
-/// Clicks the button labelled `label` in the row named `name`.
-async fn click_in_row(browser: &Browser, name: &str, label: &str) {
-    let clicked = browser
-        .client
-        .execute(
-            "const [name, label] = arguments;
-             const row = [...document.querySelectorAll('.app-password-row')]
-                 .find(r => r.querySelector('.name').textContent === name);
-             const button = row && [...row.querySelectorAll('button')].find(b => b.textContent.trim() === label);
-             if (button) { button.click(); return true; }
-             return false;",
-            vec![name.into(), label.into()],
-        )
-        .await
-        .expect("run script");
-    assert_eq!(clicked, true, "no {label:?} button in the row {name:?}");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
     let server = TestServer::start(&[&ADA]);
@@ -186,13 +168,9 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
         .wait_for_text(".notice-warning", "will not be shown again")
         .await;
     browser.screenshot("create-password").await;
-    browser.click("#copy-password").await;
-    browser.wait_for_text("#copy-password", "Copied").await;
+    let clipboard = browser.copy_password().await;
     browser
         .wait_for_text(".copy-status", "Copied to the clipboard")
-        .await;
-    let clipboard = browser
-        .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
         .await;
     assert_eq!(
         clipboard, password,
@@ -238,7 +216,7 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
     browser.screenshot("app-passwords-list").await;
 
     // Rename.
-    click_in_row(&browser, hostile, "Rename").await;
+    browser.click_in_row(hostile, "Rename").await;
     browser.find("dialog[open] #rename-name").await;
     browser
         .type_into("#rename-name", "Thunderbird on the laptop")
@@ -257,7 +235,9 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
     );
 
     // Delete, after a confirmation that names it; the password stops working.
-    click_in_row(&browser, "Thunderbird on the laptop", "Delete").await;
+    browser
+        .click_in_row("Thunderbird on the laptop", "Delete")
+        .await;
     browser
         .wait_for_text("dialog[open] h2", "Delete “Thunderbird on the laptop”?")
         .await;
@@ -287,7 +267,8 @@ async fn the_limit_is_explained_and_delete_all_says_how_many() {
     browser.expect_at_the_limit().await;
     assert_eq!(
         browser.row_names().await,
-        vec!["Printer".to_owned(), "Calendar".to_owned()]
+        vec!["Calendar".to_owned(), "Printer".to_owned()],
+        "newest first"
     );
 
     // On a 360 px phone nothing scrolls sideways.

@@ -122,12 +122,7 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
     // Create → copy, inside the portal.
     browser.grant_clipboard().await;
     let password = browser.create_app_password_and_stay("Portal mail").await;
-    browser.click("#copy-password").await;
-    browser.wait_for_text("#copy-password", "Copied").await;
-    let clipboard = browser
-        .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
-        .await;
-    assert_eq!(clipboard, password);
+    assert_eq!(browser.copy_password().await, password);
     assert_eq!(server.verify(ADA.login, &password).await.0, 200);
     browser.click("#done").await;
     browser
@@ -220,7 +215,7 @@ async fn a_portal_embeds_the_app_with_a_bearer_token_and_hears_what_happens() {
     browser
         .wait_for_text(".created-name", "After the break")
         .await;
-    browser.click("#done").await;
+    browser.close_created().await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;

@@ -4,6 +4,8 @@
 //! backend without a policy gets the dialog without a choice
 //! (`tests/hosting.rs` runs the whole flow against one).
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod support;
 
 use reqwest::Method;

@@ -91,7 +91,7 @@ async fn a_create_whose_response_is_lost_or_late_is_sent_again_and_makes_one_pas
         "the response that carries the password is never cached"
     );
     assert_eq!(server.verify(GRACE.login, &password).await.0, 200);
-    browser.click("#done").await;
+    browser.close_created().await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
@@ -113,7 +113,7 @@ async fn a_create_whose_response_is_lost_or_late_is_sent_again_and_makes_one_pas
     browser.click(NEXT).await;
     let second = browser.shown_password().await;
     assert_ne!(second, password);
-    browser.click("#done").await;
+    browser.close_created().await;
     browser
         .wait_for_text("#app-password-count", "2 of 40")
         .await;
@@ -272,9 +272,9 @@ async fn refusals_say_what_to_do_and_keep_what_was_typed() {
         .call(Method::DELETE, &format!("/app-passwords/{phone}"), None)
         .await;
     assert_eq!(status, 204);
-    browser.wait_for_rows(&["Phone", "Tablet"]).await;
+    browser.wait_for_rows(&["Tablet", "Phone"]).await;
     browser
-        .click(".app-password-row:first-child .button-danger-quiet")
+        .click(".app-password-row:last-child .button-danger-quiet")
         .await;
     browser.click("dialog[open] .button-danger").await;
     browser
@@ -329,7 +329,7 @@ async fn a_stale_csrf_token_is_renewed_once_without_bothering_the_user() {
             ("POST".into(), "/app-passwords".into(), 201),
         ]
     );
-    browser.click("#done").await;
+    browser.close_created().await;
 
     // Refused again after the renewal: said, once, not retried forever.
     front.fail_next(Method::POST, "/app-passwords", Fault::SpoilCsrf);
@@ -386,7 +386,7 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
     assert_eq!(browser.value_of(NAME).await, "Laptop mail");
     browser.click(NEXT).await;
     let password = browser.shown_password().await;
-    browser.click("#done").await;
+    browser.close_created().await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
@@ -442,14 +442,16 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
         .await;
     browser.assert_forgotten(&password).await;
 
-    // And when the Back button leaves it.
+    // And when the Back button closes it (it stays on the tab, and asks
+    // first while nothing was copied).
     browser.sign_in(&GRACE).await;
     browser.wait_for_path("/app-passwords").await;
     browser.click("#tab-verification").await;
     browser.click("#tab-app-passwords").await;
     let password = browser.create_app_password_and_stay("Watch").await;
     browser.client.back().await.expect("go back");
-    browser.wait_for_path("/security-info").await;
+    browser.click("#close-anyway").await;
+    browser.wait_for_path("/app-passwords").await;
     browser.assert_forgotten(&password).await;
 
     browser.finish().await;
@@ -476,7 +478,7 @@ async fn double_clicks_and_a_held_down_enter_send_once() {
         .expect("click thrice");
     browser.shown_password().await;
     assert_eq!(front.seen_at(Method::POST, "/app-passwords").len(), 1);
-    browser.click("#done").await;
+    browser.close_created().await;
     browser
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
@@ -503,7 +505,7 @@ async fn double_clicks_and_a_held_down_enter_send_once() {
         "copy-password"
     );
     browser.find("#new-password").await;
-    browser.click("#done").await;
+    browser.close_created().await;
     browser
         .wait_for_text("#app-password-count", "2 of 40")
         .await;

@@ -10,13 +10,11 @@ mod support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use support::compatible_backend::{CompatibleBackend, KIM, KIM_CODE, REFUSED_WORD};
 use support::site::{copy_folder, deploy_app, Site};
-use support::{
-    free_port, http, make_app_passwords, Browser, ProcessGroup, TestServer, ADA, GRACE, PATIENCE,
-};
+use support::{free_port, http, make_app_passwords, Browser, ProcessGroup, TestServer, ADA, GRACE};
+use testkit::{adapted, open_to_services, Nginx};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn works_under_a_sub_path_against_any_compatible_backend() {
@@ -80,7 +78,7 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
             .await,
         true
     );
-    browser.click("#done").await;
+    browser.close_created().await;
     browser.wait_for_text("#app-password-count", "1 of 3").await;
     assert_eq!(backend.ids().len(), 1, "one create, one app password");
 
@@ -129,14 +127,14 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
     browser.click("dialog button[type=submit]").await;
     browser.wait_for_text(".status-line", "Renamed to").await;
     browser
-        .wait_for_rows(&["Mail on the phone", "Calendar (work)", "Scanner"])
+        .wait_for_rows(&["Scanner", "Calendar (work)", "Mail on the phone"])
         .await;
     browser
-        .click(".app-password-row:first-child .button-danger-quiet")
+        .click(".app-password-row:last-child .button-danger-quiet")
         .await;
     browser.click("dialog[open] .button-danger").await;
     browser.wait_for_text("#app-password-count", "2 of 3").await;
-    browser.wait_for_rows(&["Calendar (work)", "Scanner"]).await;
+    browser.wait_for_rows(&["Scanner", "Calendar (work)"]).await;
 
     // A reload of another screen's deep link: the page, its assets and the
     // configuration all resolve under the sub-path.
@@ -289,9 +287,10 @@ async fn the_whole_flow_works_with_the_backend_on_another_origin() {
 
 /// A web root laid out as the README's Hosting section says: the app (a
 /// copy of dist/ with `<base href>` changed) in `portal/security/`, with a
-/// configuration file.
+/// configuration file; open to the web server's workers.
 fn web_root() -> tempfile::TempDir {
     let root = tempfile::tempdir().expect("temporary web root");
+    open_to_services(root.path());
     let app = deploy_app(
         "/portal/security/",
         Some(r#"{ "title": "Contoso security" }"#),
@@ -306,25 +305,8 @@ fn hosting_config(file: &str, edits: &[(&str, &str)]) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples/hosting")
         .join(file);
-    let mut text = std::fs::read_to_string(&path).expect("read the hosting example");
-    for (from, to) in edits {
-        assert!(text.contains(from), "{file} must contain {from:?}");
-        text = text.replace(from, to);
-    }
-    text
-}
-
-/// Waits until `server` accepts connections at `address`.
-fn wait_until_listening(address: &str, server: &mut ProcessGroup) {
-    let deadline = Instant::now() + PATIENCE;
-    while std::net::TcpStream::connect(address).is_err() {
-        assert!(
-            server.is_running(),
-            "the web server exited (see its errors above)"
-        );
-        assert!(Instant::now() < deadline, "nothing listens at {address}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let text = std::fs::read_to_string(&path).expect("read the hosting example");
+    adapted(&text, edits)
 }
 
 /// The file of `index` (the app's index.html under /portal/security/ at
@@ -473,13 +455,16 @@ impl WebServerTest {
         path
     }
 
-    /// Starts `command` (`what` names it), waits until it listens, and
-    /// checks the site it serves.
-    async fn run_and_check(&self, mut command: Command, what: &str) {
-        command.stdout(Stdio::null());
-        let mut web_server =
-            ProcessGroup::spawn(command, &format!("{what} (scripts/setup.sh installs it)"));
-        wait_until_listening(&self.address, &mut web_server);
+    /// The port of `address`.
+    fn port(&self) -> u16 {
+        self.address
+            .rsplit_once(':')
+            .and_then(|(_, port)| port.parse().ok())
+            .expect("an address with a port")
+    }
+
+    /// Checks the site the web server at `address` serves.
+    async fn check(&self) {
         check_static_host(&format!("http://{}", self.address), &self.server).await;
     }
 }
@@ -501,29 +486,8 @@ async fn the_readme_nginx_configuration_hosts_the_app_under_a_sub_path() {
             ),
         ],
     );
-    // What a distribution's nginx.conf around conf.d/ provides, in a folder
-    // of the test's own; the master runs as root, so must its workers to
-    // read the temporary web root.
-    let work = test.work.path().display();
-    let config = test.write(
-        "nginx.conf",
-        &format!(
-            "daemon off;\nuser root;\npid {work}/nginx.pid;\nerror_log stderr warn;\nevents {{}}\n\
-             http {{\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n  access_log off;\n\
-             client_body_temp_path {work}/body;\n  proxy_temp_path {work}/proxy;\n\
-             fastcgi_temp_path {work}/fastcgi;\n  uwsgi_temp_path {work}/uwsgi;\n  scgi_temp_path {work}/scgi;\n\
-             {site}\n}}\n"
-        ),
-    );
-    let mut nginx = Command::new("nginx");
-    nginx
-        .arg("-p")
-        .arg(test.work.path())
-        .arg("-c")
-        .arg(config)
-        .arg("-e")
-        .arg("stderr");
-    test.run_and_check(nginx, "nginx").await;
+    let _nginx = Nginx::start(test.work.path(), &site, test.port());
+    test.check().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -564,8 +528,11 @@ async fn the_readme_caddy_configuration_hosts_the_app_under_a_sub_path() {
         .arg("caddyfile")
         .env("HOME", test.work.path())
         .env("XDG_DATA_HOME", test.work.path())
-        .env("XDG_CONFIG_HOME", test.work.path());
-    test.run_and_check(caddy, "caddy").await;
+        .env("XDG_CONFIG_HOME", test.work.path())
+        .stdout(Stdio::null());
+    let mut caddy = ProcessGroup::spawn(caddy, "caddy (scripts/setup.sh installs it)");
+    caddy.wait_for_port(test.port());
+    test.check().await;
 }
 
 #[test]

@@ -63,21 +63,20 @@ async fn the_flow_in_german_from_the_browsers_languages() {
     browser
         .expect_accessible("the new password, in German")
         .await;
-    browser.click("#done").await;
+    browser.close_created().await;
     browser
         .wait_for_text("#app-password-count", "1 von 40")
         .await;
 
-    // Dates as German writes them.
-    let created = browser
-        .find(".app-password-row time")
-        .await
-        .text()
-        .await
-        .unwrap();
+    // Moments as German says them ("vor 1 Minute"), and the exact date and
+    // time as German writes them.
+    let created = browser.find(".app-password-row time").await;
+    let said = created.text().await.unwrap();
+    assert!(said.contains("Minute"), "a German moment: {said}");
+    let exact = created.attr("title").await.unwrap().unwrap_or_default();
     assert!(
-        created.chars().filter(|c| *c == '.').count() == 2 && created.ends_with(char::is_numeric),
-        "a German date: {created}"
+        exact.chars().filter(|c| *c == '.').count() == 2 && exact.contains(':'),
+        "a German date and time: {exact}"
     );
 
     browser

@@ -431,3 +431,67 @@ async fn mount_reads_its_element_and_says_what_is_wrong_instead_of_going_blank()
         "{text}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_apple_profile_is_a_blob_that_goes_with_the_set_up() {
+    use app_passwords::config::{MailSecurity, MailServer, Services};
+    use app_passwords::pages::device_setup::DeviceSetup;
+
+    let created: app_passwords::api::CreatedAppPassword =
+        serde_json::from_value(serde_json::json!({
+            "id": "1", "name": "Phone", "created_at": "2026-01-01T00:00:00Z",
+            "password": "abcde-fghjk", "login": "ada@example.com"
+        }))
+        .unwrap();
+    let server = |host: &str| MailServer {
+        host: host.into(),
+        port: 993,
+        security: MailSecurity::Tls,
+    };
+    let services = Services {
+        imap: Some(server("imap.example.com")),
+        smtp: Some(server("smtp.example.com")),
+        dav_url: None,
+    };
+    let saved = RwSignal::new(0);
+    let root = container();
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
+        view! { <DeviceSetup created=created.clone() services=services.clone() on_saved=Callback::new(move |()| saved.update(|n| *n += 1)) /> }
+    });
+    settle().await;
+    // Other, the plain table, until the person picks a client.
+    assert!(root.query_selector("#download-profile").unwrap().is_none());
+    let host = root.query_selector("#setup-imap-host").unwrap().unwrap();
+    assert_eq!(host.text_content().unwrap(), "imap.example.com");
+
+    let select = root.query_selector("#setup-client").unwrap().unwrap();
+    js_sys::Reflect::set(&select, &"value".into(), &"apple".into()).unwrap();
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+    settle().await;
+    let link: web_sys::HtmlElement = root
+        .query_selector("#download-profile")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let url = link.get_attribute("href").unwrap();
+    assert!(url.starts_with("blob:"), "{url}");
+    assert_eq!(
+        link.get_attribute("download").as_deref(),
+        Some("Phone.mobileconfig")
+    );
+    let fetched = |url: String| async move {
+        wasm_bindgen_futures::JsFuture::from(window().fetch_with_str(&url))
+            .await
+            .is_ok()
+    };
+    assert!(fetched(url.clone()).await, "the profile is there to save");
+    link.click();
+    assert_eq!(saved.get_untracked(), 1, "saving it counts");
+
+    // Gone with the set-up: the address no longer gives the file.
+    drop(mounted);
+    settle().await;
+    assert!(!fetched(url).await, "the profile's address was revoked");
+}

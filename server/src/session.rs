@@ -47,7 +47,7 @@ pub async fn sign_in(
 ) -> Result<Response, Error> {
     let login = body.login.trim().to_owned();
     let attempt = state.limits.attempt(&login, client)?;
-    tokio::time::sleep(attempt.backoff()).await;
+    attempt.back_off().await;
     let found = state
         .db
         .call(move |conn| Ok(credentials_by_login(conn, &login)?))
@@ -98,7 +98,7 @@ pub async fn submit_code(
     };
 
     let attempt = state.limits.attempt(&user.login, client)?;
-    tokio::time::sleep(attempt.backoff()).await;
+    attempt.back_off().await;
     let secrets = state.secrets.clone();
     let user_id = user.id;
     let code = body.code;

@@ -2,12 +2,16 @@
 //! each as its precompressed `.br` or `.gz` twin when the browser takes it,
 //! and cached forever when its name carries a content hash.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use axum::body::Body;
-use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get_service, MethodRouter};
+use http_body_util::BodyExt;
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -20,6 +24,10 @@ const LONGEST_NAME: usize = 255;
 /// Longest path worth asking the file system for, in bytes: no file of the
 /// app is deeper.
 const LONGEST_PATH: usize = 1024;
+/// Most answers [`HashedFiles`] keeps: every hashed file in each encoding a
+/// browser takes, with room to spare. Past it, answers are read from disk
+/// as before, so odd `Accept-Encoding` headers cannot grow the memory.
+const MOST_KEPT: usize = 64;
 
 /// A service for everything outside `/api`: a file of `dist` when one
 /// matches (ServeDir refuses paths that try to leave `dist`), otherwise the
@@ -40,17 +48,28 @@ pub fn service(dist: &Path) -> MethodRouter {
         .precompressed_gzip()
         .fallback(tower::service_fn(fallback));
     let index = dist.join("index.html");
+    let kept = HashedFiles::default();
     get_service(tower::service_fn(move |request: Request<Body>| {
         let files = files.clone();
         let index = index.clone();
+        let kept = kept.clone();
         async move {
             let cache_control = cache_control(request.uri().path());
+            // A HEAD's answer has no body to keep.
+            let key = (cache_control == IMMUTABLE && request.method() == Method::GET)
+                .then(|| HashedFiles::key(&request));
             // A name the file system would refuse to look up is no file of
             // the app; asking would be a server error.
-            let mut response = if can_be_a_file(request.uri().path()) {
-                match files.oneshot(request).await {
+            let mut response = if let Some(response) = key.as_ref().and_then(|key| kept.get(key)) {
+                response
+            } else if can_be_a_file(request.uri().path()) {
+                let response = match files.oneshot(request).await {
                     Ok(response) => response.into_response(),
                     Err(never) => match never {},
+                };
+                match key {
+                    Some(key) => kept.keep(key, response).await,
+                    None => response,
                 }
             } else {
                 spa_fallback(index, request).await?
@@ -68,6 +87,62 @@ pub fn service(dist: &Path) -> MethodRouter {
             Ok::<_, std::convert::Infallible>(response)
         }
     }))
+}
+
+/// Answers for files whose name carries a content hash, kept in memory
+/// once read: such a file never changes under its name (a new build gives
+/// a new name), so reading it from disk again, with the look-ups for its
+/// `.br` and `.gz` twins, would only slow every page load.
+#[derive(Clone, Default)]
+struct HashedFiles(Arc<RwLock<HashMap<(String, String), KeptAnswer>>>);
+
+/// A kept answer's headers and body.
+type KeptAnswer = (HeaderMap, Bytes);
+
+impl HashedFiles {
+    /// What picks the answer: the path and the encodings the browser takes.
+    fn key(request: &Request<Body>) -> (String, String) {
+        let accepted = request
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default();
+        (request.uri().path().to_owned(), accepted.to_owned())
+    }
+
+    /// The kept answer for `key`, if any.
+    fn get(&self, key: &(String, String)) -> Option<Response> {
+        let kept = self
+            .0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (headers, body) = kept.get(key)?;
+        let mut response = Response::new(Body::from(body.clone()));
+        *response.headers_mut() = headers.clone();
+        Some(response)
+    }
+
+    /// Keeps a whole file's answer (200, not a range) for `key`, and gives
+    /// it back.
+    async fn keep(&self, key: (String, String), response: Response) -> Response {
+        let whole = response.status() == StatusCode::OK
+            && !response.headers().contains_key(header::CONTENT_RANGE);
+        if !whole || self.0.read().map_or(true, |kept| kept.len() >= MOST_KEPT) {
+            return response;
+        }
+        let (parts, body) = response.into_parts();
+        let Ok(body) = body.collect().await.map(|body| body.to_bytes()) else {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The file could not be read.",
+            )
+                .into_response();
+        };
+        if let Ok(mut kept) = self.0.write() {
+            kept.insert(key, (parts.headers.clone(), body.clone()));
+        }
+        Response::from_parts(parts, Body::from(body))
+    }
 }
 
 /// Whether the path (as requested, percent-encoded) is short enough, name

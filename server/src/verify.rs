@@ -31,7 +31,15 @@ use crate::client_address::ClientAddress;
 use crate::crypto::{hash_with_salt, normalize_app_password, run_hash};
 use crate::error::Error;
 use crate::service_credentials::Caller;
-use crate::{now_rfc3339, AppState};
+use crate::{rfc3339, unix_now, AppState};
+
+/// How stale a recorded last use may be before a verification from the
+/// same address through the same service writes it again. A mail client
+/// signs in every few minutes, often on several connections at once: one
+/// write a minute keeps "Last used" true to the minute the list shows, and
+/// leaves the rest of the verifications read-only, so that they neither
+/// queue behind each other's writes nor grow the write-ahead log.
+const LAST_USE_PRECISION_SECONDS: i64 = 60;
 
 /// Response of a successful `/verify`.
 #[derive(Debug, Serialize)]
@@ -78,7 +86,7 @@ pub async fn verify(
     let caller = Caller::identify(&state, &headers, client).await?;
     let (login, typed) = basic_credentials(&headers).ok_or(Error::AppPasswordRefused)?;
     let attempt = state.limits.attempt(&login, caller.client_address)?;
-    tokio::time::sleep(attempt.backoff()).await;
+    attempt.back_off().await;
 
     let keys = &state.digest_keys;
     let digest = keys.current.digest(&typed);
@@ -136,7 +144,7 @@ fn find_by_digest(
     let mut row = app_password_of(conn, login, digest)?;
     if let (None, Some(previous)) = (&row, previous) {
         row = app_password_of(conn, login, previous)?;
-        if let Some((id, ..)) = &row {
+        if let Some(Row { id, .. }) = &row {
             conn.execute(
                 "UPDATE app_passwords SET digest = ?1 WHERE id = ?2",
                 params![digest, id],
@@ -162,17 +170,41 @@ fn find_by_digest(
     })
 }
 
-/// An app password as `/verify` needs it: id, name and expiry.
-type Row = (String, String, Option<String>);
+/// An app password as `/verify` needs it.
+struct Row {
+    id: String,
+    name: String,
+    expires_at: Option<String>,
+    /// When, from where and through which service it was last used.
+    last_use: (Option<String>, Option<String>, Option<String>),
+}
+
+/// The columns [`Row::read`] reads, in its order.
+const ROW_COLUMNS: &str = "app_passwords.id, app_passwords.name, app_passwords.expires_at,
+     app_passwords.last_used_at, app_passwords.last_used_ip, app_passwords.last_used_service";
+
+impl Row {
+    /// The row of a query that selects [`ROW_COLUMNS`].
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            expires_at: row.get(2)?,
+            last_use: (row.get(3)?, row.get(4)?, row.get(5)?),
+        })
+    }
+}
 
 /// The app password of `login` whose digest is `digest`.
 fn app_password_of(conn: &Connection, login: &str, digest: &str) -> rusqlite::Result<Option<Row>> {
     conn.query_row(
-        "SELECT app_passwords.id, app_passwords.name, app_passwords.expires_at
-         FROM app_passwords JOIN users ON users.id = app_passwords.user_id
-         WHERE app_passwords.digest = ?1 AND users.login = ?2",
+        &format!(
+            "SELECT {ROW_COLUMNS}
+             FROM app_passwords JOIN users ON users.id = app_passwords.user_id
+             WHERE app_passwords.digest = ?1 AND users.login = ?2"
+        ),
         params![digest, login],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        Row::read,
     )
     .optional()
 }
@@ -188,9 +220,12 @@ fn move_old_form(
 ) -> Result<Found, Error> {
     let row: Option<Row> = conn
         .query_row(
-            "SELECT id, name, expires_at FROM app_passwords WHERE user_id = ?1 AND hash = ?2",
+            &format!(
+                "SELECT {ROW_COLUMNS} FROM app_passwords
+                 WHERE app_passwords.user_id = ?1 AND app_passwords.hash = ?2"
+            ),
             params![user_id, hash],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            Row::read,
         )
         .optional()?;
     let Some(row) = row else {
@@ -198,28 +233,38 @@ fn move_old_form(
     };
     conn.execute(
         "UPDATE app_passwords SET digest = ?1, hash = NULL WHERE id = ?2",
-        params![digest, row.0],
+        params![digest, row.id],
     )?;
     Ok(record_use(conn, row, caller)?)
 }
 
 /// Refuses an expired password; records the use of a valid one: when, the
 /// client's address, and the service (none for an anonymous caller, so the
-/// last use reads as one use).
-fn record_use(
-    conn: &Connection,
-    (id, name, expires_at): Row,
-    caller: &Caller,
-) -> rusqlite::Result<Found> {
-    let now = now_rfc3339();
-    if expires_at.is_some_and(|at| at <= now) {
+/// last use reads as one use). A use like the last one, within
+/// [`LAST_USE_PRECISION_SECONDS`] of it, is already recorded well enough.
+fn record_use(conn: &Connection, row: Row, caller: &Caller) -> rusqlite::Result<Found> {
+    let now = unix_now();
+    let now_text = rfc3339(now);
+    if row.expires_at.is_some_and(|at| at <= now_text) {
         return Ok(Found::Refused);
     }
-    conn.execute(
-        "UPDATE app_passwords SET last_used_at = ?1, last_used_ip = ?2, last_used_service = ?3 WHERE id = ?4",
-        params![now, caller.client_address.to_string(), caller.service, id],
-    )?;
-    Ok(Found::Valid(UsedAppPassword { id, name }))
+    let address = caller.client_address.to_string();
+    let (last_at, last_address, last_service) = &row.last_use;
+    let recorded = last_at
+        .as_ref()
+        .is_some_and(|at| *at > rfc3339(now - LAST_USE_PRECISION_SECONDS))
+        && last_address.as_deref() == Some(address.as_str())
+        && last_service.as_deref() == caller.service.as_deref();
+    if !recorded {
+        conn.execute(
+            "UPDATE app_passwords SET last_used_at = ?1, last_used_ip = ?2, last_used_service = ?3 WHERE id = ?4",
+            params![now_text, address, caller.service, row.id],
+        )?;
+    }
+    Ok(Found::Valid(UsedAppPassword {
+        id: row.id,
+        name: row.name,
+    }))
 }
 
 /// The login and password of an `Authorization: Basic` header.

@@ -7,11 +7,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::services::{adapted, assert_readme_quotes, free_port, open_to_services, Service};
+use common::services::assert_readme_quotes;
 use common::Server;
 use reqwest::{header, StatusCode};
+use testkit::{adapted, free_port, Nginx};
 
 /// The example, as shipped.
 const EXAMPLE: &str = include_str!("../../examples/nginx-auth-request/caldav.conf");
@@ -20,9 +20,8 @@ const EXAMPLE: &str = include_str!("../../examples/nginx-auth-request/caldav.con
 const CALENDAR: &str = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
 
 /// nginx with the example, in front of a static stand-in for the CalDAV
-/// server; returns it and its port.
-fn start_nginx(folder: &Path, server: &Server, credential_file: &Path) -> (Service, u16) {
-    open_to_services(folder);
+/// server, its files in `folder`; returns it and its port.
+fn start_nginx(folder: &Path, server: &Server, credential_file: &Path) -> (Nginx, u16) {
     let www = folder.join("www");
     std::fs::create_dir(&www).unwrap();
     std::fs::write(www.join("calendar.ics"), CALENDAR).unwrap();
@@ -55,34 +54,14 @@ fn start_nginx(folder: &Path, server: &Server, credential_file: &Path) -> (Servi
     ];
     let example = adapted(EXAMPLE, &example);
     std::fs::write(folder.join("caldav.conf"), example).unwrap();
-    // What a distribution's nginx.conf around conf.d/ provides, and the
-    // service behind: static files standing in for a CalDAV server.
-    let config = folder.join("nginx.conf");
-    std::fs::write(
-        &config,
-        format!(
-            "events {{}}\nhttp {{\n  access_log off;\n  server {{\n    listen 127.0.0.1:{behind};\n    root {www};\n  }}\n  include {folder}/caldav.conf;\n}}\n",
-            www = www.display(),
-            folder = folder.display(),
-        ),
-    )
-    .unwrap();
-    let log = folder.join("error.log");
-    let mut command = Command::new("nginx");
-    command
-        .arg("-c")
-        .arg(&config)
-        .arg("-p")
-        .arg(folder)
-        .arg("-g")
-        .arg(format!(
-            "daemon off; pid {}; error_log {} warn;",
-            folder.join("nginx.pid").display(),
-            log.display()
-        ));
-    let mut nginx = Service::start(command, "nginx", folder.join("nginx.out"));
-    nginx.wait_for_port(port, &log);
-    (nginx, port)
+    // Beside the example, as conf.d/ would hold it: the service behind,
+    // static files standing in for a CalDAV server.
+    let http = format!(
+        "  server {{\n    listen 127.0.0.1:{behind};\n    root {www};\n  }}\n  include {folder}/caldav.conf;",
+        www = www.display(),
+        folder = folder.display(),
+    );
+    (Nginx::start(folder, &http, port), port)
 }
 
 #[tokio::test]

@@ -84,6 +84,12 @@ async fn services_name_the_service_and_the_client_whose_address_is_what_is_limit
         (&item["last_used_service"], &item["last_used_ip"]),
         (&"smtp".into(), &"192.0.2.8".into())
     );
+    // The same client through the same service again: its last use stands,
+    // true to the minute (a second later, an uncoalesced write would show a
+    // later time).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    ada.verify_with("ada", &password, &mapped).await;
+    assert_eq!(first_item(&ada).await, item, "a minute's uses are one use");
 
     // Guesses from one client use up that client's budget (3), not the
     // service's: another client of the same service, and the service's

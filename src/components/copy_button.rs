@@ -48,10 +48,24 @@ pub fn CopyButton(
     /// The clipboard to write to; the browser's unless a test says otherwise.
     #[prop(default = browser_clipboard)]
     writer: ClipboardWriter,
+    /// The button's id; the password's Copy unless given.
+    #[prop(default = COPY_BUTTON_ID)]
+    id: &'static str,
+    /// The button's text; "Copy password to clipboard" unless given.
+    #[prop(optional, into)]
+    label: Option<String>,
+    /// The button's accessible name, when its text alone does not say what
+    /// it copies.
+    #[prop(optional, into)]
+    aria_label: Option<String>,
+    /// Called as the copy starts, whether or not the browser then allows it
+    /// (on refusal the text is selected for the user to copy).
+    #[prop(optional)]
+    on_copy: Option<Callback<()>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let (label, copied, copied_status, refused) = (
-        i18n.t(keys::COPY_BUTTON),
+        label.unwrap_or_else(|| i18n.t(keys::COPY_BUTTON)),
         i18n.t(keys::COPY_COPIED),
         i18n.t(keys::COPY_STATUS_COPIED),
         i18n.t(keys::COPY_REFUSED),
@@ -72,14 +86,18 @@ pub fn CopyButton(
         <div class="copy">
             <button
                 type="button"
-                id=COPY_BUTTON_ID
+                id=id
                 class="button button-primary"
                 class:button-done=move || outcome() == CopyOutcome::Copied
+                aria-label=aria_label
                 disabled=move || copy.pending().get()
                 on:click=move |_| {
                     // Says nothing until this copy has worked, or not.
                     copy.value().set(None);
                     copy.dispatch(text.get_untracked());
+                    if let Some(on_copy) = on_copy {
+                        on_copy.run(());
+                    }
                 }
             >
                 {move || match outcome() {

@@ -1,7 +1,7 @@
 //! Labelled text inputs with their hint and error, wired for screen
 //! readers: any text, and the name of an app password.
 
-use contract::{ExpiryPolicy, NameProblem};
+use contract::{check_name, ExpiryPolicy, NameProblem, MAX_NAME_CHARS};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -43,6 +43,12 @@ pub fn TextField(
     /// The greatest value a date or number may take.
     #[prop(optional_no_strip)]
     max: Option<String>,
+    /// Told of every change, after `value`.
+    #[prop(optional)]
+    on_input: Option<Callback<String>>,
+    /// Told of every key pressed in the input.
+    #[prop(optional)]
+    on_keydown: Option<Callback<leptos::ev::KeyboardEvent>>,
 ) -> impl IntoView {
     let described_by = described_by(id, hint.is_some(), error);
     view! {
@@ -59,7 +65,18 @@ pub fn TextField(
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described_by
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    value.set(text.clone());
+                    if let Some(on_input) = on_input {
+                        on_input.run(text);
+                    }
+                }
+                on:keydown=move |ev| {
+                    if let Some(on_keydown) = on_keydown {
+                        on_keydown.run(ev);
+                    }
+                }
             />
         </FieldFrame>
     }
@@ -218,6 +235,29 @@ pub fn NameField(
     node_ref: NodeRef<html::Input>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let left = move || MAX_NAME_CHARS as isize - value.read().trim().chars().count() as isize;
+    let counter = move || match usize::try_from(left()) {
+        Ok(left) => i18n.t_count(keys::NAME_COUNT_LEFT, left, &[]),
+        Err(_) => i18n.t_count(keys::NAME_COUNT_OVER, left().unsigned_abs(), &[]),
+    };
+    // Once an error shows, it follows the text: gone as soon as the name is
+    // fine, and true to what is there meanwhile.
+    let recheck = Callback::new(move |text: String| {
+        if error.read_untracked().is_some() {
+            error.set(
+                check_name(&text)
+                    .err()
+                    .map(|problem| name_problem_message(problem, i18n)),
+            );
+        }
+    });
+    // Enter on an empty name says so: the dialog's button is off while the
+    // name is empty, so the form itself would say nothing.
+    let on_keydown = Callback::new(move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && value.read_untracked().trim().is_empty() {
+            error.set(Some(name_problem_message(NameProblem::Empty, i18n)));
+        }
+    });
     view! {
         <TextField
             id=id
@@ -226,7 +266,14 @@ pub fn NameField(
             error=error
             hint=i18n.t(keys::CREATE_NAME_RULES)
             node_ref=node_ref
+            on_input=recheck
+            on_keydown=on_keydown
         />
+        // Screen readers have the limit from the rules above, and hear an
+        // error past it; the count would only chatter.
+        <p class="field-count" id=format!("{id}-count") class:field-count-over=move || left() < 0 aria-hidden="true">
+            {counter}
+        </p>
     }
 }
 

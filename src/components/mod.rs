@@ -3,6 +3,7 @@
 
 pub mod copy_button;
 pub mod dialog;
+pub mod disclosure;
 pub mod error_notice;
 pub mod field;
 pub mod focus;
@@ -11,6 +12,7 @@ pub mod tabs;
 
 pub use copy_button::{CopyButton, CopyOutcome, COPY_BUTTON_ID};
 pub use dialog::Dialog;
+pub use disclosure::DisclosureButton;
 pub use error_notice::{ErrorLine, ErrorNotice};
 pub use field::{
     name_problem_message, ExpiryField, ExpiryInput, NameField, SelectField, TextField,

@@ -212,6 +212,19 @@ impl I18n {
         }
     }
 
+    /// The day and time of an RFC 3339 timestamp, as this language writes
+    /// them; the timestamp itself when it is not one.
+    pub fn date_time(&self, timestamp: &str) -> String {
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.catalogue.intl.date_time(timestamp)
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            timestamp.to_owned()
+        }
+    }
+
     /// A moment `ms` milliseconds from now (negative: ago) as this language
     /// says it: "in 12 days", "3 hours ago", "tomorrow", in the largest unit
     /// that keeps it whole enough to read.
@@ -283,6 +296,7 @@ mod intl {
         plural: js_sys::Intl::PluralRules,
         number: js_sys::Function,
         date: js_sys::Function,
+        date_time: js_sys::Function,
         relative: js_sys::Intl::RelativeTimeFormat,
     }
 
@@ -291,10 +305,14 @@ mod intl {
             let locales = js_sys::Array::of1(&lang.code().into());
             let date_options = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&date_options, &"dateStyle".into(), &"medium".into());
+            let date_time_options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&date_time_options, &"dateStyle".into(), &"medium".into());
+            let _ = js_sys::Reflect::set(&date_time_options, &"timeStyle".into(), &"short".into());
             Self {
                 plural: js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new()),
                 number: js_sys::Intl::NumberFormat::new(&locales, &js_sys::Object::new()).format(),
                 date: js_sys::Intl::DateTimeFormat::new(&locales, &date_options).format(),
+                date_time: js_sys::Intl::DateTimeFormat::new(&locales, &date_time_options).format(),
                 relative: {
                     // "tomorrow" rather than "in 1 day".
                     let options = js_sys::Object::new();
@@ -328,16 +346,25 @@ mod intl {
         }
 
         pub fn date(&self, timestamp: &str) -> String {
-            let date = js_sys::Date::new(&JsValue::from_str(timestamp));
-            if date.get_time().is_nan() {
-                return timestamp.to_owned();
-            }
-            self.date
-                .call1(&JsValue::NULL, &date)
-                .ok()
-                .and_then(|text| text.as_string())
-                .unwrap_or_else(|| timestamp.to_owned())
+            format(&self.date, timestamp)
         }
+
+        pub fn date_time(&self, timestamp: &str) -> String {
+            format(&self.date_time, timestamp)
+        }
+    }
+
+    /// `timestamp` through the `format` of an `Intl.DateTimeFormat`.
+    fn format(format: &js_sys::Function, timestamp: &str) -> String {
+        let date = js_sys::Date::new(&JsValue::from_str(timestamp));
+        if date.get_time().is_nan() {
+            return timestamp.to_owned();
+        }
+        format
+            .call1(&JsValue::NULL, &date)
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_else(|| timestamp.to_owned())
     }
 }
 
@@ -359,7 +386,7 @@ mod tests {
         let english = I18n::new(Lang::En);
         assert_eq!(
             english.t_count(keys::LIST_COUNT_OF, 3, &[("max", "40")]),
-            "3 of 40"
+            "3 of 40 used"
         );
         assert_eq!(
             english.t_count(keys::DELETE_ALL_TITLE, 1, &[]),

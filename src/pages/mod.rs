@@ -1,12 +1,17 @@
 //! One module per screen: sign-in, the security page and its two tabs, the
-//! dialogs of the App passwords tab, "not found", and the page for a broken
-//! configuration.
+//! dialogs of the App passwords tab (with what step two of Create needs: the
+//! guard against leaving, "Set up a device" and Apple's profile), "not
+//! found", and the page for a broken configuration.
 
+pub mod app_password_list;
 pub mod app_passwords;
 pub mod config_error;
 pub mod create_dialog;
+pub mod device_profile;
+pub mod device_setup;
 pub mod manage_dialogs;
 pub mod not_found;
+pub mod password_guard;
 pub mod security;
 pub mod security_info;
 pub mod sign_in;

@@ -18,6 +18,8 @@ pub struct Browser {
     pub client: Client,
     /// Every console entry read so far (reading drains the browser's log).
     console: std::sync::Mutex<Vec<Value>>,
+    /// chromedriver's log, when kept.
+    driver_log: Option<PathBuf>,
     _driver: ProcessGroup,
     _profile: tempfile::TempDir,
 }
@@ -32,11 +34,24 @@ impl Browser {
     /// Like [`Browser::start`], with `languages` (such as `de-DE,de`) as the
     /// browser's preferred languages.
     pub async fn start_speaking(languages: &str) -> Self {
+        Self::start_with(languages, false).await
+    }
+
+    /// Like [`Browser::start`], keeping chromedriver's log, for
+    /// [`Browser::leave_questions`].
+    pub async fn start_watching_prompts() -> Self {
+        Self::start_with("en-US", true).await
+    }
+
+    async fn start_with(languages: &str, driver_log: bool) -> Self {
         let profile = tempfile::tempdir().expect("temporary profile folder");
-        let (client, driver) = webdriver::start_chromium(languages, profile.path()).await;
+        let log = driver_log.then(|| profile.path().join("chromedriver.log"));
+        let (client, driver) =
+            webdriver::start_chromium(languages, profile.path(), log.as_deref()).await;
         Self {
             client,
             console: std::sync::Mutex::default(),
+            driver_log: log,
             _driver: driver,
             _profile: profile,
         }
@@ -460,11 +475,108 @@ impl Browser {
     }
 
     /// Creates an app password named `name` through the Create dialog and
-    /// closes it with Done; returns the password it showed.
+    /// closes it with Done (and "Close anyway", as nothing was copied);
+    /// returns the password it showed.
     pub async fn create_app_password(&self, name: &str) -> String {
         let password = self.create_app_password_and_stay(name).await;
-        self.click("#done").await;
+        self.close_created().await;
         password
+    }
+
+    /// Closes the password step with Done, and with "Close anyway" when it
+    /// asks (nothing of the password was copied, read out or selected).
+    pub async fn close_created(&self) {
+        self.click("#done").await;
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let state = self
+                .script(
+                    "return document.getElementById('close-anyway') ? 'asked'
+                         : document.getElementById('done') ? 'open' : 'closed'",
+                )
+                .await;
+            match state.as_str() {
+                Some("asked") => return self.click("#close-anyway").await,
+                Some("closed") => return,
+                _ if Instant::now() > deadline => panic!("Done neither closed nor asked"),
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    /// Chooses the option with `value` in the `<select>` matching `css`, as
+    /// a person would (the page hears `change`).
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("choose {value:?} in {css:?}: {e}"));
+    }
+
+    /// Saves the page's downloads in `folder` (DevTools, through
+    /// chromedriver).
+    pub async fn download_into(&self, folder: &std::path::Path) {
+        self.cdp(
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": folder.to_string_lossy() }),
+        )
+        .await;
+    }
+
+    /// How many times the page has made the browser ask before leaving or
+    /// reloading it (a `beforeunload` question), as chromedriver's log tells:
+    /// chromedriver answers these itself ("Leave"), so they never reach the
+    /// WebDriver alert commands. Needs [`Browser::start_watching_prompts`].
+    pub fn leave_questions(&self) -> usize {
+        let path = self
+            .driver_log
+            .as_ref()
+            .expect("a browser watching prompts");
+        let log = std::fs::read_to_string(path).unwrap_or_default();
+        log.split("Page.javascriptDialogOpening")
+            .skip(1)
+            .filter(|event| {
+                event
+                    .split("DevTools WebSocket")
+                    .next()
+                    .is_some_and(|body| body.contains(r#""type": "beforeunload""#))
+            })
+            .count()
+    }
+
+    /// Waits until the page has made the browser ask `count` times before
+    /// leaving or reloading it.
+    pub async fn wait_for_leave_questions(&self, count: usize) {
+        let deadline = Instant::now() + PATIENCE;
+        let mut last = 0;
+        while Instant::now() < deadline {
+            last = self.leave_questions();
+            if last == count {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the browser asked before leaving {last} times, not {count}");
+    }
+
+    /// Saves `url` (such as a `blob:` address) as `name` through a link the
+    /// person clicks, in the open dialog or else the page. A download is the
+    /// one way to read a `blob:` address that the strict CSP allows.
+    pub async fn download_link(&self, url: &str, name: &str) {
+        self.client
+            .execute(
+                "const [url, name] = arguments;
+                 const a = document.createElement('a');
+                 Object.assign(a, { id: 'download-probe', href: url, download: name, textContent: name });
+                 (document.querySelector('dialog[open]') || document.body).append(a);",
+                vec![url.into(), name.into()],
+            )
+            .await
+            .expect("add a link");
+        self.click("#download-probe").await;
+        self.script("document.getElementById('download-probe').remove()")
+            .await;
     }
 
     /// Creates an app password named `name` through the Create dialog and
@@ -488,6 +600,36 @@ impl Browser {
             .text()
             .await
             .expect("password text")
+    }
+
+    /// Selects Copy on the password step of Create, waits until it says
+    /// Copied, and returns what the clipboard then holds, as a user's
+    /// paste would get it (after [`Browser::grant_clipboard`]).
+    pub async fn copy_password(&self) -> String {
+        self.click("#copy-password").await;
+        self.wait_for_text("#copy-password", "Copied").await;
+        let clipboard = self
+            .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
+            .await;
+        clipboard.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Clicks the button labelled `label` in the row named `name`.
+    pub async fn click_in_row(&self, name: &str, label: &str) {
+        let clicked = self
+            .client
+            .execute(
+                "const [name, label] = arguments;
+                 const row = [...document.querySelectorAll('.app-password-row')]
+                     .find(r => r.querySelector('.name').textContent === name);
+                 const button = row && [...row.querySelectorAll('button')].find(b => b.textContent.trim() === label);
+                 if (button) { button.click(); return true; }
+                 return false;",
+                vec![name.into(), label.into()],
+            )
+            .await
+            .expect("run script");
+        assert_eq!(clicked, true, "no {label:?} button in the row {name:?}");
     }
 
     /// The value of the field matching `css`.
@@ -540,10 +682,10 @@ impl Browser {
     /// the page says so.
     pub async fn expect_at_the_limit(&self) {
         assert_eq!(
-            self.script("return document.getElementById('create').disabled")
+            self.script("return document.getElementById('create').getAttribute('aria-disabled')")
                 .await,
-            true,
-            "Create is off at the limit"
+            "true",
+            "Create is off at the limit, and still in the tab order"
         );
         self.wait_for_text("#limit-note", "the most allowed").await;
     }

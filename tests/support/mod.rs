@@ -8,7 +8,6 @@
 //! - [`http`]: the one HTTP client the tests use outside the browser;
 //! - [`browser`]: the [`Browser`], with the steps a user takes;
 //! - [`webdriver`]: chromedriver and the raw commands fantoccini lacks;
-//! - [`process`]: child processes killed as one group, and free ports;
 //! - [`site`]: the app hosted elsewhere (under a sub-path, beside a portal);
 //! - [`compatible_backend`]: a second backend of the contract;
 //! - [`faults`]: a front that breaks the requests a test names.
@@ -18,7 +17,6 @@ pub mod browser;
 pub mod compatible_backend;
 pub mod faults;
 pub mod http;
-pub mod process;
 pub mod server;
 pub mod site;
 pub mod webdriver;
@@ -30,9 +28,12 @@ use std::time::Duration;
 #[allow(unused_imports)]
 pub use self::{
     browser::{without_isolates, Browser},
-    process::{free_port, ProcessGroup},
     server::{make_app_passwords, TestServer, TestUser, ADA, GRACE},
 };
+// Child processes stopped as one group, and free ports: the same as the
+// server's tests use for Dovecot and nginx.
+#[allow(unused_imports)]
+pub use testkit::{free_port, ProcessGroup};
 
 /// How long to wait for anything the user would wait for.
 pub const PATIENCE: Duration = Duration::from_secs(15);

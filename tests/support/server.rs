@@ -3,7 +3,7 @@
 //! the same user, a mail client checking an app password).
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -77,6 +77,13 @@ impl TestServer {
 
     /// Like [`TestServer::start`], with extra command-line flags.
     pub fn start_with(users: &[&TestUser], flags: &[&str]) -> Self {
+        Self::start_in(tempfile::tempdir().expect("temporary folder"), users, flags)
+    }
+
+    /// Like [`TestServer::start_with`], on the database `app.db` in `data`
+    /// if a test put one there (the server migrates it at start); the
+    /// folder goes when the server does.
+    pub fn start_in(data: tempfile::TempDir, users: &[&TestUser], flags: &[&str]) -> Self {
         let binary = workspace_path(
             "APP_PASSWORDS_SERVER_BIN",
             "target/debug/app-passwords-server",
@@ -87,7 +94,6 @@ impl TestServer {
             "no server at {}: run scripts/test.sh, which builds it first",
             binary.display()
         );
-        let data = tempfile::tempdir().expect("temporary folder");
         let database = data.path().join("app.db");
         let seeds: Vec<String> = users
             .iter()
@@ -165,6 +171,21 @@ impl TestServer {
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8(output.stdout).expect("UTF-8 output")
+    }
+
+    /// The server's binary (Dovecot runs it as its checkpassword program).
+    pub fn binary(&self) -> &Path {
+        &self.binary
+    }
+
+    /// Makes a credential for the service `name` with the administrator's
+    /// `service-credential add`, in a new file (mode 0600) beside the
+    /// database; returns the file's path.
+    pub fn service_credential(&self, name: &str) -> PathBuf {
+        let file = self.database.with_file_name(format!("{name}.credential"));
+        let path = file.to_str().expect("a UTF-8 path");
+        self.admin(&["service-credential", "add", "--name", name, "--out", path]);
+        file
     }
 
     /// `GET /api/v1/verify` with HTTP Basic, sent from the test as a mail

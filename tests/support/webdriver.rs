@@ -14,8 +14,15 @@ use super::{free_port, ProcessGroup, PATIENCE};
 
 /// Starts chromedriver on a free port and opens a session of headless
 /// Chromium with its profile in `profile`, preferring `languages` (such as
-/// `de-DE,de`). Dropping the returned group ends chromedriver and Chromium.
-pub async fn start_chromium(languages: &str, profile: &Path) -> (Client, ProcessGroup) {
+/// `de-DE,de`). With `driver_log`, chromedriver writes there every DevTools
+/// message it exchanges (the only place a question before leaving a page
+/// shows: chromedriver answers it itself). Dropping the returned group ends
+/// chromedriver and Chromium.
+pub async fn start_chromium(
+    languages: &str,
+    profile: &Path,
+    driver_log: Option<&Path>,
+) -> (Client, ProcessGroup) {
     let port = free_port();
     let mut command = Command::new(
         std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
@@ -24,6 +31,11 @@ pub async fn start_chromium(languages: &str, profile: &Path) -> (Client, Process
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    if let Some(log) = driver_log {
+        command
+            .arg(format!("--log-path={}", log.display()))
+            .arg("--log-level=DEBUG");
+    }
     let driver = ProcessGroup::spawn(command, "chromedriver (scripts/setup.sh installs it)");
 
     let capabilities = json!({

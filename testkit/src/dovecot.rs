@@ -1,0 +1,251 @@
+//! The real Dovecot (Debian's dovecot-imapd 2.3) with the passdb and SASL
+//! socket of `examples/dovecot/app-passwords.conf`, asking a verifier, and
+//! the two ways clients sign in through it: IMAP (Python's imaplib) and
+//! Postfix's SMTP AUTH (Dovecot's auth protocol on the SASL socket).
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use data_encoding::BASE64;
+
+use crate::{adapted, free_port, open_to_services, ProcessGroup};
+
+/// The example, as shipped.
+pub const EXAMPLE: &str = include_str!("../../examples/dovecot/app-passwords.conf");
+
+/// What a login got from Dovecot.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Login {
+    /// Signed in (over IMAP, the mailbox opened too).
+    Accepted,
+    /// `NO [AUTHENTICATIONFAILED]`: the verifier refused the password.
+    Refused,
+    /// `NO [UNAVAILABLE]`: the verifier could not say (checkpassword's 111).
+    Unavailable,
+}
+
+/// What Dovecot's checkpassword asks, and with what.
+pub struct Verifier<'a> {
+    /// The verifier's URL, `http://127.0.0.1:PORT/api/v1/verify`.
+    pub url: &'a str,
+    /// The server's binary, which is the checkpassword program.
+    pub server_binary: &'a Path,
+    /// The credential file `service-credential add` wrote (plain format);
+    /// it becomes the dovecot user's, whose auth process reads it.
+    pub credential_file: &'a Path,
+}
+
+/// Dovecot with the example's passdb, in a throwaway folder of its own,
+/// and where to reach it. Dropping it stops Dovecot and removes the folder;
+/// a failing test shows Dovecot's log first.
+pub struct Dovecot {
+    port: u16,
+    /// The SASL socket Postfix would use.
+    sasl_socket: PathBuf,
+    /// Dovecot's log.
+    log: PathBuf,
+    /// Before the folder: Dovecot stops before its files go.
+    _process: ProcessGroup,
+    _folder: tempfile::TempDir,
+}
+
+impl Dovecot {
+    /// Starts Dovecot with the example's passdb asking `verifier`, on a
+    /// free loopback port, and waits until it listens.
+    pub fn start(verifier: &Verifier) -> Self {
+        let folder = tempfile::tempdir().expect("a folder for Dovecot");
+        let base = folder.path();
+        open_to_services(base);
+        let (uid, gid) = dovecot_ids();
+        std::os::unix::fs::chown(verifier.credential_file, Some(uid), Some(gid))
+            .expect("give the credential file to the dovecot user");
+        let mail = base.join("mail");
+        std::fs::create_dir(&mail).expect("the mail folder");
+        std::os::unix::fs::chown(&mail, Some(uid), Some(gid)).expect("give the mail to dovecot");
+
+        let sasl_socket = base.join("run/postfix-auth");
+        let example = adapted(
+            EXAMPLE,
+            &[
+                (
+                    "/usr/local/bin/app-passwords-server",
+                    verifier.server_binary.display().to_string(),
+                ),
+                (
+                    "http://127.0.0.1:8080/api/v1/verify",
+                    verifier.url.to_owned(),
+                ),
+                (
+                    "/etc/dovecot/app-passwords.credential",
+                    verifier.credential_file.display().to_string(),
+                ),
+                (
+                    "uid=vmail gid=vmail home=/var/vmail/%u",
+                    format!("uid={uid} gid={gid} home={}/%u", mail.display()),
+                ),
+                (
+                    "/var/spool/postfix/private/auth",
+                    sasl_socket.display().to_string(),
+                ),
+                // There is no postfix user here; the SASL client is root.
+                ("user = postfix", "user = dovecot".to_owned()),
+                ("group = postfix", "group = dovecot".to_owned()),
+            ],
+        );
+        std::fs::write(base.join("app-passwords.conf"), example).expect("write the example");
+
+        let port = free_port();
+        let log = base.join("dovecot.log");
+        let config = base.join("dovecot.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "# What a distribution's dovecot.conf would hold, in a folder of the test's.
+base_dir = {base}/run
+state_dir = {base}/state
+log_path = {log}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+mail_location = maildir:~/Maildir
+first_valid_uid = {uid}
+# Refusals answer at once: tests make several.
+auth_failure_delay = 0
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+!include {base}/app-passwords.conf
+",
+                base = base.display(),
+                log = log.display(),
+            ),
+        )
+        .expect("write dovecot.conf");
+        let mut command = Command::new("dovecot");
+        command.arg("-F").arg("-c").arg(&config);
+        let mut process = ProcessGroup::spawn_with_output(
+            command,
+            "dovecot (scripts/setup.sh installs it)",
+            &base.join("dovecot.out"),
+        )
+        .with_log(&log);
+        process.wait_for_port(port);
+        Self {
+            port,
+            sasl_socket,
+            log,
+            _process: process,
+            _folder: folder,
+        }
+    }
+
+    /// Logs in over IMAP with Python's imaplib from the loopback address
+    /// `client` (127.0.0.x), and opens the inbox. The password goes to the
+    /// client on its standard input: never in its arguments, which `ps`
+    /// shows. Blocks until the client is done.
+    pub fn imap_login(&self, client: &str, login: &str, password: &str) -> Login {
+        const CLIENT: &str = r#"
+import imaplib, socket, sys
+host, port, login, source = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+password = sys.stdin.readline().rstrip("\n")
+class FromSource(imaplib.IMAP4):
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=(source, 0))
+imap = FromSource(host, port, timeout=30)
+try:
+    imap.login(login, password)
+except imaplib.IMAP4.error as refusal:
+    print(refusal)
+    sys.exit(0)
+status, _ = imap.select("INBOX")
+print("ACCEPTED" if status == "OK" else "NO MAILBOX")
+imap.logout()
+"#;
+        let mut child = Command::new("python3")
+            .arg("-c")
+            .arg(CLIENT)
+            .args(["127.0.0.1", &self.port.to_string(), login, client])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run python3");
+        writeln!(child.stdin.take().expect("piped stdin"), "{password}")
+            .expect("hand the password to the IMAP client");
+        let output = child.wait_with_output().expect("the IMAP client's output");
+        let said = String::from_utf8_lossy(&output.stdout);
+        if said.contains("ACCEPTED") {
+            Login::Accepted
+        } else if said.contains("[AUTHENTICATIONFAILED]") {
+            Login::Refused
+        } else if said.contains("[UNAVAILABLE]") {
+            Login::Unavailable
+        } else {
+            panic!(
+                "the IMAP client was told {said:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        }
+    }
+
+    /// Authenticates as Postfix does for SMTP AUTH: Dovecot's auth protocol
+    /// on the SASL socket, PLAIN, for the service `smtp` and the SMTP
+    /// client's address `client`.
+    pub fn sasl_login(&self, client: &str, login: &str, password: &str) -> Login {
+        let stream = UnixStream::connect(&self.sasl_socket).expect("Dovecot's SASL socket");
+        let mut reader = BufReader::new(stream.try_clone().expect("a second socket handle"));
+        let mut writer = stream;
+        write!(writer, "VERSION\t1\t2\nCPID\t{}\n", std::process::id()).expect("handshake");
+        let mut line = String::new();
+        while line.trim_end() != "DONE" {
+            line.clear();
+            let read = reader.read_line(&mut line).expect("read the handshake");
+            assert!(read > 0, "no handshake");
+        }
+        let response = BASE64.encode(format!("\0{login}\0{password}").as_bytes());
+        writeln!(
+            writer,
+            "AUTH\t1\tPLAIN\tservice=smtp\tnologin\trip={client}\tresp={response}"
+        )
+        .expect("send AUTH");
+        line.clear();
+        reader.read_line(&mut line).expect("read the answer");
+        let fields: Vec<&str> = line.trim_end().split('\t').collect();
+        match fields.first() {
+            Some(&"OK") => Login::Accepted,
+            Some(&"FAIL") if fields.contains(&"temp") => Login::Unavailable,
+            Some(&"FAIL") => Login::Refused,
+            _ => panic!("Dovecot's auth answered {line:?}"),
+        }
+    }
+
+    /// Dovecot's log: what it said to clients and about the verifier.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// The uid and gid of the `dovecot` user, which owns the test's mail: never
+/// root.
+fn dovecot_ids() -> (u32, u32) {
+    let passwd = std::fs::read_to_string("/etc/passwd").expect("/etc/passwd");
+    let fields: Vec<&str> = passwd
+        .lines()
+        .find(|line| line.starts_with("dovecot:"))
+        .expect("the dovecot user (Debian's dovecot-core; scripts/setup.sh installs it)")
+        .split(':')
+        .collect();
+    let id = |field: usize| -> u32 { fields[field].parse().expect("a numeric id") };
+    let (uid, gid) = (id(2), id(3));
+    assert_ne!(uid, 0, "the dovecot user is not root");
+    (uid, gid)
+}

@@ -1,0 +1,69 @@
+//! Real programs as a test's child processes, written once for the server's
+//! tests (`server/tests/`) and for the tests and benchmark of the whole
+//! (`tests/`, `bench/`), so that both start them the same way. Each runs on
+//! 127.0.0.1 on a free port, in a throwaway folder, as the leader of a
+//! process group of its own that is stopped, with everything it started,
+//! when the test ends, pass or fail.
+//!
+//! - [`process`]: the process group, free ports, waiting for a port;
+//! - [`dovecot`]: Dovecot with `examples/dovecot/app-passwords.conf`, and
+//!   the clients that sign in through it (IMAP, Postfix's SASL);
+//! - [`nginx`]: nginx around the `http` block a test writes.
+
+pub mod dovecot;
+pub mod nginx;
+pub mod process;
+
+use std::path::Path;
+
+pub use dovecot::{Dovecot, Login, Verifier};
+pub use nginx::Nginx;
+pub use process::{free_port, ProcessGroup};
+
+/// A shipped example configuration with the changes a test needs (its
+/// ports, folders, the server's URL), each `(as shipped, as here)`. Panics
+/// when the example no longer says what a change replaces, so that the
+/// test never runs something other than the example.
+pub fn adapted<S: AsRef<str>>(example: &str, changes: &[(&str, S)]) -> String {
+    changes
+        .iter()
+        .fold(example.to_owned(), |text, (shipped, here)| {
+            assert!(
+                text.contains(shipped),
+                "the example no longer has {shipped:?}"
+            );
+            text.replace(shipped, here.as_ref())
+        })
+}
+
+/// Lets the services' own users (dovecot, www-data) into a folder that
+/// `tempfile` made for its owner alone.
+pub fn open_to_services(folder: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|error| panic!("open {} to services: {error}", folder.display()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::adapted;
+
+    #[test]
+    fn adapted_makes_every_change() {
+        let shipped = "listen 80;\nroot /srv/www;\n";
+        let here = adapted(
+            shipped,
+            &[
+                ("listen 80;", "listen 127.0.0.1:8081;"),
+                ("/srv/www", "/tmp/www"),
+            ],
+        );
+        assert_eq!(here, "listen 127.0.0.1:8081;\nroot /tmp/www;\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "no longer has \"listen 443;\"")]
+    fn adapted_refuses_a_change_the_example_no_longer_allows() {
+        adapted("listen 80;\n", &[("listen 443;", "listen 8443;")]);
+    }
+}

@@ -1,0 +1,433 @@
+//! Create, finished: the one-time password is hard to lose (Back, reload,
+//! leaving and Done without copying never drop it unasked), and "Set up a
+//! device" gives each mail client its steps with the operator's values and
+//! Apple devices a configuration profile that holds exactly what was shown.
+//! Needs `scripts/test.sh` to have built the app and the server first.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::faults::FaultyFront;
+use support::{Browser, TestServer, GRACE, PATIENCE};
+
+/// The services of an operator's `app-config.json`.
+const SERVICES: &str = r#"{
+    "imap_host": "imap.example.test", "imap_port": 993, "imap_security": "tls",
+    "smtp_host": "smtp.example.test", "smtp_port": 587, "smtp_security": "starttls",
+    "dav_url": "https://dav.example.test/remote.php/dav/",
+    "help_url": "https://help.example.test/app-passwords"
+}"#;
+
+/// Signs GRACE in through a front that serves `config` as the
+/// configuration, on the App passwords tab, with the verification tab
+/// before it in the history.
+async fn signed_in(config: Option<&str>) -> (TestServer, FaultyFront, Browser) {
+    let server = TestServer::start(&[&GRACE]);
+    let front = FaultyFront::start(&server, config).await;
+    let browser = Browser::start_watching_prompts().await;
+    browser.goto(&front.url("/security-info")).await;
+    browser.sign_in(&GRACE).await;
+    browser.find("#default-method").await;
+    browser.click("#tab-app-passwords").await;
+    browser.find("#app-password-count").await;
+    (server, front, browser)
+}
+
+/// Whether the password step is on screen.
+async fn password_shown(browser: &Browser) -> bool {
+    browser
+        .script("return document.querySelector('dialog[open] #new-password') !== null")
+        .await
+        == true
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reloading_or_leaving_the_page_asks_first_while_the_password_shows() {
+    let (_server, front, browser) = signed_in(None).await;
+    let password = browser.create_app_password_and_stay("Phone").await;
+    // The next step, in one line; no "Learn more" without a help page.
+    browser
+        .wait_for_text("#next-step", "with or without the dashes")
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.getElementById('learn-more')")
+            .await,
+        Value::Null
+    );
+    // No settings configured: no set-up section.
+    assert_eq!(
+        browser
+            .script("return document.getElementById('setup-device')")
+            .await,
+        Value::Null
+    );
+
+    // A reload asks first (chromedriver then answers Leave, as a person
+    // who meant it would); the password is gone, kept nowhere.
+    browser
+        .script("setTimeout(() => location.reload(), 0)")
+        .await;
+    browser.wait_for_leave_questions(1).await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    browser.assert_forgotten(&password).await;
+    // Leaving for another page asks too.
+    let password = browser.create_app_password_and_stay("Tablet").await;
+    browser
+        .script("setTimeout(() => { location.href = '/security-info'; }, 0)")
+        .await;
+    browser.wait_for_leave_questions(2).await;
+    browser.find("#default-method").await;
+    browser.assert_forgotten(&password).await;
+    // Without a password on screen, nothing asks.
+    browser.goto(&front.url("/app-passwords")).await;
+    browser
+        .wait_for_text("#app-password-count", "2 of 40")
+        .await;
+    assert_eq!(browser.leave_questions(), 2);
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn back_and_done_never_lose_the_password_unasked() {
+    let (server, _front, browser) = signed_in(None).await;
+    let password = browser.create_app_password_and_stay("Phone").await;
+    // The history entry that catches Back holds nothing.
+    assert_eq!(browser.script("return history.state").await, Value::Null);
+
+    // Back, with nothing copied: it stays and asks, with the safe choice
+    // focused; keeping it open goes back to Copy. Again, the same.
+    for _ in 0..2 {
+        browser.client.back().await.expect("go back");
+        browser
+            .wait_for_text("#close-question", "You haven't copied it. Close anyway?")
+            .await;
+        browser.wait_for_focus("keep-open").await;
+        browser.wait_for_path("/app-passwords").await;
+        assert!(password_shown(&browser).await);
+        browser.click("#keep-open").await;
+        browser.wait_for_focus("copy-password").await;
+    }
+    // Done, with nothing copied: the same question.
+    browser.click("#done").await;
+    browser.find("#close-question").await;
+    browser.click("#keep-open").await;
+
+    // Copied, Back closes the dialog and stays on the tab; the next Back
+    // goes where it was going.
+    browser.grant_clipboard().await;
+    browser.click("#copy-password").await;
+    browser.wait_for_text("#copy-password", "Copied").await;
+    browser.client.back().await.expect("go back");
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    browser.wait_for_path("/app-passwords").await;
+    browser.assert_forgotten(&password).await;
+    browser.client.back().await.expect("go back");
+    browser.wait_for_path("/security-info").await;
+    assert_eq!(server.verify(GRACE.login, &password).await.0, 200);
+
+    // Selecting the password counts as taking it: Done closes at once.
+    browser.click("#tab-app-passwords").await;
+    let password = browser.create_app_password_and_stay("Tablet").await;
+    browser.click("#new-password").await;
+    let selected = browser
+        .script("return String(getSelection()).replace(/\\s/g, '')")
+        .await;
+    assert_eq!(selected, password.as_str());
+    browser.script("getSelection().removeAllRanges()").await;
+    browser.click("#done").await;
+    browser
+        .wait_for_text("#app-password-count", "2 of 40")
+        .await;
+    browser.assert_forgotten(&password).await;
+
+    // "Close anyway" closes it, and takes the entry that caught Back out of
+    // the history: Back then leaves the tab as it would have.
+    let password = browser.create_app_password_and_stay("Watch").await;
+    browser.click("#done").await;
+    browser.click("#close-anyway").await;
+    browser
+        .wait_for_text("#app-password-count", "3 of 40")
+        .await;
+    browser.assert_forgotten(&password).await;
+    browser.client.back().await.expect("go back");
+    browser.wait_for_path("/security-info").await;
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn set_up_a_device_gives_each_client_its_steps_with_the_configured_values() {
+    let (_server, _front, browser) = signed_in(Some(SERVICES)).await;
+    browser.grant_clipboard().await;
+    let password = browser.create_app_password_and_stay("Laptop").await;
+    let learn_more = browser
+        .script("const a = document.getElementById('learn-more'); return [a.href, a.target]")
+        .await;
+    assert_eq!(
+        learn_more,
+        json!(["https://help.example.test/app-passwords", "_blank"])
+    );
+
+    browser.click("#setup-device").await;
+    browser.find("#setup-client").await;
+    let clients = browser
+        .script("return [...document.querySelectorAll('#setup-client option')].map(o => o.value)")
+        .await;
+    assert_eq!(
+        clients,
+        json!(["apple", "outlook", "thunderbird", "android", "other"])
+    );
+    // Every client shows the configured values, each with a copy button
+    // (security is chosen from a menu, not typed).
+    let values = json!({
+        "setup-login": "grace",
+        "setup-imap-host": "imap.example.test", "setup-imap-port": "993", "setup-imap-security": "SSL/TLS",
+        "setup-smtp-host": "smtp.example.test", "setup-smtp-port": "587", "setup-smtp-security": "STARTTLS",
+        "setup-dav-url": "https://dav.example.test/remote.php/dav/"
+    });
+    for (client, first_step) in [
+        ("other", "Type these settings into your app."),
+        ("outlook", "Add account"),
+        ("thunderbird", "Add Mail Account"),
+        ("android", "Manual setup"),
+        ("apple", "holds your app password"),
+    ] {
+        browser.choose("#setup-client", client).await;
+        browser
+            .wait_for_text("#setup-steps li:first-child", first_step)
+            .await;
+        let shown = browser
+            .script(
+                "return Object.fromEntries([...document.querySelectorAll('.setup-value')]
+                     .map(e => [e.id, e.textContent]))",
+            )
+            .await;
+        assert_eq!(shown, values, "{client}");
+        let copy_buttons = browser
+            .script("return document.querySelectorAll('.setup-values button').length")
+            .await;
+        assert_eq!(copy_buttons, 6, "{client}");
+        if let Some(name) = match client {
+            "other" => Some("setup-device"),
+            "thunderbird" => Some("setup-thunderbird"),
+            _ => None,
+        } {
+            scroll_to_set_up(&browser).await;
+            browser.screenshot(name).await;
+        }
+    }
+    // A value's copy button copies that value.
+    browser.click("#copy-imap-host").await;
+    browser.wait_for_text("#copy-imap-host", "Copied").await;
+    let clipboard = browser
+        .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
+        .await;
+    assert_eq!(clipboard, "imap.example.test");
+    // A value's copy is not the password's: Done still asks.
+    browser.click("#done").await;
+    browser.click("#close-anyway").await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    browser.assert_forgotten(&password).await;
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_apple_profile_holds_exactly_what_was_shown_and_leaves_with_the_dialog() {
+    let (server, _front, browser) = signed_in(Some(SERVICES)).await;
+    let downloads = tempfile::tempdir().expect("a download folder");
+    browser.download_into(downloads.path()).await;
+    let password = browser.create_app_password_and_stay("Phone").await;
+    browser.click("#setup-device").await;
+    browser.choose("#setup-client", "apple").await;
+    browser
+        .wait_for_text("#setup-steps", "The file holds your app password")
+        .await;
+    browser
+        .wait_for_text("#setup-steps", "Profile Downloaded")
+        .await;
+    browser
+        .wait_for_text("#setup-steps", "System Settings")
+        .await;
+    scroll_to_set_up(&browser).await;
+    browser.screenshot("setup-apple").await;
+    let link = browser
+        .script(
+            "const a = document.getElementById('download-profile'); return [a.href, a.download]",
+        )
+        .await;
+    let blob_url = link[0].as_str().expect("an address").to_owned();
+    assert!(blob_url.starts_with("blob:"), "{blob_url}");
+    assert_eq!(link[1], "Phone.mobileconfig");
+
+    browser.click("#download-profile").await;
+    let profile = read_plist(&wait_for_download(downloads.path(), "Phone.mobileconfig"));
+    assert_eq!(profile["PayloadType"], "Configuration");
+    let payloads = profile["PayloadContent"].as_array().expect("payloads");
+    let kinds: Vec<&str> = payloads
+        .iter()
+        .map(|payload| payload["PayloadType"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "com.apple.mail.managed",
+            "com.apple.caldav.account",
+            "com.apple.carddav.account"
+        ]
+    );
+    let mail = &payloads[0];
+    for (key, expected) in [
+        ("EmailAccountType", json!("EmailTypeIMAP")),
+        ("IncomingMailServerHostName", json!("imap.example.test")),
+        ("IncomingMailServerPortNumber", json!(993)),
+        ("IncomingMailServerUseSSL", json!(true)),
+        ("IncomingMailServerUsername", json!(GRACE.login)),
+        ("IncomingPassword", json!(password)),
+        ("OutgoingMailServerHostName", json!("smtp.example.test")),
+        ("OutgoingMailServerPortNumber", json!(587)),
+        ("OutgoingMailServerUseSSL", json!(true)),
+        ("OutgoingMailServerUsername", json!(GRACE.login)),
+        ("OutgoingPassword", json!(password)),
+    ] {
+        assert_eq!(mail[key], expected, "{key}");
+    }
+    for (payload, prefix) in [(&payloads[1], "CalDAV"), (&payloads[2], "CardDAV")] {
+        assert_eq!(payload[format!("{prefix}HostName")], "dav.example.test");
+        assert_eq!(payload[format!("{prefix}Port")], 443);
+        assert_eq!(payload[format!("{prefix}UseSSL")], true);
+        assert_eq!(payload[format!("{prefix}Username")], GRACE.login);
+        assert_eq!(payload[format!("{prefix}Password")], password.as_str());
+    }
+    // What the profile holds works.
+    assert_eq!(server.verify(GRACE.login, &password).await.0, 200);
+
+    // Saving the profile took the password: Done closes at once, and the
+    // profile's address goes with the dialog: saved again before, it gives
+    // the file; after, nothing.
+    browser
+        .download_link(&blob_url, "before.mobileconfig")
+        .await;
+    wait_for_download(downloads.path(), "before.mobileconfig");
+    browser.click("#done").await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    browser.assert_forgotten(&password).await;
+    browser.assert_forgotten(&blob_url).await;
+    browser.download_link(&blob_url, "after.mobileconfig").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(
+        !downloads.path().join("after.mobileconfig").exists(),
+        "the profile's address still resolves after Done"
+    );
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn set_up_reads_right_to_left_and_fits_a_narrow_screen() {
+    let config = SERVICES.replacen('{', r#"{ "lang": "ar","#, 1);
+    let (_server, _front, browser) = signed_in(Some(&config)).await;
+    browser.create_app_password_and_stay("Phone").await;
+    browser.click("#setup-device").await;
+    for client in ["thunderbird", "apple"] {
+        browser.choose("#setup-client", client).await;
+        browser.find("#setup-steps li").await;
+        browser
+            .expect_accessible(&format!("set up a device, {client}, in Arabic"))
+            .await;
+        // Values read left to right inside the right-to-left page.
+        let directions = browser
+            .script(
+                "return [document.documentElement.dir,
+                     getComputedStyle(document.getElementById('setup-imap-host')).direction]",
+            )
+            .await;
+        assert_eq!(directions, json!(["rtl", "ltr"]));
+        for width in [320, 550] {
+            browser.set_width(width).await;
+            browser
+                .expect_no_sideways_scroll(&format!("set up a device, {client}, at {width} px"))
+                .await;
+        }
+        browser.set_width(1100).await;
+    }
+    browser.close_created().await;
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operator_can_turn_set_up_off() {
+    let config = SERVICES.replacen('{', r#"{ "device_setup": false,"#, 1);
+    let (_server, _front, browser) = signed_in(Some(&config)).await;
+    browser.create_app_password_and_stay("Printer").await;
+    // "Learn more" stays: it is the help page, not the set-up.
+    browser.find("#learn-more").await;
+    assert_eq!(
+        browser
+            .script("return document.getElementById('setup-device')")
+            .await,
+        Value::Null
+    );
+    browser.close_created().await;
+    browser.finish().await;
+}
+
+/// Scrolls the dialog to the set-up section, for its screenshot.
+async fn scroll_to_set_up(browser: &Browser) {
+    browser
+        .script("document.getElementById('setup-client').scrollIntoView({ block: 'start' })")
+        .await;
+}
+
+/// The file `name` in `folder`, once Chromium has finished writing it.
+fn wait_for_download(folder: &Path, name: &str) -> PathBuf {
+    let path = folder.join(name);
+    let deadline = Instant::now() + PATIENCE;
+    while Instant::now() < deadline {
+        let partial = std::fs::read_dir(folder)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .any(|entry| entry.path().extension().is_some_and(|e| e == "crdownload"))
+            })
+            .unwrap_or(true);
+        if path.is_file() && !partial {
+            return path;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{} was not downloaded", path.display());
+}
+
+/// A property list read by Python's `plistlib`, which follows Apple's
+/// format and refuses what does not, as JSON.
+fn read_plist(path: &Path) -> Value {
+    let output = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import json, plistlib, sys; print(json.dumps(plistlib.load(open(sys.argv[1], 'rb'))))",
+        )
+        .arg(path)
+        .output()
+        .expect("run python3");
+    assert!(
+        output.status.success(),
+        "plistlib refused the profile: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON from plistlib")
+}

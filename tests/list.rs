@@ -1,0 +1,280 @@
+//! The App passwords list as a demanding user sees it, in Chromium against
+//! the real server: 40 app passwords sorted and filtered, the new one
+//! highlighted and in view, Create at the limit, the name field's count and
+//! errors, and nothing that wraps or scrolls sideways at 1280 and 390 px in
+//! English, German and Arabic.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use reqwest::Method;
+use serde_json::json;
+use support::{Browser, TestServer, GRACE};
+
+/// Makes `names` through the API, in order.
+async fn make(server: &TestServer, names: &[String]) {
+    let api = server.other_client(GRACE.login);
+    for name in names {
+        let (status, body) = api
+            .call(
+                Method::POST,
+                "/app-passwords",
+                Some(&json!({ "name": name })),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+}
+
+/// `count` names that sort as they were made: "Device 01" to "Device 40".
+fn devices(count: usize) -> Vec<String> {
+    (1..=count).map(|n| format!("Device {n:02}")).collect()
+}
+
+#[tokio::test]
+async fn forty_rows_sort_filter_and_show_the_new_one() {
+    let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "0"]);
+    make(&server, &devices(40)).await;
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    browser
+        .wait_for_text("#app-password-count", "40 app passwords")
+        .await;
+
+    // Newest first, as the Created heading says.
+    let first = browser.row_names().await;
+    assert_eq!(first.len(), 40);
+    assert_eq!(first[0], "Device 40", "newest first");
+    assert_eq!(
+        browser.script("return document.getElementById('sort-created').closest('th').getAttribute('aria-sort')").await,
+        "descending"
+    );
+    browser.screenshot("app-passwords-40").await;
+
+    // By name, A to Z, then Z to A; the heading keeps the focus.
+    browser.click("#sort-name").await;
+    browser
+        .wait_for_script(
+            "return document.querySelector('.app-password-row .name').textContent",
+            "Device 01",
+        )
+        .await;
+    assert_eq!(browser.focused().await, "sort-name");
+    assert_eq!(
+        browser.script("return document.getElementById('sort-name').closest('th').getAttribute('aria-sort')").await,
+        "ascending"
+    );
+    browser.click("#sort-name").await;
+    browser
+        .wait_for_script(
+            "return document.querySelector('.app-password-row .name').textContent",
+            "Device 40",
+        )
+        .await;
+
+    // A filter, since the list is longer than a screen: any case, and it
+    // says how many it shows, or that none matches.
+    browser.type_into("#filter", "device 1").await;
+    browser
+        .wait_for_rows(&[
+            "Device 19",
+            "Device 18",
+            "Device 17",
+            "Device 16",
+            "Device 15",
+            "Device 14",
+            "Device 13",
+            "Device 12",
+            "Device 11",
+            "Device 10",
+        ])
+        .await;
+    browser
+        .wait_for_text(".list-filtered", "10 of 40 shown")
+        .await;
+    assert_eq!(browser.focused().await, "filter", "typing keeps the focus");
+    browser.type_into("#filter", "printer").await;
+    browser.wait_for_text(".empty", "printer").await;
+    browser.set_value("#filter", "").await;
+    browser
+        .wait_for_text("#app-password-count", "40 app passwords")
+        .await;
+
+    // Sorted A to Z, a new "Zebra" lands at the bottom: highlighted, and
+    // scrolled into view.
+    browser.click("#sort-name").await;
+    browser
+        .wait_for_script(
+            "return document.querySelector('.app-password-row .name').textContent",
+            "Device 01",
+        )
+        .await;
+    browser.create_app_password("Zebra").await;
+    browser.wait_for_text(".row-new .name", "Zebra").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('.row-new').length")
+            .await,
+        1
+    );
+    browser
+        .wait_for_script(
+            "const r = document.querySelector('.row-new').getBoundingClientRect();
+             return String(r.top >= 0 && r.bottom <= window.innerHeight)",
+            "true",
+        )
+        .await;
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn at_the_limit_create_stays_reachable_and_points_to_why() {
+    let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "1"]);
+    make(&server, &devices(1)).await;
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 1 used")
+        .await;
+    browser.expect_at_the_limit().await;
+    // One count line: the limit is said once, with why, not twice.
+    let said = browser
+        .script("return document.querySelector('.content').innerText")
+        .await;
+    assert_eq!(
+        said.as_str().unwrap().matches("1 of 1").count(),
+        1,
+        "{said}"
+    );
+    assert_eq!(
+        browser
+            .script("return document.getElementById('create').getAttribute('aria-describedby')")
+            .await,
+        "limit-note"
+    );
+    // Pressed, it opens nothing and takes the user to the explanation.
+    browser.click("#create").await;
+    browser
+        .wait_for_script("return document.activeElement.id", "limit-note")
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('dialog[open]').length")
+            .await,
+        0
+    );
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn the_name_field_counts_and_its_errors_follow_the_text() {
+    let server = TestServer::start(&[&GRACE]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    browser.click("#create").await;
+    browser.find("#app-password-name").await;
+    browser
+        .wait_for_text("#app-password-name-count", "You have 120 characters left")
+        .await;
+
+    // Enter on an empty name says what is missing.
+    browser.press('\u{E007}').await;
+    browser
+        .wait_for_text("#app-password-name-error", "Enter a name")
+        .await;
+
+    // Too long: counted as it is typed; refused on Next with how long it
+    // is; the error follows the text, and goes when the name is fine.
+    browser
+        .type_into("#app-password-name", &"x".repeat(121))
+        .await;
+    browser
+        .wait_for_text("#app-password-name-count", "1 character too many")
+        .await;
+    browser.click(".ap-root dialog button[type=submit]").await;
+    browser
+        .wait_for_text("#app-password-name-error", "this has 121")
+        .await;
+    browser
+        .set_value("#app-password-name", &"x".repeat(122))
+        .await;
+    browser
+        .wait_for_text("#app-password-name-error", "this has 122")
+        .await;
+    browser
+        .type_into("#app-password-name", "Phone for mail")
+        .await;
+    browser
+        .wait_for_script(
+            "return String(document.getElementById('app-password-name-error').hidden)",
+            "true",
+        )
+        .await;
+    browser
+        .wait_for_text("#app-password-name-count", "You have 106 characters left")
+        .await;
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn nothing_in_the_list_wraps_or_scrolls_sideways_in_any_language() {
+    let server = TestServer::start(&[&GRACE]);
+    let api = server.other_client(GRACE.login);
+    // A row of every kind: used through a service, expiring, plain.
+    make(&server, &devices(3)).await;
+    let soon = (time::OffsetDateTime::now_utc() + time::Duration::days(12))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let (status, _) = api
+        .call(
+            Method::POST,
+            "/app-passwords",
+            Some(&json!({ "name": "Calendar on the phone", "expires_at": soon })),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, made) = api
+        .call(
+            Method::POST,
+            "/app-passwords",
+            Some(&json!({ "name": "Mail" })),
+        )
+        .await;
+    let (status, used) = server
+        .verify(GRACE.login, made["password"].as_str().unwrap())
+        .await;
+    assert_eq!(status, 200, "{used}");
+
+    for languages in ["en-US", "de-DE", "ar"] {
+        let browser = Browser::start_speaking(languages).await;
+        browser.goto(&server.url("/app-passwords")).await;
+        browser.sign_in(&GRACE).await;
+        browser.find(".app-password-row").await;
+        for width in [1280, 390] {
+            browser.set_width(width).await;
+            let wrapped = browser
+                .script(
+                    "return [...document.querySelectorAll('.app-password-table th, .app-password-row .when, .list-header .count')]
+                       .filter(e => {
+                         const s = getComputedStyle(e);
+                         const text = e.getBoundingClientRect().height - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
+                         return text > parseFloat(s.lineHeight) * 1.5;
+                       })
+                       .map(e => e.textContent)",
+                )
+                .await;
+            assert_eq!(wrapped, json!([]), "{languages} at {width} px: these wrap");
+            browser
+                .expect_no_sideways_scroll(&format!("{languages} at {width} px"))
+                .await;
+            if languages == "en-US" && width == 390 {
+                browser.screenshot("app-passwords-phone").await;
+            }
+        }
+        browser.finish().await;
+    }
+}

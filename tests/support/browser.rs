@@ -289,6 +289,14 @@ impl Browser {
     /// with every violation of WCAG 2.2 A and AA it finds; `state` names what
     /// is on screen in the message.
     pub async fn expect_accessible(&self, state: &str) {
+        // Colours measured halfway through a transition (a theme just
+        // chosen, a button just left) are colours nobody reads.
+        self.wait_for_script(
+            "return String(document.getAnimations()
+                 .filter(a => a instanceof CSSTransition && a.playState === 'running').length)",
+            "0",
+        )
+        .await;
         let loaded = self.script("return typeof window.axe").await;
         if loaded != "object" {
             let tools = std::env::var("APP_PASSWORDS_TOOLS").unwrap_or_else(|_| {

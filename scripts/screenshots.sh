@@ -13,5 +13,5 @@ step "Running the end-to-end tests with screenshots on"
 APP_PASSWORDS_SCREENSHOTS="$PWD/docs/screenshots" \
   APP_PASSWORDS_SERVER_BIN="$PWD/target/debug/app-passwords-server" \
   APP_PASSWORDS_DIST="$PWD/dist" \
-  cargo test --test e2e --test expiry --test list --test embedding --test hosting --test languages --test accessibility --test create
+  cargo test --test e2e --test expiry --test list --test embedding --test hosting --test languages --test accessibility --test create --test sign_in --test appearance
 ls -1 docs/screenshots

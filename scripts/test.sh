@@ -29,7 +29,7 @@ cargo build -p app-passwords-server
 step "Native tests: server over HTTP, app logic, end-to-end in Chromium"
 APP_PASSWORDS_SERVER_BIN="$PWD/target/debug/app-passwords-server" \
   APP_PASSWORDS_DIST="$PWD/dist" \
-  cargo test --workspace
+  cargo test --workspace --no-fail-fast
 
 step "The server's tests again, on PostgreSQL (a throwaway cluster)"
 APP_PASSWORDS_TEST_ENGINE=postgres cargo test -p app-passwords-server

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::location::State;
 use leptos_router::NavigateOptions;
 
 use crate::api::{use_api, ApiError, Session};
@@ -48,6 +49,30 @@ pub fn sign_in_path(return_to: &str) -> String {
         Screen::SignIn.path(),
         percent_encode(return_to, true)
     )
+}
+
+/// The history state of the sign-in screen that signing out led to.
+const SIGNED_OUT: &str = "app-passwords:signed-out";
+
+/// How to go to sign-in after signing out, so that the screen says so.
+/// The mark lives in the history entry: it stays over a reload or a
+/// change of language, and goes with the next sign-in, which replaces the
+/// entry.
+pub fn after_sign_out() -> NavigateOptions {
+    NavigateOptions {
+        state: State::new(Some(SIGNED_OUT.into())),
+        ..Default::default()
+    }
+}
+
+/// Whether the sign-in screen on show is the one signing out led to.
+pub fn signed_out_here() -> bool {
+    window()
+        .history()
+        .and_then(|history| history.state())
+        .ok()
+        .and_then(|state| state.as_string())
+        .is_some_and(|state| state == SIGNED_OUT)
 }
 
 /// Where to go after sign-in: `requested` when it is a path of this app,

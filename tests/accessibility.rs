@@ -182,6 +182,63 @@ async fn every_screen_and_dialog_state_passes_axe_in_light_and_dark() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn sign_in_mistakes_sign_out_the_theme_and_a_phone_pass_axe_in_light_and_dark() {
+    let server = TestServer::start(&[&ADA, &GRACE]);
+    let browser = Browser::start().await;
+    for (scheme, other) in [("light", "Dark"), ("dark", "Light")] {
+        browser.emulate_media("prefers-color-scheme", scheme).await;
+        let check = |state: &str| format!("{state} ({scheme})");
+
+        // Sign-in: a field missing; the code step, a code of the wrong form.
+        browser.goto(&server.url("/app-passwords")).await;
+        browser.find("#language-en").await;
+        browser.click("button[type=submit]").await;
+        browser.find("#sign-in-notice").await;
+        browser
+            .expect_accessible(&check("sign-in, a field missing"))
+            .await;
+        browser.type_into("#login", ADA.login).await;
+        browser.type_into("#password", ADA.password).await;
+        browser.click("button[type=submit]").await;
+        browser.type_into("#code", "12").await;
+        browser.click("button[type=submit]").await;
+        browser.find("#sign-in-notice").await;
+        browser
+            .expect_accessible(&check("second factor, not 6 digits"))
+            .await;
+        browser.click("#other-account").await;
+
+        // A phone: the list and the verification tab.
+        browser.sign_in(&GRACE).await;
+        browser.find("#create").await;
+        browser.set_size(390, 844).await;
+        browser
+            .expect_accessible(&check("the list on a phone"))
+            .await;
+        browser.click("#tab-verification").await;
+        browser.find("#default-method").await;
+        browser
+            .expect_accessible(&check("the verification tab on a phone"))
+            .await;
+        browser.set_size(1280, 800).await;
+
+        // The other theme, chosen in the menu over the system's; then
+        // signed out.
+        browser.choose_theme(other).await;
+        browser
+            .expect_accessible(&check(&format!("{other} chosen in the menu")))
+            .await;
+        browser.sign_out().await;
+        browser.find("#sign-in-notice").await;
+        browser
+            .expect_accessible(&check(&format!("signed out, {other} chosen")))
+            .await;
+    }
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn the_whole_flow_works_with_the_keyboard_alone() {
     let server = TestServer::start(&[&GRACE]);
     let front = FaultyFront::start(&server, Some(SERVICES)).await;

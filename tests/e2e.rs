@@ -63,7 +63,9 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
     browser.click("button[type=submit]").await;
 
     browser.wait_for_path("/app-passwords").await;
-    browser.wait_for_text("h2", "App passwords").await;
+    browser
+        .wait_for_text("#tab-app-passwords[aria-selected=true]", "App passwords")
+        .await;
     browser.wait_for_text(".user-name", ADA.login).await;
     browser
         .wait_for_text("#app-password-count", "0 of 40")
@@ -120,7 +122,10 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
         .await;
     browser.wait_for_path("/security-info").await;
     browser
-        .wait_for_text("#security-panel h2", "Additional security verification")
+        .wait_for_text(".security-page h1", "Additional security verification")
+        .await;
+    browser
+        .wait_for_text("#tab-verification", "Ways to verify")
         .await;
     browser.find("#default-method").await;
     let selected = browser

@@ -31,7 +31,7 @@ async fn an_expiry_is_chosen_in_the_dialog_and_said_in_the_list() {
     browser.set_value("#expiry", "30").await;
     browser.click(".ap-root dialog button[type=submit]").await;
     browser.shown_password().await;
-    browser.click("#done").await;
+    browser.close_created().await;
     browser.wait_for_rows(&["Tablet"]).await;
     browser
         .wait_for_text(".app-password-row", "Expires in 30 days")

@@ -135,8 +135,10 @@ async fn the_flow_in_arabic_right_to_left_then_the_switcher() {
     assert_eq!(gear_at_left, true, "the top bar is mirrored");
     let starts_right = browser
         .script(
-            "const h = document.getElementById('app-passwords-title');
-             return h.getBoundingClientRect().right > h.parentElement.getBoundingClientRect().right - 60;",
+            "const h = document.querySelector('.security-page h1');
+             const text = document.createRange();
+             text.selectNodeContents(h);
+             return text.getBoundingClientRect().right > h.getBoundingClientRect().right - 60;",
         )
         .await;
     assert_eq!(starts_right, true, "headings start at the right");

@@ -52,6 +52,9 @@ async fn forty_rows_sort_filter_and_show_the_new_one() {
         "descending"
     );
     browser.screenshot("app-passwords-40").await;
+    browser
+        .expect_accessible("40 rows, sorted, with the filter")
+        .await;
 
     // By name, A to Z, then Z to A; the heading keeps the focus.
     browser.click("#sort-name").await;
@@ -97,6 +100,9 @@ async fn forty_rows_sort_filter_and_show_the_new_one() {
     assert_eq!(browser.focused().await, "filter", "typing keeps the focus");
     browser.type_into("#filter", "printer").await;
     browser.wait_for_text(".empty", "printer").await;
+    browser
+        .expect_accessible("a filter that matches nothing")
+        .await;
     browser.set_value("#filter", "").await;
     browser
         .wait_for_text("#app-password-count", "40 app passwords")
@@ -126,6 +132,7 @@ async fn forty_rows_sort_filter_and_show_the_new_one() {
             "true",
         )
         .await;
+    browser.expect_accessible("a new row, marked").await;
     browser.finish().await;
 }
 
@@ -166,6 +173,9 @@ async fn at_the_limit_create_stays_reachable_and_points_to_why() {
             .await,
         0
     );
+    browser
+        .expect_accessible("at the limit, the note focused")
+        .await;
     browser.finish().await;
 }
 
@@ -204,6 +214,9 @@ async fn the_name_field_counts_and_its_errors_follow_the_text() {
         .await;
     browser
         .wait_for_text("#app-password-name-error", "this has 122")
+        .await;
+    browser
+        .expect_accessible("a name over the limit, counted")
         .await;
     browser
         .type_into("#app-password-name", "Phone for mail")

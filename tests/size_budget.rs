@@ -14,11 +14,12 @@ const BUDGET: u64 = 120 * 1024;
 /// this was set plus 2 %, so that growth nobody chose fails here. It sits
 /// where it does because views that are not type-erased, and strings
 /// interned by wasm-bindgen, cost bytes the benchmark showed were worth
-/// their speed, and because choosing an expiry (and seeing it in the list)
-/// is a feature users of every peer ask for (the README's Performance
-/// section has the figures). Lower it whenever the app shrinks; raise it
+/// their speed, and because features users of every peer ask for cost
+/// bytes: choosing an expiry, a sortable and filterable list, a password
+/// that is hard to lose with help to set up a device, and the page's
+/// polish (the README's Performance section has the figures). Lower it whenever the app shrinks; raise it
 /// only for such a measured trade, recorded in the README.
-const CEILING: u64 = 281 * 1024;
+const CEILING: u64 = 321 * 1024;
 
 #[test]
 fn the_app_downloads_no_larger_than_its_ceiling() {

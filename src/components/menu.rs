@@ -5,8 +5,8 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A button named `label` (its content is `icon`) that opens `children`, a
-/// list of `role="menuitem"` (or `menuitemradio`) links or buttons.
+/// A button named `label` (its content is `icon`) that opens `children`, a list of `role="menuitem"` links or buttons and
+/// [`ChoiceGroup`]s.
 #[component]
 pub fn MenuButton(
     /// Accessible name of the trigger.
@@ -112,12 +112,72 @@ pub fn MenuButton(
                     aria-label=label.clone()
                     node_ref=menu
                     on:keydown=on_keydown
-                    // Choosing an item closes the menu; the item does its own work.
-                    on:click=move |_| open.set(false)
+                    // Choosing an item closes the menu, and the focus goes back
+                    // to the trigger rather than to the page; the item does
+                    // its own work.
+                    on:click=move |_| close_and_return()
                 >
                     {children()}
                 </div>
             </Show>
+        </div>
+    }
+}
+
+/// One of a [`ChoiceGroup`]'s choices.
+pub struct Choice {
+    /// What it says.
+    pub label: String,
+    /// The language `label` is in, when it is not the page's (a language's
+    /// own name).
+    pub lang: Option<&'static str>,
+    /// Element id, for a group outside a menu.
+    pub id: Option<String>,
+    /// Whether it is the current choice.
+    pub checked: Signal<bool>,
+    /// Makes it the current choice.
+    pub choose: Callback<()>,
+}
+
+/// Choices of which one is current, named `label`: in a menu
+/// (`in_menu`), `menuitemradio`s under a label; elsewhere, a row of
+/// toggle buttons, for a screen without a menu.
+#[component]
+pub fn ChoiceGroup(
+    /// The group's name.
+    label: String,
+    /// The choices, in order.
+    choices: Vec<Choice>,
+    /// Whether the group is part of a [`MenuButton`]'s menu.
+    #[prop(optional)]
+    in_menu: bool,
+) -> impl IntoView {
+    // A menu shows the group's name; a row is named for screen readers.
+    let heading = in_menu
+        .then(|| view! { <p class="menu-group-label" aria-hidden="true">{label.clone()}</p> });
+    view! {
+        <div role="group" class=if in_menu { "menu-group" } else { "choice-row" } aria-label=label>
+            {heading}
+            {choices
+                .into_iter()
+                .map(|choice| {
+                    let checked = move || if choice.checked.get() { "true" } else { "false" };
+                    view! {
+                        <button
+                            type="button"
+                            id=choice.id
+                            role=in_menu.then_some("menuitemradio")
+                            class=if in_menu { "menu-item" } else { "choice" }
+                            lang=choice.lang
+                            aria-checked=move || in_menu.then(checked)
+                            aria-pressed=move || (!in_menu).then(checked)
+                            on:click=move |_| choice.choose.run(())
+                        >
+                            {choice.label}
+                        </button>
+                    }
+                })
+                .collect_view()}
         </div>
     }
 }

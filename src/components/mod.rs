@@ -18,5 +18,5 @@ pub use field::{
     name_problem_message, ExpiryField, ExpiryInput, NameField, SelectField, TextField,
 };
 pub use focus::{focus_first_of, FocusReturn};
-pub use menu::MenuButton;
+pub use menu::{Choice, ChoiceGroup, MenuButton};
 pub use tabs::{Tab, Tabs};

@@ -4,7 +4,10 @@
 //! language's way, through the browser's `Intl`, so no locale data ships
 //! with the app.
 
+mod choice;
 pub mod keys;
+
+pub use choice::{choose_lang, choose_theme, use_lang_choice, LangChoice, ThemeChoice, THEMES};
 
 use leptos::prelude::*;
 use serde_json::{Map, Value};
@@ -279,59 +282,6 @@ fn fill(text: &str, args: &[(&str, &str)]) -> String {
 /// component mounted on its own, as in a test).
 pub fn use_i18n() -> I18n {
     use_context::<I18n>().unwrap_or_else(|| I18n::new(Lang::En))
-}
-
-/// Where this browser keeps the user's own choice of language (a language
-/// tag, not a secret).
-const CHOICE_KEY: &str = "app-passwords:lang";
-
-/// The language to speak: the user's own choice in the switcher, else
-/// `configured` (the configuration's tag), else the first of the browser's
-/// preferred languages the app speaks, else English.
-pub fn choose_lang(configured: Option<&str>) -> Lang {
-    remembered_lang()
-        .or_else(|| configured.and_then(Lang::from_tag))
-        .or_else(browser_lang)
-        .unwrap_or_default()
-}
-
-/// Remembers the user's choice of language in this browser.
-pub fn remember_lang(lang: Lang) {
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(CHOICE_KEY, lang.code());
-    }
-}
-
-fn remembered_lang() -> Option<Lang> {
-    let storage = web_sys::window()?.local_storage().ok()??;
-    Lang::from_tag(&storage.get_item(CHOICE_KEY).ok()??)
-}
-
-fn browser_lang() -> Option<Lang> {
-    let languages: Vec<String> = web_sys::window()?
-        .navigator()
-        .languages()
-        .iter()
-        .filter_map(|tag| tag.as_string())
-        .collect();
-    Lang::first_spoken(languages.iter().map(String::as_str))
-}
-
-/// Switches the app's language: the switcher's handle on it.
-#[derive(Clone, Copy)]
-pub struct LangChoice(pub RwSignal<Lang>);
-
-impl LangChoice {
-    /// Speaks `lang` from now on, here and next time.
-    pub fn choose(self, lang: Lang) {
-        remember_lang(lang);
-        self.0.set(lang);
-    }
-}
-
-/// The switcher's handle provided at the root.
-pub fn use_lang_choice() -> LangChoice {
-    expect_context::<LangChoice>()
 }
 
 #[cfg(target_arch = "wasm32")]

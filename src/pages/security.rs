@@ -1,7 +1,9 @@
 //! The "Additional security verification" page: two tabs, each with its own
 //! URL, around the verification settings and the app passwords. The page
 //! and its tabs stay while the panel under them changes, so a tab chosen
-//! with the keyboard keeps the focus.
+//! with the keyboard keeps the focus. The page's title is its one visible
+//! heading: the selected tab names the panel, whose own heading is for
+//! screen readers' lists of headings (hidden by the style, not removed).
 
 use leptos::prelude::*;
 use leptos_router::components::Outlet;

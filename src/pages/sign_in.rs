@@ -1,5 +1,7 @@
 //! Sign in: login and password, then the second-factor code when the
-//! backend asks for one.
+//! backend asks for one. One line above the form says what went wrong, or
+//! that the user has signed out; the focus goes to the field to fix, or to
+//! that line when no field is at fault. The languages are at the foot.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -7,15 +9,50 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::api::{use_api, ApiError, Credentials, ProblemKind, SecondFactor, Session};
-use crate::components::{ErrorLine, TextField};
+use crate::components::TextField;
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::session::{safe_return_path, use_session};
+use crate::session::{safe_return_path, signed_out_here, use_session};
+use crate::shell::LanguageChoices;
 
 /// Which part of sign-in is on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
-    Password,
+    /// Login and password; `focus_login` when the user chose to start over
+    /// with another account.
+    Password {
+        focus_login: bool,
+    },
     Code,
+}
+
+/// The line above the form.
+#[derive(Debug, Clone)]
+struct Notice {
+    text: String,
+    /// What went wrong, read out at once; otherwise news (signed out).
+    error: bool,
+    /// Whether the line takes the focus: when no field does.
+    focus: bool,
+}
+
+impl Notice {
+    /// What went wrong with a field, which the caller gives the focus.
+    fn about_field(text: String) -> Option<Self> {
+        Some(Self {
+            text,
+            error: true,
+            focus: false,
+        })
+    }
+
+    /// What went wrong with no field at fault: the line takes the focus.
+    fn about_form(text: String) -> Option<Self> {
+        Some(Self {
+            text,
+            error: true,
+            focus: true,
+        })
+    }
 }
 
 /// The sign-in screen. Already signed in, it goes straight on.
@@ -25,10 +62,14 @@ pub fn SignInPage() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let return_to = Memo::new(move |_| safe_return_path(query.read().get("return").as_deref()));
-    let step = RwSignal::new(Step::Password);
+    let step = RwSignal::new(Step::Password { focus_login: false });
     // Kept across the steps: starting over keeps the login.
     let login = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
+    let notice = RwSignal::new(signed_out_here().then(|| Notice {
+        text: i18n.t(keys::SIGN_IN_SIGNED_OUT),
+        error: false,
+        focus: true,
+    }));
     let on_signed_in = Callback::new(move |session: Session| {
         context.session.set(Some(session));
         navigate(
@@ -50,25 +91,57 @@ pub fn SignInPage() -> impl IntoView {
     })
     .dispatch(());
     let on_restart = Callback::new(move |()| {
-        step.set(Step::Password);
-        message.set(Some(i18n.t(keys::SIGN_IN_START_AGAIN)));
+        step.set(Step::Password { focus_login: false });
+        notice.set(Notice::about_form(i18n.t(keys::SIGN_IN_START_AGAIN)));
     });
+    let on_other_account = Callback::new(move |()| {
+        login.set(String::new());
+        notice.set(None);
+        step.set(Step::Password { focus_login: true });
+    });
+    let on_code_due = Callback::new(move |()| step.set(Step::Code));
     view! {
         <section class="card sign-in" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{i18n.t(keys::SIGN_IN_TITLE)}</h1>
+            <NoticeLine notice=notice />
             {move || match step.get() {
-                Step::Password => view! {
-                    <PasswordStep
-                        login=login
-                        message=message
-                        on_signed_in=on_signed_in
-                        on_code_due=Callback::new(move |()| step.set(Step::Code))
-                    />
+                Step::Password { focus_login } => view! {
+                    <PasswordStep login notice focus_login on_signed_in on_code_due />
                 }
                 .into_any(),
-                Step::Code => view! { <CodeStep message=message on_signed_in=on_signed_in on_restart=on_restart /> }.into_any(),
+                Step::Code => view! {
+                    <CodeStep login notice on_signed_in on_restart on_other_account />
+                }
+                .into_any(),
             }}
+            <LanguageChoices />
         </section>
+    }
+}
+
+/// The line above the form, made anew for each notice, so that a screen
+/// reader hears each one, the same error twice included.
+#[component]
+fn NoticeLine(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    move || {
+        notice.get().map(|notice| {
+            let line = NodeRef::<html::Div>::new();
+            if notice.focus {
+                line.on_load(|line| {
+                    let _ = line.focus();
+                });
+            }
+            let (class, role) = if notice.error {
+                ("notice notice-error", "alert")
+            } else {
+                ("notice notice-info", "status")
+            };
+            view! {
+                <div id="sign-in-notice" class=class role=role tabindex="-1" node_ref=line>
+                    {notice.text}
+                </div>
+            }
+        })
     }
 }
 
@@ -76,13 +149,21 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 fn PasswordStep(
     login: RwSignal<String>,
-    message: RwSignal<Option<String>>,
+    notice: RwSignal<Option<Notice>>,
+    /// Whether the login field takes the focus as it appears.
+    focus_login: bool,
     on_signed_in: Callback<Session>,
     /// Called when the password was right and a second factor is due.
     on_code_due: Callback<()>,
 ) -> impl IntoView {
     let (api, i18n) = (use_api(), use_i18n());
     let password = RwSignal::new(String::new());
+    let (login_input, password_input) = (NodeRef::new(), NodeRef::new());
+    if focus_login {
+        login_input.on_load(|input: web_sys::HtmlInputElement| {
+            let _ = input.focus();
+        });
+    }
     let sign_in = Action::new_local(move |credentials: &Credentials| {
         let (api, credentials) = (api.clone(), credentials.clone());
         async move {
@@ -91,10 +172,14 @@ fn PasswordStep(
                     on_signed_in.try_run(session);
                 }
                 Err(error) if error.kind() == ProblemKind::MfaRequired => {
-                    message.set(None);
+                    notice.set(None);
                     on_code_due.try_run(());
                 }
-                Err(error) => message.set(Some(sign_in_message(&error, &i18n))),
+                // Which of the two was wrong is not said; the password is
+                // the likelier.
+                Err(error) => {
+                    show_failure(&error, keys::SIGN_IN_WRONG, password_input, notice, i18n)
+                }
             }
         }
     });
@@ -104,11 +189,20 @@ fn PasswordStep(
             return;
         }
         let typed = login.get_untracked().trim().to_owned();
-        if typed.is_empty() || password.read_untracked().is_empty() {
-            message.set(Some(i18n.t(keys::SIGN_IN_MISSING)));
+        let empty = if typed.is_empty() {
+            Some(login_input)
+        } else {
+            password
+                .read_untracked()
+                .is_empty()
+                .then_some(password_input)
+        };
+        if let Some(field) = empty {
+            notice.set(Notice::about_field(i18n.t(keys::SIGN_IN_MISSING)));
+            select(field);
             return;
         }
-        message.set(None);
+        notice.set(None);
         sign_in.dispatch(Credentials {
             login: typed,
             password: password.get_untracked(),
@@ -117,8 +211,7 @@ fn PasswordStep(
     let no_error = Signal::derive(|| None::<String>);
     view! {
         <form on:submit=on_submit novalidate>
-            <ErrorLine message=message />
-            <TextField id="login" label=i18n.t(keys::SIGN_IN_LOGIN) value=login error=no_error autocomplete="username" />
+            <TextField id="login" label=i18n.t(keys::SIGN_IN_LOGIN) value=login error=no_error autocomplete="username" node_ref=login_input />
             <TextField
                 id="password"
                 label=i18n.t(keys::SIGN_IN_PASSWORD)
@@ -126,23 +219,29 @@ fn PasswordStep(
                 error=no_error
                 input_type="password"
                 autocomplete="current-password"
+                node_ref=password_input
             />
             <SubmitButton busy=sign_in.pending().into() label=i18n.t(keys::SIGN_IN_SUBMIT) />
         </form>
     }
 }
 
-/// The second-factor code.
+/// The second-factor code, for the account being signed in to, with a way
+/// back to sign in to another.
 #[component]
 fn CodeStep(
-    message: RwSignal<Option<String>>,
+    login: RwSignal<String>,
+    notice: RwSignal<Option<Notice>>,
     on_signed_in: Callback<Session>,
     /// Called when the half-signed-in state is gone and the user must
     /// enter the password again.
     on_restart: Callback<()>,
+    /// Called when the user wants to sign in to another account.
+    on_other_account: Callback<()>,
 ) -> impl IntoView {
     let (api, i18n) = (use_api(), use_i18n());
     let code = RwSignal::new(String::new());
+    let input = NodeRef::<html::Input>::new();
     let submit_code = Action::new_local(move |code: &SecondFactor| {
         let (api, code) = (api.clone(), code.clone());
         async move {
@@ -153,11 +252,10 @@ fn CodeStep(
                 Err(error) if error.is_session_expired() => {
                     on_restart.try_run(());
                 }
-                Err(error) => message.set(Some(sign_in_message(&error, &i18n))),
+                Err(error) => show_failure(&error, keys::SIGN_IN_WRONG_CODE, input, notice, i18n),
             }
         }
     });
-    let input = NodeRef::<html::Input>::new();
     // The cursor is in the code field as soon as it appears.
     input.on_load(|input| {
         let _ = input.focus();
@@ -173,19 +271,21 @@ fn CodeStep(
             .filter(|c| !c.is_whitespace())
             .collect();
         if typed.len() != 6 || !typed.chars().all(|c| c.is_ascii_digit()) {
-            message.set(Some(i18n.t(keys::SIGN_IN_CODE_PROMPT)));
+            notice.set(Notice::about_field(i18n.t(keys::SIGN_IN_CODE_FORMAT)));
+            select(input);
             return;
         }
-        message.set(None);
+        notice.set(None);
         submit_code.dispatch(SecondFactor { code: typed });
     };
+    let (before, after) = i18n.around(keys::SIGN_IN_AS, "login");
     view! {
+        <p class="signing-in-as">{before}<strong>{i18n.user_text(&login.get_untracked())}</strong>{after}</p>
         <form on:submit=on_submit novalidate>
-            <ErrorLine message=message />
-            <p>{i18n.t(keys::SIGN_IN_CODE_PROMPT)}</p>
             <TextField
                 id="code"
                 label=i18n.t(keys::SIGN_IN_CODE)
+                hint=i18n.t(keys::SIGN_IN_CODE_PROMPT)
                 value=code
                 error=Signal::derive(|| None::<String>)
                 autocomplete="one-time-code"
@@ -194,6 +294,9 @@ fn CodeStep(
             />
             <SubmitButton busy=submit_code.pending().into() label=i18n.t(keys::SIGN_IN_VERIFY) />
         </form>
+        <button type="button" class="button-link" id="other-account" on:click=move |_| on_other_account.run(())>
+            {i18n.t(keys::SIGN_IN_OTHER_ACCOUNT)}
+        </button>
     }
 }
 
@@ -208,11 +311,34 @@ fn SubmitButton(busy: Signal<bool>, label: String) -> impl IntoView {
     }
 }
 
-/// What to tell the user when sign-in fails; never says whether the login exists.
-fn sign_in_message(error: &ApiError, i18n: &I18n) -> String {
-    match error.kind() {
-        ProblemKind::InvalidCredentials => i18n.t(keys::SIGN_IN_WRONG),
-        ProblemKind::InvalidCode => i18n.t(keys::SIGN_IN_WRONG_CODE),
-        _ => error.message(i18n),
+/// Says why a step failed. When the backend refused what was typed in
+/// `field` (a wrong password or code), says `wrong` and gives the field
+/// the focus, its text selected so that typing replaces it; otherwise
+/// says what went wrong, never whether the login exists, on the line,
+/// which takes the focus.
+fn show_failure(
+    error: &ApiError,
+    wrong: &str,
+    field: NodeRef<html::Input>,
+    notice: RwSignal<Option<Notice>>,
+    i18n: I18n,
+) {
+    if matches!(
+        error.kind(),
+        ProblemKind::InvalidCredentials | ProblemKind::InvalidCode
+    ) {
+        notice.set(Notice::about_field(i18n.t(wrong)));
+        select(field);
+    } else {
+        notice.set(Notice::about_form(error.message(&i18n)));
+    }
+}
+
+/// Gives `field` the focus with its text selected, so that typing
+/// replaces it.
+fn select(field: NodeRef<html::Input>) {
+    if let Some(input) = field.get_untracked() {
+        let _ = input.focus();
+        input.select();
     }
 }

@@ -244,6 +244,19 @@ impl Browser {
         assert_eq!(outline, true, "the focus on {expected:?} is not visible");
     }
 
+    /// Gives the first element matching `css` the focus, as the keyboard
+    /// would reach it, so that the next key goes to it.
+    pub async fn focus_first(&self, css: &str) {
+        self.find(css).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).focus()",
+                vec![css.into()],
+            )
+            .await
+            .expect("focus an element");
+    }
+
     /// Waits until the element with `id` has focus.
     pub async fn wait_for_focus(&self, id: &str) {
         self.wait_for_script(
@@ -276,6 +289,14 @@ impl Browser {
     /// with every violation of WCAG 2.2 A and AA it finds; `state` names what
     /// is on screen in the message.
     pub async fn expect_accessible(&self, state: &str) {
+        // Colours measured halfway through a transition (a theme just
+        // chosen, a button just left) are colours nobody reads.
+        self.wait_for_script(
+            "return String(document.getAnimations()
+                 .filter(a => a instanceof CSSTransition && a.playState === 'running').length)",
+            "0",
+        )
+        .await;
         let loaded = self.script("return typeof window.axe").await;
         if loaded != "object" {
             let tools = std::env::var("APP_PASSWORDS_TOOLS").unwrap_or_else(|_| {
@@ -319,6 +340,62 @@ impl Browser {
             .expect("resize the window");
         self.wait_for_script("return String(window.innerWidth)", &width.to_string())
             .await;
+    }
+
+    /// Makes the page `width` by `height` CSS pixels, as a phone's screen
+    /// (390 by 844) or a laptop's.
+    pub async fn set_size(&self, width: u32, height: u32) {
+        // The window's size counts the browser's own bars: set it, see what
+        // the page got, and add the difference.
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize the window");
+        let inner = self
+            .script("return [window.innerWidth, window.innerHeight]")
+            .await;
+        let grow = |i: usize, wanted: u32| {
+            let got = inner[i].as_u64().unwrap_or(u64::from(wanted));
+            wanted + u32::try_from(u64::from(wanted).saturating_sub(got)).unwrap_or(0)
+        };
+        self.client
+            .set_window_size(grow(0, width), grow(1, height))
+            .await
+            .expect("resize the window");
+        self.wait_for_script(
+            "return window.innerWidth + 'x' + window.innerHeight",
+            &format!("{width}x{height}"),
+        )
+        .await;
+    }
+
+    /// Asserts that each element matching `css` that shows text holds it
+    /// on one line, nothing cut off: its text's line boxes all sit at one
+    /// height, and it is as wide as its content. `state` names what is on
+    /// screen in the message.
+    pub async fn expect_single_lines(&self, css: &str, state: &str) {
+        let wrapped = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])]
+                     .filter(e => e.getClientRects().length && e.textContent.trim())
+                     .flatMap(e => {
+                         const range = document.createRange();
+                         range.selectNodeContents(e);
+                         const half = parseFloat(getComputedStyle(e).fontSize) / 2;
+                         const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.top);
+                         const name = (e.id || e.className || e.tagName) + ' ' + JSON.stringify(e.textContent.trim());
+                         if (tops.some(t => t - Math.min(...tops) > half)) return [name + ' wraps'];
+                         if (e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+                             return [name + ' is cut off'];
+                         return [];
+                     })",
+                vec![css.into()],
+            )
+            .await
+            .expect("measure lines");
+        let wrapped: Vec<String> = serde_json::from_value(wrapped).expect("a list of elements");
+        assert!(wrapped.is_empty(), "{state}: {}", wrapped.join("; "));
     }
 
     /// Asserts that nothing scrolls sideways at the current width.
@@ -371,6 +448,38 @@ impl Browser {
             self.type_into("#code", &user.current_code()).await;
             self.click("button[type=submit]").await;
         }
+    }
+
+    /// Picks the theme `label` (System, Light, Dark) in the settings menu,
+    /// opening it first if it is closed.
+    pub async fn choose_theme(&self, label: &str) {
+        if self
+            .script("return document.querySelector('[role=menu]') === null")
+            .await
+            == true
+        {
+            self.click("button[aria-haspopup=menu]").await;
+        }
+        self.find("[role=menu]").await;
+        // The themes are the menu's choices without a language of their own.
+        let chosen = self
+            .client
+            .execute(
+                "const item = [...document.querySelectorAll('[role=menuitemradio]:not([lang])')]
+                     .find(i => i.textContent.trim() === arguments[0]);
+                 if (item) { item.click(); return true; }
+                 return false;",
+                vec![label.into()],
+            )
+            .await
+            .expect("choose a theme");
+        assert_eq!(chosen, true, "no theme {label:?} in the menu");
+    }
+
+    /// Signs out through the settings menu.
+    pub async fn sign_out(&self) {
+        self.click("button[aria-haspopup=menu]").await;
+        self.click("[role=menu] button[role=menuitem]").await;
     }
 
     /// Creates an app password named `name` through the Create dialog and

@@ -1,0 +1,99 @@
+//! The user's own choices of language and theme: what applies until they
+//! choose, and their choice, remembered in this browser (localStorage: a
+//! language tag or a theme's name, nothing secret) over what the
+//! configuration says.
+
+use leptos::prelude::*;
+
+use super::Lang;
+use crate::config::Theme;
+
+/// Where this browser keeps the choice of language.
+const LANG_KEY: &str = "app-passwords:lang";
+/// Where this browser keeps the choice of theme.
+const THEME_KEY: &str = "app-passwords:theme";
+
+/// Every theme, in the order the settings menu lists them.
+pub const THEMES: [Theme; 3] = [Theme::Auto, Theme::Light, Theme::Dark];
+
+/// The language to speak: the user's own choice in the switcher, else
+/// `configured` (the configuration's tag), else the first of the browser's
+/// preferred languages the app speaks, else English.
+pub fn choose_lang(configured: Option<&str>) -> Lang {
+    remembered(LANG_KEY)
+        .and_then(|tag| Lang::from_tag(&tag))
+        .or_else(|| configured.and_then(Lang::from_tag))
+        .or_else(browser_lang)
+        .unwrap_or_default()
+}
+
+/// The theme to show: the user's own choice in the settings menu, else
+/// `configured` (`theme` in app-config.json or `data-theme`).
+pub fn choose_theme(configured: Theme) -> Theme {
+    remembered(THEME_KEY)
+        .and_then(|name| THEMES.into_iter().find(|theme| theme.as_str() == name))
+        .unwrap_or(configured)
+}
+
+fn remember(key: &str, value: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+fn remembered(key: &str) -> Option<String> {
+    web_sys::window()?
+        .local_storage()
+        .ok()??
+        .get_item(key)
+        .ok()?
+}
+
+fn browser_lang() -> Option<Lang> {
+    let languages: Vec<String> = web_sys::window()?
+        .navigator()
+        .languages()
+        .iter()
+        .filter_map(|tag| tag.as_string())
+        .collect();
+    Lang::first_spoken(languages.iter().map(String::as_str))
+}
+
+/// Switches the app's language: the switcher's handle on it.
+#[derive(Clone, Copy)]
+pub struct LangChoice(pub RwSignal<Lang>);
+
+impl LangChoice {
+    /// Speaks `lang` from now on, here and next time.
+    pub fn choose(self, lang: Lang) {
+        remember(LANG_KEY, lang.code());
+        self.0.set(lang);
+    }
+}
+
+/// The switcher's handle provided at the root.
+pub fn use_lang_choice() -> LangChoice {
+    expect_context::<LangChoice>()
+}
+
+/// The theme shown, and the settings menu's handle on it.
+#[derive(Clone, Copy)]
+pub struct ThemeChoice(RwSignal<Theme>);
+
+impl ThemeChoice {
+    /// Starts with the user's earlier choice, else `configured`.
+    pub fn new(configured: Theme) -> Self {
+        Self(RwSignal::new(choose_theme(configured)))
+    }
+
+    /// The theme shown (tracked).
+    pub fn get(self) -> Theme {
+        self.0.get()
+    }
+
+    /// Shows `theme` from now on, here and next time.
+    pub fn choose(self, theme: Theme) {
+        remember(THEME_KEY, theme.as_str());
+        self.0.set(theme);
+    }
+}

@@ -1,0 +1,252 @@
+//! Sign-in as a demanding user meets it: where the focus goes after each
+//! mistake, each message said once, another account from the code step,
+//! the languages before signing in, and the notice that signing out leaves.
+//! Needs `scripts/test.sh` to have built the app and the server first.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use fantoccini::key::Key;
+use support::{Browser, TestServer, ADA, GRACE};
+
+const SUBMIT: &str = ".sign-in button[type=submit]";
+/// The code step's hint, which nothing else on the screen may repeat.
+const CODE_HINT: &str = "Enter the 6-digit code from your authenticator app.";
+
+/// Whether the focused field's whole text is selected, so that typing
+/// replaces it.
+const FOCUSED_TEXT_SELECTED: &str = "const e = document.activeElement;
+     return e.value.length > 0 && e.selectionStart === 0 && e.selectionEnd === e.value.length;";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_mistake_puts_the_focus_where_the_fix_is_and_is_said_once() {
+    let server = TestServer::start(&[&ADA, &GRACE]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.find("#login").await;
+
+    // Nothing typed: the first empty field.
+    browser.click(SUBMIT).await;
+    browser
+        .wait_for_text(
+            "#sign-in-notice[role=alert]",
+            "Enter your login and password.",
+        )
+        .await;
+    browser.wait_for_focus("login").await;
+    // A login alone: the password.
+    browser.type_here(ADA.login).await;
+    browser.click(SUBMIT).await;
+    browser.wait_for_focus("password").await;
+
+    // A wrong password, sent with Enter: the error is read out, the
+    // password keeps the (visible) focus with its text selected, and the
+    // login stays as typed.
+    browser.type_here("not-the-password").await;
+    browser.press(Key::Enter.into()).await;
+    browser
+        .wait_for_text("#sign-in-notice[role=alert]", "incorrect")
+        .await;
+    browser.expect_focus("password").await;
+    assert_eq!(browser.script(FOCUSED_TEXT_SELECTED).await, true);
+    assert_eq!(browser.value_of("#login").await, ADA.login);
+    browser.type_here(ADA.password).await;
+    browser.press(Key::Enter.into()).await;
+
+    // The code step names the account; its hint is said once, as the
+    // field's description, and no error repeats it.
+    browser.find("#code").await;
+    browser.expect_focus("code").await;
+    browser
+        .wait_for_text(".signing-in-as", "Signing in as ada")
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.getElementById('code').getAttribute('aria-describedby')")
+            .await,
+        "code-hint"
+    );
+    expect_said_once(&browser, CODE_HINT).await;
+    browser.type_here("12").await;
+    browser.press(Key::Enter.into()).await;
+    let format = browser
+        .wait_for_text("#sign-in-notice[role=alert]", "must be 6 digits")
+        .await;
+    browser.expect_focus("code").await;
+    assert_eq!(browser.script(FOCUSED_TEXT_SELECTED).await, true);
+    expect_said_once(&browser, CODE_HINT).await;
+    expect_said_once(&browser, &format).await;
+    browser.type_here(ADA.wrong_code()).await;
+    browser.press(Key::Enter.into()).await;
+    let wrong = browser
+        .wait_for_text("#sign-in-notice[role=alert]", "not valid")
+        .await;
+    browser.expect_focus("code").await;
+    assert_eq!(browser.script(FOCUSED_TEXT_SELECTED).await, true);
+    expect_said_once(&browser, CODE_HINT).await;
+    expect_said_once(&browser, &wrong).await;
+    browser.screenshot("second-factor-wrong").await;
+
+    // Another account: back to the password step, the login cleared and
+    // focused, nothing said; then that account signs in.
+    browser.press(Key::Tab.into()).await;
+    browser.expect_focus("Verify").await;
+    browser.press(Key::Tab.into()).await;
+    browser.expect_focus("other-account").await;
+    browser.press(Key::Enter.into()).await;
+    browser.expect_focus("login").await;
+    assert_eq!(browser.value_of("#login").await, "");
+    assert_eq!(browser.value_of("#password").await, "");
+    assert_eq!(
+        browser
+            .script("return document.getElementById('sign-in-notice') === null")
+            .await,
+        true,
+        "no notice is left over"
+    );
+    browser.sign_in(&GRACE).await;
+    browser.wait_for_path("/app-passwords").await;
+    browser.wait_for_text(".user-name", GRACE.login).await;
+
+    browser.finish().await;
+}
+
+/// Asserts that `sentence` shows on the page exactly once.
+async fn expect_said_once(browser: &Browser, sentence: &str) {
+    let times = browser
+        .client
+        .execute(
+            "return document.body.innerText.split(arguments[0]).length - 1",
+            vec![sentence.into()],
+        )
+        .await
+        .expect("count a sentence");
+    assert_eq!(times, 1, "{sentence:?} shows {times} times");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_out_ends_on_sign_in_saying_so_until_the_next_sign_in() {
+    let server = TestServer::start(&[&GRACE]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+
+    // Sign out with the keyboard: the gear, End (the last item), Enter.
+    browser.focus_first("button[aria-haspopup=menu]").await;
+    browser.press(Key::Enter.into()).await;
+    browser.press(Key::End.into()).await;
+    browser.expect_focus("Sign out").await;
+    browser.press(Key::Enter.into()).await;
+
+    // One line says so; it has the focus, so a screen reader reads it, and
+    // Tab goes on to the login.
+    browser.wait_for_path("/sign-in").await;
+    browser
+        .wait_for_text("#sign-in-notice[role=status]", "You're signed out.")
+        .await;
+    browser.expect_focus("sign-in-notice").await;
+    browser.screenshot("signed-out").await;
+    browser.press(Key::Tab.into()).await;
+    browser.expect_focus("login").await;
+
+    // Still so after a reload, and in another language.
+    browser.client.refresh().await.expect("reload");
+    browser
+        .wait_for_text("#sign-in-notice", "You're signed out.")
+        .await;
+    browser.click("#language-de").await;
+    browser
+        .wait_for_text("#sign-in-notice", "Sie sind abgemeldet.")
+        .await;
+    browser.click("#language-en").await;
+    browser.find("#sign-in-notice").await;
+
+    // The next sign-in clears it: when that session ends, sign-in says
+    // nothing of signing out.
+    browser.sign_in(&GRACE).await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+    browser.end_session_on_server().await;
+    browser.click("#tab-verification").await;
+    browser
+        .wait_for_path("/sign-in?return=/security-info")
+        .await;
+    browser.find("#login").await;
+    assert_eq!(
+        browser
+            .script("return document.getElementById('sign-in-notice') === null")
+            .await,
+        true,
+        "the sign-out notice outlived the next sign-in"
+    );
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_languages_are_offered_before_sign_in_and_remembered() {
+    let server = TestServer::start(&[&GRACE]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+
+    // Each language named in itself, the one spoken marked, after the form
+    // (Tab reaches them after Sign in).
+    browser
+        .wait_for_text("#language-en[aria-pressed=true]", "English")
+        .await;
+    browser
+        .wait_for_text("#language-de[aria-pressed=false]", "Deutsch")
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.getElementById('language-ar').lang")
+            .await,
+        "ar"
+    );
+    browser.screenshot("sign-in-languages").await;
+
+    // German, by keyboard: the page speaks it at once, and the focus stays
+    // on the choice.
+    browser.focus_first("#language-en").await;
+    browser.press(Key::Tab.into()).await;
+    browser.expect_focus("language-de").await;
+    browser.press(Key::Enter.into()).await;
+    browser.wait_for_text("h1", "Anmelden").await;
+    browser.expect_focus("language-de").await;
+    assert_eq!(
+        browser.script("return document.documentElement.lang").await,
+        "de"
+    );
+    browser
+        .wait_for_text("#language-de[aria-pressed=true]", "Deutsch")
+        .await;
+
+    // Arabic turns the page right to left.
+    browser.click("#language-ar").await;
+    browser.wait_for_text("h1", "تسجيل الدخول").await;
+    assert_eq!(
+        browser.script("return document.documentElement.dir").await,
+        "rtl"
+    );
+
+    // Remembered: over a reload, and after signing in, where the settings
+    // menu marks the same language.
+    browser.click("#language-de").await;
+    browser.wait_for_text("h1", "Anmelden").await;
+    browser.client.refresh().await.expect("reload");
+    browser.wait_for_text("h1", "Anmelden").await;
+    browser.sign_in(&GRACE).await;
+    browser
+        .wait_for_text("#app-password-count", "0 von 40")
+        .await;
+    browser.click("button[aria-haspopup=menu]").await;
+    browser
+        .wait_for_text("[role=menuitemradio][aria-checked=true]", "Deutsch")
+        .await;
+
+    browser.finish().await;
+}

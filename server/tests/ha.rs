@@ -9,121 +9,38 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::process::Command;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Api, BOB_PASSWORD, SERVER_BINARY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use testkit::{adapted, free_port, Nginx, Postgres, ProcessGroup};
+use testkit::Pair;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// One instance: the server's binary on a port of its own.
-struct Instance {
-    process: ProcessGroup,
-    base: String,
+/// Two instances on one database behind nginx, each with Bob and `flags`.
+fn start_pair(flags: &[&str]) -> Pair {
+    let bob = format!("bob:{BOB_PASSWORD}");
+    let flags: Vec<&str> = ["--seed-user", bob.as_str()]
+        .into_iter()
+        .chain(flags.iter().copied())
+        .collect();
+    Pair::start(Path::new(SERVER_BINARY), None, &flags)
 }
 
-/// Two instances on one database, and nginx in front of both.
-struct Pair {
-    instances: [Instance; 2],
-    /// nginx's address: requests there alternate between the instances.
-    front: String,
-    _nginx: Nginx,
-    _nginx_folder: tempfile::TempDir,
-    _folder: tempfile::TempDir,
-}
-
-impl Pair {
-    /// Starts two instances with `flags` on a new database of the shared
-    /// cluster, then nginx in front of them.
-    fn start(flags: &[&str]) -> Self {
-        let cluster = Postgres::shared();
-        let database = cluster.url(&cluster.create_database());
-        let folder = tempfile::tempdir().unwrap();
-        let dist = folder.path().join("dist");
-        std::fs::create_dir_all(&dist).unwrap();
-        std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>app</title>").unwrap();
-        let start = |name: &str| {
-            let port = free_port();
-            let mut command = Command::new(SERVER_BINARY);
-            command
-                .args(["--listen", &format!("127.0.0.1:{port}")])
-                .args(["--database", &database])
-                .arg("--database-password-file")
-                .arg(cluster.password_file())
-                // The same key files for both, as examples/ha says.
-                .arg("--key-file")
-                .arg(folder.path().join("server.key"))
-                .arg("--dist")
-                .arg(&dist)
-                .args(["--seed-user", &format!("bob:{BOB_PASSWORD}")])
-                .args(["--trusted-proxy", "127.0.0.1"])
-                .args(flags)
-                .env("NO_COLOR", "1")
-                .env("RUST_LOG", "warn");
-            let mut process = ProcessGroup::spawn_with_output(
-                command,
-                name,
-                &folder.path().join(format!("{name}.log")),
-            );
-            process.wait_for_port(port);
-            Instance {
-                process,
-                base: format!("http://127.0.0.1:{port}"),
-            }
-        };
-        // One after the other: the first makes the key files.
-        let first = start("instance-1");
-        let second = start("instance-2");
-        let nginx_folder = tempfile::tempdir().unwrap();
-        let front_port = free_port();
-        let http = adapted(
-            include_str!("../../examples/ha/nginx.conf"),
-            &[
-                (
-                    "127.0.0.1:8081",
-                    first.base.trim_start_matches("http://").to_owned(),
-                ),
-                (
-                    "127.0.0.1:8082",
-                    second.base.trim_start_matches("http://").to_owned(),
-                ),
-                (
-                    "listen 127.0.0.1:8080;",
-                    format!("listen 127.0.0.1:{front_port};"),
-                ),
-            ],
-        );
-        let nginx = Nginx::start(nginx_folder.path(), &http, front_port);
-        Self {
-            instances: [first, second],
-            front: format!("http://127.0.0.1:{front_port}"),
-            _nginx: nginx,
-            _nginx_folder: nginx_folder,
-            _folder: folder,
-        }
-    }
-
-    /// The address of instance `index` (0 or 1).
-    fn base(&self, index: usize) -> &str {
-        &self.instances[index % 2].base
-    }
-
-    /// Bob, signed in through instance `index`.
-    async fn bob_on(&self, index: usize) -> Api {
-        Api::bob_at(self.base(index)).await
-    }
+/// Bob, signed in through instance `index` of `pair`.
+async fn bob_on(pair: &Pair, index: usize) -> Api {
+    Api::bob_at(pair.base(index)).await
 }
 
 #[tokio::test]
 async fn what_one_instance_makes_the_other_sees() {
-    let pair = Pair::start(&[]);
+    let pair = start_pair(&[]);
     // A session made on one is valid on the other (the cookie jar is per
     // host, not per port).
-    let mut bob = pair.bob_on(0).await;
+    let mut bob = bob_on(&pair, 0).await;
     bob.point_at(pair.base(1));
     let session = bob.get("/session").await;
     assert_eq!(session.status, StatusCode::OK, "{}", session.body);
@@ -149,8 +66,8 @@ async fn what_one_instance_makes_the_other_sees() {
 }
 
 #[tokio::test]
-async fn the_browser_flow_works_while_requests_alternate() {
-    let pair = Pair::start(&[]);
+async fn the_apps_requests_work_while_they_alternate() {
+    let pair = start_pair(&[]);
     // Through nginx, whose round robin sends each request to the other
     // instance, and once more with the alternation made explicit.
     for (round, bases) in [
@@ -206,8 +123,8 @@ async fn the_browser_flow_works_while_requests_alternate() {
 
 #[tokio::test]
 async fn concurrent_creates_through_both_stop_exactly_at_the_limit() {
-    let pair = Pair::start(&["--max-app-passwords", "5"]);
-    let bob = pair.bob_on(0).await;
+    let pair = start_pair(&["--max-app-passwords", "5"]);
+    let bob = bob_on(&pair, 0).await;
     // The same session, half the requests through each instance.
     let creates = (0..20).map(|index| {
         let client = bob.clone_to(pair.base(index));
@@ -231,7 +148,7 @@ async fn concurrent_creates_through_both_stop_exactly_at_the_limit() {
 
 #[tokio::test]
 async fn parallel_wrong_passwords_through_both_are_limited_as_one() {
-    let pair = Pair::start(&["--max-failures-per-login", "5"]);
+    let pair = start_pair(&["--max-failures-per-login", "5"]);
     let guesses = (0..20).map(|index| {
         let api = Api::at(pair.base(index));
         async move { api.verify("bob", "wrong-guess").await.status }
@@ -250,7 +167,7 @@ async fn parallel_wrong_passwords_through_both_are_limited_as_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_the_request_under_way_finish() {
-    let mut pair = Pair::start(&[]);
+    let mut pair = start_pair(&[]);
     // A sign-in on a connection the server has already served once (so it
     // has surely been accepted), sent up to half its body: the request is
     // under way when the signal comes, and its body ends after.
@@ -287,7 +204,7 @@ async fn sigterm_lets_the_request_under_way_finish() {
     });
     assert!(status.is_some_and(|s| s.success()), "{status:?}");
     // The other carries on.
-    pair.bob_on(1).await;
+    bob_on(&pair, 1).await;
 }
 
 /// What a client of the fault test was told.
@@ -304,7 +221,7 @@ struct Told {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_instance_killed_under_load_loses_nothing_acknowledged() {
-    let pair = Arc::new(Pair::start(&[
+    let pair = Arc::new(start_pair(&[
         "--max-app-passwords",
         "0",
         "--max-failures-per-login",

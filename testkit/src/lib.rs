@@ -9,9 +9,12 @@
 //! - [`dovecot`]: Dovecot with `examples/dovecot/app-passwords.conf`, and
 //!   the clients that sign in through it (IMAP, Postfix's SASL);
 //! - [`nginx`]: nginx around the `http` block a test writes;
-//! - [`postgres`]: a throwaway PostgreSQL cluster.
+//! - [`postgres`]: a throwaway PostgreSQL cluster;
+//! - [`ha`]: two instances of the reference server on one PostgreSQL
+//!   database, behind nginx, as `examples/ha/` runs them.
 
 pub mod dovecot;
+pub mod ha;
 pub mod nginx;
 pub mod postgres;
 pub mod process;
@@ -19,6 +22,7 @@ pub mod process;
 use std::path::Path;
 
 pub use dovecot::{Dovecot, Login, Verifier};
+pub use ha::Pair;
 pub use nginx::Nginx;
 pub use postgres::Postgres;
 pub use process::{free_port, ProcessGroup};

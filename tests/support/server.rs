@@ -25,6 +25,14 @@ pub struct TestUser {
 }
 
 impl TestUser {
+    /// The user as `--seed-user` takes it: `login:password[:secret]`.
+    pub fn seed(&self) -> String {
+        match self.totp_secret {
+            Some(secret) => format!("{}:{}:{secret}", self.login, self.password),
+            None => format!("{}:{}", self.login, self.password),
+        }
+    }
+
     /// The second-factor code an authenticator app shows right now.
     pub fn current_code(&self) -> String {
         let secret =
@@ -58,6 +66,15 @@ pub const GRACE: TestUser = TestUser {
     totp_secret: None,
 };
 
+/// The reference server's binary, built beforehand (`scripts/test.sh`
+/// builds it; `APP_PASSWORDS_SERVER_BIN` may name another).
+pub fn server_binary() -> PathBuf {
+    workspace_path(
+        "APP_PASSWORDS_SERVER_BIN",
+        "target/debug/app-passwords-server",
+    )
+}
+
 /// The reference server, built beforehand (`scripts/test.sh` builds it; this
 /// builds nothing), listening on a free loopback port.
 pub struct TestServer {
@@ -86,10 +103,7 @@ impl TestServer {
     /// if a test put one there (the server migrates it at start); the
     /// folder goes when the server does.
     pub fn start_in(data: tempfile::TempDir, users: &[&TestUser], flags: &[&str]) -> Self {
-        let binary = workspace_path(
-            "APP_PASSWORDS_SERVER_BIN",
-            "target/debug/app-passwords-server",
-        );
+        let binary = server_binary();
         let dist = site::dist();
         assert!(
             binary.is_file(),
@@ -97,13 +111,7 @@ impl TestServer {
             binary.display()
         );
         let database = data.path().join("app.db");
-        let seeds: Vec<String> = users
-            .iter()
-            .map(|u| match u.totp_secret {
-                Some(secret) => format!("{}:{}:{secret}", u.login, u.password),
-                None => format!("{}:{}", u.login, u.password),
-            })
-            .collect();
+        let seeds: Vec<String> = users.iter().map(|u| u.seed()).collect();
         let mut child = Command::new(&binary)
             .arg("--listen")
             .arg("127.0.0.1:0")

@@ -53,9 +53,20 @@ impl Location {
     /// `PGPASSWORD`.
     pub fn parse(database: &Path, password_file: Option<&Path>) -> anyhow::Result<Self> {
         let text = database.to_string_lossy();
-        if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+        let lower = text.to_ascii_lowercase();
+        // Anything that looks like a URL is read as one, so that a mistyped
+        // scheme is refused rather than made a folder named after the URL,
+        // password and all.
+        let url_like = lower.contains("://")
+            || lower.starts_with("postgres:")
+            || lower.starts_with("postgresql:");
+        if !url_like {
             return Ok(Self::Sqlite(database.to_owned()));
         }
+        anyhow::ensure!(
+            lower.starts_with("postgres://") || lower.starts_with("postgresql://"),
+            "--database takes a SQLite file's path or a postgres:// URL"
+        );
         let mut config: postgres::Config = text
             .parse()
             .context("--database is not a valid PostgreSQL URL")?;
@@ -687,6 +698,22 @@ mod tests {
     fn passwords_never_come_in_the_url() {
         let url = Path::new("postgres://app:secret@127.0.0.1/app");
         assert!(Location::parse(url, None).is_err());
+        // A scheme in capitals or mistyped is refused, never taken for a
+        // SQLite path (a folder named after the password, in the log).
+        for mistyped in [
+            "POSTGRESQL://app:secret@127.0.0.1/app",
+            "postgres:/app:secret@127.0.0.1/app",
+            "pg://app:secret@127.0.0.1/app",
+        ] {
+            let Err(error) = Location::parse(Path::new(mistyped), None) else {
+                panic!("{mistyped} was taken");
+            };
+            assert!(!format!("{error:#}").contains("secret"), "{error:#}");
+        }
+        assert!(matches!(
+            Location::parse(Path::new("postgres-data/app.db"), None).unwrap(),
+            Location::Sqlite(_)
+        ));
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("password");
         std::fs::write(&file, "from-a-file\n").unwrap();

@@ -57,7 +57,8 @@ pub fn service(dist: &Path) -> MethodRouter {
             let cache_control = cache_control(request.uri().path());
             // A HEAD's answer has no body to keep.
             let key = (cache_control == IMMUTABLE && request.method() == Method::GET)
-                .then(|| HashedFiles::key(&request));
+                .then(|| HashedFiles::key(&request))
+                .flatten();
             // A name the file system would refuse to look up is no file of
             // the app; asking would be a server error.
             let mut response = if let Some(response) = key.as_ref().and_then(|key| kept.get(key)) {
@@ -101,13 +102,33 @@ type KeptAnswer = (HeaderMap, Bytes);
 
 impl HashedFiles {
     /// What picks the answer: the path and the encodings the browser takes.
-    fn key(request: &Request<Body>) -> (String, String) {
-        let accepted = request
-            .headers()
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default();
-        (request.uri().path().to_owned(), accepted.to_owned())
+    /// None when more than that picks it, so that the answer must come from
+    /// the file: a range or a condition (a 206, 304 or 412, not the whole
+    /// file), or encodings that the key would not say exactly (several
+    /// `Accept-Encoding` headers, which ServeDir reads together, or one
+    /// that is not text).
+    fn key(request: &Request<Body>) -> Option<(String, String)> {
+        let headers = request.headers();
+        let conditional = [
+            header::RANGE,
+            header::IF_RANGE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::IF_UNMODIFIED_SINCE,
+        ]
+        .iter()
+        .any(|name| headers.contains_key(name));
+        let mut accepted = headers.get_all(header::ACCEPT_ENCODING).iter();
+        let first = accepted.next();
+        if conditional || accepted.next().is_some() {
+            return None;
+        }
+        let accepted = match first {
+            Some(value) => value.to_str().ok()?,
+            None => "",
+        };
+        Some((request.uri().path().to_owned(), accepted.to_owned()))
     }
 
     /// The kept answer for `key`, if any.
@@ -139,7 +160,11 @@ impl HashedFiles {
                 .into_response();
         };
         if let Ok(mut kept) = self.0.write() {
-            kept.insert(key, (parts.headers.clone(), body.clone()));
+            // Asked again under the lock: answers read at the same time
+            // all passed the first look.
+            if kept.len() < MOST_KEPT || kept.contains_key(&key) {
+                kept.insert(key, (parts.headers.clone(), body.clone()));
+            }
         }
         Response::from_parts(parts, Body::from(body))
     }

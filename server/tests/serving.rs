@@ -338,6 +338,25 @@ async fn assets_come_precompressed_and_hashed_ones_are_cached_for_ever() {
         .await
         .unwrap();
     assert_eq!(head.status(), StatusCode::OK);
+    // Answers that are not the whole file for one stated set of encodings
+    // must not be kept for others: two Accept-Encoding headers (read
+    // together), a range, a condition.
+    let url = server.url(&format!("/{wasm}"));
+    let two = http
+        .get(&url)
+        .header(header::ACCEPT_ENCODING, "")
+        .header(header::ACCEPT_ENCODING, "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(two.text().await.unwrap(), "brotli body");
+    let part = http
+        .get(&url)
+        .header(header::RANGE, "bytes=0-3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
     // Twice: the second answers come from memory, and must be the same.
     let encodings = [
         ("br, gzip", Some("br"), "brotli body"),

@@ -30,9 +30,17 @@ export function load(files) {
  * cannot load, the element says so instead of staying blank.
  */
 export async function mount(element, options = {}) {
+  preloadCatalogue(element);
   try {
     const app = await load(options.files);
-    return await app.mount(element, options);
+    const mounted = await app.mount(element, { ...options, assets: here.href });
+    running.add(element);
+    return {
+      unmount() {
+        running.delete(element);
+        mounted.unmount();
+      },
+    };
   } catch (error) {
     if (element instanceof HTMLElement && !element.hasChildNodes()) {
       const message = document.createElement("p");
@@ -47,14 +55,83 @@ export async function mount(element, options = {}) {
 // The app's catalogues are in the code that failed to load; this one
 // sentence stands in, in the page's or the browser's language.
 function couldNotStart(element) {
-  const sentences = {
+  return inLanguageOf(element, {
     en: "App passwords could not start. Check your connection and reload the page.",
     de: "App-Kennwörter konnte nicht starten. Prüfen Sie Ihre Verbindung und laden Sie die Seite neu.",
     ar: "تعذّر تشغيل كلمات مرور التطبيقات. تحقّق من اتصالك وأعد تحميل الصفحة.",
-  };
-  const tags = [element.closest("[lang]")?.lang, ...navigator.languages];
-  const lang = tags.map((tag) => (tag ?? "").slice(0, 2).toLowerCase()).find((code) => code in sentences);
-  return sentences[lang ?? "en"];
+  });
+}
+
+// Of `texts` (one per language code), the one in the language of
+// `element` (the app sets its lang), else of the browser, else English.
+function inLanguageOf(element, texts) {
+  return texts[firstSpoken([element.closest("[lang]")?.lang, ...navigator.languages]) ?? "en"];
+}
+
+// The elements the app runs in.
+const running = new Set();
+
+// The release build stops at a panic without a word of its own
+// (-Cpanic=immediate-abort; README, "Performance"): the browser reports a
+// WebAssembly.RuntimeError to the page. The app no longer answers then, so
+// each element it runs in says so, in place of a page that would ignore
+// every click, with a way to start it again.
+function stopped(error) {
+  if (!(error instanceof WebAssembly.RuntimeError)) {
+    return;
+  }
+  for (const element of running) {
+    const notice = document.createElement("div");
+    notice.className = "app-stopped";
+    notice.setAttribute("role", "alert");
+    const said = document.createElement("p");
+    said.textContent = inLanguageOf(element, {
+      en: "Something went wrong and App passwords stopped. Reload the page to go on.",
+      de: "Etwas ist schiefgegangen, und App-Kennwörter wurde angehalten. Laden Sie die Seite neu, um fortzufahren.",
+      ar: "حدث خطأ وتوقّفت كلمات مرور التطبيقات. أعد تحميل الصفحة للمتابعة.",
+    });
+    const reload = document.createElement("button");
+    reload.type = "button";
+    reload.className = "button button-primary";
+    reload.textContent = inLanguageOf(element, { en: "Reload", de: "Neu laden", ar: "إعادة التحميل" });
+    reload.addEventListener("click", () => location.reload());
+    notice.append(said, reload);
+    element.replaceChildren(notice);
+    reload.focus();
+  }
+  running.clear();
+}
+addEventListener("error", (event) => stopped(event.error));
+addEventListener("unhandledrejection", (event) => stopped(event.reason));
+
+// The first of `tags` (language tags, most wanted first) the app speaks.
+function firstSpoken(tags) {
+  const spoken = ["en", "de", "ar"];
+  return tags.map((tag) => (tag ?? "").slice(0, 2).toLowerCase()).find((code) => spoken.includes(code));
+}
+
+// The app fetches its catalogue (locales/<lang>.json; English is built in)
+// as it starts. The language it will most likely speak, the user's earlier
+// choice or else the browser's (src/i18n/choice.rs decides), is fetched
+// now, beside the code, as index.html does with app-config.json.
+function preloadCatalogue(element) {
+  let chosen = null;
+  try {
+    chosen = localStorage.getItem("app-passwords:lang");
+  } catch {
+    // Storage refused (a private window's setting): the browser's languages.
+  }
+  const lang = firstSpoken([chosen, element.dataset.lang, ...navigator.languages]);
+  const href = new URL(`locales/${lang}.json`, here).href;
+  if (!lang || lang === "en" || document.querySelector(`link[rel="preload"][href="${href}"]`)) {
+    return;
+  }
+  const link = document.createElement("link");
+  link.rel = "preload";
+  link.as = "fetch";
+  link.crossOrigin = "anonymous";
+  link.href = href;
+  document.head.append(link);
 }
 
 async function filesFromIndex() {

@@ -14,7 +14,7 @@ fi
 count=0
 # Not index.html: operators edit its <base href>, and a twin left stale
 # would undo the edit. It is 2 KB.
-for file in "$dir"/*.wasm "$dir"/*.js "$dir"/*.css "$dir"/*.svg; do
+for file in "$dir"/*.wasm "$dir"/*.js "$dir"/*.css "$dir"/*.svg "$dir"/locales/*.json; do
   [ -f "$file" ] || continue
   brotli --force --best --keep "$file"
   gzip --force --best --keep --no-name "$file"

@@ -94,6 +94,20 @@ for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
     missing+=("${need#*:}")
   fi
 done
+# The release wasm is built by Debian's Rust 1.96 from bookworm-security,
+# which rebuilds the standard library with the app (scripts/toolchain/cargo),
+# and linked by LLVM 22's wasm-ld.
+if /usr/bin/rustc --version 2>/dev/null | grep -q '^rustc 1\.96\.' && [ -x /usr/bin/cargo ] \
+  && [ -f /usr/lib/rustlib/src/rust/library/Cargo.lock ]; then
+  ok "Debian's $(/usr/bin/rustc --version)"
+else
+  missing+=(rustc-web cargo-web rust-web-src)
+fi
+if [ -x /usr/bin/wasm-ld-22 ]; then
+  ok /usr/bin/wasm-ld-22
+else
+  missing+=(lld-22)
+fi
 # Debian keeps PostgreSQL's programs under its major version.
 if initdb=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1) && [ -n "$initdb" ]; then
   ok "$initdb"
@@ -120,6 +134,8 @@ fi
 
 step "[setup] crate sources (trunk builds offline)"
 cargo fetch --locked -q 2>/dev/null || cargo fetch -q
+# The standard library's own dependencies, for the release wasm's build.
+RUSTC_BOOTSTRAP=1 /usr/bin/cargo fetch -q --manifest-path /usr/lib/rustlib/src/rust/library/Cargo.toml
 ok "fetched"
 
 step "set-up done"

@@ -7,7 +7,7 @@ use leptos_router::path;
 use crate::api::{ApiClient, Session};
 use crate::config::Config;
 use crate::host::HostPage;
-use crate::i18n::{keys, I18n, Lang, LangChoice};
+use crate::i18n::{keys, I18n, LangChoice};
 use crate::pages::{AppPasswordsPanel, NotFoundPage, SecurityInfoPanel, SecurityPage, SignInPage};
 use crate::routes::{BasePath, Screen};
 use crate::session::{RequireSession, SessionContext};
@@ -22,7 +22,7 @@ pub fn provide_app_context(
     api: ApiClient,
     host: HostPage,
     i18n: I18n,
-    lang: RwSignal<Lang>,
+    lang: LangChoice,
 ) {
     provide_context(BasePath::new(config.base_path.clone().unwrap_or_default()));
     provide_context(api);
@@ -31,7 +31,7 @@ pub fn provide_app_context(
     });
     provide_context(host);
     provide_context(i18n);
-    provide_context(LangChoice(lang));
+    provide_context(lang);
     provide_context(config);
 }
 
@@ -39,9 +39,9 @@ pub fn provide_app_context(
 /// `host` what happens, in `lang`. Each screen has its own URL under the
 /// base path. A new language renders it all again, where the user was.
 #[component]
-pub fn App(config: Config, api: ApiClient, host: HostPage, lang: RwSignal<Lang>) -> impl IntoView {
+pub fn App(config: Config, api: ApiClient, host: HostPage, lang: LangChoice) -> impl IntoView {
     move || {
-        let i18n = I18n::new(lang.get());
+        let i18n = I18n::new(lang.lang.get());
         let title = config
             .title
             .clone()

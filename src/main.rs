@@ -1,10 +1,13 @@
 //! The app's JavaScript entry point. Loading the module only installs the
-//! panic hook; `embed.js` (on a host's page, or hashed on the app's own)
+//! panic hook (in debug builds); `embed.js` (on a host's page, or hashed on the app's own)
 //! then calls [`mount`] on the element the app should live in.
 
 use wasm_bindgen::prelude::*;
 
 fn main() {
+    // Only where a panic unwinds into a hook: the release build stops at
+    // once (-Cpanic=immediate-abort), and embed.js says so on the page.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
 }
 

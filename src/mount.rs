@@ -13,7 +13,7 @@ use crate::config::{
     normalize_base_path, AuthMode, Config, ConfigError, Field, CONFIG_URL_ATTRIBUTE,
 };
 use crate::host::HostPage;
-use crate::i18n::{choose_lang, keys, I18n};
+use crate::i18n::{self, choose_lang, keys, I18n, LangChoice};
 use crate::pages::ConfigErrorPage;
 use crate::App;
 
@@ -24,6 +24,10 @@ pub struct MountOptions {
     /// The app calls it before its first request and again, with
     /// `renew: true`, whenever the backend refuses the token.
     pub get_token: Option<js_sys::Function>,
+    /// `assets`: the URL of the folder of the app's files, where the
+    /// catalogues are (`embed.js` passes its own); else the document's base
+    /// URL, which is that folder on the app's own page.
+    pub assets_url: Option<String>,
 }
 
 impl MountOptions {
@@ -32,16 +36,24 @@ impl MountOptions {
         if options.is_undefined() || options.is_null() {
             return Ok(Self::default());
         }
-        let get_token = js_sys::Reflect::get(options, &"getToken".into())
-            .map_err(|_| "the options must be an object".to_owned())?;
-        if get_token.is_undefined() || get_token.is_null() {
-            return Ok(Self::default());
-        }
-        let get_token = get_token
-            .dyn_into::<js_sys::Function>()
-            .map_err(|_| "getToken must be a function".to_owned())?;
+        let field = |name: &str| {
+            js_sys::Reflect::get(options, &name.into())
+                .map(|value| (!value.is_undefined() && !value.is_null()).then_some(value))
+                .map_err(|_| "the options must be an object".to_owned())
+        };
+        let get_token = field("getToken")?
+            .map(|get_token| {
+                get_token
+                    .dyn_into::<js_sys::Function>()
+                    .map_err(|_| "getToken must be a function".to_owned())
+            })
+            .transpose()?;
+        let assets_url = field("assets")?
+            .map(|url| url.as_string().ok_or("assets must be a URL".to_owned()))
+            .transpose()?;
         Ok(Self {
-            get_token: Some(get_token),
+            get_token,
+            assets_url,
         })
     }
 }
@@ -66,12 +78,18 @@ pub async fn mount(root: web_sys::HtmlElement, options: MountOptions) -> Mounted
     // The styles apply under this class only, so a host page keeps its own.
     let _ = root.class_list().add_1("ap-root");
     let host = HostPage::new(root.clone(), is_whole_page(&root));
+    let assets_url = options.assets_url.clone().unwrap_or_else(document_base_url);
     // Until the configuration says otherwise, the browser's languages.
-    let browser_i18n = I18n::new(choose_lang(None));
+    let browser_lang = choose_lang(None);
+    i18n::load(browser_lang, &assets_url).await;
+    let browser_i18n = I18n::new(browser_lang);
     match read_config(&root, &options, &browser_i18n).await {
         Ok(config) => {
             let _ = root.set_attribute("data-theme", config.theme.as_str());
-            let lang = RwSignal::new(choose_lang(config.lang.as_deref()));
+            let lang = choose_lang(config.lang.as_deref());
+            // Without its catalogue (offline, say), English.
+            i18n::load(lang, &assets_url).await;
+            let lang = LangChoice::new(I18n::new(lang).lang(), assets_url);
             let api = ApiClient::new(&config, options.get_token);
             MountedApp {
                 _handle: Box::new(leptos::mount::mount_to(root, move || {
@@ -104,7 +122,7 @@ async fn read_config(
                 ConfigError::new(
                     CONFIG_URL_ATTRIBUTE,
                     keys::CONFIG_NOT_HTTP,
-                    vec![("value", format!("{location:?}"))],
+                    vec![("value", quoted(&location))],
                 )
             })?;
             let name = location.rsplit('/').next().unwrap_or_default().to_owned();
@@ -177,9 +195,15 @@ fn web_url(location: &str, base_url: &str, field: Field) -> Result<String, Confi
             ConfigError::new(
                 field.name(),
                 keys::CONFIG_NOT_HTTP,
-                vec![("value", format!("{location:?}"))],
+                vec![("value", quoted(location))],
             )
         })
+}
+
+/// `value` in quotes, as a message shows what was written. Not `{:?}`:
+/// the release build formats no `Debug` (`-Zfmt-debug=none`).
+fn quoted(value: &str) -> String {
+    format!("\"{value}\"")
 }
 
 /// Whether the app owns the whole page (its own `index.html`), where it may

@@ -90,6 +90,7 @@ fn SettingsMenu(theme: ThemeChoice) -> impl IntoView {
     view! {
         <div class="top-bar-end">
             <span class="user-name">{name}</span>
+            <LanguageUnavailable />
             <MenuButton label=i18n.t(keys::SHELL_SETTINGS) id=SETTINGS_MENU icon="⚙">
                 <a role="menuitem" class="menu-item" href=base.href(Screen::SecurityInfo)>{security_info.clone()}</a>
                 <a role="menuitem" class="menu-item" href=base.href(Screen::AppPasswords)>{app_passwords.clone()}</a>
@@ -134,21 +135,45 @@ pub fn LanguageChoices(
                 id: (!in_menu).then_some(id),
                 checked: Signal::stored(lang == current),
                 choose: Callback::new(move |()| {
-                    lang_choice.choose(lang);
                     let focus_then = focus_then.clone();
-                    request_animation_frame(move || {
-                        let found = document().query_selector(&focus_then).ok().flatten();
-                        if let Some(element) =
-                            found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                        {
-                            let _ = element.focus();
+                    leptos::task::spawn_local(async move {
+                        if !lang_choice.choose(lang).await {
+                            return;
                         }
+                        request_animation_frame(move || {
+                            let found = document().query_selector(&focus_then).ok().flatten();
+                            if let Some(element) =
+                                found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                            {
+                                let _ = element.focus();
+                            }
+                        });
                     });
                 }),
             }
         })
         .collect();
-    view! { <ChoiceGroup label=i18n.t(keys::SHELL_MENU_LANGUAGE) choices=choices in_menu=in_menu /> }
+    view! {
+        <ChoiceGroup label=i18n.t(keys::SHELL_MENU_LANGUAGE) choices=choices in_menu=in_menu />
+        // In the menu, which closes on a choice, the top bar says it instead.
+        {(!in_menu).then(|| view! { <LanguageUnavailable /> })}
+    }
+}
+
+/// Says which language just chosen could not be fetched (offline, say):
+/// the page stays in the language it was in.
+#[component]
+pub fn LanguageUnavailable() -> impl IntoView {
+    let (i18n, lang_choice) = (use_i18n(), use_lang_choice());
+    move || {
+        lang_choice.unavailable.get().map(|lang| {
+            let said = i18n.t_with(
+                keys::SHELL_LANGUAGE_UNAVAILABLE,
+                &[("language", lang.native_name())],
+            );
+            view! { <p class="field-error language-unavailable" role="alert">{said}</p> }
+        })
+    }
 }
 
 /// System, light or dark, the one shown checked.

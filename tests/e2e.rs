@@ -85,6 +85,59 @@ async fn signs_in_through_the_second_factor_and_sees_the_app_passwords_list() {
     browser.finish().await;
 }
 
+/// The release build stops at a panic without a word (it is built with
+/// -Cpanic=immediate-abort); the browser reports a `WebAssembly.RuntimeError`,
+/// raised here as the browser raises it, and the page must say so.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fault_in_the_app_says_so_and_offers_to_reload() {
+    let server = TestServer::start(&[&ADA]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/sign-in")).await;
+    browser.wait_for_text("h1", "Sign in").await;
+
+    // Other scripts' errors are not the app's: it carries on.
+    browser
+        .script("window.dispatchEvent(new ErrorEvent('error', { error: new TypeError('a host page bug') }))")
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('.app-stopped').length")
+            .await,
+        0
+    );
+    browser
+        .script(
+            "window.dispatchEvent(new ErrorEvent('error', { error: new WebAssembly.RuntimeError('unreachable') }))",
+        )
+        .await;
+    browser
+        .wait_for_text(
+            ".app-stopped[role=alert]",
+            "Something went wrong and App passwords stopped. Reload the page to go on.",
+        )
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.activeElement.textContent")
+            .await,
+        "Reload",
+        "the way out has the focus"
+    );
+    browser
+        .expect_accessible("the app stopped at a fault")
+        .await;
+    browser.click(".app-stopped button").await;
+    browser.wait_for_text("h1", "Sign in").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('.app-stopped').length")
+            .await,
+        0,
+        "reloaded, the app runs again"
+    );
+    browser.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_addresses_show_a_page_not_found_with_a_way_home() {
     let server = TestServer::start(&[&ADA]);

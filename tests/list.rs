@@ -1,6 +1,6 @@
 //! The App passwords list as a demanding user sees it, in Chromium against
 //! the real server: 40 app passwords sorted and filtered, the new one
-//! highlighted and in view, Create at the limit, the name field's count and
+//! highlighted and in view, 130 drawn a screenful at a time, Create at the limit, the name field's count and
 //! errors, and nothing that wraps or scrolls sideways at 1280 and 390 px in
 //! English, German and Arabic.
 
@@ -133,6 +133,79 @@ async fn forty_rows_sort_filter_and_show_the_new_one() {
         )
         .await;
     browser.expect_accessible("a new row, marked").await;
+    browser.finish().await;
+}
+
+#[tokio::test]
+async fn a_long_list_draws_what_is_in_view_then_the_rest_as_the_user_goes_down() {
+    let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "0"]);
+    make(&server, &devices(130)).await;
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/app-passwords")).await;
+    browser.sign_in(&GRACE).await;
+    browser
+        .wait_for_text("#app-password-count", "130 app passwords")
+        .await;
+    let drawn = "return document.querySelectorAll('.app-password-row').length";
+    let at_first = browser.script(drawn).await.as_u64().unwrap_or_default();
+    assert!(
+        (40..130).contains(&at_first),
+        "the first screens and a margin, not all 130: {at_first}"
+    );
+    // Assistive technology hears how long the list is, and where each row is.
+    assert_eq!(
+        browser
+            .script("return document.querySelector('.app-password-table').getAttribute('aria-rowcount')")
+            .await,
+        "131"
+    );
+    browser.expect_accessible("a long list, partly drawn").await;
+
+    // A keyboard user tabbing down: the last row drawn takes the focus,
+    // scrolls into view, and the next rows are drawn before the next Tab.
+    browser
+        .script(&format!(
+            "document.getElementById('delete-{}').focus()",
+            at_first - 1
+        ))
+        .await;
+    browser
+        .wait_for_script(
+            &format!(
+                "return String(document.querySelectorAll('.app-password-row').length > {at_first})"
+            ),
+            "true",
+        )
+        .await;
+
+    // Scrolling to the end draws the rest, down to the oldest.
+    for _ in 0..10 {
+        browser
+            .script("window.scrollTo(0, document.documentElement.scrollHeight)")
+            .await;
+        if browser.script(drawn).await == 130 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let names = browser.row_names().await;
+    assert_eq!(names.len(), 130, "every row drawn once scrolled to");
+    assert_eq!(names[0], "Device 130");
+    assert_eq!(names[129], "Device 01", "oldest last");
+    assert_eq!(
+        browser
+            .script("return [...document.querySelectorAll('.app-password-row')].at(-1).getAttribute('aria-rowindex')")
+            .await,
+        "131"
+    );
+
+    // The filter finds rows that were never drawn, too.
+    browser.goto(&server.url("/app-passwords")).await;
+    browser
+        .wait_for_text("#app-password-count", "130 app passwords")
+        .await;
+    browser.type_into("#filter", "device 01").await;
+    browser.wait_for_rows(&["Device 01"]).await;
     browser.finish().await;
 }
 

@@ -298,7 +298,7 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
     use app_passwords::app::provide_app_context;
     use app_passwords::config::Config;
     use app_passwords::host::HostPage;
-    use app_passwords::i18n::{I18n, Lang};
+    use app_passwords::i18n::{I18n, Lang, LangChoice};
     use app_passwords::pages::create_dialog::CreateDialog;
     use leptos_router::components::Router;
 
@@ -317,7 +317,7 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
             api,
             host,
             I18n::new(Lang::En),
-            RwSignal::new(Lang::En),
+            LangChoice::new(Lang::En, String::new()),
         );
         view! {
             <Router>

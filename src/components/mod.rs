@@ -7,6 +7,7 @@ pub mod disclosure;
 pub mod error_notice;
 pub mod field;
 pub mod focus;
+pub mod list_window;
 pub mod menu;
 pub mod tabs;
 
@@ -18,5 +19,6 @@ pub use field::{
     name_problem_message, ExpiryField, ExpiryInput, NameField, SelectField, TextField,
 };
 pub use focus::{focus_first_of, FocusReturn};
+pub use list_window::{use_list_window, ListWindow};
 pub use menu::{Choice, ChoiceGroup, MenuButton};
 pub use tabs::{Tab, Tabs};

@@ -61,13 +61,40 @@ fn browser_lang() -> Option<Lang> {
 
 /// Switches the app's language: the switcher's handle on it.
 #[derive(Clone, Copy)]
-pub struct LangChoice(pub RwSignal<Lang>);
+pub struct LangChoice {
+    /// The language spoken (tracked: a new one renders the app again).
+    pub lang: RwSignal<Lang>,
+    /// The language last chosen whose catalogue could not be fetched.
+    pub unavailable: RwSignal<Option<Lang>>,
+    /// The folder of the app's files, where the catalogues are.
+    assets_url: StoredValue<String>,
+}
 
 impl LangChoice {
-    /// Speaks `lang` from now on, here and next time.
-    pub fn choose(self, lang: Lang) {
-        remember(LANG_KEY, lang.code());
-        self.0.set(lang);
+    /// Speaks `lang`, whose catalogue is at hand; others come from
+    /// `assets_url`.
+    pub fn new(lang: Lang, assets_url: String) -> Self {
+        Self {
+            lang: RwSignal::new(lang),
+            unavailable: RwSignal::new(None),
+            assets_url: StoredValue::new(assets_url),
+        }
+    }
+
+    /// Speaks `lang` from now on, here and next time, once its catalogue
+    /// is at hand; whether it could be fetched (when not, the language
+    /// stays and [`LangChoice::unavailable`] says which could not come).
+    pub async fn choose(self, lang: Lang) -> bool {
+        let url = self.assets_url.get_value();
+        let loaded = super::load(lang, &url).await;
+        if loaded {
+            remember(LANG_KEY, lang.code());
+            self.unavailable.set(None);
+            self.lang.set(lang);
+        } else {
+            self.unavailable.set(Some(lang));
+        }
+        loaded
     }
 }
 

@@ -25,6 +25,7 @@ keys! {
     SHELL_MENU_SECURITY_INFO = "shell.menu.security_info",
     SHELL_MENU_APP_PASSWORDS = "shell.menu.app_passwords",
     SHELL_MENU_LANGUAGE = "shell.menu.language",
+    SHELL_LANGUAGE_UNAVAILABLE = "shell.language_unavailable",
     SHELL_MENU_THEME = "shell.menu.theme",
     SHELL_MENU_THEME_AUTO = "shell.menu.theme.auto",
     SHELL_MENU_THEME_LIGHT = "shell.menu.theme.light",

@@ -71,13 +71,11 @@ impl Lang {
         tags.into_iter().find_map(Self::from_tag)
     }
 
-    /// The catalogue's text.
-    pub fn catalogue(self) -> &'static str {
-        match self {
-            Self::En => include_str!("../../locales/en.json"),
-            Self::De => include_str!("../../locales/de.json"),
-            Self::Ar => include_str!("../../locales/ar.json"),
-        }
+    /// Where the catalogue is, relative to the app's files: every language
+    /// but English is fetched when it is needed (English is built in, the
+    /// fallback), so that nobody downloads the languages they do not read.
+    pub fn catalogue_path(self) -> String {
+        format!("locales/{}.json", self.code())
     }
 }
 
@@ -103,24 +101,66 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-impl I18n {
-    /// The messages of `lang`.
-    pub fn new(lang: Lang) -> Self {
-        let catalogue = CATALOGUES.with_borrow_mut(|catalogues| {
-            if let Some((_, catalogue)) = catalogues.iter().find(|(l, _)| *l == lang) {
-                return *catalogue;
+/// English, the one catalogue built in.
+const ENGLISH: &str = include_str!("../../locales/en.json");
+
+/// Parses and keeps `text` as the catalogue of `lang`.
+fn keep(lang: Lang, text: &str) -> &'static Catalogue {
+    // The catalogues are part of the build and checked by tests; a broken
+    // one is a build defect, so it falls back to no messages (keys show)
+    // rather than taking the app down.
+    let catalogue: &'static Catalogue = Box::leak(Box::new(Catalogue {
+        messages: serde_json::from_str(text).unwrap_or_default(),
+        #[cfg(target_arch = "wasm32")]
+        intl: send_wrapper::SendWrapper::new(intl::Formats::new(lang)),
+    }));
+    CATALOGUES.with_borrow_mut(|catalogues| catalogues.push((lang, catalogue)));
+    catalogue
+}
+
+fn kept(lang: Lang) -> Option<&'static Catalogue> {
+    CATALOGUES.with_borrow(|catalogues| {
+        catalogues
+            .iter()
+            .find(|(kept, _)| *kept == lang)
+            .map(|(_, catalogue)| *catalogue)
+    })
+}
+
+/// Fetches the catalogue of `lang` from `locales/` beside the app's files
+/// (`assets_url`), unless it is at hand; whether it now is. The page
+/// starts this fetch early (`embed.js` preloads the likely language), and
+/// [`I18n::new`] speaks English until it succeeds.
+pub async fn load(lang: Lang, assets_url: &str) -> bool {
+    if lang == Lang::En || kept(lang).is_some() {
+        return true;
+    }
+    let Ok(url) = web_sys::Url::new_with_base(&lang.catalogue_path(), assets_url) else {
+        return false;
+    };
+    match crate::api::fetch_config_file(&url.href()).await {
+        Ok(Some(text)) => {
+            // Another mount of the app may have kept it meanwhile.
+            if kept(lang).is_none() {
+                keep(lang, &text);
             }
-            // The catalogues are part of the build and checked by tests; a
-            // broken one is a build defect, so it falls back to no messages
-            // (keys show) rather than taking the app down.
-            let catalogue: &'static Catalogue = Box::leak(Box::new(Catalogue {
-                messages: serde_json::from_str(lang.catalogue()).unwrap_or_default(),
-                #[cfg(target_arch = "wasm32")]
-                intl: send_wrapper::SendWrapper::new(intl::Formats::new(lang)),
-            }));
-            catalogues.push((lang, catalogue));
-            catalogue
-        });
+            true
+        }
+        _ => false,
+    }
+}
+
+impl I18n {
+    /// The messages of `lang`, if its catalogue is at hand ([`load`]);
+    /// English otherwise.
+    pub fn new(lang: Lang) -> Self {
+        let (lang, catalogue) = match kept(lang) {
+            Some(catalogue) => (lang, catalogue),
+            None => (
+                Lang::En,
+                kept(Lang::En).unwrap_or_else(|| keep(Lang::En, ENGLISH)),
+            ),
+        };
         Self { lang, catalogue }
     }
 
@@ -427,11 +467,16 @@ mod tests {
                 other => panic!("a message must be text or plural forms, not {other}"),
             }
         };
-        let english: Map<String, Value> = serde_json::from_str(Lang::En.catalogue()).unwrap();
+        let text = |lang: Lang| {
+            let path = format!("{}/{}", env!("CARGO_MANIFEST_DIR"), lang.catalogue_path());
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        };
+        assert_eq!(text(Lang::En), ENGLISH, "English is built in");
+        let english: Map<String, Value> = serde_json::from_str(ENGLISH).unwrap();
         let mut expected: Vec<&str> = keys::ALL.to_vec();
         expected.sort_unstable();
         for lang in Lang::ALL {
-            let catalogue: Map<String, Value> = serde_json::from_str(lang.catalogue())
+            let catalogue: Map<String, Value> = serde_json::from_str(&text(lang))
                 .unwrap_or_else(|e| panic!("locales/{}.json: {e}", lang.code()));
             let mut present: Vec<&str> = catalogue.keys().map(String::as_str).collect();
             present.sort_unstable();

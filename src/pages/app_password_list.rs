@@ -10,7 +10,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::{AppPassword, AppPasswordList};
-use crate::components::focus_first_of;
+use crate::components::list_window::WINDOW_STEP;
+use crate::components::{focus_first_of, use_list_window};
 use crate::expiry;
 use crate::i18n::{keys, use_i18n, I18n};
 
@@ -59,10 +60,22 @@ pub enum FocusNext {
 impl FocusNext {
     /// The ids to try, in order, in a list shown as `rows`.
     fn ids(&self, rows: &[AppPassword]) -> Vec<String> {
-        let rows_to_try = match self {
-            Self::Stay => return Vec::new(),
-            Self::Sort(key) => return vec![key.id().to_owned()],
-            Self::Create => Vec::new(),
+        match self {
+            Self::Stay => Vec::new(),
+            Self::Sort(key) => vec![key.id().to_owned()],
+            Self::Create | Self::Item(_) | Self::Row(_) => self
+                .rows(rows)
+                .into_iter()
+                .map(|row| RowButton::Rename.id(row))
+                .chain([CREATE_ID.to_owned(), TITLE_ID.to_owned()])
+                .collect(),
+        }
+    }
+
+    /// The rows of `rows` whose Rename to try, in order.
+    fn rows(&self, rows: &[AppPassword]) -> Vec<usize> {
+        match self {
+            Self::Stay | Self::Sort(_) | Self::Create => Vec::new(),
             Self::Item(id) => rows
                 .iter()
                 .position(|item| &item.id == id)
@@ -72,12 +85,7 @@ impl FocusNext {
                 .into_iter()
                 .flatten()
                 .collect(),
-        };
-        rows_to_try
-            .into_iter()
-            .map(|row| RowButton::Rename.id(row))
-            .chain([CREATE_ID.to_owned(), TITLE_ID.to_owned()])
-            .collect()
+        }
     }
 }
 
@@ -389,7 +397,9 @@ fn AppPasswordTable(
     }
 }
 
-/// The table itself: sortable headers and a row each.
+/// The table itself: sortable headers and a row each, drawn a step at a
+/// time ([`use_list_window`]) so that a long list shows as fast as a short
+/// one.
 fn rows_table(
     i18n: I18n,
     rows: Vec<AppPassword>,
@@ -403,18 +413,38 @@ fn rows_table(
     for text in ROW_STRINGS {
         wasm_bindgen::intern(text);
     }
-    let cells = rows
-        .iter()
-        .enumerate()
-        .map(|(index, item)| {
-            app_password_row(
-                i18n,
-                &texts,
-                item,
-                index,
-                new_id.as_deref() == Some(item.id.as_str()),
-                now,
-            )
+    let total = rows.len();
+    let new_row = new_id.and_then(|id| rows.iter().position(|item| item.id == id));
+    // The rows the focus goes to, and the new one, are drawn from the start.
+    let at_least = focus_next
+        .with_value(|next| next.rows(&rows))
+        .into_iter()
+        .chain(new_row)
+        .max()
+        .map_or(0, |row| row + 1);
+    let window = use_list_window(total, at_least);
+    let (rows, texts) = (StoredValue::new(rows), StoredValue::new(texts));
+    // A step's rows, drawn once the window reaches them. Each step has its
+    // own memo so that growing the window draws only the new rows.
+    let steps = (0..total.div_ceil(WINDOW_STEP))
+        .map(|step| {
+            let start = step * WINDOW_STEP;
+            let reached = Memo::new(move |_| window.shown.get() > start);
+            move || {
+                reached.get().then(|| {
+                    let end = (start + WINDOW_STEP).min(total);
+                    rows.with_value(|rows| {
+                        texts.with_value(|texts| {
+                            (start..end)
+                                .map(|index| {
+                                    let is_new = new_row == Some(index);
+                                    app_password_row(i18n, texts, &rows[index], index, is_new, now)
+                                })
+                                .collect_view()
+                        })
+                    })
+                })
+            }
         })
         .collect_view();
     let header = move |key: SortKey| {
@@ -440,26 +470,34 @@ fn rows_table(
             </th>
         }
     };
+    let (has_last_used, has_expires) =
+        texts.with_value(|texts| (texts.last_used.is_some(), texts.expires.is_some()));
+    let columns = 3 + usize::from(has_last_used) + usize::from(has_expires);
     view! {
-        <table class="app-password-table">
+        // The row count and each row's index tell assistive technology how
+        // long the list is while only part of it is drawn.
+        <table class="app-password-table" aria-rowcount=total + 1>
             <caption class="visually-hidden">{i18n.t(keys::LIST_CAPTION)}</caption>
             <thead>
-                <tr>
+                <tr aria-rowindex="1">
                     {header(SortKey::Name)}
                     {header(SortKey::Created)}
-                    {texts.last_used.is_some().then(|| header(SortKey::LastUsed))}
-                    {texts.expires.is_some().then(|| header(SortKey::Expires))}
+                    {has_last_used.then(|| header(SortKey::LastUsed))}
+                    {has_expires.then(|| header(SortKey::Expires))}
                     <th scope="col"><span class="visually-hidden">{i18n.t(keys::LIST_COL_ACTIONS)}</span></th>
                 </tr>
             </thead>
             // One listener for every row's buttons: a thousand rows would
             // otherwise make two thousand closures and listeners.
             <tbody on:click=move |event| {
-                if let Some(action) = row_action(&event, &rows) {
+                if let Some(action) = rows.with_value(|rows| row_action(&event, rows)) {
                     on_action.run(action);
                 }
             }>
-                {cells}
+                {steps}
+                <tr class="list-edge" aria-hidden="true" node_ref=window.edge hidden=move || { window.shown.get() >= total }>
+                    <td colspan=columns></td>
+                </tr>
             </tbody>
         </table>
     }
@@ -647,7 +685,7 @@ fn app_password_row(
     });
     let name = i18n.user_text(&item.name);
     view! {
-        <tr class="app-password-row" class:row-new=is_new>
+        <tr class="app-password-row" class:row-new=is_new aria-rowindex=index + 2>
             // The badge is drawn from data-new, so the cell holds the name alone.
             <td class="name" dir="auto" data-new=is_new.then(|| texts.new.clone())>{item.name.clone()}</td>
             <td data-label=texts.created.clone()>{moment(i18n, &item.created_at, ago(&item.created_at))}</td>

@@ -6,20 +6,20 @@
 
 mod support;
 
-/// The budget the app is held to: 120 KB of brotli for wasm, JS and CSS
+/// The budget the app is held to: 220 KB of brotli for wasm, JS and CSS
 /// together. The benchmark prints FAIL while the app is above it.
-const BUDGET: u64 = 120 * 1024;
+const BUDGET: u64 = 220 * 1024;
 
 /// What the app may not grow past on the way to [`BUDGET`]: its size when
-/// this was set plus 2 %, so that growth nobody chose fails here. It sits
-/// where it does because views that are not type-erased, and strings
-/// interned by wasm-bindgen, cost bytes the benchmark showed were worth
-/// their speed, and because features users of every peer ask for cost
-/// bytes: choosing an expiry, a sortable and filterable list, a password
-/// that is hard to lose with help to set up a device, and the page's
-/// polish (the README's Performance section has the figures). Lower it whenever the app shrinks; raise it
-/// only for such a measured trade, recorded in the README.
-const CEILING: u64 = 321 * 1024;
+/// this was set (278,307 B, built as `trunk build --release` builds it:
+/// Debian's Rust 1.96 with the standard library rebuilt, views type-erased,
+/// German and Arabic fetched when spoken) plus 2 %, so that growth nobody
+/// chose fails here. Features users of every peer ask for cost bytes, and
+/// the README's Performance section has the figures. Lower it whenever the
+/// app shrinks; raise it only for a measured trade, recorded in the README.
+/// A build by rustup's stable Rust (no Debian toolchain) is about 15 %
+/// larger and fails here, as it should: it is not what ships.
+const CEILING: u64 = 278_307 * 102 / 100;
 
 #[test]
 fn the_app_downloads_no_larger_than_its_ceiling() {

@@ -20,9 +20,9 @@ pub struct ListWindow {
     /// How many rows to draw, from the first: a multiple of
     /// [`WINDOW_STEP`], or all of them.
     pub shown: ReadSignal<usize>,
-    /// For an empty row after the last one drawn: the list grows when it
+    /// For an empty element right after the list: the list grows when it
     /// nears the view.
-    pub edge: NodeRef<html::Tr>,
+    pub edge: NodeRef<html::Div>,
 }
 
 /// How many of `total` rows to draw at first: enough for the first
@@ -39,7 +39,7 @@ pub fn first_window(total: usize, at_least: usize) -> usize {
 /// the first `at_least`.
 pub fn use_list_window(total: usize, at_least: usize) -> ListWindow {
     let (shown, set_shown) = signal(first_window(total, at_least));
-    let edge = NodeRef::<html::Tr>::new();
+    let edge = NodeRef::<html::Div>::new();
     edge.on_load(move |edge| {
         let grow = Closure::<dyn Fn(js_sys::Array, IntersectionObserver)>::new(
             move |entries: js_sys::Array, observer: IntersectionObserver| {

@@ -472,7 +472,6 @@ fn rows_table(
     };
     let (has_last_used, has_expires) =
         texts.with_value(|texts| (texts.last_used.is_some(), texts.expires.is_some()));
-    let columns = 3 + usize::from(has_last_used) + usize::from(has_expires);
     view! {
         // The row count and each row's index tell assistive technology how
         // long the list is while only part of it is drawn.
@@ -495,11 +494,9 @@ fn rows_table(
                 }
             }>
                 {steps}
-                <tr class="list-edge" aria-hidden="true" node_ref=window.edge hidden=move || { window.shown.get() >= total }>
-                    <td colspan=columns></td>
-                </tr>
             </tbody>
         </table>
+        <div class="list-edge" node_ref=window.edge hidden=move || { window.shown.get() >= total }></div>
     }
 }
 

@@ -31,10 +31,11 @@ export function load(files) {
  */
 export async function mount(element, options = {}) {
   preloadCatalogue(element);
+  // From before the app's first line runs: a fault while it starts counts too.
+  running.add(element);
   try {
     const app = await load(options.files);
     const mounted = await app.mount(element, { ...options, assets: here.href });
-    running.add(element);
     return {
       unmount() {
         running.delete(element);
@@ -42,6 +43,7 @@ export async function mount(element, options = {}) {
       },
     };
   } catch (error) {
+    running.delete(element);
     if (element instanceof HTMLElement && !element.hasChildNodes()) {
       const message = document.createElement("p");
       message.setAttribute("role", "alert");
@@ -74,8 +76,10 @@ const running = new Set();
 // The release build stops at a panic without a word of its own
 // (-Cpanic=immediate-abort; README, "Performance"): the browser reports a
 // WebAssembly.RuntimeError to the page. The app no longer answers then, so
-// each element it runs in says so, in place of a page that would ignore
-// every click, with a way to start it again.
+// each element it runs in says so, above a page that would ignore every
+// click, with a way to start it again. What was on screen stays (a new
+// password, say, can still be selected and copied): the notice goes into
+// an open dialog, which covers the rest, or else at the element's top.
 function stopped(error) {
   if (!(error instanceof WebAssembly.RuntimeError)) {
     return;
@@ -96,7 +100,7 @@ function stopped(error) {
     reload.textContent = inLanguageOf(element, { en: "Reload", de: "Neu laden", ar: "إعادة التحميل" });
     reload.addEventListener("click", () => location.reload());
     notice.append(said, reload);
-    element.replaceChildren(notice);
+    (element.querySelector("dialog[open]") ?? element).prepend(notice);
     reload.focus();
   }
   running.clear();
@@ -107,7 +111,7 @@ addEventListener("unhandledrejection", (event) => stopped(event.reason));
 // The first of `tags` (language tags, most wanted first) the app speaks.
 function firstSpoken(tags) {
   const spoken = ["en", "de", "ar"];
-  return tags.map((tag) => (tag ?? "").slice(0, 2).toLowerCase()).find((code) => spoken.includes(code));
+  return tags.map((tag) => (tag ?? "").split(/[-_]/)[0].toLowerCase()).find((code) => spoken.includes(code));
 }
 
 // The app fetches its catalogue (locales/<lang>.json; English is built in)

@@ -487,6 +487,7 @@ async fn slow_cold_loads(browser: &Browser, server: &TestServer, driver: &str) -
             conditions(0.0, -1.0, -1.0),
         )
         .await;
+    browser.cdp("Network.disable", json!({})).await;
     slow
 }
 
@@ -658,7 +659,11 @@ fn report(results: &Value) -> (String, bool) {
     );
     let render = &results["render_1000_ms"];
     let (render_app, render_floor) = (med(&render["app"]), med(&render["floor"]));
-    time_row("1,000 rows rendered", render_app, render_floor);
+    time_row(
+        "A list of 1,000 shown (the app draws those in view and a margin)",
+        render_app,
+        render_floor,
+    );
     let growth = |page: &str| {
         cycles[page]["memory_growth_bytes"]
             .as_f64()
@@ -690,7 +695,7 @@ fn report(results: &Value) -> (String, bool) {
             next("app") <= BUDGET_NEXT_MS,
         ),
         (
-            format!("{BIG_LIST} rows in < {BUDGET_RENDER_MS} ms"),
+            format!("a list of {BIG_LIST} shown in < {BUDGET_RENDER_MS} ms (windowed)"),
             format!("{render_app:.1} ms"),
             render_app < BUDGET_RENDER_MS,
         ),

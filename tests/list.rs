@@ -161,8 +161,9 @@ async fn a_long_list_draws_what_is_in_view_then_the_rest_as_the_user_goes_down()
     );
     browser.expect_accessible("a long list, partly drawn").await;
 
-    // A keyboard user tabbing down: the last row drawn takes the focus,
-    // scrolls into view, and the next rows are drawn before the next Tab.
+    // The focus reaching the last row drawn, as a keyboard user's Tab
+    // does: it scrolls into view, and the next rows are drawn before the
+    // next Tab.
     browser
         .script(&format!(
             "document.getElementById('delete-{}').focus()",
@@ -186,7 +187,7 @@ async fn a_long_list_draws_what_is_in_view_then_the_rest_as_the_user_goes_down()
         if browser.script(drawn).await == 130 {
             break;
         }
-        std::thread::sleep(std::time::Duration::from_millis(200));
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     let names = browser.row_names().await;
     assert_eq!(names.len(), 130, "every row drawn once scrolled to");

@@ -66,6 +66,9 @@ pub struct LangChoice {
     pub lang: RwSignal<Lang>,
     /// The language last chosen whose catalogue could not be fetched.
     pub unavailable: RwSignal<Option<Lang>>,
+    /// The language last chosen: a slower fetch for an earlier choice
+    /// must not undo it.
+    chosen: StoredValue<Lang>,
     /// The folder of the app's files, where the catalogues are.
     assets_url: StoredValue<String>,
 }
@@ -77,16 +80,24 @@ impl LangChoice {
         Self {
             lang: RwSignal::new(lang),
             unavailable: RwSignal::new(None),
+            chosen: StoredValue::new(lang),
             assets_url: StoredValue::new(assets_url),
         }
     }
 
     /// Speaks `lang` from now on, here and next time, once its catalogue
-    /// is at hand; whether it could be fetched (when not, the language
-    /// stays and [`LangChoice::unavailable`] says which could not come).
+    /// is at hand; whether it now does. When the catalogue cannot be
+    /// fetched, the language stays and [`LangChoice::unavailable`] says
+    /// which could not come; when another language was chosen meanwhile,
+    /// that choice decides.
     pub async fn choose(self, lang: Lang) -> bool {
+        self.chosen.set_value(lang);
         let url = self.assets_url.get_value();
         let loaded = super::load(lang, &url).await;
+        if self.chosen.get_value() != lang {
+            // Chosen again meanwhile: that choice decides.
+            return false;
+        }
         if loaded {
             remember(LANG_KEY, lang.code());
             self.unavailable.set(None);

@@ -104,18 +104,22 @@ thread_local! {
 /// English, the one catalogue built in.
 const ENGLISH: &str = include_str!("../../locales/en.json");
 
-/// Parses and keeps `text` as the catalogue of `lang`.
-fn keep(lang: Lang, text: &str) -> &'static Catalogue {
-    // The catalogues are part of the build and checked by tests; a broken
-    // one is a build defect, so it falls back to no messages (keys show)
-    // rather than taking the app down.
+/// Keeps `messages` as the catalogue of `lang`.
+fn keep(lang: Lang, messages: Map<String, Value>) -> &'static Catalogue {
     let catalogue: &'static Catalogue = Box::leak(Box::new(Catalogue {
-        messages: serde_json::from_str(text).unwrap_or_default(),
+        messages,
         #[cfg(target_arch = "wasm32")]
         intl: send_wrapper::SendWrapper::new(intl::Formats::new(lang)),
     }));
     CATALOGUES.with_borrow_mut(|catalogues| catalogues.push((lang, catalogue)));
     catalogue
+}
+
+/// English, parsed once. It is part of the build and checked by tests; were
+/// it broken, keys would show rather than the app going down.
+fn english() -> &'static Catalogue {
+    kept(Lang::En)
+        .unwrap_or_else(|| keep(Lang::En, serde_json::from_str(ENGLISH).unwrap_or_default()))
 }
 
 fn kept(lang: Lang) -> Option<&'static Catalogue> {
@@ -138,16 +142,18 @@ pub async fn load(lang: Lang, assets_url: &str) -> bool {
     let Ok(url) = web_sys::Url::new_with_base(&lang.catalogue_path(), assets_url) else {
         return false;
     };
-    match crate::api::fetch_config_file(&url.href()).await {
-        Ok(Some(text)) => {
-            // Another mount of the app may have kept it meanwhile.
-            if kept(lang).is_none() {
-                keep(lang, &text);
-            }
-            true
-        }
-        _ => false,
+    let Ok(Some(text)) = crate::api::fetch_config_file(&url.href()).await else {
+        return false;
+    };
+    // Garbled on the way (a proxy's error page, say): not kept, English.
+    let Ok(messages) = serde_json::from_str(&text) else {
+        return false;
+    };
+    // Another mount of the app may have kept it meanwhile.
+    if kept(lang).is_none() {
+        keep(lang, messages);
     }
+    true
 }
 
 impl I18n {
@@ -156,12 +162,20 @@ impl I18n {
     pub fn new(lang: Lang) -> Self {
         let (lang, catalogue) = match kept(lang) {
             Some(catalogue) => (lang, catalogue),
-            None => (
-                Lang::En,
-                kept(Lang::En).unwrap_or_else(|| keep(Lang::En, ENGLISH)),
-            ),
+            None => (Lang::En, english()),
         };
         Self { lang, catalogue }
+    }
+
+    /// The message `key`: in English when this catalogue lacks it (the
+    /// fetched catalogues keep their names across builds, so one may come
+    /// from a build a page open since before an upgrade does not know).
+    fn message(&self, key: &str) -> Option<&'static Value> {
+        let catalogue: &'static Catalogue = self.catalogue;
+        catalogue
+            .messages
+            .get(key)
+            .or_else(|| english().messages.get(key))
     }
 
     /// The language.
@@ -181,7 +195,7 @@ impl I18n {
 
     /// The message `key` with each `{name}` in it replaced by its value.
     pub fn t_with(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let text = match self.catalogue.messages.get(key) {
+        let text = match self.message(key) {
             Some(Value::String(text)) => text.as_str(),
             Some(Value::Object(forms)) => forms.get("other").and_then(Value::as_str).unwrap_or(key),
             _ => key,
@@ -194,7 +208,7 @@ impl I18n {
     /// replaced by its value.
     pub fn t_count(&self, key: &str, count: usize, args: &[(&str, &str)]) -> String {
         let category = self.plural_category(count);
-        let text = match self.catalogue.messages.get(key) {
+        let text = match self.message(key) {
             Some(Value::Object(forms)) => forms
                 .get(category)
                 .or_else(|| forms.get("other"))

@@ -179,6 +179,36 @@ async fn a_long_list_draws_what_is_in_view_then_the_rest_as_the_user_goes_down()
         )
         .await;
 
+    // The sure way for a keyboard or a screen reader's browse mode: a
+    // "Show 40 more" button after the list, out of sight until focused,
+    // that draws the next rows and takes the focus to the first of them.
+    // Focused and pressed in one go: nearing the view, it would also draw
+    // rows by itself, and this is about the button.
+    let before = browser.script(drawn).await.as_u64().unwrap_or_default();
+    let pressed = browser
+        .script(
+            "const more = document.querySelector('.list-more');
+             more.focus();
+             const width = more.getBoundingClientRect().width;
+             const said = more.textContent;
+             more.click();
+             return [width, said]",
+        )
+        .await;
+    assert!(
+        pressed[0].as_f64().unwrap_or_default() > 20.0,
+        "visible once focused: {pressed}"
+    );
+    assert_eq!(pressed[1], "Show 40 more");
+    browser
+        .wait_for_script(
+            "return document.activeElement.id",
+            &format!("rename-{before}"),
+        )
+        .await;
+    let after = browser.script(drawn).await.as_u64().unwrap_or_default();
+    assert!(after > before, "{before} rows drawn, then {after}");
+
     // Scrolling to the end draws the rest, down to the oldest.
     for _ in 0..10 {
         browser

@@ -16,13 +16,30 @@ use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObser
 pub const WINDOW_STEP: usize = 40;
 
 /// What [`use_list_window`] gives the list.
+#[derive(Clone, Copy)]
 pub struct ListWindow {
     /// How many rows to draw, from the first: a multiple of
     /// [`WINDOW_STEP`], or all of them.
     pub shown: ReadSignal<usize>,
-    /// For an empty element right after the list: the list grows when it
-    /// nears the view.
-    pub edge: NodeRef<html::Div>,
+    /// For the "Show more" button right after the list: the list grows
+    /// when it nears the view, or when it is pressed (the sure way for a
+    /// keyboard or a screen reader's browse mode).
+    pub edge: NodeRef<html::Button>,
+    set_shown: WriteSignal<usize>,
+    total: usize,
+}
+
+impl ListWindow {
+    /// Draws the next step of rows.
+    pub fn grow(self) {
+        self.set_shown
+            .update(|shown| *shown = (*shown + WINDOW_STEP).min(self.total));
+    }
+
+    /// How many rows the next step draws.
+    pub fn next_step(self) -> usize {
+        WINDOW_STEP.min(self.total.saturating_sub(self.shown.get()))
+    }
 }
 
 /// How many of `total` rows to draw at first: enough for the first
@@ -39,8 +56,13 @@ pub fn first_window(total: usize, at_least: usize) -> usize {
 /// the first `at_least`.
 pub fn use_list_window(total: usize, at_least: usize) -> ListWindow {
     let (shown, set_shown) = signal(first_window(total, at_least));
-    let edge = NodeRef::<html::Div>::new();
-    edge.on_load(move |edge| {
+    let window = ListWindow {
+        shown,
+        edge: NodeRef::new(),
+        set_shown,
+        total,
+    };
+    window.edge.on_load(move |edge| {
         let grow = Closure::<dyn Fn(js_sys::Array, IntersectionObserver)>::new(
             move |entries: js_sys::Array, observer: IntersectionObserver| {
                 let near = entries.iter().any(|entry| {
@@ -51,7 +73,7 @@ pub fn use_list_window(total: usize, at_least: usize) -> ListWindow {
                 if !near || shown.get_untracked() >= total {
                     return;
                 }
-                set_shown.update(|shown| *shown = (*shown + WINDOW_STEP).min(total));
+                window.grow();
                 // Watched afresh, the edge is reported again once the new
                 // rows are drawn: still near on a tall screen, it grows
                 // the list again.
@@ -72,7 +94,7 @@ pub fn use_list_window(total: usize, at_least: usize) -> ListWindow {
         let watching = SendWrapper::new((observer, grow));
         on_cleanup(move || watching.0.disconnect());
     });
-    ListWindow { shown, edge }
+    window
 }
 
 fn edge_of(entries: &js_sys::Array) -> web_sys::Element {

@@ -87,6 +87,7 @@ keys! {
     LIST_FILTER = "list.filter",
     LIST_FILTER_NONE = "list.filter_none",
     LIST_FILTERED = "list.filtered",
+    LIST_SHOW_MORE = "list.show_more",
     LIST_SORTED_BY = "list.sorted_by",
     LIST_NEW = "list.new",
     LIST_COL_CREATED = "list.col.created",

@@ -496,7 +496,23 @@ fn rows_table(
                 {steps}
             </tbody>
         </table>
-        <div class="list-edge" node_ref=window.edge hidden=move || { window.shown.get() >= total }></div>
+        // Out of sight until it has the focus.
+        <button
+            type="button"
+            class="button button-small list-more"
+            node_ref=window.edge
+            hidden=move || { window.shown.get() >= total }
+            on:click=move |_| {
+                let first_new = window.shown.get_untracked();
+                window.grow();
+                // To the first new row, where the user was going.
+                request_animation_frame(move || {
+                    focus_first_of([RowButton::Rename.id(first_new).as_str()]);
+                });
+            }
+        >
+            {move || i18n.t_with(keys::LIST_SHOW_MORE, &[("count", &i18n.number(window.next_step()))])}
+        </button>
     }
 }
 

@@ -208,3 +208,57 @@ async fn the_flow_in_arabic_right_to_left_then_the_switcher() {
 
     browser.finish().await;
 }
+
+/// German and Arabic are fetched when chosen: offline, the page stays as it
+/// was and says so, and the same choice works once the network is back.
+#[tokio::test]
+async fn a_language_that_cannot_be_fetched_says_so_and_the_page_stays() {
+    let server = TestServer::start(&[&GRACE]);
+    let browser = Browser::start().await;
+    browser.goto(&server.url("/sign-in")).await;
+    browser.wait_for_text("h1", "Sign in").await;
+    browser.type_into("#login", "grace").await;
+    browser.cdp("Network.enable", serde_json::json!({})).await;
+    browser
+        .cdp(
+            "Network.setBlockedURLs",
+            serde_json::json!({ "urls": ["*/locales/de.json"] }),
+        )
+        .await;
+
+    browser.click("#language-de").await;
+    browser
+        .wait_for_text(
+            ".language-unavailable[role=alert]",
+            "Deutsch could not be loaded. Check your connection and try again.",
+        )
+        .await;
+    assert_eq!(
+        browser.script("return document.documentElement.lang").await,
+        "en"
+    );
+    browser.wait_for_text("h1", "Sign in").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelector('#login').value")
+            .await,
+        "grace",
+        "what was typed stays"
+    );
+    browser
+        .expect_accessible("a language that could not be fetched")
+        .await;
+
+    browser
+        .cdp("Network.setBlockedURLs", serde_json::json!({ "urls": [] }))
+        .await;
+    browser.click("#language-de").await;
+    browser.wait_for_text("h1", "Anmelden").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('.language-unavailable').length")
+            .await,
+        0
+    );
+    browser.finish().await;
+}

@@ -405,17 +405,21 @@ fn app_password_path(id: &str) -> String {
     format!("/app-passwords/{}", percent_encode(id, false))
 }
 
-/// Reads the configuration file at `url` (absolute): its text, or `None`
-/// when there is none. A 404, or an HTML page instead of JSON (what
-/// a host that serves every unknown path with `index.html` sends), means
-/// there is none.
+/// Reads a file the app is deployed with at `url` (absolute), such as its
+/// configuration or a catalogue: its text, or `None` when there is none. A
+/// 404, or an HTML page instead of JSON (what a host that serves every
+/// unknown path with `index.html` sends), means there is none. Within the
+/// default request timeout, so that a server that never answers cannot
+/// hold the app at its start.
 pub async fn fetch_config_file(url: &str) -> Result<Option<String>, ApiError> {
+    let deadline = Deadline::start(Config::default().request_timeout_seconds);
     // No headers of its own: index.html preloads the file, and the browser
     // hands over a preloaded response only to a request just like the preload.
     let response = Request::get(url)
+        .abort_signal(Some(&deadline.signal))
         .send()
         .await
-        .map_err(|_| ApiError::Network)?;
+        .map_err(|_| deadline.failure())?;
     let is_html = response.headers().get("content-type").is_some_and(|ct| {
         ct.trim_start()
             .to_ascii_lowercase()
@@ -431,7 +435,7 @@ pub async fn fetch_config_file(url: &str) -> Result<Option<String>, ApiError> {
         .text()
         .await
         .map(Some)
-        .map_err(|_| ApiError::Network)
+        .map_err(|_| deadline.failure())
 }
 
 /// Turns an error response, whatever its body, into an [`ApiError`].

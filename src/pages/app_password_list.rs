@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{AppPassword, AppPasswordList};
 use crate::components::list_window::WINDOW_STEP;
-use crate::components::{focus_first_of, use_list_window};
+use crate::components::{focus_first_of, use_list_window, ListWindow};
 use crate::expiry;
 use crate::i18n::{keys, use_i18n, I18n};
 
@@ -424,29 +424,7 @@ fn rows_table(
         .map_or(0, |row| row + 1);
     let window = use_list_window(total, at_least);
     let (rows, texts) = (StoredValue::new(rows), StoredValue::new(texts));
-    // A step's rows, drawn once the window reaches them. Each step has its
-    // own memo so that growing the window draws only the new rows.
-    let steps = (0..total.div_ceil(WINDOW_STEP))
-        .map(|step| {
-            let start = step * WINDOW_STEP;
-            let reached = Memo::new(move |_| window.shown.get() > start);
-            move || {
-                reached.get().then(|| {
-                    let end = (start + WINDOW_STEP).min(total);
-                    rows.with_value(|rows| {
-                        texts.with_value(|texts| {
-                            (start..end)
-                                .map(|index| {
-                                    let is_new = new_row == Some(index);
-                                    app_password_row(i18n, texts, &rows[index], index, is_new, now)
-                                })
-                                .collect_view()
-                        })
-                    })
-                })
-            }
-        })
-        .collect_view();
+    let steps = drawn_steps(i18n, rows, texts, window, new_row, now);
     let header = move |key: SortKey| {
         let current = order.get_untracked();
         let sorted = (current.key == key).then_some(if current.descending {
@@ -496,7 +474,50 @@ fn rows_table(
                 {steps}
             </tbody>
         </table>
-        // Out of sight until it has the focus.
+        {show_more(i18n, window, total)}
+    }
+}
+
+/// The rows of `rows` a step at a time, each step drawn once the window
+/// reaches it. Each step has its own memo so that growing the window draws
+/// only the new rows.
+fn drawn_steps(
+    i18n: I18n,
+    rows: StoredValue<Vec<AppPassword>>,
+    texts: StoredValue<RowTexts>,
+    window: ListWindow,
+    new_row: Option<usize>,
+    now: f64,
+) -> impl IntoView {
+    let total = rows.with_value(Vec::len);
+    (0..total.div_ceil(WINDOW_STEP))
+        .map(|step| {
+            let start = step * WINDOW_STEP;
+            let reached = Memo::new(move |_| window.shown.get() > start);
+            move || {
+                reached.get().then(|| {
+                    let end = (start + WINDOW_STEP).min(total);
+                    rows.with_value(|rows| {
+                        texts.with_value(|texts| {
+                            (start..end)
+                                .map(|index| {
+                                    let is_new = new_row == Some(index);
+                                    app_password_row(i18n, texts, &rows[index], index, is_new, now)
+                                })
+                                .collect_view()
+                        })
+                    })
+                })
+            }
+        })
+        .collect_view()
+}
+
+/// "Show 40 more" after a list of `total` not all drawn: out of sight
+/// until it has the focus, it draws the next step and takes the focus to
+/// the first new row, where the user was going.
+fn show_more(i18n: I18n, window: ListWindow, total: usize) -> impl IntoView {
+    view! {
         <button
             type="button"
             class="button button-small list-more"
@@ -505,7 +526,6 @@ fn rows_table(
             on:click=move |_| {
                 let first_new = window.shown.get_untracked();
                 window.grow();
-                // To the first new row, where the user was going.
                 request_animation_frame(move || {
                     focus_first_of([RowButton::Rename.id(first_new).as_str()]);
                 });

@@ -9,21 +9,19 @@
 
 mod support;
 
+use support::http;
 use support::server::server_binary;
 use support::site::dist;
 use support::{Browser, ADA};
 use testkit::Pair;
 
-/// `GET /api/v1/verify` on one instance, bypassing nginx: its status.
-async fn verify_on(base: &str, password: &str) -> u16 {
-    reqwest::Client::new()
-        .get(format!("{base}/api/v1/verify"))
-        .basic_auth(ADA.login, Some(password))
-        .send()
-        .await
-        .expect("ask the verifier")
-        .status()
-        .as_u16()
+/// Asks each instance's verifier, bypassing nginx, about `password`: each
+/// must answer `status`.
+async fn expect_verified_on_both(pair: &Pair, password: &str, status: u16) {
+    for index in 0..2 {
+        let (answered, body) = http::verify(pair.base(index), ADA.login, password).await;
+        assert_eq!(answered, status, "instance {index}: {body}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -44,13 +42,7 @@ async fn the_app_works_while_its_requests_alternate_between_two_instances() {
     assert_eq!(browser.copy_password().await, password);
     browser.close_created().await;
     browser.wait_for_rows(&["Mail"]).await;
-    for index in 0..2 {
-        assert_eq!(
-            verify_on(pair.base(index), &password).await,
-            200,
-            "instance {index}"
-        );
-    }
+    expect_verified_on_both(&pair, &password, 200).await;
 
     // A reload checks the session again, on whichever instance: it holds.
     browser.goto(&format!("{}/app-passwords", pair.front)).await;
@@ -70,12 +62,6 @@ async fn the_app_works_while_its_requests_alternate_between_two_instances() {
     browser
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
-    for index in 0..2 {
-        assert_eq!(
-            verify_on(pair.base(index), &password).await,
-            401,
-            "instance {index}"
-        );
-    }
+    expect_verified_on_both(&pair, &password, 401).await;
     browser.finish().await;
 }

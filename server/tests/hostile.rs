@@ -40,16 +40,7 @@ fn wrong_code() -> &'static str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_wrong_attempts_get_exactly_the_limit_of_refusals() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &[
-            "--max-failures-per-login",
-            "5",
-            "--max-failures-per-address",
-            "1000",
-        ],
-    )
-    .await;
+    let server = Server::start_with_limits(data.path(), "5", "1000", &[]).await;
 
     // Sign-in: 30 wrong passwords for one login, all at once.
     let api = std::sync::Arc::new(server.client());
@@ -85,16 +76,7 @@ async fn parallel_wrong_codes_get_exactly_the_limit_of_refusals() {
     // Under the five wrong codes that end a half-signed-in session, so
     // that only the limit refuses.
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &[
-            "--max-failures-per-login",
-            "3",
-            "--max-failures-per-address",
-            "1000",
-        ],
-    )
-    .await;
+    let server = Server::start_with_limits(data.path(), "3", "1000", &[]).await;
     let half = std::sync::Arc::new(server.client());
     half.post("/session", &common::ada_password()).await;
     let (refused, limited, statuses) = at_once(20, || {
@@ -236,16 +218,7 @@ async fn a_key_replayed_after_a_revoke_gets_no_dead_password_and_makes_no_new_on
 #[tokio::test]
 async fn a_verified_app_password_does_not_clear_sign_in_failures() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &[
-            "--max-failures-per-login",
-            "3",
-            "--max-failures-per-address",
-            "1000",
-        ],
-    )
-    .await;
+    let server = Server::start_with_limits(data.path(), "3", "1000", &[]).await;
     let bob = server.bob().await;
     let (_, app_password) = bob.new_app_password("Mail").await;
     let guess = json!({"login": "bob", "password": "guess-guess"});
@@ -286,18 +259,9 @@ async fn sign_in_from(api: &Api, address: &str, login: &str, password: &str) -> 
 #[tokio::test]
 async fn a_strangers_failures_do_not_lock_out_the_right_password() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &[
-            "--trusted-proxy",
-            "127.0.0.1/32",
-            "--max-failures-per-login",
-            "5",
-            "--max-failures-per-address",
-            "20",
-        ],
-    )
-    .await;
+    let server =
+        Server::start_with_limits(data.path(), "5", "20", &["--trusted-proxy", "127.0.0.1/32"])
+            .await;
     let attacker = server.client();
     // Spraying bob's login from one address: refused after five...
     let mut statuses = Vec::new();
@@ -354,16 +318,7 @@ async fn a_strangers_failures_do_not_lock_out_the_right_password() {
 #[tokio::test]
 async fn without_a_trusted_proxy_a_forwarded_address_is_ignored() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &[
-            "--max-failures-per-login",
-            "3",
-            "--max-failures-per-address",
-            "1000",
-        ],
-    )
-    .await;
+    let server = Server::start_with_limits(data.path(), "3", "1000", &[]).await;
     let attacker = server.client();
     let mut statuses = Vec::new();
     for n in 0..5 {

@@ -198,16 +198,7 @@ async fn bearer_tokens_sign_in_without_cookies_or_csrf() {
 #[tokio::test]
 async fn repeated_failures_are_rate_limited_per_login_and_per_address() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start_with(
-        data.path(),
-        &[
-            "--max-failures-per-login",
-            "3",
-            "--max-failures-per-address",
-            "5",
-        ],
-    )
-    .await;
+    let server = Server::start_with_limits(data.path(), "3", "5", &[]).await;
     let api = server.client();
     for _ in 0..3 {
         let response = api

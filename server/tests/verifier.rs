@@ -22,20 +22,6 @@ fn service<'a>(credential: &'a str, more: &[(&'a str, &'a str)]) -> Vec<(&'a str
     headers
 }
 
-/// A server that allows `per_login` and `per_address` failed attempts.
-async fn with_limits(data: &std::path::Path, per_login: &str, per_address: &str) -> Server {
-    Server::start_with(
-        data,
-        &[
-            "--max-failures-per-login",
-            per_login,
-            "--max-failures-per-address",
-            per_address,
-        ],
-    )
-    .await
-}
-
 /// The first app password in the list.
 async fn first_item(api: &Api) -> Value {
     api.get("/app-passwords").await.body["items"][0].clone()
@@ -44,7 +30,7 @@ async fn first_item(api: &Api) -> Value {
 #[tokio::test]
 async fn services_name_the_service_and_the_client_whose_address_is_what_is_limited() {
     let data = tempfile::tempdir().unwrap();
-    let server = with_limits(data.path(), "100", "3").await;
+    let server = Server::start_with_limits(data.path(), "100", "3", &[]).await;
     let ada = server.ada().await;
     let (_, password) = ada.new_app_password("Phone").await;
     let file = server.service_credential("dovecot", "plain");
@@ -380,7 +366,7 @@ async fn key_files_are_made_for_their_owner_alone() {
 #[tokio::test]
 async fn a_verification_costs_no_slow_hash_whatever_its_outcome() {
     let data = tempfile::tempdir().unwrap();
-    let server = with_limits(data.path(), "1000", "1000").await;
+    let server = Server::start_with_limits(data.path(), "1000", "1000", &[]).await;
     let ada = server.ada().await;
     let (_, password) = ada.new_app_password("Phone").await;
     let median = |mut times: Vec<Duration>| {

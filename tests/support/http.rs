@@ -56,6 +56,16 @@ pub async fn send(request: RequestBuilder) -> Response {
     }
 }
 
+/// `GET /api/v1/verify` on the server at `base_url` with HTTP Basic, sent
+/// as a mail client would send it: the status and the JSON body.
+pub async fn verify(base_url: &str, login: &str, password: &str) -> (u16, Value) {
+    let request = client()
+        .get(format!("{base_url}/api/v1/verify"))
+        .basic_auth(login, Some(password));
+    let response = send(request).await;
+    (response.status, response.json())
+}
+
 /// `GET url`, with no headers of the test's own.
 pub async fn get(url: &str) -> Response {
     send(client().get(url)).await

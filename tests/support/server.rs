@@ -202,11 +202,7 @@ impl TestServer {
     /// `GET /api/v1/verify` with HTTP Basic, sent from the test as a mail
     /// client would send it: the status and the JSON body.
     pub async fn verify(&self, login: &str, password: &str) -> (u16, Value) {
-        let request = http::client()
-            .get(self.url("/api/v1/verify"))
-            .basic_auth(login, Some(password));
-        let response = http::send(request).await;
-        (response.status, response.json())
+        http::verify(&self.base_url, login, password).await
     }
 
     /// Absolute URL of `path` on this server.

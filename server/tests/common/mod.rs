@@ -111,6 +111,23 @@ impl Server {
         Self::start_with(data, &[]).await
     }
 
+    /// Like [`Server::start`], allowing `per_login` failures a login and
+    /// `per_address` an address (`--max-failures-per-…`), with `flags` too.
+    pub async fn start_with_limits(
+        data: &Path,
+        per_login: &str,
+        per_address: &str,
+        flags: &[&str],
+    ) -> Self {
+        let limits = [
+            "--max-failures-per-login",
+            per_login,
+            "--max-failures-per-address",
+            per_address,
+        ];
+        Self::start_with(data, &[flags, &limits].concat()).await
+    }
+
     /// Like [`Server::start`], with extra command-line flags.
     pub async fn start_with(data: &Path, flags: &[&str]) -> Self {
         let dist = data.join("dist");

@@ -120,6 +120,46 @@ struct Windows {
     login: Window,
 }
 
+impl Windows {
+    /// Counts the attempt against `keys` unless its login from its
+    /// address has `per_login_address` failures, or its address
+    /// `per_address`: how many failures the login now has from all
+    /// addresses, and what a success gives back.
+    fn reserve(
+        &self,
+        keys: Keys,
+        per_login_address: i64,
+        per_address: i64,
+    ) -> Result<(i64, Reservation), Error> {
+        let at = Instant::now();
+        let refused = |retry_after_seconds| Error::RateLimited {
+            retry_after_seconds,
+        };
+        let limit = |max: i64| Some(usize::try_from(max).unwrap_or(usize::MAX));
+        self.login_and_address
+            .reserve(&keys.login_and_address, at, limit(per_login_address))
+            .map_err(refused)?;
+        if let Err(wait) = self.address.reserve(&keys.address, at, limit(per_address)) {
+            self.login_and_address
+                .give_back(&keys.login_and_address, at);
+            return Err(refused(wait));
+        }
+        let of_login = self.login.reserve(&keys.login, at, None).unwrap_or(0);
+        Ok((
+            i64::try_from(of_login).unwrap_or(i64::MAX),
+            Reservation::Memory { keys, at },
+        ))
+    }
+
+    /// Takes back what [`Windows::reserve`] counted at `at` under `keys`.
+    fn give_back(&self, keys: &Keys, at: Instant) {
+        self.login_and_address
+            .give_back(&keys.login_and_address, at);
+        self.address.give_back(&keys.address, at);
+        self.login.give_back(&keys.login, at);
+    }
+}
+
 /// Where the failures are counted.
 enum Counts {
     /// In this process.
@@ -183,50 +223,9 @@ impl FailureLimits {
         let keys = Keys::new(login, address);
         let (of_login, reservation) = match &self.counts {
             Counts::Memory(windows) => {
-                let Windows {
-                    login_and_address,
-                    address,
-                    login,
-                } = &**windows;
-                let at = Instant::now();
-                let refused = |retry_after_seconds| Error::RateLimited {
-                    retry_after_seconds,
-                };
-                let limit = |max: i64| Some(usize::try_from(max).unwrap_or(usize::MAX));
-                login_and_address
-                    .reserve(&keys.login_and_address, at, limit(self.per_login_address))
-                    .map_err(refused)?;
-                if let Err(wait) = address.reserve(&keys.address, at, limit(self.per_address)) {
-                    login_and_address.give_back(&keys.login_and_address, at);
-                    return Err(refused(wait));
-                }
-                let of_login = login.reserve(&keys.login, at, None).unwrap_or(0);
-                (
-                    i64::try_from(of_login).unwrap_or(i64::MAX),
-                    Reservation::Memory { keys, at },
-                )
+                windows.reserve(keys, self.per_login_address, self.per_address)?
             }
-            Counts::Shared(db) => {
-                let id = random_token(16);
-                let attempt = id.clone();
-                let (per_login_address, per_address) = (self.per_login_address, self.per_address);
-                let window_ms = i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX);
-                let of_login = db
-                    .call(move |conn| {
-                        conn.transaction(|tx| {
-                            let now = now_ms();
-                            let mut reserve =
-                                |key: &str, max| reserve(tx, key, max, now, window_ms, &attempt);
-                            // Always in this order, so that two attempts
-                            // never wait for each other's keys.
-                            reserve(&keys.login_and_address, Some(per_login_address))?;
-                            reserve(&keys.address, Some(per_address))?;
-                            reserve(&keys.login, None)
-                        })
-                    })
-                    .await?;
-                (of_login, Reservation::Shared { id })
-            }
+            Counts::Shared(db) => self.reserve_shared(db, keys).await?,
         };
         // Negative while the login is under its limit: no slowing then.
         let beyond = (of_login - self.per_login_address).clamp(0, i64::from(u32::MAX));
@@ -237,6 +236,31 @@ impl FailureLimits {
             reservation,
             backoff,
         })
+    }
+
+    /// Counts the attempt against `keys` in the database, for every
+    /// instance on it: how many failures the login now has from all
+    /// addresses, and the attempt's rows.
+    async fn reserve_shared(&self, db: &Db, keys: Keys) -> Result<(i64, Reservation), Error> {
+        let id = random_token(16);
+        let attempt = id.clone();
+        let (per_login_address, per_address) = (self.per_login_address, self.per_address);
+        let window_ms = i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX);
+        let of_login = db
+            .call(move |conn| {
+                conn.transaction(|tx| {
+                    let now = now_ms();
+                    let mut reserve =
+                        |key: &str, max| reserve(tx, key, max, now, window_ms, &attempt);
+                    // Always in this order, so that two attempts
+                    // never wait for each other's keys.
+                    reserve(&keys.login_and_address, Some(per_login_address))?;
+                    reserve(&keys.address, Some(per_address))?;
+                    reserve(&keys.login, None)
+                })
+            })
+            .await?;
+        Ok((of_login, Reservation::Shared { id }))
     }
 
     /// Forgets the failures that have left the window (those in memory go
@@ -344,11 +368,7 @@ impl Attempt<'_> {
     pub async fn succeeded(self) {
         match (&self.limits.counts, self.reservation) {
             (Counts::Memory(windows), Reservation::Memory { keys, at }) => {
-                windows
-                    .login_and_address
-                    .give_back(&keys.login_and_address, at);
-                windows.address.give_back(&keys.address, at);
-                windows.login.give_back(&keys.login, at);
+                windows.give_back(&keys, at);
             }
             (Counts::Shared(db), Reservation::Shared { id }) => {
                 let given_back = db

@@ -320,7 +320,7 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let mut config = Self::default();
         if let Some((name, text)) = file {
-            let fields: Map<String, Value> = match serde_json::from_str(text) {
+            let fields: Map<String, Value> = match crate::json::parse(text) {
                 Ok(Value::Object(fields)) => fields,
                 Ok(_) => return Err(ConfigError::new(name, keys::CONFIG_NOT_OBJECT, Vec::new())),
                 Err(error) => {

@@ -64,7 +64,7 @@ pub fn keep(login: &str, draft: Draft) {
 /// A draft of another login is removed unseen.
 pub fn take(login: &str, wanted: impl Fn(&Draft) -> bool) -> Option<Draft> {
     let storage = storage()?;
-    let kept: Kept = serde_json::from_str(&storage.get_item(KEY).ok()??).ok()?;
+    let kept: Kept = crate::json::parse(storage.get_item(KEY).ok()??).ok()?;
     if kept.login != login {
         let _ = storage.remove_item(KEY);
         return None;

@@ -11,6 +11,7 @@ pub mod drafts;
 pub mod expiry;
 pub mod host;
 pub mod i18n;
+pub mod json;
 pub mod mount;
 pub mod pages;
 pub mod routes;

@@ -396,7 +396,7 @@ impl Deadline {
 /// A response's JSON as `T`, or the error for a backend that sent
 /// something else.
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|_| ApiError::UnexpectedResponse)
+    crate::json::parse(body).map_err(|_| ApiError::UnexpectedResponse)
 }
 
 /// Path of one app password: ids are opaque, so they are percent-encoded

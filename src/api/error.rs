@@ -56,7 +56,7 @@ impl Problem {
             })
             .is_some_and(|ct| ct == "application/problem+json" || ct == "application/json");
         let parsed = is_json
-            .then(|| serde_json::from_str::<ProblemBody>(body).ok())
+            .then(|| crate::json::parse::<ProblemBody>(body).ok())
             .flatten();
         let (kind, title, detail, errors) = match parsed {
             Some(p) => (

@@ -119,7 +119,7 @@ fn keep(lang: Lang, messages: Map<String, Value>) -> &'static Catalogue {
 /// it broken, keys would show rather than the app going down.
 fn english() -> &'static Catalogue {
     kept(Lang::En)
-        .unwrap_or_else(|| keep(Lang::En, serde_json::from_str(ENGLISH).unwrap_or_default()))
+        .unwrap_or_else(|| keep(Lang::En, crate::json::parse(ENGLISH).unwrap_or_default()))
 }
 
 fn kept(lang: Lang) -> Option<&'static Catalogue> {
@@ -146,7 +146,7 @@ pub async fn load(lang: Lang, assets_url: &str) -> bool {
         return false;
     };
     // Garbled on the way (a proxy's error page, say): not kept, English.
-    let Ok(messages) = serde_json::from_str(&text) else {
+    let Ok(messages) = crate::json::parse(&text) else {
         return false;
     };
     // Another mount of the app may have kept it meanwhile.
@@ -486,7 +486,7 @@ mod tests {
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
         };
         assert_eq!(text(Lang::En), ENGLISH, "English is built in");
-        let english: Map<String, Value> = serde_json::from_str(ENGLISH).unwrap();
+        let english: Map<String, Value> = crate::json::parse(ENGLISH).unwrap();
         let mut expected: Vec<&str> = keys::ALL.to_vec();
         expected.sort_unstable();
         for lang in Lang::ALL {

@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
 AXE_VERSION="4.14.1"
+TERSER_VERSION="5.51.4"
 # The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
 # shellcheck source=scripts/env.sh
@@ -73,6 +74,15 @@ if [ -f "$axe" ] && grep -qF "\"version\": \"$AXE_VERSION\"" "$axe"; then
 else
   mkdir -p "$TOOLS_DIR"
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION"
+fi
+
+step "[setup] terser $TERSER_VERSION (npm; minifies wasm-bindgen's JavaScript, scripts/minify-glue.sh) in $TOOLS_DIR"
+terser="$TOOLS_DIR/node_modules/terser/package.json"
+if [ -f "$terser" ] && grep -qF "\"version\": \"$TERSER_VERSION\"" "$terser"; then
+  ok "terser $TERSER_VERSION"
+else
+  mkdir -p "$TOOLS_DIR"
+  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "terser@$TERSER_VERSION"
 fi
 
 # The tests drive Chromium through chromedriver, and host the app behind the

@@ -1,7 +1,9 @@
 //! The cheap half of the benchmark (bench/run.sh), run with every test: the
 //! app's wasm, JS and CSS as browsers download them (the brotli twins that
 //! `trunk build --release` writes) must stay under the ceiling, and every
-//! one of them must have its precompressed twins.
+//! one of them must have its precompressed twins. Also what the build's
+//! hooks change after Trunk: each file index.html names with an
+//! `integrity` hash must still have that hash.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
@@ -62,5 +64,45 @@ fn the_app_downloads_no_larger_than_its_ceiling() {
         brotli <= CEILING,
         "the app grew to {brotli} B of brotli, over its ceiling of {CEILING} B (budget {BUDGET} B):\n{}",
         files.join("\n")
+    );
+}
+
+/// scripts/minify-glue.sh rewrites wasm-bindgen's JavaScript after Trunk
+/// hashed it into index.html. A stale hash would make the browser throw the
+/// preload away and fetch the file again, and a host that checks integrity
+/// would refuse the app.
+#[test]
+fn every_integrity_hash_in_index_html_matches_its_file() {
+    use sha2::{Digest, Sha384};
+    let dist = support::site::dist();
+    let index = std::fs::read_to_string(dist.join("index.html")).expect("dist/index.html");
+    let mut checked = Vec::new();
+    for tag in index.split('<').filter(|tag| tag.contains("integrity=\"")) {
+        let attribute = |name: &str| {
+            let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            let end = start + tag[start..].find('"')?;
+            Some(&tag[start..end])
+        };
+        let file = attribute("href")
+            .or_else(|| attribute("src"))
+            .unwrap_or_else(|| panic!("no href or src beside integrity: <{tag}"));
+        let bytes = std::fs::read(dist.join(file.trim_start_matches("./")))
+            .unwrap_or_else(|error| panic!("{file}, named in index.html: {error}"));
+        let actual = format!(
+            "sha384-{}",
+            data_encoding::BASE64.encode(&Sha384::digest(&bytes))
+        );
+        assert_eq!(
+            attribute("integrity"),
+            Some(actual.as_str()),
+            "index.html's integrity for {file}"
+        );
+        checked.push(file.to_owned());
+    }
+    assert!(
+        checked
+            .iter()
+            .any(|file| file.ends_with(".js") && !file.contains("embed")),
+        "index.html names wasm-bindgen's JavaScript with no integrity: {checked:?}"
     );
 }

@@ -67,23 +67,22 @@ else
   npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
 fi
 
+# An npm package at an exact version in $TOOLS_DIR, unless it is there.
+npm_package() {
+  local name=$1 version=$2 manifest="$TOOLS_DIR/node_modules/$1/package.json"
+  if [ -f "$manifest" ] && grep -qF "\"version\": \"$version\"" "$manifest"; then
+    ok "$name $version"
+  else
+    mkdir -p "$TOOLS_DIR"
+    npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "$name@$version"
+  fi
+}
+
 step "[setup] axe-core $AXE_VERSION (npm; the accessibility tests inject it) in $TOOLS_DIR"
-axe="$TOOLS_DIR/node_modules/axe-core/package.json"
-if [ -f "$axe" ] && grep -qF "\"version\": \"$AXE_VERSION\"" "$axe"; then
-  ok "axe-core $AXE_VERSION"
-else
-  mkdir -p "$TOOLS_DIR"
-  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "axe-core@$AXE_VERSION"
-fi
+npm_package axe-core "$AXE_VERSION"
 
 step "[setup] terser $TERSER_VERSION (npm; minifies wasm-bindgen's JavaScript, scripts/minify-glue.sh) in $TOOLS_DIR"
-terser="$TOOLS_DIR/node_modules/terser/package.json"
-if [ -f "$terser" ] && grep -qF "\"version\": \"$TERSER_VERSION\"" "$terser"; then
-  ok "terser $TERSER_VERSION"
-else
-  mkdir -p "$TOOLS_DIR"
-  npm install --prefix "$TOOLS_DIR" --no-audit --no-fund --loglevel=error "terser@$TERSER_VERSION"
-fi
+npm_package terser "$TERSER_VERSION"
 
 # The tests drive Chromium through chromedriver, and host the app behind the
 # README's nginx and Caddy configurations; release builds are precompressed

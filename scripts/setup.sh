@@ -13,6 +13,7 @@ TRUNK_VERSION="0.21.14"
 BINARYEN_VERSION="132"
 AXE_VERSION="4.14.1"
 TERSER_VERSION="5.51.4"
+CLEAN_CSS_VERSION="5.6.3"
 # The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
 # shellcheck source=scripts/env.sh
@@ -81,8 +82,9 @@ npm_package() {
 step "[setup] axe-core $AXE_VERSION (npm; the accessibility tests inject it) in $TOOLS_DIR"
 npm_package axe-core "$AXE_VERSION"
 
-step "[setup] terser $TERSER_VERSION (npm; minifies wasm-bindgen's JavaScript, scripts/minify-glue.sh) in $TOOLS_DIR"
+step "[setup] terser $TERSER_VERSION and clean-css-cli $CLEAN_CSS_VERSION (npm; scripts/minify.sh) in $TOOLS_DIR"
 npm_package terser "$TERSER_VERSION"
+npm_package clean-css-cli "$CLEAN_CSS_VERSION"
 
 # The tests drive Chromium through chromedriver, and host the app behind the
 # README's nginx and Caddy configurations; release builds are precompressed

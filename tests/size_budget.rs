@@ -67,8 +67,8 @@ fn the_app_downloads_no_larger_than_its_ceiling() {
     );
 }
 
-/// scripts/minify-glue.sh rewrites wasm-bindgen's JavaScript after Trunk
-/// hashed it into index.html. A stale hash would make the browser throw the
+/// scripts/minify.sh rewrites wasm-bindgen's JavaScript and the stylesheet
+/// after Trunk hashed them into index.html. A stale hash would make the browser throw the
 /// preload away and fetch the file again, and a host that checks integrity
 /// would refuse the app.
 #[test]
@@ -104,5 +104,9 @@ fn every_integrity_hash_in_index_html_matches_its_file() {
             .iter()
             .any(|file| file.ends_with(".js") && !file.contains("embed")),
         "index.html names wasm-bindgen's JavaScript with no integrity: {checked:?}"
+    );
+    assert!(
+        checked.iter().any(|file| file.ends_with(".css")),
+        "index.html names the stylesheet with no integrity: {checked:?}"
     );
 }

@@ -90,7 +90,7 @@ fn SettingsMenu(theme: ThemeChoice) -> impl IntoView {
     view! {
         <div class="top-bar-end">
             <span class="user-name">{name}</span>
-            <LanguageUnavailable />
+            <LanguageStatus />
             <MenuButton label=i18n.t(keys::SHELL_SETTINGS) id=SETTINGS_MENU icon="⚙">
                 <a role="menuitem" class="menu-item" href=base.href(Screen::SecurityInfo)>{security_info.clone()}</a>
                 <a role="menuitem" class="menu-item" href=base.href(Screen::AppPasswords)>{app_passwords.clone()}</a>
@@ -156,23 +156,27 @@ pub fn LanguageChoices(
     view! {
         <ChoiceGroup label=i18n.t(keys::SHELL_MENU_LANGUAGE) choices=choices in_menu=in_menu />
         // In the menu, which closes on a choice, the top bar says it instead.
-        {(!in_menu).then(|| view! { <LanguageUnavailable /> })}
+        {(!in_menu).then(|| view! { <LanguageStatus /> })}
     }
 }
 
-/// Says which language just chosen could not be fetched (offline, say):
-/// the page stays in the language it was in.
+/// Says which language just chosen is on its way, or could not be fetched
+/// (offline, say): the page stays in the language it was in meanwhile.
 #[component]
-pub fn LanguageUnavailable() -> impl IntoView {
+pub fn LanguageStatus() -> impl IntoView {
     let (i18n, lang_choice) = (use_i18n(), use_lang_choice());
     move || {
-        lang_choice.unavailable.get().map(|lang| {
-            let said = i18n.t_with(
-                keys::SHELL_LANGUAGE_UNAVAILABLE,
-                &[("language", lang.native_name())],
-            );
-            view! { <p class="field-error language-unavailable" role="alert">{said}</p> }
-        })
+        let said = |key, lang: Lang| i18n.t_with(key, &[("language", lang.native_name())]);
+        if let Some(lang) = lang_choice.loading.get() {
+            let said = said(keys::SHELL_LANGUAGE_LOADING, lang);
+            Some(view! { <p class="loading language-loading" role="status">{said}</p> }.into_any())
+        } else {
+            lang_choice.unavailable.get().map(|lang| {
+                let said = said(keys::SHELL_LANGUAGE_UNAVAILABLE, lang);
+                view! { <p class="field-error language-unavailable" role="alert">{said}</p> }
+                    .into_any()
+            })
+        }
     }
 }
 

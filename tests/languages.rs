@@ -210,7 +210,8 @@ async fn the_flow_in_arabic_right_to_left_then_the_switcher() {
 }
 
 /// German and Arabic are fetched when chosen: offline, the page stays as it
-/// was and says so, and the same choice works once the network is back.
+/// was and says so; on a slow network it says the language is on its way;
+/// and the same choice works once the network is back.
 #[tokio::test]
 async fn a_language_that_cannot_be_fetched_says_so_and_the_page_stays() {
     let server = TestServer::start(&[&GRACE]);
@@ -249,14 +250,33 @@ async fn a_language_that_cannot_be_fetched_says_so_and_the_page_stays() {
         .expect_accessible("a language that could not be fetched")
         .await;
 
+    // Back, but slow: two seconds a round trip. The click is answered at
+    // once, and the old failure gives way.
     browser
         .cdp("Network.setBlockedURLs", serde_json::json!({ "urls": [] }))
         .await;
+    browser
+        .cdp(
+            "Network.emulateNetworkConditions",
+            serde_json::json!({ "offline": false, "latency": 2000, "downloadThroughput": -1, "uploadThroughput": -1 }),
+        )
+        .await;
     browser.click("#language-de").await;
-    browser.wait_for_text("h1", "Anmelden").await;
+    browser
+        .wait_for_text(".language-loading[role=status]", "Loading Deutsch…")
+        .await;
     assert_eq!(
         browser
             .script("return document.querySelectorAll('.language-unavailable').length")
+            .await,
+        0,
+        "the earlier failure gives way to the new try"
+    );
+    browser.expect_accessible("a language on its way").await;
+    browser.wait_for_text("h1", "Anmelden").await;
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('.language-unavailable, .language-loading').length")
             .await,
         0
     );

@@ -66,6 +66,10 @@ pub struct LangChoice {
     pub lang: RwSignal<Lang>,
     /// The language last chosen whose catalogue could not be fetched.
     pub unavailable: RwSignal<Option<Lang>>,
+    /// The language chosen whose catalogue is on its way: a slow network
+    /// takes seconds, and the switcher must not look as if it ignored the
+    /// click meanwhile.
+    pub loading: RwSignal<Option<Lang>>,
     /// The language last chosen: a slower fetch for an earlier choice
     /// must not undo it.
     chosen: StoredValue<Lang>,
@@ -80,24 +84,31 @@ impl LangChoice {
         Self {
             lang: RwSignal::new(lang),
             unavailable: RwSignal::new(None),
+            loading: RwSignal::new(None),
             chosen: StoredValue::new(lang),
             assets_url: StoredValue::new(assets_url),
         }
     }
 
     /// Speaks `lang` from now on, here and next time, once its catalogue
-    /// is at hand; whether it now does. When the catalogue cannot be
-    /// fetched, the language stays and [`LangChoice::unavailable`] says
-    /// which could not come; when another language was chosen meanwhile,
-    /// that choice decides.
+    /// is at hand; whether it now does. While the catalogue is fetched,
+    /// [`LangChoice::loading`] says which; when it cannot be fetched, the
+    /// language stays and [`LangChoice::unavailable`] says which could not
+    /// come; when another language was chosen meanwhile, that choice
+    /// decides.
     pub async fn choose(self, lang: Lang) -> bool {
         self.chosen.set_value(lang);
         let url = self.assets_url.get_value();
+        // A catalogue at hand loads without yielding, so `loading` is set
+        // and cleared before the page is drawn again: no flash of it.
+        self.unavailable.set(None);
+        self.loading.set(Some(lang));
         let loaded = super::load(lang, &url).await;
         if self.chosen.get_value() != lang {
             // Chosen again meanwhile: that choice decides.
             return false;
         }
+        self.loading.set(None);
         if loaded {
             remember(LANG_KEY, lang.code());
             self.unavailable.set(None);

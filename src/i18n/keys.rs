@@ -26,6 +26,7 @@ keys! {
     SHELL_MENU_APP_PASSWORDS = "shell.menu.app_passwords",
     SHELL_MENU_LANGUAGE = "shell.menu.language",
     SHELL_LANGUAGE_UNAVAILABLE = "shell.language_unavailable",
+    SHELL_LANGUAGE_LOADING = "shell.language_loading",
     SHELL_MENU_THEME = "shell.menu.theme",
     SHELL_MENU_THEME_AUTO = "shell.menu.theme.auto",
     SHELL_MENU_THEME_LIGHT = "shell.menu.theme.light",

@@ -105,11 +105,10 @@ for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
     missing+=("${need#*:}")
   fi
 done
-# The release wasm is built by Debian's Rust 1.96 from bookworm-security,
+# The release wasm is built by Debian's Rust (1.96 or later) from bookworm-security,
 # which rebuilds the standard library with the app (scripts/toolchain/cargo),
 # and linked by LLVM 22's wasm-ld.
-if /usr/bin/rustc --version 2>/dev/null | grep -q '^rustc 1\.96\.' && [ -x /usr/bin/cargo ] \
-  && [ -f /usr/lib/rustlib/src/rust/library/Cargo.lock ]; then
+if scripts/toolchain/debian-rust-ok && [ -f /usr/lib/rustlib/src/rust/library/Cargo.lock ]; then
   ok "Debian's $(/usr/bin/rustc --version)"
 else
   missing+=(rustc-web cargo-web rust-web-src)

@@ -3,9 +3,38 @@
 
 use serde::de::DeserializeOwned;
 
-/// `text` parsed as a `T`. Always from bytes: serde_json compiles its whole
-/// deserializer once per reader kind, and one kind instead of two (bytes
-/// and `&str`) keeps about 20 KB of duplicates out of the wasm.
-pub fn parse<T: DeserializeOwned>(text: impl AsRef<[u8]>) -> serde_json::Result<T> {
-    serde_json::from_slice(text.as_ref())
+/// Why a text is not the JSON expected, in the parser's or the decoder's
+/// own words (shown, for instance, when `app-config.json` is broken).
+#[derive(Clone, Debug)]
+pub struct JsonError(String);
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `text` (UTF-8) parsed as a `T`. In the browser, its own `JSON.parse`
+/// reads the text and serde-wasm-bindgen makes the `T`: serde_json's
+/// parser, compiled once per type, costs 8.6 KB of brotli more (README,
+/// "Performance"). Natively (the host's tests), serde_json reads it.
+pub fn parse<T: DeserializeOwned>(text: impl AsRef<[u8]>) -> Result<T, JsonError> {
+    let text = std::str::from_utf8(text.as_ref()).map_err(|error| JsonError(error.to_string()))?;
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let value = js_sys::JSON::parse(text).map_err(|error| {
+            JsonError(
+                error
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|error| String::from(error.message()))
+                    .unwrap_or_default(),
+            )
+        })?;
+        serde_wasm_bindgen::from_value(value).map_err(|error| JsonError(error.to_string()))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::from_str(text).map_err(|error| JsonError(error.to_string()))
+    }
 }

@@ -16,7 +16,7 @@ impl std::fmt::Display for JsonError {
 
 /// `text` (UTF-8) parsed as a `T`. In the browser, its own `JSON.parse`
 /// reads the text and serde-wasm-bindgen makes the `T`: serde_json's
-/// parser, compiled once per type, costs 8.6 KB of brotli more (README,
+/// parser, compiled once per type, costs 8.4 KB of brotli more (README,
 /// "Performance"). Natively (the host's tests), serde_json reads it.
 pub fn parse<T: DeserializeOwned>(text: impl AsRef<[u8]>) -> Result<T, JsonError> {
     let text = std::str::from_utf8(text.as_ref()).map_err(|error| JsonError(error.to_string()))?;

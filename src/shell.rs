@@ -165,18 +165,19 @@ pub fn LanguageChoices(
 #[component]
 pub fn LanguageStatus() -> impl IntoView {
     let (i18n, lang_choice) = (use_i18n(), use_lang_choice());
-    move || {
-        let said = |key, lang: Lang| i18n.t_with(key, &[("language", lang.native_name())]);
-        if let Some(lang) = lang_choice.loading.get() {
-            let said = said(keys::SHELL_LANGUAGE_LOADING, lang);
-            Some(view! { <p class="loading language-loading" role="status">{said}</p> }.into_any())
-        } else {
+    let said = move |key, lang: Lang| i18n.t_with(key, &[("language", lang.native_name())]);
+    view! {
+        // Always in the page, so that screen readers announce the words
+        // when they appear in it; empty, it takes no room (style/main.css).
+        <p class="loading language-loading" role="status">
+            {move || lang_choice.loading.get().map(|lang| said(keys::SHELL_LANGUAGE_LOADING, lang))}
+        </p>
+        {move || {
             lang_choice.unavailable.get().map(|lang| {
-                let said = said(keys::SHELL_LANGUAGE_UNAVAILABLE, lang);
-                view! { <p class="field-error language-unavailable" role="alert">{said}</p> }
-                    .into_any()
+                let text = said(keys::SHELL_LANGUAGE_UNAVAILABLE, lang);
+                view! { <p class="field-error language-unavailable" role="alert">{text}</p> }
             })
-        }
+        }}
     }
 }
 

@@ -115,7 +115,10 @@ async fn expired_passwords_sort_together_and_go_in_one_action() {
     browser.click("dialog[open] .button-danger").await;
     browser.wait_for_rows(&["Laptop"]).await;
     browser
-        .wait_for_text("[role=status]", "Deleted the expired app password.")
+        .wait_for_text(
+            ".status-line[role=status]",
+            "Deleted the expired app password.",
+        )
         .await;
     assert_eq!(
         browser

@@ -276,9 +276,16 @@ async fn a_language_that_cannot_be_fetched_says_so_and_the_page_stays() {
     browser.wait_for_text("h1", "Anmelden").await;
     assert_eq!(
         browser
-            .script("return document.querySelectorAll('.language-unavailable, .language-loading').length")
+            .script("return document.querySelectorAll('.language-unavailable').length")
             .await,
         0
+    );
+    assert_eq!(
+        browser
+            .script("const regions = [...document.querySelectorAll('.language-loading[role=status]')]; return regions.length > 0 && regions.every(p => p.textContent === '' && p.offsetHeight === 0)")
+            .await,
+        true,
+        "the status region stays, empty and taking no room"
     );
     browser.finish().await;
 }

@@ -70,9 +70,9 @@ pub struct LangChoice {
     /// takes seconds, and the switcher must not look as if it ignored the
     /// click meanwhile.
     pub loading: RwSignal<Option<Lang>>,
-    /// The language last chosen: a slower fetch for an earlier choice
-    /// must not undo it.
-    chosen: StoredValue<Lang>,
+    /// How many choices were made: a slower fetch for an earlier choice,
+    /// even of the same language, must not undo a later one.
+    choices: StoredValue<u32>,
     /// The folder of the app's files, where the catalogues are.
     assets_url: StoredValue<String>,
 }
@@ -85,7 +85,7 @@ impl LangChoice {
             lang: RwSignal::new(lang),
             unavailable: RwSignal::new(None),
             loading: RwSignal::new(None),
-            chosen: StoredValue::new(lang),
+            choices: StoredValue::new(0),
             assets_url: StoredValue::new(assets_url),
         }
     }
@@ -97,14 +97,16 @@ impl LangChoice {
     /// come; when another language was chosen meanwhile, that choice
     /// decides.
     pub async fn choose(self, lang: Lang) -> bool {
-        self.chosen.set_value(lang);
+        self.choices
+            .update_value(|count| *count = count.wrapping_add(1));
+        let this_choice = self.choices.get_value();
         let url = self.assets_url.get_value();
         // A catalogue at hand loads without yielding, so `loading` is set
         // and cleared before the page is drawn again: no flash of it.
         self.unavailable.set(None);
         self.loading.set(Some(lang));
         let loaded = super::load(lang, &url).await;
-        if self.chosen.get_value() != lang {
+        if self.choices.get_value() != this_choice {
             // Chosen again meanwhile: that choice decides.
             return false;
         }

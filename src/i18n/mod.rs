@@ -146,7 +146,9 @@ pub async fn load(lang: Lang, assets_url: &str) -> bool {
         return false;
     };
     // Garbled on the way (a proxy's error page, say): not kept, English.
-    let Ok(messages) = crate::json::parse(&text) else {
+    // An object, not any JSON: in the browser a list would read as an
+    // empty map, and every message would quietly fall back to English.
+    let Ok(Value::Object(messages)) = crate::json::parse(&text) else {
         return false;
     };
     // Another mount of the app may have kept it meanwhile.

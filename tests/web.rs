@@ -495,3 +495,45 @@ async fn the_apple_profile_is_a_blob_that_goes_with_the_set_up() {
     settle().await;
     assert!(!fetched(url).await, "the profile's address was revoked");
 }
+
+/// In the browser, JSON is read by `JSON.parse` and serde-wasm-bindgen
+/// (`src/json.rs`); natively, and before, by serde_json. On the contract's
+/// bodies, the configuration and the catalogues the two must agree: the
+/// same values for what decodes, a refusal for what does not.
+#[wasm_bindgen_test]
+fn json_read_by_the_browser_agrees_with_serde_json() {
+    use app_passwords::json::parse;
+    use contract::{AppPasswordList, CreatedAppPassword, Session};
+    use serde_json::{Map, Value};
+    fn agree<T: serde::de::DeserializeOwned + serde::Serialize>(text: &str) -> bool {
+        let read = |value: Option<T>| value.map(|value| serde_json::to_value(value).unwrap());
+        let browser = read(parse::<T>(text).ok());
+        let native = read(serde_json::from_str::<T>(text).ok());
+        assert_eq!(browser, native, "{text}");
+        browser.is_some()
+    }
+    let list = r#"{"items":[{"id":"a/1","name":"Thunderbird ✉ \"home\"","created_at":"2026-12-01T10:00:00Z","last_used_at":null,"last_used_service":"imap","expires_at":"2027-01-01T00:00:00Z","unknown":[1]}],"max_count":40,"expiry":{"default_days":90,"max_days":null}}"#;
+    assert!(agree::<AppPasswordList>(list));
+    assert!(agree::<AppPasswordList>(r#"{"items":[],"max_count":null}"#));
+    for refused in [
+        r#"{"items":{}}"#,
+        r#"{"items":[],"max_count":-1}"#,
+        r#"{"items":[{"id":1,"name":"x","created_at":"t"}]}"#,
+        r#"{"max_count":3}"#,
+        r#"{"items": ["#,
+        "",
+    ] {
+        assert!(!agree::<AppPasswordList>(refused), "{refused}");
+    }
+    assert!(agree::<Session>(
+        r#"{"user":{"id":"u1","login":"ada","display_name":"Ada"},"csrf_token":"c","app_passwords_enabled":false}"#
+    ));
+    assert!(agree::<CreatedAppPassword>(
+        r#"{"id":"x","name":"Phone","created_at":"2026-12-01T10:00:00Z","password":"abcd-efgh","login":"ada"}"#
+    ));
+    // The configuration and the catalogues: untyped, read field by field.
+    assert!(agree::<Map<String, Value>>(
+        r#"{"api_base":"/api/v1","request_timeout_seconds":15,"header":true,"lang":null,"n":[1,2.5,"x",{"one":"{n} left"}]}"#
+    ));
+    assert!(agree::<Value>("[]"));
+}

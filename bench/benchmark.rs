@@ -18,6 +18,8 @@ const RUNS: usize = 21;
 const CYCLES: usize = 200;
 /// The list of the load-time runs, as a typical user has it.
 const SMALL_LIST: usize = 5;
+/// Create cycles under the profiler (`BENCH_PROFILE=1`).
+const PROFILED_CYCLES: usize = 30;
 /// The list of the render runs.
 const BIG_LIST: usize = 1000;
 
@@ -258,9 +260,9 @@ async fn open(
 }
 
 /// `BENCH_PROFILE=1`: instead of the figures, where the app's time goes in
-/// a warm load and in a 1,000-row render, as the sampling profiler's self
-/// time per function (wasm functions are numbered unless the build keeps
-/// names).
+/// a warm load, in a 1,000-row render and in create cycles, as the
+/// sampling profiler's self time per function (wasm functions are numbered
+/// unless the build keeps names).
 async fn profile_app(server: &TestServer, driver: &str) {
     for (user, rows) in [(&TYPICAL, SMALL_LIST), (&HOARDER, BIG_LIST)] {
         let browser = signed_in(server, user).await;
@@ -297,8 +299,35 @@ async fn profile_app(server: &TestServer, driver: &str) {
                 );
             }
         }
+        if rows == SMALL_LIST {
+            profile_cycles(&browser, server, driver).await;
+        }
         browser.finish().await;
     }
+}
+
+/// Where Next → password goes: the profiler over [`PROFILED_CYCLES`]
+/// create → copy → done → delete cycles through the app's own controls.
+async fn profile_cycles(browser: &Browser, server: &TestServer, driver: &str) {
+    open(browser, server, driver, APP, SMALL_LIST).await;
+    browser.cdp("Profiler.enable", json!({})).await;
+    browser
+        .cdp("Profiler.setSamplingInterval", json!({ "interval": 50 }))
+        .await;
+    browser.cdp("Profiler.start", json!({})).await;
+    let runs = in_page(browser, &format!("cycles({PROFILED_CYCLES})")).await;
+    let profile = browser.cdp("Profiler.stop", json!({})).await;
+    let next: Vec<f64> = runs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|run| number(&run["next"]) - number(&run["server"]))
+        .collect();
+    println!(
+        "\n{PROFILED_CYCLES} create cycles, profiled: Next → password beyond the server, median {:.1} ms",
+        median(&next)
+    );
+    print_self_times(&profile["profile"]);
 }
 
 /// `BENCH_COMPARE=<other dist>`: this build's warm load and 1,000-row

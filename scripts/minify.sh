@@ -48,13 +48,20 @@ integrity() {
 settle() {
   file=$1 old=$2
   name=$(basename "$file")
+  # Into variables first: a failure inside sed's arguments would pass unseen.
+  short=$(digest sha256 hex "$file")
+  short=$(printf '%s' "$short" | cut -c1-16)
+  new=$(digest sha384 base64 "$file")
+  if [ ${#short} -ne 16 ] || [ -z "$new" ]; then
+    echo "minify.sh: no digest of $name" >&2
+    exit 1
+  fi
   # `main-<16 hex>.css` → `main-<16 hex of the new content>.css`; the
   # wasm's `_bg` stays where it is.
-  renamed=$(printf '%s\n' "$name" | sed "s/-[0-9a-f]*\(_bg\)\{0,1\}\(\.[a-z]*\)\$/-$(digest sha256 hex "$file" | cut -c1-16)\1\2/")
+  renamed=$(printf '%s\n' "$name" | sed "s/-[0-9a-f]*\(_bg\)\{0,1\}\(\.[a-z]*\)\$/-$short\1\2/")
   [ "$renamed" = "$name" ] || mv "$file" "$dir/$renamed"
   # Base64 holds '/' and '+', never '|'; a name holds '.', which matches itself too.
-  sed -i -e "s|sha384-$old|sha384-$(digest sha384 base64 "$dir/$renamed")|g" \
-    -e "s|/$name\"|/$renamed\"|g" "$dir/index.html"
+  sed -i -e "s|sha384-$old|sha384-$new|g" -e "s|/$name\"|/$renamed\"|g" "$dir/index.html"
   echo "minify.sh: $name → $renamed $(wc -c <"$dir/$renamed") bytes"
 }
 

@@ -12,10 +12,10 @@
 // - every import (each must be written exactly once in the JavaScript, as
 //   the key that provides it);
 // - the exports with long names (the closures' entry points and
-//   wasm-bindgen's helpers) that the JavaScript only ever reads as
-//   `<instance>.<name>`. `mount`, `memory` and the other short names stay.
+//   wasm-bindgen's helpers) where the JavaScript reads them, always as
+//   `wasm.<name>`. `mount`, `memory` and the other short names stay.
 // Anything unexpected stops the build rather than ship a wasm and a script
-// that no longer fit together.
+// that no longer fit together, and the new wasm must compile.
 import { readFileSync, writeFileSync } from "node:fs";
 
 const [wasmPath, gluePath] = process.argv.slice(2);
@@ -47,6 +47,7 @@ function readU32(bytes, at) {
   let value = 0;
   let shift = 0;
   for (;;) {
+    if (at >= bytes.length || shift > 28) fail(`${wasmPath} ends inside a number`);
     const byte = bytes[at++];
     value += (byte & 0x7f) * 2 ** shift;
     shift += 7;
@@ -128,6 +129,7 @@ while (at < wasm.length) {
   const id = wasm[at];
   const [size, start] = readU32(wasm, at + 1);
   const end = start + size;
+  if (end > wasm.length) fail(`${wasmPath} ends inside section ${id}`);
   const body = wasm.subarray(start, end);
   let rewritten = null;
   if (id === 2) {
@@ -150,19 +152,30 @@ while (at < wasm.length) {
     rewritten = Buffer.concat(parts);
   } else if (id === 7) {
     const [count, first] = readU32(body, 0);
-    const parts = [u32(count)];
-    for (let i = 0, p = first; i < count; i++) {
+    const entries = [];
+    let p = first;
+    for (let i = 0; i < count; i++) {
       const [field, afterField] = readName(body, p);
-      const afterDescription = readU32(body, afterField + 1)[1];
-      const found = uses(glue, field);
+      p = readU32(body, afterField + 1)[1];
+      entries.push({ field, description: body.subarray(afterField, p) });
+    }
+    if (p !== body.length) fail(`the export section of ${wasmPath} has trailing bytes`);
+    const taken = new Set(entries.map(({ field }) => field));
+    const parts = [u32(count)];
+    for (const { field, description } of entries) {
       let exported = field;
-      if (field.length >= 20 && found.length > 0 && found.every(({ before }) => before === ".")) {
-        // After the imports' names: `_` then letters cannot clash with them.
-        exported = `_${shortName(exports++)}`;
-        glue = replaceUses(glue, found, field.length, exported);
+      // Read as `wasm.<name>` (the glue's name for the instance's exports,
+      // before terser) and never as another object's property; a function
+      // of the glue may have the same name, and keeps it.
+      const read = uses(glue, field).filter(({ before }) => before === ".");
+      const byWasm = read.filter(({ index }) => glue.slice(index - 5, index) === "wasm.");
+      if (field.length >= 20 && byWasm.length > 0 && byWasm.length === read.length) {
+        do exported = `_${shortName(exports++)}`;
+        while (taken.has(exported));
+        taken.add(exported);
+        glue = replaceUses(glue, byWasm, field.length, exported);
       }
-      parts.push(name(exported), body.subarray(afterField, afterDescription));
-      p = afterDescription;
+      parts.push(name(exported), description);
     }
     rewritten = Buffer.concat(parts);
   }
@@ -170,6 +183,13 @@ while (at < wasm.length) {
   at = end;
 }
 if (imports === 0) fail(`${wasmPath} imports nothing: not wasm-bindgen's output`);
-writeFileSync(wasmPath, Buffer.concat(sections));
+const rewrittenWasm = Buffer.concat(sections);
+try {
+  // Compiles (validates) it: a misread section fails here, not in a browser.
+  new WebAssembly.Module(rewrittenWasm);
+} catch (error) {
+  fail(`the rewritten ${wasmPath} is not valid: ${error.message}`);
+}
+writeFileSync(wasmPath, rewrittenWasm);
 writeFileSync(gluePath, glue);
 console.log(`short-names.mjs: ${imports} imports and ${exports} exports renamed`);

@@ -19,22 +19,32 @@ impl std::fmt::Display for JsonError {
 /// parser, compiled once per type, costs 8.4 KB of brotli more (README,
 /// "Performance"). Natively (the host's tests), serde_json reads it.
 pub fn parse<T: DeserializeOwned>(text: impl AsRef<[u8]>) -> Result<T, JsonError> {
-    let text = std::str::from_utf8(text.as_ref()).map_err(|error| JsonError(error.to_string()))?;
     #[cfg(target_arch = "wasm32")]
     {
-        use wasm_bindgen::JsCast;
-        let value = js_sys::JSON::parse(text).map_err(|error| {
-            JsonError(
-                error
-                    .dyn_ref::<js_sys::Error>()
-                    .map(|error| String::from(error.message()))
-                    .unwrap_or_default(),
-            )
-        })?;
-        serde_wasm_bindgen::from_value(value).map_err(|error| JsonError(error.to_string()))
+        serde_wasm_bindgen::from_value(parsed_by_browser(text.as_ref())?)
+            .map_err(|error| JsonError(error.to_string()))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        let text =
+            std::str::from_utf8(text.as_ref()).map_err(|error| JsonError(error.to_string()))?;
         serde_json::from_str(text).map_err(|error| JsonError(error.to_string()))
     }
+}
+
+/// The browser's `JSON.parse` of `text`. Kept out of line: inlined, it
+/// was compiled into every type's [`parse`] (the app's size budget).
+#[cfg(target_arch = "wasm32")]
+#[inline(never)]
+fn parsed_by_browser(text: &[u8]) -> Result<wasm_bindgen::JsValue, JsonError> {
+    use wasm_bindgen::JsCast;
+    let text = std::str::from_utf8(text).map_err(|error| JsonError(error.to_string()))?;
+    js_sys::JSON::parse(text).map_err(|error| {
+        JsonError(
+            error
+                .dyn_ref::<js_sys::Error>()
+                .map(|error| String::from(error.message()))
+                .unwrap_or_default(),
+        )
+    })
 }

@@ -277,11 +277,7 @@ async fn profile_app(server: &TestServer, driver: &str) {
             column(0),
             column(1)
         );
-        browser.cdp("Profiler.enable", json!({})).await;
-        browser
-            .cdp("Profiler.setSamplingInterval", json!({ "interval": 50 }))
-            .await;
-        browser.cdp("Profiler.start", json!({})).await;
+        start_profiler(&browser).await;
         let figures = open(&browser, server, driver, APP, rows).await;
         let profile = browser.cdp("Profiler.stop", json!({})).await;
         println!("\n{rows} rows, profiled: {}", figures["interactive"]);
@@ -306,15 +302,21 @@ async fn profile_app(server: &TestServer, driver: &str) {
     }
 }
 
-/// Where Next → password goes: the profiler over [`PROFILED_CYCLES`]
-/// create → copy → done → delete cycles through the app's own controls.
-async fn profile_cycles(browser: &Browser, server: &TestServer, driver: &str) {
-    open(browser, server, driver, APP, SMALL_LIST).await;
+/// Starts DevTools' sampling CPU profiler (a sample every 50 µs); the
+/// caller stops it and reads the profile.
+async fn start_profiler(browser: &Browser) {
     browser.cdp("Profiler.enable", json!({})).await;
     browser
         .cdp("Profiler.setSamplingInterval", json!({ "interval": 50 }))
         .await;
     browser.cdp("Profiler.start", json!({})).await;
+}
+
+/// Where Next → password goes: the profiler over [`PROFILED_CYCLES`]
+/// create → copy → done → delete cycles through the app's own controls.
+async fn profile_cycles(browser: &Browser, server: &TestServer, driver: &str) {
+    open(browser, server, driver, APP, SMALL_LIST).await;
+    start_profiler(browser).await;
     let runs = in_page(browser, &format!("cycles({PROFILED_CYCLES})")).await;
     let profile = browser.cdp("Profiler.stop", json!({})).await;
     let next: Vec<f64> = runs

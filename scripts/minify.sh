@@ -65,7 +65,7 @@ settle() {
   echo "minify.sh: $name → $renamed $(wc -c <"$dir/$renamed") bytes"
 }
 
-# The one file matching PATTERN (a glob) in the build, or a failure.
+# The one of FILES (a glob's expansion) that exists, or a failure.
 only() {
   found=0
   for file in "$@"; do

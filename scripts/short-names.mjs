@@ -135,7 +135,8 @@ while (at < wasm.length) {
   if (id === 2) {
     const [count, first] = readU32(body, 0);
     const parts = [u32(count)];
-    for (let i = 0, p = first; i < count; i++) {
+    let p = first;
+    for (let i = 0; i < count; i++) {
       const [module, afterModule] = readName(body, p);
       const [field, afterField] = readName(body, afterModule);
       const afterDescription = skipImportDescription(body, afterField);
@@ -147,8 +148,8 @@ while (at < wasm.length) {
       glue = replaceUses(glue, found, field.length, short);
       parts.push(name(module), name(short), body.subarray(afterField, afterDescription));
       p = afterDescription;
-      if (i === count - 1 && p !== body.length) fail(`the import section of ${wasmPath} has trailing bytes`);
     }
+    if (p !== body.length) fail(`the import section of ${wasmPath} has trailing bytes`);
     rewritten = Buffer.concat(parts);
   } else if (id === 7) {
     const [count, first] = readU32(body, 0);

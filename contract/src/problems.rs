@@ -22,6 +22,10 @@ pub enum ProblemKind {
     AppPasswordsDisabled,
     /// Too many attempts; `Retry-After` says how long to wait.
     RateLimited,
+    /// Too many wrong second-factor codes for this login today, from
+    /// anywhere; `Retry-After` says how long, and an administrator can
+    /// lift it sooner.
+    TooManyWrongCodes,
     /// The CSRF token was missing or stale.
     CsrfFailed,
     /// No valid session or token.
@@ -55,7 +59,7 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     /// Every kind with a name, for lookups.
-    const NAMED: [Self; 20] = [
+    const NAMED: [Self; 21] = [
         Self::MfaRequired,
         Self::InvalidCredentials,
         Self::InvalidCode,
@@ -63,6 +67,7 @@ impl ProblemKind {
         Self::LimitReached,
         Self::AppPasswordsDisabled,
         Self::RateLimited,
+        Self::TooManyWrongCodes,
         Self::CsrfFailed,
         Self::Unauthorized,
         Self::BadRequest,
@@ -89,6 +94,7 @@ impl ProblemKind {
             Self::LimitReached => "limit-reached",
             Self::AppPasswordsDisabled => "app-passwords-disabled",
             Self::RateLimited => "rate-limited",
+            Self::TooManyWrongCodes => "too-many-wrong-codes",
             Self::CsrfFailed => "csrf-failed",
             Self::Unauthorized => "unauthorized",
             Self::BadRequest => "bad-request",

@@ -80,6 +80,17 @@ pub enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Lift the daily cap on wrong second-factor codes for a user (after
+    /// someone else's guesses reached it), and print how many were
+    /// forgotten. Failures counted per address are left alone.
+    Unlock {
+        /// The user's login.
+        #[arg(long)]
+        login: String,
+        /// The database the command changes.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Make, list or revoke the credentials of services (Dovecot, nginx)
     /// that ask the verifier on behalf of their clients.
     #[command(subcommand)]
@@ -275,6 +286,18 @@ pub struct ServeArgs {
     #[arg(long, env = "APP_PASSWORDS_FAILURE_WINDOW_SECONDS", default_value_t = 900,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub failure_window_seconds: u64,
+    /// How many leading bits of an IPv6 client address name one client for
+    /// the failure limits: a host commonly holds a whole /64, so each of
+    /// its addresses must not get a budget of its own.
+    #[arg(long, env = "APP_PASSWORDS_IPV6_PREFIX_LENGTH", default_value_t = 64,
+          value_parser = clap::value_parser!(u8).range(16..=128))]
+    pub ipv6_prefix_length: u8,
+    /// Wrong second-factor codes allowed per login within 24 hours, from
+    /// all addresses and sign-ins together; then the code step answers 429
+    /// until the oldest is a day old, or an administrator runs `unlock`.
+    #[arg(long, env = "APP_PASSWORDS_MAX_WRONG_CODES_PER_DAY", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_wrong_codes_per_day: u32,
     /// A proxy (`127.0.0.1/32`, `10.0.0.0/8`, `::1/128`) whose
     /// `X-Forwarded-For` or `Forwarded` header names the client: requests
     /// from it are counted and recorded by that address instead of the

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_verifier.sql"),
     include_str!("../migrations/0004_hardening.sql"),
     include_str!("../migrations/0005_shared_state.sql"),
+    include_str!("../migrations/0006_turns_and_codes.sql"),
 ];
 
 /// Most connections one instance holds to PostgreSQL.

@@ -91,6 +91,12 @@ pub enum Error {
         /// Seconds until the next attempt is allowed.
         retry_after_seconds: u64,
     },
+    /// The login's wrong second-factor codes of the day are spent.
+    #[error("too many wrong codes for this login today")]
+    CodesCapped {
+        /// Seconds until the oldest wrong code is a day old.
+        retry_after_seconds: u64,
+    },
     /// Nothing at this address, or nothing that belongs to the caller.
     #[error("not found")]
     NotFound,
@@ -158,6 +164,9 @@ impl Error {
             Self::RateLimited {
                 retry_after_seconds,
             } => Problem::rate_limited(*retry_after_seconds),
+            Self::CodesCapped {
+                retry_after_seconds,
+            } => Problem::too_many_wrong_codes(*retry_after_seconds),
             Self::NotFound | Self::NoSuchUser { .. } => Problem::not_found(),
             Self::Database(_)
             | Self::Postgres(_)

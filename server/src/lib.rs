@@ -7,6 +7,7 @@ pub mod app_passwords;
 pub mod auth;
 pub mod checkpassword;
 pub mod client_address;
+pub mod code_step;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -67,6 +68,8 @@ pub struct Settings {
     pub session_lifetime_seconds: i64,
     /// Seconds after the password step after which the code step is refused.
     pub sign_in_code_seconds: i64,
+    /// Wrong second-factor codes allowed per login within 24 hours.
+    pub max_wrong_codes_per_day: i64,
     /// Origins whose pages may call this server (CORS, with credentials).
     pub cors_origins: Vec<String>,
     /// When new app passwords expire, as the list states it.
@@ -95,6 +98,7 @@ impl Settings {
             session_idle_seconds: seconds(args.session_idle_minutes.saturating_mul(60)),
             session_lifetime_seconds: seconds(args.session_lifetime_hours.saturating_mul(3600)),
             sign_in_code_seconds: seconds(args.sign_in_code_minutes.saturating_mul(60)),
+            max_wrong_codes_per_day: i64::from(args.max_wrong_codes_per_day),
             cors_origins: args.cors_origins.iter().map(|o| o.0.clone()).collect(),
             expiry: expiry_policy(args.default_expiry_days, args.max_expiry_days),
             trusted_proxies: args.trusted_proxies.clone(),
@@ -493,6 +497,7 @@ async fn purge_regularly(state: AppState) {
             .call(move |conn| {
                 idempotency::purge_expired(conn, settings.idempotency_seconds)?;
                 auth::purge_expired_sessions(conn, &settings)?;
+                code_step::purge_expired(conn)?;
                 Ok(())
             })
             .await;
@@ -535,6 +540,7 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
             args.max_failures_per_login,
             args.max_failures_per_address,
             std::time::Duration::from_secs(args.failure_window_seconds),
+            args.ipv6_prefix_length,
         )),
     })
 }

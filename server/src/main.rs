@@ -7,7 +7,7 @@ use app_passwords_server::auth::{issue_token, revoke_tokens};
 use app_passwords_server::config::{Cli, Command, ServeArgs, ServiceCredentialCommand};
 use app_passwords_server::db::Db;
 use app_passwords_server::users::set_app_passwords_enabled;
-use app_passwords_server::{checkpassword, prepare, run, service_credentials, totp};
+use app_passwords_server::{checkpassword, code_step, prepare, run, service_credentials, totp};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -80,6 +80,13 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
             db.call(move |conn| set_app_passwords_enabled(conn, &login, enabled))
                 .await?;
             println!("app passwords turned {switch}");
+            Ok(())
+        }
+        Some(Command::Unlock { login, database }) => {
+            let db = Db::open(&database.location()?).await?;
+            let shown = login.clone();
+            let forgotten = db.call(move |conn| code_step::unlock(conn, &login)).await?;
+            println!("forgot {forgotten} wrong code(s) of {shown}: the code step is open again");
             Ok(())
         }
         Some(Command::ServiceCredential(command)) => service_credential(command).await,

@@ -186,6 +186,21 @@ impl Problem {
         .header(header::RETRY_AFTER, HeaderValue::from(seconds))
     }
 
+    /// 429: the login's wrong codes of the day are spent, from every
+    /// address together; the oldest is a day old after `seconds`.
+    pub fn too_many_wrong_codes(seconds: u64) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ProblemKind::TooManyWrongCodes,
+            "Too many wrong codes today",
+        )
+        .detail(format!(
+            "This account had too many wrong codes today, so signing in with a code is paused for {} hours. An administrator can lift the pause now.",
+            seconds.div_ceil(3600)
+        ))
+        .header(header::RETRY_AFTER, HeaderValue::from(seconds))
+    }
+
     /// 409: the user holds the most app passwords allowed.
     pub fn limit_reached(max: u32) -> Self {
         Self::new(

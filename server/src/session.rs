@@ -10,15 +10,13 @@ use crate::auth::{
     csrf_header_matches, load_session, session_cookie, set_session_cookie, SignedIn, Stage,
 };
 use crate::client_address::ClientAddress;
+use crate::code_step::{self, Judged};
 use crate::crypto::{csrf_token_for, dummy_hash, random_token, token_digest, verify_password};
 use crate::error::Error;
 use crate::extract::ApiJson;
 use crate::problem::Problem;
 use crate::users::{credentials_by_login, User};
-use crate::{params, totp, unix_now, AppState};
-
-/// Wrong second-factor codes allowed before the half-signed-in session ends.
-const MAX_MFA_FAILURES: i64 = 5;
+use crate::{params, unix_now, AppState};
 
 /// The contract's `Session` of `user`; `session_id` is absent for bearer
 /// tokens, which need no CSRF token.
@@ -46,7 +44,6 @@ pub async fn sign_in(
 ) -> Result<Response, Error> {
     let login = body.login.trim().to_owned();
     let attempt = state.limits.attempt(&login, client).await?;
-    attempt.back_off().await;
     let found = state
         .db
         .call(move |conn| credentials_by_login(conn, &login))
@@ -59,7 +56,7 @@ pub async fn sign_in(
     let matches = crate::crypto::run_hash(move || verify_password(&hash, &password)).await?;
     let credentials = match found {
         Some(credentials) if matches => credentials,
-        _ => return Err(Error::InvalidCredentials),
+        _ => return Err(attempt.failed(Error::InvalidCredentials).await),
     };
     attempt.succeeded().await;
     let stage = if credentials.has_totp {
@@ -79,7 +76,9 @@ pub async fn sign_in(
 }
 
 /// `POST /session/mfa`: completes a half-signed-in session with a TOTP
-/// code. The attempt is counted before the code is checked.
+/// code. The attempt is counted before the code is judged, against the
+/// client's budgets and the session's and login's code caps
+/// ([`code_step`]).
 pub async fn submit_code(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
@@ -97,48 +96,24 @@ pub async fn submit_code(
     };
 
     let attempt = state.limits.attempt(&user.login, client).await?;
-    attempt.back_off().await;
-    let secrets = state.secrets.clone();
-    let user_id = user.id;
-    let code = body.code;
+    let (secrets, user_id, code) = (state.secrets.clone(), user.id, body.code);
     let id_hash = token_digest(&session_id);
-    let accepted = state
+    let max_wrong = state.settings.max_wrong_codes_per_day;
+    let judged = state
         .db
-        .call(move |conn| {
-            let row: Option<(Option<Vec<u8>>, i64)> = conn.query_opt(
-                "SELECT totp_secret_sealed, totp_last_step FROM users WHERE id = ?1",
-                params![user_id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?;
-            let Some((Some(sealed), last_step)) = row else {
-                return Ok(false);
-            };
-            let secret = secrets.open(&sealed)?;
-            let step = totp::verify(&secret, &code, unix_now() as u64, last_step as u64);
-            // The conditional update makes two racing requests with the same
-            // code succeed at most once.
-            let used = match step {
-                Some(step) => conn.execute(
-                    "UPDATE users SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1",
-                    params![step as i64, user_id],
-                )? == 1,
-                None => false,
-            };
-            if !used {
-                conn.execute(
-                    "UPDATE sessions SET mfa_failures = mfa_failures + 1 WHERE id_hash = ?1",
-                    params![id_hash],
-                )?;
-                conn.execute(
-                    "DELETE FROM sessions WHERE id_hash = ?1 AND mfa_failures >= ?2",
-                    params![id_hash, MAX_MFA_FAILURES],
-                )?;
-            }
-            Ok(used)
-        })
+        .call(move |conn| code_step::judge(conn, &secrets, user_id, &id_hash, &code, max_wrong))
         .await?;
-    if !accepted {
-        return Err(Error::InvalidCode);
+    match judged {
+        Judged::Accepted => {}
+        Judged::Wrong => return Err(attempt.failed(Error::InvalidCode).await),
+        Judged::SessionOver => return Err(attempt.failed(Error::SignInExpired).await),
+        // Not this client's failure: the cap is the login's.
+        Judged::Capped(seconds) => {
+            attempt.succeeded().await;
+            return Err(Error::CodesCapped {
+                retry_after_seconds: seconds,
+            });
+        }
     }
     attempt.succeeded().await;
     // A fresh id once fully signed in: whoever saw the half session's id

@@ -86,7 +86,6 @@ pub async fn verify(
     let caller = Caller::identify(&state, &headers, client).await?;
     let (login, typed) = basic_credentials(&headers).ok_or(Error::AppPasswordRefused)?;
     let attempt = state.limits.attempt(&login, caller.client_address).await?;
-    attempt.back_off().await;
 
     let keys = &state.digest_keys;
     let digest = keys.current.digest(&typed);
@@ -120,7 +119,7 @@ pub async fn verify(
         found => found,
     };
     let Found::Valid(app_password) = found else {
-        return Err(Error::AppPasswordRefused);
+        return Err(attempt.failed(Error::AppPasswordRefused).await);
     };
     attempt.succeeded().await;
     Ok(Json(Verified {

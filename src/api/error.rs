@@ -174,6 +174,10 @@ fn problem_message(problem: &Problem, i18n: &I18n) -> String {
     // The status decides first: a 429 is a rate limit, a 5xx a failure of
     // the server, whatever type a confused backend names.
     if problem.status == 429 {
+        if problem.kind == ProblemKind::TooManyWrongCodes {
+            let hours = problem.retry_after.unwrap_or(86_400).div_ceil(3600);
+            return i18n.t_count(keys::ERROR_TOO_MANY_WRONG_CODES, hours as usize, &[]);
+        }
         return match problem.retry_after {
             Some(seconds) => i18n.t_count(keys::ERROR_RATE_LIMITED_FOR, seconds as usize, &[]),
             None => i18n.t(keys::ERROR_RATE_LIMITED),

@@ -216,6 +216,7 @@ keys! {
     ERROR_NO_TOKEN = "error.no_token",
     ERROR_RATE_LIMITED = "error.rate_limited",
     ERROR_RATE_LIMITED_FOR = "error.rate_limited_for",
+    ERROR_TOO_MANY_WRONG_CODES = "error.too_many_wrong_codes",
     ERROR_LIMIT_REACHED = "error.limit_reached",
     ERROR_DISABLED = "error.disabled",
     ERROR_CSRF = "error.csrf",

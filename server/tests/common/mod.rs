@@ -130,6 +130,11 @@ impl Server {
 
     /// Like [`Server::start`], with extra command-line flags.
     pub async fn start_with(data: &Path, flags: &[&str]) -> Self {
+        Self::start_on("127.0.0.1:0", data, flags).await
+    }
+
+    /// Like [`Server::start_with`], listening on `listen` (`[::1]:0`).
+    pub async fn start_on(listen: &str, data: &Path, flags: &[&str]) -> Self {
         let dist = data.join("dist");
         std::fs::create_dir_all(&dist).unwrap();
         std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>app</title>").unwrap();
@@ -155,7 +160,7 @@ impl Server {
         args.extend(flags.iter().map(|f| (*f).to_owned()));
         let cli = Cli::try_parse_from(args).unwrap();
         let state = prepare(&cli.serve).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(listen).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let task = tokio::spawn(async move {
             run(listener, state, &dist, std::future::pending())

@@ -86,6 +86,12 @@ impl ProcessGroup {
         }
     }
 
+    /// The leader's process id (for reading `/proc/PID`), while it has
+    /// not been waited for.
+    pub fn id(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Whether the leader is still running.
     pub fn is_running(&mut self) -> bool {
         self.child

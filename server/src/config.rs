@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::client_address::ClientAddressHeader;
 use crate::db::Location;
 use crate::service_credentials::CredentialFormat;
 
@@ -299,15 +300,26 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_wrong_codes_per_day: u32,
     /// A proxy (`127.0.0.1/32`, `10.0.0.0/8`, `::1/128`) whose
-    /// `X-Forwarded-For` or `Forwarded` header names the client: requests
-    /// from it are counted and recorded by that address instead of the
-    /// proxy's. Repeatable; in the environment, separate them with commas.
+    /// `--client-address-header` names the client: requests from it are
+    /// counted and recorded by that address instead of the proxy's, and
+    /// its connections are not held to `--max-connections-per-address`.
+    /// Repeatable; in the environment, separate them with commas.
     #[arg(
         long = "trusted-proxy",
         env = "APP_PASSWORDS_TRUSTED_PROXIES",
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<IpNetwork>,
+    /// The one header a `--trusted-proxy` names the client in; whatever
+    /// other forwarding headers a request carries are the client's own
+    /// words and are ignored.
+    #[arg(
+        long,
+        env = "APP_PASSWORDS_CLIENT_ADDRESS_HEADER",
+        value_enum,
+        default_value = "x-forwarded-for"
+    )]
+    pub client_address_header: ClientAddressHeader,
     /// Minutes the code step may take after the password step; then sign
     /// in again.
     #[arg(long, env = "APP_PASSWORDS_SIGN_IN_CODE_MINUTES", default_value_t = 5,
@@ -339,6 +351,20 @@ pub struct ServeArgs {
     #[arg(long, env = "APP_PASSWORDS_MAX_CONNECTIONS", default_value_t = 1024,
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub max_connections: u32,
+    /// Most connections open at once from one client address (an IPv6
+    /// client by its /64), so that one client cannot take every place;
+    /// past it, a new connection from there is closed at once. Trusted
+    /// proxies are not held to it. Default: a quarter of
+    /// `--max-connections`, at least 1.
+    #[arg(long, env = "APP_PASSWORDS_MAX_CONNECTIONS_PER_ADDRESS",
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections_per_address: Option<u32>,
+    /// Seconds a response may wait for the client to take any of it; then
+    /// the connection is closed, so a client that never reads cannot hold
+    /// a place.
+    #[arg(long, env = "APP_PASSWORDS_WRITE_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub write_timeout_seconds: u64,
 }
 
 impl ServeArgs {

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod problem;
 pub mod rate_limit;
 pub mod security_info;
+pub mod serve;
 pub mod service_credentials;
 pub mod session;
 pub mod static_files;
@@ -70,12 +71,16 @@ pub struct Settings {
     pub sign_in_code_seconds: i64,
     /// Wrong second-factor codes allowed per login within 24 hours.
     pub max_wrong_codes_per_day: i64,
+    /// The leading bits of an IPv6 address that name one client.
+    pub ipv6_prefix_length: u8,
     /// Origins whose pages may call this server (CORS, with credentials).
     pub cors_origins: Vec<String>,
     /// When new app passwords expire, as the list states it.
     pub expiry: ExpiryPolicy,
     /// Proxies whose forwarding headers name the client.
     pub trusted_proxies: Vec<config::IpNetwork>,
+    /// The one header those proxies name the client in.
+    pub client_address_header: client_address::ClientAddressHeader,
     /// Seconds a create's response is kept for a retry with its key.
     pub idempotency_seconds: i64,
     /// Time between two sweeps of what has expired.
@@ -87,6 +92,10 @@ pub struct Settings {
     pub body_timeout: Duration,
     /// Most connections served at once.
     pub max_connections: usize,
+    /// Most connections served at once from one client address.
+    pub max_connections_per_address: usize,
+    /// Time a response may wait for the client to take any of it.
+    pub write_timeout: Duration,
 }
 
 impl Settings {
@@ -99,14 +108,23 @@ impl Settings {
             session_lifetime_seconds: seconds(args.session_lifetime_hours.saturating_mul(3600)),
             sign_in_code_seconds: seconds(args.sign_in_code_minutes.saturating_mul(60)),
             max_wrong_codes_per_day: i64::from(args.max_wrong_codes_per_day),
+            ipv6_prefix_length: args.ipv6_prefix_length,
             cors_origins: args.cors_origins.iter().map(|o| o.0.clone()).collect(),
             expiry: expiry_policy(args.default_expiry_days, args.max_expiry_days),
             trusted_proxies: args.trusted_proxies.clone(),
+            client_address_header: args.client_address_header,
             idempotency_seconds: seconds(args.idempotency_minutes.saturating_mul(60)),
             purge_interval: Duration::from_secs(args.purge_interval_seconds),
             header_timeout: Duration::from_secs(args.header_timeout_seconds),
             body_timeout: Duration::from_secs(args.body_timeout_seconds),
             max_connections: args.max_connections as usize,
+            max_connections_per_address: args
+                .max_connections_per_address
+                .map_or(args.max_connections / 4, |most| {
+                    most.min(args.max_connections)
+                })
+                .max(1) as usize,
+            write_timeout: Duration::from_secs(args.write_timeout_seconds),
         }
     }
 }
@@ -323,6 +341,12 @@ pub fn router(state: AppState, dist: &std::path::Path) -> Router {
         .route("/healthz", get(health::healthz))
         .nest("/api/v1", api_router(&state))
         .fallback_service(static_files::service(dist))
+        // Inside the security headers, so that its 408 and 413 carry them
+        // as every other answer does.
+        .layer(axum::middleware::from_fn_with_state(
+            settings.clone(),
+            read_body_in_time,
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -334,10 +358,6 @@ pub fn router(state: AppState, dist: &std::path::Path) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            settings.clone(),
-            read_body_in_time,
         ))
         .with_state(state);
     // Served over HTTPS (the cookies say so): browsers are to come back
@@ -405,10 +425,13 @@ fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
 
 /// Serves [`router`] on `listener` until `shutdown` completes, then lets
 /// the requests under way finish. Each connection gets `TCP_NODELAY`, its
-/// peer's address (for [`client_address`]), and
+/// peer's address (for [`client_address`]),
 /// `--header-timeout-seconds` to send each request's headers (which also
-/// closes idle kept-alive connections); at most `--max-connections` are
-/// served at once, and the next waits in the listen queue for a place.
+/// closes idle kept-alive connections), and `--write-timeout-seconds` to
+/// take any of a response that is waiting ([`serve`]); at most
+/// `--max-connections` are served at once, and the next waits in the
+/// listen queue for a place; one past its address's share
+/// (`--max-connections-per-address`) is closed at once.
 /// What has expired is swept every `--purge-interval-seconds` meanwhile.
 pub async fn run(
     listener: tokio::net::TcpListener,
@@ -421,6 +444,11 @@ pub async fn run(
     let sweeper = tokio::spawn(purge_regularly(state.clone()));
     let app = router(state, dist);
     let places = Arc::new(tokio::sync::Semaphore::new(settings.max_connections));
+    let shares = serve::ConnectionShares::new(
+        settings.max_connections_per_address,
+        settings.ipv6_prefix_length,
+        settings.trusted_proxies.clone(),
+    );
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -441,6 +469,10 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
+        let Some(share) = shares.admit(peer.ip()) else {
+            tracing::debug!(%peer, "closed: its address has its share of connections open");
+            continue;
+        };
         // Without TCP_NODELAY, a response written in two parts (headers,
         // then a file read meanwhile) can wait for the client's delayed ACK
         // of the first: about 40 ms for a static file on a kept-alive
@@ -457,11 +489,12 @@ pub async fn run(
                 tower::ServiceExt::oneshot(app.clone(), request)
             },
         );
+        let tcp = serve::WriteDeadline::new(tcp, settings.write_timeout);
         let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
         tokio::spawn(async move {
             // A connection's end (a client gone, a timeout) is routine.
             let _ = connection.await;
-            drop(place);
+            drop((place, share));
         });
     }
     sweeper.abort();

@@ -348,6 +348,9 @@ async fn slow_and_idle_connections_are_closed() {
             "2",
             "--max-connections",
             "300",
+            // All from 127.0.0.1: the timeouts are what is tested here.
+            "--max-connections-per-address",
+            "300",
         ],
     )
     .await;
@@ -431,7 +434,14 @@ async fn connections_beyond_the_cap_wait_for_a_place() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start_with(
         data.path(),
-        &["--max-connections", "4", "--header-timeout-seconds", "2"],
+        &[
+            "--max-connections",
+            "4",
+            "--max-connections-per-address",
+            "4",
+            "--header-timeout-seconds",
+            "2",
+        ],
     )
     .await;
     let mut held = Vec::new();

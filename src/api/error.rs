@@ -320,6 +320,20 @@ mod tests {
     }
 
     #[test]
+    fn the_daily_code_cap_says_for_how_long_and_who_lifts_it() {
+        let capped = Problem::from_response(
+            429,
+            Some("application/problem+json"),
+            r#"{"type":"/p/too-many-wrong-codes","status":429}"#,
+            Some("7200"),
+        );
+        assert_eq!(
+            ApiError::Problem(capped).to_string(),
+            "This account had too many wrong codes today, so signing in with a code is paused for 2 hours. Your administrator can lift the pause now."
+        );
+    }
+
+    #[test]
     fn only_a_401_outside_sign_in_means_the_session_expired() {
         let expired = Problem::from_response(401, None, "", None);
         assert!(ApiError::Problem(expired).is_session_expired());

@@ -6,7 +6,7 @@
 //! atomically with the check, so that attempts sent at once cannot all
 //! pass the check before any is recorded. An attempt that could spend the
 //! budget only together with the attempts still in flight waits its turn
-//! (at most [`WAIT_MOST`]): sixteen right passwords at once from one
+//! (at most [`WAIT_MOST`], 10 s): sixteen right passwords at once from one
 //! address are all judged, one after another where they must be, and none
 //! is refused; thirty wrong ones at once still give exactly the budget's
 //! failures and refuse the rest. A success gives its reservation back; a
@@ -48,8 +48,9 @@ const BACKOFF_STEP: Duration = Duration::from_millis(250);
 /// The most one failure is slowed.
 const BACKOFF_MOST: Duration = Duration::from_secs(2);
 /// The longest an attempt waits for its turn; then it is refused for a
-/// second, as if the budget were spent.
-const WAIT_MOST: Duration = Duration::from_secs(5);
+/// second, as if the budget were spent. Turns are not queued in order, so
+/// this is generous: a right password is better late than refused.
+const WAIT_MOST: Duration = Duration::from_secs(10);
 /// How often an attempt waiting on another instance's attempts (which
 /// cannot wake it) looks again.
 const LOOK_AGAIN: Duration = Duration::from_millis(20);

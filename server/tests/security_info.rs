@@ -119,3 +119,63 @@ async fn invalid_settings_get_field_errors_and_change_nothing() {
     }
     assert_eq!(ada.get("/security-info").await.body, before);
 }
+
+#[tokio::test]
+async fn a_body_without_a_required_field_is_refused_and_erases_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let ada = server.ada().await;
+    let saved = update(
+        "sms",
+        json!({"country_code": "+1", "number": "4255550100"}),
+        json!({"country_code": "+44", "number": "2071234567", "extension": "42"}),
+    );
+    assert_eq!(
+        ada.put("/security-info", &saved).await.status,
+        StatusCode::OK
+    );
+    let before = ada.get("/security-info").await.body;
+
+    let phone = json!({"country_code": "+1", "number": "4255550100"});
+    let cases = [
+        (json!({"default_method": "app_code"}), "/phones"),
+        (
+            json!({"default_method": "app_code", "phones": {"authentication": phone, "alternate": null}}),
+            "/phones/office",
+        ),
+        (
+            json!({"default_method": "app_code", "phones": {}}),
+            "/phones/authentication",
+        ),
+        (json!({"phones": saved["phones"]}), "/default_method"),
+    ];
+    for (body, pointer) in cases {
+        let response = ada.put("/security-info", &body).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(response.problem_kind(), "validation-failed");
+        assert_eq!(
+            response.body["errors"][0]["pointer"], pointer,
+            "{body}: {}",
+            response.body
+        );
+    }
+    assert_eq!(ada.get("/security-info").await.body, before);
+}
+
+#[tokio::test]
+async fn a_country_code_beginning_with_0_is_told_so() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let ada = server.ada().await;
+    let body = update(
+        "app_code",
+        json!({"country_code": "+0", "number": "4255550100"}),
+        Value::Null,
+    );
+    let response = ada.put("/security-info", &body).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = &response.body["errors"][0];
+    assert_eq!(error["pointer"], "/phones/authentication/country_code");
+    let detail = error["detail"].as_str().unwrap();
+    assert!(detail.contains("begins with 0"), "{detail}");
+}

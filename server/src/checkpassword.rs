@@ -43,8 +43,8 @@ pub fn run(args: &CheckpasswordArgs) -> i32 {
                     .to_owned(),
             );
         }
-        let status = ask_verifier(args, &login, &password)?;
-        Ok((login, status))
+        let answer = ask_verifier(args, &login, &password)?;
+        Ok((login, answer))
     });
     match outcome {
         Ok((login, Answer::Verified)) => {

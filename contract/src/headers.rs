@@ -24,3 +24,9 @@ pub const SERVICE_NAME: &str = "x-service-name";
 /// address, which the per-address rate limit and the last use then go by
 /// instead of the service's own.
 pub const CLIENT_ADDRESS: &str = "x-client-address";
+
+/// Sent by the reference server's `/verify` with a 200: the login it
+/// verified, for a proxy to hand to the service behind it (nginx's
+/// `auth_request_set`), so that the service trusts the verifier's word for
+/// who signed in rather than any header of the client's.
+pub const VERIFIED_LOGIN: &str = "x-verified-login";

@@ -204,14 +204,38 @@ pub struct SecurityInfo {
     pub authenticator_app: Option<AuthenticatorApp>,
 }
 
-/// Body of `PUT /security-info`.
+/// Body of `PUT /security-info`. Decoded strictly, unlike the answers
+/// above: it replaces what is saved, so a missing `phones`, or a missing
+/// member of it, read as "no phone" would erase the saved numbers. Each
+/// must be there, `null` for no phone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecurityInfoUpdate {
     /// The chosen method.
     pub default_method: String,
-    /// The phones.
-    #[serde(default)]
+    /// The phones, all three named.
+    #[serde(deserialize_with = "every_phone_named")]
     pub phones: Phones,
+}
+
+/// [`Phones`] whose three members must each be there, if only as `null`.
+fn every_phone_named<'de, D: serde::Deserializer<'de>>(phones: D) -> Result<Phones, D::Error> {
+    /// With `deserialize_with`, serde does not take a missing member for
+    /// `None`, as it does for a plain `Option`.
+    #[derive(Deserialize)]
+    struct Named {
+        #[serde(deserialize_with = "Option::deserialize")]
+        authentication: Option<Phone>,
+        #[serde(deserialize_with = "Option::deserialize")]
+        office: Option<Phone>,
+        #[serde(deserialize_with = "Option::deserialize")]
+        alternate: Option<Phone>,
+    }
+    let named = Named::deserialize(phones)?;
+    Ok(Phones {
+        authentication: named.authentication,
+        office: named.office,
+        alternate: named.alternate,
+    })
 }
 
 #[cfg(test)]
@@ -245,6 +269,32 @@ mod tests {
         .unwrap();
         assert_eq!(created.item.name, "Mail");
         assert_eq!(created.login, None);
+    }
+
+    #[test]
+    fn an_update_names_every_phone() {
+        let full = r#"{"default_method":"app_code","phones":{"authentication":null,"office":null,"alternate":{"country_code":"+44","number":"2071234567"}}}"#;
+        let update: SecurityInfoUpdate = serde_json::from_str(full).unwrap();
+        assert_eq!(update.phones.alternate.unwrap().country_code, "+44");
+        for (partial, missing) in [
+            (r#"{"default_method":"app_code"}"#, "phones"),
+            (
+                r#"{"default_method":"app_code","phones":{"authentication":null,"alternate":null}}"#,
+                "office",
+            ),
+        ] {
+            let error = serde_json::from_str::<SecurityInfoUpdate>(partial).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains(&format!("missing field `{missing}`")),
+                "{error}"
+            );
+        }
+        // What the app reads stays lenient.
+        let shown: SecurityInfo =
+            serde_json::from_str(r#"{"default_method":"app_code","phones":{}}"#).unwrap();
+        assert_eq!(shown.phones, Phones::default());
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! as arguments, which `ps` would show), and says in the environment which
 //! service the client uses (`SERVICE`) and from where (`TCPREMOTEIP`). It
 //! asks the verifier with the service credential, and then either becomes
-//! Dovecot's reply program (accepted) or exits 1 (refused) or 111 (the
-//! verifier could not say: a temporary failure, so clients keep the
-//! password and try again).
+//! Dovecot's reply program (accepted: a 200 whose body is `/verify`'s,
+//! naming this login) or exits 1 (refused) or 111 (the verifier could not
+//! say, or something else answered: a temporary failure, so clients keep
+//! the password and try again, and the operator finds why in the log).
 //!
 //! Plain HTTP over a std socket, without an async runtime or TLS: the
 //! verifier runs on the same host or a private network, and a process that
@@ -42,11 +43,11 @@ pub fn run(args: &CheckpasswordArgs) -> i32 {
                     .to_owned(),
             );
         }
-        let status = ask_verifier(args, &login, &password)?;
-        Ok((login, status))
+        let answer = ask_verifier(args, &login, &password)?;
+        Ok((login, answer))
     });
     match outcome {
-        Ok((login, 200)) => {
+        Ok((login, Answer::Verified)) => {
             let (program, rest) = args
                 .reply
                 .split_first()
@@ -58,8 +59,8 @@ pub fn run(args: &CheckpasswordArgs) -> i32 {
             eprintln!("app-passwords checkpassword: running the reply program: {failed}");
             TEMPORARY_FAILURE
         }
-        Ok((_, 401)) => REFUSED,
-        Ok((_, status)) => {
+        Ok((_, Answer::Status(401))) => REFUSED,
+        Ok((_, Answer::Status(status))) => {
             eprintln!(
                 "app-passwords checkpassword: the verifier answered {status}: {}",
                 meaning(status)
@@ -71,6 +72,16 @@ pub fn run(args: &CheckpasswordArgs) -> i32 {
             TEMPORARY_FAILURE
         }
     }
+}
+
+/// What the verifier answered.
+#[derive(Debug, PartialEq, Eq)]
+enum Answer {
+    /// 200 with the body of `/verify` about this very login: the one
+    /// answer that lets a login in.
+    Verified,
+    /// Any other status.
+    Status(u16),
 }
 
 /// What an unexpected answer of the verifier means for the operator.
@@ -105,8 +116,8 @@ fn read_login_and_password() -> Result<(String, String), String> {
 }
 
 /// Sends `GET` to the verifier with HTTP Basic, the service credential, the
-/// service's name and the client's address; returns the status.
-fn ask_verifier(args: &CheckpasswordArgs, login: &str, password: &str) -> Result<u16, String> {
+/// service's name and the client's address; returns what it answered.
+fn ask_verifier(args: &CheckpasswordArgs, login: &str, password: &str) -> Result<Answer, String> {
     let url: Uri = args
         .verifier_url
         .parse()
@@ -153,35 +164,138 @@ fn ask_verifier(args: &CheckpasswordArgs, login: &str, password: &str) -> Result
     let mut last_error = format!("{authority} has no address");
     for address in addresses {
         match TcpStream::connect_timeout(&address, timeout) {
-            Ok(stream) => return exchange(stream, request.as_bytes(), timeout),
+            Ok(stream) => {
+                let (status, body) = exchange(stream, request.as_bytes(), timeout)?;
+                return judge(status, &body, login);
+            }
             Err(err) => last_error = format!("connecting to {address}: {err}"),
         }
     }
     Err(last_error)
 }
 
-/// Writes the request and reads the status of the response's first line.
-fn exchange(mut stream: TcpStream, request: &[u8], timeout: Duration) -> Result<u16, String> {
+/// The most of an answer read: `/verify`'s is a few hundred bytes.
+const MAX_ANSWER: u64 = 64 * 1024;
+
+/// Writes the request and reads the whole response (the request says
+/// `Connection: close`): its status and its body.
+fn exchange(
+    mut stream: TcpStream,
+    request: &[u8],
+    timeout: Duration,
+) -> Result<(u16, Vec<u8>), String> {
     let io = |err: std::io::Error| format!("talking to the verifier: {err}");
     stream.set_read_timeout(Some(timeout)).map_err(io)?;
     stream.set_write_timeout(Some(timeout)).map_err(io)?;
     stream.write_all(request).map_err(io)?;
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n") && head.len() < 128 {
-        match stream.read(&mut byte).map_err(io)? {
-            0 => break,
-            _ => head.push(byte[0]),
-        }
-    }
-    let line = String::from_utf8_lossy(&head);
-    line.split(' ')
+    let mut response = Vec::new();
+    stream
+        .take(MAX_ANSWER)
+        .read_to_end(&mut response)
+        .map_err(io)?;
+    let (head, body) = match response.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(end) => (&response[..end], &response[end + 4..]),
+        None => (&response[..], &[][..]),
+    };
+    let head = String::from_utf8_lossy(head);
+    let mut lines = head.split("\r\n");
+    let line = lines.next().unwrap_or_default();
+    let status = line
+        .split(' ')
         .nth(1)
         .and_then(|status| status.parse().ok())
         .ok_or_else(|| {
-            format!(
-                "the verifier's answer does not start with a status line: {:?}",
-                line.trim_end()
-            )
+            format!("the verifier's answer does not start with a status line: {line:?}")
+        })?;
+    let chunked = lines.any(|header| {
+        header.split_once(':').is_some_and(|(name, value)| {
+            name.trim().eq_ignore_ascii_case("transfer-encoding")
+                && value.to_ascii_lowercase().contains("chunked")
         })
+    });
+    let body = if chunked {
+        unchunk(body).ok_or("the verifier's chunked answer is cut short")?
+    } else {
+        body.to_vec()
+    };
+    Ok((status, body))
+}
+
+/// The body of a chunked answer (a proxy between may send one), or
+/// `None` when it is malformed.
+fn unchunk(mut chunked: &[u8]) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let end = chunked.windows(2).position(|w| w == b"\r\n")?;
+        let size = std::str::from_utf8(&chunked[..end]).ok()?;
+        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
+        if size == 0 {
+            return Some(body);
+        }
+        let data = chunked.get(end + 2..end + 2 + size)?;
+        body.extend_from_slice(data);
+        chunked = chunked.get(end + 4 + size..)?;
+    }
+}
+
+/// The body of a 200 from `/verify`.
+#[derive(serde::Deserialize)]
+struct Verified {
+    login: String,
+    // Present in every answer of `/verify`, and in no other 200 of the
+    // server: what tells it from `/healthz` or the page.
+    #[serde(rename = "app_password")]
+    _app_password: serde::de::IgnoredAny,
+}
+
+/// A login counts only when the verifier answered 200 with `/verify`'s
+/// body naming this login: any other 200 comes from something else at a
+/// mistyped `--verifier-url` (the page, `/healthz`), which would let every
+/// password in. Says what was wrong without the body, which is not the
+/// operator's to read in a log.
+fn judge(status: u16, body: &[u8], login: &str) -> Result<Answer, String> {
+    if status != 200 {
+        return Ok(Answer::Status(status));
+    }
+    match serde_json::from_slice::<Verified>(body) {
+        Ok(verified) if verified.login == login => Ok(Answer::Verified),
+        Ok(_) => Err(
+            "the verifier answered 200 about another login than the one asked: \
+                      is --verifier-url the verifier (http://HOST:PORT/api/v1/verify)?"
+                .to_owned(),
+        ),
+        Err(_) => Err(format!(
+            "the verifier answered 200 without /verify's body ({} bytes that are not \
+             {{\"login\": …, \"app_password\": …}}): is --verifier-url the verifier \
+             (http://HOST:PORT/api/v1/verify)?",
+            body.len()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_verifys_answer_about_this_login_lets_it_in() {
+        let verified = br#"{"login":"ada","app_password":{"id":"1","name":"Mail"}}"#;
+        assert_eq!(judge(200, verified, "ada"), Ok(Answer::Verified));
+        assert!(judge(200, verified, "bob").is_err());
+        assert!(judge(200, br#"{"status":"ok"}"#, "ada").is_err());
+        assert!(judge(200, b"<!DOCTYPE html><title>app</title>", "ada").is_err());
+        assert!(judge(200, br#"{"login":"ada"}"#, "ada").is_err());
+        assert!(judge(200, b"", "ada").is_err());
+        assert_eq!(judge(401, b"", "ada"), Ok(Answer::Status(401)));
+    }
+
+    #[test]
+    fn chunked_answers_are_read_whole() {
+        assert_eq!(
+            unchunk(b"4\r\n{\"a\"\r\n3;x=y\r\n:1}\r\n0\r\n\r\n").as_deref(),
+            Some(&b"{\"a\":1}"[..])
+        );
+        assert_eq!(unchunk(b"9\r\nshort"), None);
+        assert_eq!(unchunk(b"zz\r\n"), None);
+    }
 }

@@ -96,6 +96,9 @@ pub enum Command {
     /// that ask the verifier on behalf of their clients.
     #[command(subcommand)]
     ServiceCredential(ServiceCredentialCommand),
+    /// Make or manage the server's key files.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Dovecot's checkpassword passdb (run by Dovecot, not by people): the
     /// login and password come on file descriptor 3, never as arguments.
     /// Exits 1 when the verifier refuses them and 111 when it cannot say.
@@ -143,6 +146,21 @@ pub enum ServiceCredentialCommand {
     },
 }
 
+/// The server's key files.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Write a new random 32-byte key to a new file (mode 0600), for
+    /// `--digest-key-file` (a rotation) or `--key-file`; an existing file
+    /// is never overwritten. Copy it to every instance before restarting
+    /// any: an instance never makes a digest key for a database that holds
+    /// digests.
+    Generate {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
 /// Dovecot's `checkpassword` passdb: asks the verifier about the login and
 /// password Dovecot hands over on file descriptor 3.
 #[derive(Debug, Clone, Args)]
@@ -185,6 +203,11 @@ impl DatabaseArg {
     /// Where the database is.
     pub fn location(&self) -> anyhow::Result<Location> {
         Location::parse(&self.path, self.database_password_file.as_deref())
+    }
+
+    /// The database, which the server must have made already.
+    pub async fn open(&self) -> anyhow::Result<crate::db::Db> {
+        crate::db::Db::open_existing(&self.location()?).await
     }
 }
 

@@ -216,25 +216,50 @@ impl SecretBox {
 /// The 32-byte key in `path`, made from the OS CSPRNG (mode 0600) if the
 /// file is not there yet.
 fn load_or_create_key(path: &Path) -> anyhow::Result<Vec<u8>> {
+    match read_key(path)? {
+        Some(key) => Ok(key),
+        None => create_key(path),
+    }
+}
+
+/// The 32-byte key in `path`, or `None` when there is no such file.
+fn read_key(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
     match std::fs::read(path) {
-        Ok(key) => checked_key(path, key),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            let mut key = vec![0u8; 32];
-            OsRng.fill_bytes(&mut key);
-            write_private(path, &key)
-                .with_context(|| format!("creating the key file {}", path.display()))?;
-            Ok(key)
-        }
+        Ok(key) => checked_key(path, key).map(Some),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(err).with_context(|| format!("reading the key file {}", path.display())),
     }
+}
+
+/// A new 32-byte key from the OS CSPRNG, written to a new file at `path`
+/// (mode 0600).
+fn create_key(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let mut key = vec![0u8; 32];
+    OsRng.fill_bytes(&mut key);
+    write_private(path, &key).with_context(|| {
+        if path.exists() {
+            format!(
+                "{} exists already: a key file is never overwritten",
+                path.display()
+            )
+        } else {
+            format!("creating the key file {}", path.display())
+        }
+    })?;
+    Ok(key)
+}
+
+/// `keys generate`: a new key in a new file at `path` (mode 0600), for
+/// `--digest-key-file` or `--key-file`. An existing file is refused: it
+/// may be the key every app password is found by.
+pub fn generate_key_file(path: &Path) -> anyhow::Result<()> {
+    create_key(path).map(drop)
 }
 
 /// The 32-byte key in `path`, which must exist: a key that was lost cannot
 /// be made again.
 fn load_key(path: &Path) -> anyhow::Result<Vec<u8>> {
-    let key =
-        std::fs::read(path).with_context(|| format!("reading the key file {}", path.display()))?;
-    checked_key(path, key)
+    read_key(path)?.ok_or_else(|| anyhow::anyhow!("the key file {} is missing", path.display()))
 }
 
 fn checked_key(path: &Path, key: Vec<u8>) -> anyhow::Result<Vec<u8>> {
@@ -256,9 +281,14 @@ pub struct DigestKey {
 }
 
 impl DigestKey {
-    /// Loads the key from `path`, creating it (mode 0600) on first use.
-    pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
-        Ok(Self::from_bytes(&load_or_create_key(path)?))
+    /// Loads the key from `path`; `None` when the file is missing.
+    pub fn load_if_present(path: &Path) -> anyhow::Result<Option<Self>> {
+        Ok(read_key(path)?.map(|key| Self::from_bytes(&key)))
+    }
+
+    /// Makes a new key in a new file at `path` (mode 0600).
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self::from_bytes(&create_key(path)?))
     }
 
     /// Loads the key from `path`, which must exist (the key a rotation

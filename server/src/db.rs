@@ -62,6 +62,15 @@ impl Location {
             || lower.starts_with("postgres:")
             || lower.starts_with("postgresql:");
         if !url_like {
+            // A libpq connection string (`host=… password=…`) is no path:
+            // taken for one, it became a folder named after it, password
+            // and all, and was logged. Its text is not repeated here.
+            anyhow::ensure!(
+                !text.contains('='),
+                "--database holds \"=\" but is not a postgres:// URL: a libpq \"key=value\" \
+                 string is not taken; write postgres://USER@HOST:PORT/NAME and give the \
+                 password with --database-password-file or PGPASSWORD"
+            );
             return Ok(Self::Sqlite(database.to_owned()));
         }
         anyhow::ensure!(
@@ -70,7 +79,7 @@ impl Location {
         );
         let mut config: postgres::Config = text
             .parse()
-            .context("--database is not a valid PostgreSQL URL")?;
+            .context("--database is not a valid postgres://USER@HOST:PORT/NAME URL")?;
         anyhow::ensure!(
             config.get_password().is_none(),
             "--database must not carry a password: give it with --database-password-file or PGPASSWORD"
@@ -91,6 +100,32 @@ impl Location {
             config.application_name("app-passwords-server");
         }
         Ok(Self::Postgres(Box::new(config)))
+    }
+
+    /// Where the database is, fit for logs and messages: a SQLite file's
+    /// path, or PostgreSQL's user, host, port and database name, never the
+    /// password (which [`Location::parse`] keeps out of the URL anyway).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Sqlite(path) => path.display().to_string(),
+            Self::Postgres(config) => {
+                let host = match config.get_hosts().first() {
+                    Some(postgres::config::Host::Tcp(name)) => name.clone(),
+                    Some(postgres::config::Host::Unix(folder)) => folder.display().to_string(),
+                    None => String::new(),
+                };
+                let port = config
+                    .get_ports()
+                    .first()
+                    .map(|port| format!(":{port}"))
+                    .unwrap_or_default();
+                format!(
+                    "postgres://{}@{host}{port}/{}",
+                    config.get_user().unwrap_or_default(),
+                    config.get_dbname().unwrap_or_default()
+                )
+            }
+        }
     }
 
     /// The SQLite file, if the database is one: files kept beside it
@@ -155,6 +190,34 @@ impl Db {
         Ok(Self {
             handle: Arc::new(handle),
         })
+    }
+
+    /// [`Db::open`] for an administrator's command, which finds a
+    /// database and never makes one: run from another folder, or without
+    /// `--database`, it would make an empty one, report success, and leave
+    /// the running server without what it did. A SQLite file must exist; a
+    /// PostgreSQL database must hold the schema a server made.
+    pub async fn open_existing(location: &Location) -> anyhow::Result<Self> {
+        let location = location.clone();
+        tokio::task::spawn_blocking(move || {
+            let made = match &location {
+                Location::Sqlite(path) => path.is_file(),
+                Location::Postgres(config) => PgPool::new((**config).clone()).run(|conn| {
+                    conn.query_one(
+                        "SELECT to_regclass('schema_version') IS NOT NULL",
+                        &[],
+                        |row| row.get::<bool>(0),
+                    )
+                })?,
+            };
+            anyhow::ensure!(
+                made,
+                "no database at {}; give --database (only the server itself makes one)",
+                location.describe()
+            );
+            Self::open_blocking(&location)
+        })
+        .await?
     }
 
     /// Which engine this is.
@@ -696,20 +759,38 @@ mod tests {
     }
 
     #[test]
+    fn descriptions_carry_no_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("password");
+        std::fs::write(&file, "hunter2\n").unwrap();
+        let location =
+            Location::parse(Path::new("postgres://app@127.0.0.1:5433/ap"), Some(&file)).unwrap();
+        assert_eq!(location.describe(), "postgres://app@127.0.0.1:5433/ap");
+        let sqlite = Location::parse(Path::new("data/app.db"), None).unwrap();
+        assert_eq!(sqlite.describe(), "data/app.db");
+    }
+
+    #[test]
     fn passwords_never_come_in_the_url() {
         let url = Path::new("postgres://app:secret@127.0.0.1/app");
         assert!(Location::parse(url, None).is_err());
-        // A scheme in capitals or mistyped is refused, never taken for a
-        // SQLite path (a folder named after the password, in the log).
+        // A scheme in capitals or mistyped, or a libpq key=value string,
+        // is refused, never taken for a SQLite path (a folder named after
+        // the password, in the log), and not repeated.
         for mistyped in [
             "POSTGRESQL://app:secret@127.0.0.1/app",
             "postgres:/app:secret@127.0.0.1/app",
             "pg://app:secret@127.0.0.1/app",
+            "host=127.0.0.1 user=app password=secret dbname=app",
+            "password=secret",
+            "dbname = app password = secret",
         ] {
             let Err(error) = Location::parse(Path::new(mistyped), None) else {
                 panic!("{mistyped} was taken");
             };
-            assert!(!format!("{error:#}").contains("secret"), "{error:#}");
+            let said = format!("{error:#}");
+            assert!(!said.contains("secret"), "{said}");
+            assert!(said.contains("postgres://"), "says what to write: {said}");
         }
         assert!(matches!(
             Location::parse(Path::new("postgres-data/app.db"), None).unwrap(),

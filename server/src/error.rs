@@ -151,6 +151,7 @@ impl Error {
             Self::Body(refusal) => match refusal {
                 BodyRefusal::WrongContentType => Problem::unsupported_media_type(),
                 BodyRefusal::UnexpectedFields => Problem::unexpected_fields(),
+                BodyRefusal::MissingField(pointer) => Problem::missing_field(pointer),
                 BodyRefusal::TooLarge => Problem::payload_too_large(),
                 BodyRefusal::NotJson => Problem::malformed_json(),
             },
@@ -185,7 +186,9 @@ impl From<postgres::Error> for Error {
     fn from(error: postgres::Error) -> Self {
         Self::Postgres(match error.as_db_error() {
             Some(db) => format!("{} {}", db.code().code(), db.message()),
-            None => error.to_string(),
+            // The driver's own words ("error connecting to server") leave
+            // the cause (refused, TLS, timed out) to its sources.
+            None => chain(&error),
         })
     }
 }
@@ -200,12 +203,14 @@ impl From<FieldError> for Error {
 
 /// Why a request body was refused. The decoder's own message is not kept:
 /// it may quote the body, and so a password.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyRefusal {
     /// Not sent as `application/json`.
     WrongContentType,
-    /// JSON, but a field is missing or of the wrong type.
+    /// JSON, but a field is of the wrong type.
     UnexpectedFields,
+    /// JSON without a required field: its JSON Pointer.
+    MissingField(String),
     /// Over [`crate::BODY_LIMIT`].
     TooLarge,
     /// Not JSON at all.
@@ -217,7 +222,10 @@ impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
         Self::Body(match rejection {
             JsonRejection::MissingJsonContentType(_) => BodyRefusal::WrongContentType,
-            JsonRejection::JsonDataError(_) => BodyRefusal::UnexpectedFields,
+            JsonRejection::JsonDataError(error) => match missing_field(&error) {
+                Some(pointer) => BodyRefusal::MissingField(pointer),
+                None => BodyRefusal::UnexpectedFields,
+            },
             JsonRejection::BytesRejection(_)
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
             {
@@ -226,6 +234,31 @@ impl From<JsonRejection> for Error {
             _ => BodyRefusal::NotJson,
         })
     }
+}
+
+/// The JSON Pointer of the field a body lacks, when that is why the
+/// decoder refused it. Its message then reads ``phones: missing field
+/// `office` at line 1 column 60``: the path to the object, and the field's
+/// name from the contract's types. Anything else in it may quote the body,
+/// so only a path of field names is taken, never other text.
+fn missing_field(error: &axum::extract::rejection::JsonDataError) -> Option<String> {
+    let message = std::error::Error::source(error)?.to_string();
+    let (path, rest) = message.split_once("missing field `")?;
+    let (field, _) = rest.split_once('`')?;
+    let path = path.strip_suffix(": ").unwrap_or(path);
+    let names: Vec<&str> = path
+        .split('.')
+        .filter(|name| !name.is_empty())
+        .chain([field])
+        .collect();
+    let is_name = |name: &&str| {
+        name.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    };
+    names
+        .iter()
+        .all(is_name)
+        .then(|| names.iter().map(|name| format!("/{name}")).collect())
 }
 
 /// The problem details of the error; an internal error also travels in the

@@ -550,7 +550,7 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
     let db = Db::open(&args.location()?).await?;
     let secrets = SecretBox::load_or_create(&args.key_file()?)?;
     let digest_keys = DigestKeys {
-        current: DigestKey::load_or_create(&args.digest_key_file()?)?,
+        current: digest_key(&db, &args.digest_key_file()?).await?,
         previous: args
             .previous_digest_key_file
             .as_deref()
@@ -576,6 +576,35 @@ pub async fn prepare(args: &ServeArgs) -> anyhow::Result<AppState> {
             args.ipv6_prefix_length,
         )),
     })
+}
+
+/// The digest key in `file`, made there on a database's first start only.
+/// Once the database holds digests, a key made anew would refuse every app
+/// password, and each instance of several would make its own: then a
+/// password verifies on one and not on the other.
+async fn digest_key(db: &Db, file: &std::path::Path) -> anyhow::Result<DigestKey> {
+    if let Some(key) = DigestKey::load_if_present(file)? {
+        return Ok(key);
+    }
+    let digested: i64 = db
+        .call(|conn| {
+            conn.query_one(
+                "SELECT COUNT(*) FROM app_passwords WHERE digest IS NOT NULL",
+                &[],
+                |row| row.get(0),
+            )
+        })
+        .await?;
+    anyhow::ensure!(
+        digested == 0,
+        "the digest key file {file} is missing, and the database holds {digested} app \
+         password(s) found by their digest under that key: copy the file from another \
+         instance or a backup (every instance needs the same file). Only if the key is lost \
+         for good, make a new one with `app-passwords-server keys generate --out {file}`: \
+         every app password made before then stops working.",
+        file = file.display()
+    );
+    DigestKey::create(file)
 }
 
 /// Logs, at start, how many app passwords are not yet under the current

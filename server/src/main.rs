@@ -4,8 +4,9 @@ use std::io::Write;
 
 use anyhow::Context;
 use app_passwords_server::auth::{issue_token, revoke_tokens};
-use app_passwords_server::config::{Cli, Command, ServeArgs, ServiceCredentialCommand};
-use app_passwords_server::db::Db;
+use app_passwords_server::config::{
+    Cli, Command, KeysCommand, ServeArgs, ServiceCredentialCommand,
+};
 use app_passwords_server::users::set_app_passwords_enabled;
 use app_passwords_server::{checkpassword, code_step, prepare, run, service_credentials, totp};
 use clap::Parser;
@@ -58,13 +59,13 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
             days,
             database,
         }) => {
-            let db = Db::open(&database.location()?).await?;
+            let db = database.open().await?;
             let token = db.call(move |conn| issue_token(conn, &login, days)).await?;
             println!("{token}");
             Ok(())
         }
         Some(Command::RevokeTokens { login, database }) => {
-            let db = Db::open(&database.location()?).await?;
+            let db = database.open().await?;
             let shown = login.clone();
             let count = db.call(move |conn| revoke_tokens(conn, &login)).await?;
             println!("revoked {count} bearer token(s) of {shown}");
@@ -75,7 +76,7 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
             switch,
             database,
         }) => {
-            let db = Db::open(&database.location()?).await?;
+            let db = database.open().await?;
             let enabled = switch == "on";
             db.call(move |conn| set_app_passwords_enabled(conn, &login, enabled))
                 .await?;
@@ -90,6 +91,11 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::ServiceCredential(command)) => service_credential(command).await,
+        Some(Command::Keys(KeysCommand::Generate { out })) => {
+            app_passwords_server::crypto::generate_key_file(&out)?;
+            println!("made a new key in {} (mode 0600)", out.display());
+            Ok(())
+        }
         Some(Command::Checkpassword(_)) => unreachable!("handled before the runtime starts"),
     }
 }
@@ -104,7 +110,7 @@ async fn service_credential(command: ServiceCredentialCommand) -> anyhow::Result
             format,
             database,
         } => {
-            let db = Db::open(&database.location()?).await?;
+            let db = database.open().await?;
             service_credentials::add(&db, &name, &out, format).await?;
             println!(
                 "made a credential for {name} in {} (mode 0600)",
@@ -113,7 +119,7 @@ async fn service_credential(command: ServiceCredentialCommand) -> anyhow::Result
             Ok(())
         }
         ServiceCredentialCommand::List { database } => {
-            let db = Db::open(&database.location()?).await?;
+            let db = database.open().await?;
             for (name, created_at) in db.call(service_credentials::list).await? {
                 let made = time::OffsetDateTime::from_unix_timestamp(created_at)
                     .ok()
@@ -127,7 +133,7 @@ async fn service_credential(command: ServiceCredentialCommand) -> anyhow::Result
             Ok(())
         }
         ServiceCredentialCommand::Revoke { name, database } => {
-            let db = Db::open(&database.location()?).await?;
+            let db = database.open().await?;
             let shown = name.clone();
             let revoked = db
                 .call(move |conn| service_credentials::revoke(conn, &name))
@@ -152,7 +158,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(
-        database = %args.database.display(),
+        database = %args.location()?.describe(),
         users_seeded = args.seed_users.len(),
         "listening on http://{address}/"
     );

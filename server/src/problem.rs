@@ -175,6 +175,16 @@ impl Problem {
         Self::validation_failed(Vec::new()).detail("The body does not have the expected fields.")
     }
 
+    /// 422: the body is JSON but lacks the field at `pointer`, which must
+    /// be there (if only as `null`, where the contract allows it).
+    pub fn missing_field(pointer: &str) -> Self {
+        Self::validation_failed(vec![FieldError {
+            pointer: pointer.to_owned(),
+            detail: "This field is required (null where it may be empty).".to_owned(),
+        }])
+        .detail("The body lacks a required field.")
+    }
+
     /// 429: too many failed attempts; try again after `seconds`.
     pub fn rate_limited(seconds: u64) -> Self {
         Self::new(

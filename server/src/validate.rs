@@ -90,15 +90,19 @@ pub fn phone(
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let cc_digits = country_code.strip_prefix('+').unwrap_or_default();
-    if cc_digits.is_empty()
+    let country_code_error = if cc_digits.is_empty()
         || cc_digits.len() > 3
         || !cc_digits.bytes().all(|b| b.is_ascii_digit())
-        || cc_digits.starts_with('0')
     {
-        errors.push(field_error(
-            &format!("{pointer}/country_code"),
-            "Use + and 1 to 3 digits, such as +1 or +44.",
-        ));
+        Some("Use + and 1 to 3 digits, such as +1 or +44.")
+    } else if cc_digits.starts_with('0') {
+        // "+0…" has the right shape, so the shape alone would not say why.
+        Some("No country code begins with 0: use + and 1 to 3 digits, such as +1 or +44.")
+    } else {
+        None
+    };
+    if let Some(detail) = country_code_error {
+        errors.push(field_error(&format!("{pointer}/country_code"), detail));
     }
     if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
         errors.push(field_error(

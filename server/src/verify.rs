@@ -21,8 +21,9 @@
 //! [`DigestKey`]: crate::crypto::DigestKey
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::Json;
+use contract::headers::VERIFIED_LOGIN;
 use data_encoding::BASE64;
 use serde::Serialize;
 
@@ -71,9 +72,10 @@ enum Found {
     },
 }
 
-/// `GET /verify` with HTTP Basic `login:app-password`: 200 with the app
-/// password's id and name (recording when, from where and through which
-/// service it was used), or 401. Services that ask on behalf of their
+/// `GET /verify` with HTTP Basic `login:app-password`: 200 with the login
+/// and the app password's id and name, the login also in
+/// `X-Verified-Login` for proxies (recording when, from where and through
+/// which service it was used), or 401. Services that ask on behalf of their
 /// clients send their credential, the service's name and the client's
 /// address ([`Caller`]). The attempt is counted before it is judged, and a
 /// success gives back only its own count: it says nothing of the failures
@@ -82,7 +84,7 @@ pub async fn verify(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
     headers: HeaderMap,
-) -> Result<Json<Verified>, Error> {
+) -> Result<(HeaderMap, Json<Verified>), Error> {
     let caller = Caller::identify(&state, &headers, client).await?;
     let (login, typed) = basic_credentials(&headers).ok_or(Error::AppPasswordRefused)?;
     let attempt = state.limits.attempt(&login, caller.client_address).await?;
@@ -122,10 +124,19 @@ pub async fn verify(
         return Err(attempt.failed(Error::AppPasswordRefused).await);
     };
     attempt.succeeded().await;
-    Ok(Json(Verified {
-        login,
-        app_password,
-    }))
+    let mut said = HeaderMap::new();
+    // A login a header cannot carry (control characters) goes without:
+    // a proxy then passes no user on, and its service lets nobody in.
+    if let Ok(value) = HeaderValue::from_bytes(login.as_bytes()) {
+        said.insert(HeaderName::from_static(VERIFIED_LOGIN), value);
+    }
+    Ok((
+        said,
+        Json(Verified {
+            login,
+            app_password,
+        }),
+    ))
 }
 
 /// The login's app password with the `digest` of the typed password under

@@ -12,6 +12,7 @@ use common::services::assert_readme_quotes;
 use common::Server;
 use reqwest::{header, StatusCode};
 use testkit::{adapted, free_port, Nginx};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The example, as shipped.
 const EXAMPLE: &str = include_str!("../../examples/nginx-auth-request/caldav.conf");
@@ -19,13 +20,17 @@ const EXAMPLE: &str = include_str!("../../examples/nginx-auth-request/caldav.con
 /// What the service behind nginx serves.
 const CALENDAR: &str = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
 
-/// nginx with the example, in front of a static stand-in for the CalDAV
-/// server, its files in `folder`; returns it and its port.
-fn start_nginx(folder: &Path, server: &Server, credential_file: &Path) -> (Nginx, u16) {
-    let www = folder.join("www");
-    std::fs::create_dir(&www).unwrap();
-    std::fs::write(www.join("calendar.ics"), CALENDAR).unwrap();
-    let (port, behind) = (free_port(), free_port());
+/// nginx with the example in `folder`, passing what it lets through to
+/// 127.0.0.1:`behind`, with `beside` in its http block too; returns it and
+/// its port.
+fn start_nginx(
+    folder: &Path,
+    server: &Server,
+    credential_file: &Path,
+    behind: u16,
+    beside: &str,
+) -> (Nginx, u16) {
+    let port = free_port();
     let example = [
         (
             "    listen 443 ssl;\n",
@@ -54,14 +59,55 @@ fn start_nginx(folder: &Path, server: &Server, credential_file: &Path) -> (Nginx
     ];
     let example = adapted(EXAMPLE, &example);
     std::fs::write(folder.join("caldav.conf"), example).unwrap();
-    // Beside the example, as conf.d/ would hold it: the service behind,
-    // static files standing in for a CalDAV server.
+    // Beside the example, as conf.d/ would hold it.
     let http = format!(
-        "  server {{\n    listen 127.0.0.1:{behind};\n    root {www};\n  }}\n  include {folder}/caldav.conf;",
-        www = www.display(),
+        "{beside}\n  include {folder}/caldav.conf;",
         folder = folder.display(),
     );
     (Nginx::start(folder, &http, port), port)
+}
+
+/// A static stand-in for the CalDAV server, its files in `folder`: its
+/// port and the server block that serves it.
+fn static_calendar(folder: &Path) -> (u16, String) {
+    let www = folder.join("www");
+    std::fs::create_dir(&www).unwrap();
+    std::fs::write(www.join("calendar.ics"), CALENDAR).unwrap();
+    let behind = free_port();
+    let block = format!(
+        "  server {{\n    listen 127.0.0.1:{behind};\n    root {www};\n  }}",
+        www = www.display(),
+    );
+    (behind, block)
+}
+
+/// A service that answers every request with the request's own head, on
+/// 127.0.0.1; returns its port.
+async fn echo_service() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match stream.read(&mut byte).await {
+                        Ok(1) => head.push(byte[0]),
+                        _ => return,
+                    }
+                }
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    head.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+                let _ = stream.write_all(&head).await;
+            });
+        }
+    });
+    port
 }
 
 #[tokio::test]
@@ -72,7 +118,8 @@ async fn nginx_lets_in_exactly_the_requests_with_a_valid_app_password() {
     let (id, password) = ada.new_app_password("Calendar on the phone").await;
     let credential_file = server.service_credential("nginx", "nginx");
     let folder = tempfile::tempdir().unwrap();
-    let (_nginx, port) = start_nginx(folder.path(), &server, &credential_file);
+    let (behind, calendar) = static_calendar(folder.path());
+    let (_nginx, port) = start_nginx(folder.path(), &server, &credential_file, behind, &calendar);
 
     // The credential is in the included file alone, which is root's.
     let credential = std::fs::read_to_string(&credential_file).unwrap();
@@ -124,6 +171,63 @@ async fn nginx_lets_in_exactly_the_requests_with_a_valid_app_password() {
         get(Some(&password)).await.status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_behind_learns_who_was_verified_and_never_from_the_client() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let (_, adas) = server.ada().await.new_app_password("Calendar").await;
+    let (_, bobs) = server.bob().await.new_app_password("Calendar").await;
+    let credential_file = server.service_credential("nginx", "nginx");
+    let folder = tempfile::tempdir().unwrap();
+    let (_nginx, port) = start_nginx(
+        folder.path(),
+        &server,
+        &credential_file,
+        echo_service().await,
+        "",
+    );
+    let http = reqwest::Client::new();
+    // What the service behind received, as (lower-case name, value).
+    let received = |login: &'static str, password: String, forged: bool| {
+        let mut request = http
+            .get(format!("http://127.0.0.1:{port}/ada/calendar.ics/"))
+            .basic_auth(login, Some(password));
+        if forged {
+            request = request
+                .header("X-Remote-User", "ada")
+                .header("X_Remote_User", "ada");
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let head = response.text().await.unwrap();
+            head.lines()
+                .skip(1)
+                .filter_map(|line| line.split_once(':'))
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_owned()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let users = |headers: &[(String, String)]| -> Vec<String> {
+        headers
+            .iter()
+            .filter(|(name, _)| name.replace('_', "-") == "x-remote-user")
+            .map(|(_, value)| value.clone())
+            .collect()
+    };
+
+    let adas_request = received("ada", adas, false).await;
+    assert_eq!(users(&adas_request), ["ada"], "{adas_request:?}");
+    assert!(
+        adas_request.iter().all(|(name, _)| name != "authorization"),
+        "the app password reached the service: {adas_request:?}"
+    );
+    for forged in [false, true] {
+        let bobs_request = received("bob", bobs.clone(), forged).await;
+        assert_eq!(users(&bobs_request), ["bob"], "{bobs_request:?}");
+    }
 }
 
 #[test]

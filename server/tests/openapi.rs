@@ -87,6 +87,30 @@ fn the_contract_oracle_rejects_what_the_file_does_not_allow() {
     assert!(validate(phone, &json!({ "country_code": "1", "number": "42" })).is_err());
 }
 
+#[test]
+fn the_files_input_rules_are_the_servers() {
+    for schema in ["NameBody", "NewAppPassword"] {
+        let name = at(&format!("#/components/schemas/{schema}/properties/name"));
+        assert_eq!(name["minLength"], 1, "{schema}");
+        assert_eq!(name["maxLength"], contract::MAX_NAME_CHARS, "{schema}");
+    }
+    for country_code in [
+        "+1", "+44", "+999", "+0", "+01", "+1234", "1", "+", "+4a", "+-1",
+    ] {
+        let phone = json!({ "country_code": country_code, "number": "2071234567" });
+        let by_the_file = validate("#/components/schemas/Phone", &phone).is_ok();
+        let by_the_server = app_passwords_server::validate::phone(
+            "/phone",
+            country_code,
+            "2071234567",
+            None,
+            false,
+        )
+        .is_empty();
+        assert_eq!(by_the_file, by_the_server, "{country_code}");
+    }
+}
+
 /// A value of each type of the contract crate with every optional member
 /// set, one with none set, and where the file describes it.
 fn contract_examples() -> Vec<(&'static str, Value, Value)> {

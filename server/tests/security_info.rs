@@ -119,3 +119,60 @@ async fn invalid_settings_get_field_errors_and_change_nothing() {
     }
     assert_eq!(ada.get("/security-info").await.body, before);
 }
+
+#[tokio::test]
+async fn a_missing_field_or_a_country_code_0_is_named_and_erases_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let ada = server.ada().await;
+    let saved = update(
+        "sms",
+        json!({"country_code": "+1", "number": "4255550100"}),
+        json!({"country_code": "+44", "number": "2071234567", "extension": "42"}),
+    );
+    assert_eq!(
+        ada.put("/security-info", &saved).await.status,
+        StatusCode::OK
+    );
+    let before = ada.get("/security-info").await.body;
+
+    let phone = json!({"country_code": "+1", "number": "4255550100"});
+    let required = "required";
+    let cases = [
+        (json!({"default_method": "app_code"}), "/phones", required),
+        (
+            json!({"default_method": "app_code", "phones": {"authentication": phone, "alternate": null}}),
+            "/phones/office",
+            required,
+        ),
+        (
+            json!({"default_method": "app_code", "phones": {}}),
+            "/phones/authentication",
+            required,
+        ),
+        (
+            json!({"phones": saved["phones"]}),
+            "/default_method",
+            required,
+        ),
+        (
+            update(
+                "app_code",
+                json!({"country_code": "+0", "number": "4255550100"}),
+                Value::Null,
+            ),
+            "/phones/authentication/country_code",
+            "begins with 0",
+        ),
+    ];
+    for (body, pointer, says) in cases {
+        let response = ada.put("/security-info", &body).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(response.problem_kind(), "validation-failed");
+        let error = &response.body["errors"][0];
+        assert_eq!(error["pointer"], pointer, "{body}: {}", response.body);
+        let detail = error["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "{body}: {detail}");
+    }
+    assert_eq!(ada.get("/security-info").await.body, before);
+}

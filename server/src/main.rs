@@ -84,7 +84,7 @@ async fn run_command(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Unlock { login, database }) => {
-            let db = Db::open(&database.location()?).await?;
+            let db = database.open().await?;
             let shown = login.clone();
             let forgotten = db.call(move |conn| code_step::unlock(conn, &login)).await?;
             println!("forgot {forgotten} wrong code(s) of {shown}: the code step is open again");

@@ -14,6 +14,8 @@ BINARYEN_VERSION="132"
 AXE_VERSION="4.14.1"
 TERSER_VERSION="5.51.4"
 CLEAN_CSS_VERSION="5.6.3"
+RADICALE_VERSION="3.9.0"
+CALDAV_VERSION="3.6.0"
 # The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
 # shellcheck source=scripts/env.sh
@@ -93,12 +95,14 @@ npm_package clean-css-cli "$CLEAN_CSS_VERSION"
 # benchmark loads the verifier with wrk. The tests of several instances
 # (and the whole server suite with APP_PASSWORDS_TEST_ENGINE=postgres)
 # make throwaway PostgreSQL clusters with its initdb; its system service is
-# never started.
-step "[setup] Chromium, chromedriver, nginx, Caddy, brotli, Dovecot, wrk and PostgreSQL (Debian)"
+# never started. The walkthrough of docs/services.md sends mail through a
+# real Postfix (SMTP AUTH through Dovecot) with a certificate openssl makes.
+step "[setup] Chromium, chromedriver, nginx, Caddy, brotli, Dovecot, Postfix, openssl, wrk and PostgreSQL (Debian)"
 missing=()
 for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
   /usr/sbin/nginx:nginx-light /usr/bin/caddy:caddy /usr/bin/brotli:brotli \
-  /usr/sbin/dovecot:dovecot-imapd /usr/bin/wrk:wrk; do
+  /usr/sbin/dovecot:dovecot-imapd /usr/sbin/postfix:postfix /usr/bin/openssl:openssl \
+  /usr/bin/wrk:wrk; do
   if [ -x "${need%%:*}" ]; then
     ok "${need%%:*}"
   else
@@ -137,10 +141,37 @@ if [ "${#missing[@]}" -gt 0 ]; then
     no_services=yes
   fi
   echo "    installing ${missing[*]}…"
+  # Postfix's package asks what kind of mail system this is: none, since
+  # the tests give Postfix a configuration of their own.
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
   [ -z "$no_services" ] || $SUDO rm -f /usr/sbin/policy-rc.d
 fi
+
+# --- Python packages, each group in a virtual environment of its own in
+# $TOOLS_DIR, so that their dependencies never meet the system's or each
+# other's.
+
+# A PyPI package at an exact version in the virtual environment VENV (made
+# when missing), unless it is there.
+python_venv_package() {
+  local venv=$1 name=$2 version=$3
+  if [ -x "$venv/bin/python" ] \
+    && [ "$("$venv/bin/python" -m pip show "$name" 2>/dev/null | awk '/^Version:/{print $2}')" = "$version" ]; then
+    ok "$name $version"
+  else
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$name==$version"
+  fi
+}
+
+# The walkthrough of docs/services.md runs Radicale behind nginx and signs
+# in to it with the caldav library (server/tests/walkthrough.rs).
+step "[setup] Radicale $RADICALE_VERSION and caldav $CALDAV_VERSION (PyPI) in $TOOLS_DIR/radicale"
+python_venv_package "$TOOLS_DIR/radicale" radicale "$RADICALE_VERSION"
+python_venv_package "$TOOLS_DIR/radicale" caldav "$CALDAV_VERSION"
+# --- end of the Python packages
 
 step "[setup] crate sources (trunk builds offline)"
 cargo fetch --locked -q 2>/dev/null || cargo fetch -q

@@ -9,10 +9,8 @@ mod common;
 
 use std::path::Path;
 
-use common::services::assert_readme_quotes;
 use common::{age, Server, SERVER_BINARY};
 use reqwest::StatusCode;
-use testkit::dovecot::EXAMPLE;
 use testkit::{Dovecot, Login, Verifier};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -94,9 +92,4 @@ async fn dovecot_signs_in_imap_and_smtp_clients_with_app_passwords() {
         login(Dovecot::imap_login, "127.0.0.7", &second),
         Login::Unavailable
     );
-}
-
-#[test]
-fn the_readme_quotes_the_example() {
-    assert_readme_quotes("### Dovecot: IMAP", EXAMPLE);
 }

@@ -8,64 +8,14 @@ mod common;
 
 use std::path::Path;
 
-use common::services::assert_readme_quotes;
+use common::services::start_nginx;
 use common::Server;
 use reqwest::{header, StatusCode};
-use testkit::{adapted, free_port, Nginx};
+use testkit::free_port;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// The example, as shipped.
-const EXAMPLE: &str = include_str!("../../examples/nginx-auth-request/caldav.conf");
 
 /// What the service behind nginx serves.
 const CALENDAR: &str = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
-
-/// nginx with the example in `folder`, passing what it lets through to
-/// 127.0.0.1:`behind`, with `beside` in its http block too; returns it and
-/// its port.
-fn start_nginx(
-    folder: &Path,
-    server: &Server,
-    credential_file: &Path,
-    behind: u16,
-    beside: &str,
-) -> (Nginx, u16) {
-    let port = free_port();
-    let example = [
-        (
-            "    listen 443 ssl;\n",
-            format!("    listen 127.0.0.1:{port};\n"),
-        ),
-        (
-            "    ssl_certificate /etc/ssl/certs/dav.example.com.pem;\n",
-            String::new(),
-        ),
-        (
-            "    ssl_certificate_key /etc/ssl/private/dav.example.com.key;\n",
-            String::new(),
-        ),
-        (
-            "http://127.0.0.1:5232;",
-            format!("http://127.0.0.1:{behind};"),
-        ),
-        (
-            "http://127.0.0.1:8080/api/v1/verify;",
-            format!("{};", server.url("/api/v1/verify")),
-        ),
-        (
-            "/etc/nginx/app-passwords-credential.conf",
-            credential_file.display().to_string(),
-        ),
-    ];
-    let example = adapted(EXAMPLE, &example);
-    std::fs::write(folder.join("caldav.conf"), example).unwrap();
-    // Beside the example, as conf.d/ would hold it.
-    let http = format!(
-        "{beside}\n  include {folder}/caldav.conf;",
-        folder = folder.display(),
-    );
-    (Nginx::start(folder, &http, port), port)
-}
 
 /// A static stand-in for the CalDAV server, its files in `folder`: its
 /// port and the server block that serves it.
@@ -228,9 +178,4 @@ async fn the_service_behind_learns_who_was_verified_and_never_from_the_client() 
         let bobs_request = received("bob", bobs.clone(), forged).await;
         assert_eq!(users(&bobs_request), ["bob"], "{bobs_request:?}");
     }
-}
-
-#[test]
-fn the_readme_quotes_the_example() {
-    assert_readme_quotes("### nginx `auth_request`", EXAMPLE);
 }

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 
 use data_encoding::BASE64;
 
-use crate::{adapted, free_port, open_to_services, ProcessGroup};
+use crate::{adapted, free_port, open_to_services, system_user, ProcessGroup};
 
 /// The example, as shipped.
 pub const EXAMPLE: &str = include_str!("../../examples/dovecot/app-passwords.conf");
@@ -53,47 +53,66 @@ pub struct Dovecot {
 
 impl Dovecot {
     /// Starts Dovecot with the example's passdb asking `verifier`, on a
-    /// free loopback port, and waits until it listens.
+    /// free loopback port, and waits until it listens. Its SASL socket is
+    /// in its own folder, for [`Dovecot::sasl_login`].
     pub fn start(verifier: &Verifier) -> Self {
+        Self::start_with(verifier, None)
+    }
+
+    /// As [`Dovecot::start`], with the SASL socket where the example puts
+    /// it for Postfix: `private/auth` in Postfix's `queue_directory`, which
+    /// must exist first, for the example's user `postfix`.
+    pub fn start_for_postfix(verifier: &Verifier, queue_directory: &Path) -> Self {
+        Self::start_with(verifier, Some(queue_directory))
+    }
+
+    fn start_with(verifier: &Verifier, postfix_queue: Option<&Path>) -> Self {
         let folder = tempfile::tempdir().expect("a folder for Dovecot");
         let base = folder.path();
         open_to_services(base);
-        let (uid, gid) = dovecot_ids();
+        // The dovecot user owns the test's mail: never root.
+        let (uid, gid) = system_user(
+            "dovecot",
+            "Debian's dovecot-core; scripts/setup.sh installs it",
+        );
         std::os::unix::fs::chown(verifier.credential_file, Some(uid), Some(gid))
             .expect("give the credential file to the dovecot user");
         let mail = base.join("mail");
         std::fs::create_dir(&mail).expect("the mail folder");
         std::os::unix::fs::chown(&mail, Some(uid), Some(gid)).expect("give the mail to dovecot");
 
-        let sasl_socket = base.join("run/postfix-auth");
-        let example = adapted(
-            EXAMPLE,
-            &[
-                (
-                    "/usr/local/bin/app-passwords-server",
-                    verifier.server_binary.display().to_string(),
-                ),
-                (
-                    "http://127.0.0.1:8080/api/v1/verify",
-                    verifier.url.to_owned(),
-                ),
-                (
-                    "/etc/dovecot/app-passwords.credential",
-                    verifier.credential_file.display().to_string(),
-                ),
-                (
-                    "uid=vmail gid=vmail home=/var/vmail/%u",
-                    format!("uid={uid} gid={gid} home={}/%u", mail.display()),
-                ),
-                (
-                    "/var/spool/postfix/private/auth",
-                    sasl_socket.display().to_string(),
-                ),
-                // There is no postfix user here; the SASL client is root.
-                ("user = postfix", "user = dovecot".to_owned()),
-                ("group = postfix", "group = dovecot".to_owned()),
-            ],
-        );
+        let sasl_socket = match postfix_queue {
+            Some(queue) => queue.join("private/auth"),
+            None => base.join("run/postfix-auth"),
+        };
+        let mut changes = vec![
+            (
+                "/usr/local/bin/app-passwords-server",
+                verifier.server_binary.display().to_string(),
+            ),
+            (
+                "http://127.0.0.1:8080/api/v1/verify",
+                verifier.url.to_owned(),
+            ),
+            (
+                "/etc/dovecot/app-passwords.credential",
+                verifier.credential_file.display().to_string(),
+            ),
+            (
+                "uid=vmail gid=vmail home=/var/vmail/%u",
+                format!("uid={uid} gid={gid} home={}/%u", mail.display()),
+            ),
+            (
+                "/var/spool/postfix/private/auth",
+                sasl_socket.display().to_string(),
+            ),
+        ];
+        if postfix_queue.is_none() {
+            // No Postfix asks: the SASL client is the test, as root.
+            changes.push(("user = postfix", "user = dovecot".to_owned()));
+            changes.push(("group = postfix", "group = dovecot".to_owned()));
+        }
+        let example = adapted(EXAMPLE, &changes);
         std::fs::write(base.join("app-passwords.conf"), example).expect("write the example");
 
         let port = free_port();
@@ -228,24 +247,13 @@ imap.logout()
         }
     }
 
+    /// The loopback port of its IMAP listener.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// Dovecot's log: what it said to clients and about the verifier.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
-}
-
-/// The uid and gid of the `dovecot` user, which owns the test's mail: never
-/// root.
-fn dovecot_ids() -> (u32, u32) {
-    let passwd = std::fs::read_to_string("/etc/passwd").expect("/etc/passwd");
-    let fields: Vec<&str> = passwd
-        .lines()
-        .find(|line| line.starts_with("dovecot:"))
-        .expect("the dovecot user (Debian's dovecot-core; scripts/setup.sh installs it)")
-        .split(':')
-        .collect();
-    let id = |field: usize| -> u32 { fields[field].parse().expect("a numeric id") };
-    let (uid, gid) = (id(2), id(3));
-    assert_ne!(uid, 0, "the dovecot user is not root");
-    (uid, gid)
 }

@@ -8,7 +8,11 @@
 //! - [`process`]: the process group, free ports, waiting for a port;
 //! - [`dovecot`]: Dovecot with `examples/dovecot/app-passwords.conf`, and
 //!   the clients that sign in through it (IMAP, Postfix's SASL);
+//! - [`postfix`]: Postfix with `examples/postfix/`, its SMTP AUTH asking
+//!   Dovecot;
 //! - [`nginx`]: nginx around the `http` block a test writes;
+//! - [`radicale`]: Radicale with `examples/radicale/config`, from the tools
+//!   folder;
 //! - [`postgres`]: a throwaway PostgreSQL cluster;
 //! - [`ha`]: two instances of the reference server on one PostgreSQL
 //!   database, behind nginx, as `examples/ha/` runs them.
@@ -16,16 +20,20 @@
 pub mod dovecot;
 pub mod ha;
 pub mod nginx;
+pub mod postfix;
 pub mod postgres;
 pub mod process;
+pub mod radicale;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use dovecot::{Dovecot, Login, Verifier};
 pub use ha::Pair;
 pub use nginx::Nginx;
+pub use postfix::Postfix;
 pub use postgres::Postgres;
 pub use process::{free_port, ProcessGroup};
+pub use radicale::Radicale;
 
 /// A shipped example configuration with the changes a test needs (its
 /// ports, folders, the server's URL), each `(as shipped, as here)`. Panics
@@ -49,6 +57,34 @@ pub fn open_to_services(folder: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755))
         .unwrap_or_else(|error| panic!("open {} to services: {error}", folder.display()));
+}
+
+/// The folder `scripts/setup.sh` installs tools into (npm packages, Python
+/// virtual environments): `$APP_PASSWORDS_TOOLS`, as `scripts/env.sh` sets
+/// it, or its default.
+pub fn tools_folder() -> PathBuf {
+    std::env::var_os("APP_PASSWORDS_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/app-passwords-tools")
+        })
+}
+
+/// The uid and gid of the system user `name`, which `package` makes;
+/// panics when it is missing or is root (services drop root for it).
+pub fn system_user(name: &str, package: &str) -> (u32, u32) {
+    let passwd = std::fs::read_to_string("/etc/passwd").expect("/etc/passwd");
+    let fields: Vec<&str> = passwd
+        .lines()
+        .find(|line| line.split(':').next() == Some(name))
+        .unwrap_or_else(|| panic!("no user {name} ({package})"))
+        .split(':')
+        .collect();
+    let id = |field: usize| -> u32 { fields[field].parse().expect("a numeric id") };
+    let (uid, gid) = (id(2), id(3));
+    assert_ne!(uid, 0, "the {name} user is not root");
+    (uid, gid)
 }
 
 #[cfg(test)]

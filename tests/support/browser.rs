@@ -299,15 +299,13 @@ impl Browser {
         .await;
         let loaded = self.script("return typeof window.axe").await;
         if loaded != "object" {
-            let tools = std::env::var("APP_PASSWORDS_TOOLS").unwrap_or_else(|_| {
-                format!(
-                    "{}/.cache/app-passwords-tools",
-                    std::env::var("HOME").unwrap_or_default()
+            let path = testkit::tools_folder().join("node_modules/axe-core/axe.min.js");
+            let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+                panic!(
+                    "read {} (scripts/setup.sh installs it): {e}",
+                    path.display()
                 )
             });
-            let path = format!("{tools}/node_modules/axe-core/axe.min.js");
-            let source = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("read {path} (scripts/setup.sh installs it): {e}"));
             self.client
                 .execute(&format!("{source}\nreturn typeof window.axe;"), vec![])
                 .await

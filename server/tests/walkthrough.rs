@@ -1,0 +1,286 @@
+//! `docs/services.md`, followed with real programs and real clients, each
+//! from the shipped example it names (through `testkit::adapted`, which
+//! fails when an example no longer says what a test replaces): the server
+//! makes the service credentials; Postfix's queue folder comes before
+//! Dovecot's SASL socket in it; curl and Python's imaplib sign in to
+//! Dovecot over IMAP; curl sends through Postfix's submission port with SMTP
+//! AUTH; the `caldav` library makes a calendar and an event in Radicale
+//! behind nginx's `auth_request`, and bob, with his own app password and a
+//! forged `X-Remote-User: ada`, is refused her calendar. After each use the
+//! list shows the service and the client's address. With the verifier down,
+//! each service answers what the guide says.
+//!
+//! The app passwords are made through the API; `tests/mail.rs` copies one
+//! in Chromium and signs in to the same Dovecot with it.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::services::start_nginx;
+use common::{Api, Server, SERVER_BINARY};
+use reqwest::{Method, StatusCode};
+use testkit::{Dovecot, Login, Postfix, Radicale, Verifier};
+// The clients block: each runs off the async workers the server uses.
+use tokio::task::block_in_place;
+
+/// A password no one was given, in the shape of an app password.
+const WRONG: &str = "aaaaa-bbbbb-ccccc-ddddd-eeeee";
+
+/// What a curl run said: its exit status and its transcript (`-v`).
+struct Curl {
+    success: bool,
+    transcript: String,
+}
+
+/// Runs curl from the loopback address `client` with `arguments`, signing
+/// in as `login`; the password goes in a config on curl's standard input,
+/// never in its arguments, which `ps` shows.
+fn curl(client: &str, login: &str, password: &str, arguments: &[&str]) -> Curl {
+    let mut child = Command::new("curl")
+        .args(["-sS", "-v", "--max-time", "30", "--interface", client])
+        .args(["--config", "-"])
+        .args(arguments)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run curl");
+    writeln!(
+        child.stdin.take().expect("piped stdin"),
+        "user = \"{login}:{password}\""
+    )
+    .expect("hand curl the password");
+    let output = child.wait_with_output().expect("curl's output");
+    Curl {
+        success: output.status.success(),
+        transcript: format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
+}
+
+/// curl as an IMAP client: lists the mailboxes.
+fn imap_with_curl(dovecot: &Dovecot, client: &str, login: &str, password: &str) -> Login {
+    let url = format!("imap://127.0.0.1:{}/", dovecot.port());
+    let said = curl(client, login, password, &[&url]);
+    if said.success && said.transcript.contains("INBOX") {
+        Login::Accepted
+    } else if said.transcript.contains("[AUTHENTICATIONFAILED]") {
+        Login::Refused
+    } else if said.transcript.contains("[UNAVAILABLE]") {
+        Login::Unavailable
+    } else {
+        panic!("curl over IMAP: {}", said.transcript)
+    }
+}
+
+/// curl as a mail client: STARTTLS (the test's certificate is its own,
+/// hence `-k`), SMTP AUTH, and a message to someone elsewhere.
+fn send_with_curl(postfix: &Postfix, client: &str, login: &str, password: &str) -> Curl {
+    let message = tempfile::NamedTempFile::new().expect("a message file");
+    std::fs::write(
+        message.path(),
+        "From: ada@example.org\r\nTo: friend@example.net\r\nSubject: Hello\r\n\r\nSent with an app password.\r\n",
+    )
+    .expect("write the message");
+    let url = format!("smtp://127.0.0.1:{}", postfix.port());
+    let file = message.path().display().to_string();
+    curl(
+        client,
+        login,
+        password,
+        &[
+            &url,
+            "--ssl-reqd",
+            "-k",
+            "--mail-from",
+            "ada@example.org",
+            "--mail-rcpt",
+            "friend@example.net",
+            "--upload-file",
+            &file,
+        ],
+    )
+}
+
+/// Python's `caldav` library, signed in at `url` from the loopback address
+/// `client`: finds the user's principal, makes a calendar with an event,
+/// and prints the calendar's URL and how many events it holds.
+fn caldav(url: &str, client: &str, login: &str, password: &str) -> String {
+    const CLIENT: &str = r#"
+import socket, sys
+url, login, source = sys.argv[1], sys.argv[2], sys.argv[3]
+password = sys.stdin.readline().rstrip("\n")
+# The calendar app's own address, whatever HTTP library caldav uses.
+connect = socket.socket.connect
+def from_source(self, address):
+    if self.family == socket.AF_INET:
+        self.bind((source, 0))
+    return connect(self, address)
+socket.socket.connect = from_source
+import caldav
+client = caldav.DAVClient(url=url, username=login, password=password)
+calendar = client.principal().make_calendar(name="Work")
+calendar.save_event(
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//walkthrough//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:meeting-1@example.org\r\nDTSTAMP:20260101T090000Z\r\n"
+    "DTSTART:20260102T090000Z\r\nDTEND:20260102T100000Z\r\nSUMMARY:Meeting\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+print(calendar.url, len(calendar.events()))
+"#;
+    let mut child = Command::new(testkit::radicale::python())
+        .arg("-c")
+        .arg(CLIENT)
+        .args([url, login, client])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run Python with caldav (scripts/setup.sh installs it)");
+    writeln!(child.stdin.take().expect("piped stdin"), "{password}")
+        .expect("hand the password to the calendar client");
+    let output = child
+        .wait_with_output()
+        .expect("the calendar client's output");
+    assert!(
+        output.status.success(),
+        "caldav: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// Panics unless the owner's list shows `service` and `client` as the
+/// only app password's last use.
+async fn assert_last_use(owner: &Api, service: &str, client: &str) {
+    let item = &owner.get("/app-passwords").await.body["items"][0];
+    assert_eq!(item["last_used_service"], service, "{item}");
+    assert_eq!(item["last_used_ip"], client, "{item}");
+}
+
+/// A WebDAV request through nginx with `login`'s app password, and
+/// headers the client adds.
+async fn dav(
+    url: &str,
+    method: &str,
+    login: &str,
+    password: &str,
+    headers: &[(&str, &str)],
+) -> StatusCode {
+    let method = Method::from_bytes(method.as_bytes()).expect("a method");
+    let mut request = reqwest::Client::new()
+        .request(method, url)
+        .basic_auth(login, Some(password))
+        .header("Depth", "0");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.expect("nginx answers").status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_services_guide_works_as_written() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let ada = server.ada().await;
+    let (_, adas) = ada.new_app_password("Mail and calendar").await;
+    let (_, bobs) = server.bob().await.new_app_password("Calendar").await;
+
+    // Step 1: the service credentials.
+    let dovecot_credential = server.service_credential("dovecot", "plain");
+    let nginx_credential = server.service_credential("nginx", "nginx");
+
+    // Steps 2 and 3: Postfix's queue folder first, then Dovecot, whose SASL
+    // socket goes into it, then Postfix.
+    let mut postfix = Postfix::prepare();
+    let dovecot = Dovecot::start_for_postfix(
+        &Verifier {
+            url: &server.url("/api/v1/verify"),
+            server_binary: Path::new(SERVER_BINARY),
+            credential_file: &dovecot_credential,
+        },
+        &postfix.queue_directory(),
+    );
+    postfix.start();
+
+    // IMAP, with curl and with imaplib.
+    let curl_imap =
+        |client, password| block_in_place(|| imap_with_curl(&dovecot, client, "ada", password));
+    assert_eq!(curl_imap("127.0.0.2", &adas), Login::Accepted);
+    assert_last_use(&ada, "imap", "127.0.0.2").await;
+    assert_eq!(
+        block_in_place(|| dovecot.imap_login("127.0.0.3", "ada", &adas)),
+        Login::Accepted
+    );
+    assert_last_use(&ada, "imap", "127.0.0.3").await;
+    assert_eq!(curl_imap("127.0.0.2", WRONG), Login::Refused);
+
+    // SMTP submission.
+    let sent = block_in_place(|| send_with_curl(&postfix, "127.0.0.4", "ada", &adas));
+    assert!(
+        sent.success && sent.transcript.contains("< 250 2.0.0 Ok: queued"),
+        "{}\n{}",
+        sent.transcript,
+        postfix.log()
+    );
+    assert_last_use(&ada, "smtp", "127.0.0.4").await;
+    let refused = block_in_place(|| send_with_curl(&postfix, "127.0.0.4", "ada", WRONG));
+    assert!(
+        !refused.success && refused.transcript.contains("< 535 5.7.8"),
+        "{}",
+        refused.transcript
+    );
+
+    // Step 4: Radicale behind nginx.
+    let radicale = Radicale::start();
+    let folder = tempfile::tempdir().unwrap();
+    let (_nginx, port) = start_nginx(
+        folder.path(),
+        &server,
+        &nginx_credential,
+        radicale.port(),
+        "",
+    );
+    let base = format!("http://127.0.0.1:{port}/");
+    let made = block_in_place(|| caldav(&base, "127.0.0.5", "ada", &adas));
+    let (calendar, events) = made.split_once(' ').expect("the calendar's URL and count");
+    assert_eq!(events, "1", "{made}");
+    assert!(calendar.starts_with(&format!("{base}ada/")), "{calendar}");
+    assert_last_use(&ada, "caldav", "127.0.0.5").await;
+    // Her calendar is there for her, and bob with his own valid app
+    // password is refused it, whoever he says he is.
+    assert_eq!(
+        dav(calendar, "PROPFIND", "ada", &adas, &[]).await,
+        StatusCode::MULTI_STATUS
+    );
+    for forged in [&[][..], &[("X-Remote-User", "ada")][..]] {
+        for method in ["PROPFIND", "GET"] {
+            assert_eq!(
+                dav(calendar, method, "bob", &bobs, forged).await,
+                StatusCode::FORBIDDEN,
+                "{method} with {forged:?}"
+            );
+        }
+    }
+
+    // The verifier is down: IMAP's failure is temporary, Postfix turns
+    // Dovecot's into a permanent 535, and nginx answers 500.
+    drop(server);
+    assert_eq!(curl_imap("127.0.0.2", &adas), Login::Unavailable);
+    let unavailable = block_in_place(|| send_with_curl(&postfix, "127.0.0.4", "ada", &adas));
+    assert!(
+        unavailable.transcript.contains("< 535 5.7.8"),
+        "{}",
+        unavailable.transcript
+    );
+    assert_eq!(
+        dav(calendar, "PROPFIND", "ada", &adas, &[]).await,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+}

@@ -229,6 +229,16 @@ async fn the_services_guide_works_as_written() {
         sent.transcript,
         postfix.log()
     );
+    // AUTH is offered only once TLS is up (smtpd_tls_auth_only).
+    let (before_tls, after_tls) = sent
+        .transcript
+        .split_once("Ready to start TLS")
+        .expect("STARTTLS");
+    assert!(
+        !before_tls.contains("AUTH") && after_tls.contains("< 250-AUTH PLAIN LOGIN"),
+        "{}",
+        sent.transcript
+    );
     assert_last_use(&ada, "smtp", "127.0.0.4").await;
     let refused = block_in_place(|| send_with_curl(&postfix, "127.0.0.4", "ada", WRONG));
     assert!(

@@ -15,13 +15,13 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::services::start_nginx;
 use common::{Api, Server, SERVER_BINARY};
 use reqwest::{Method, StatusCode};
+use testkit::process::run_with_secret;
 use testkit::{Dovecot, Login, Postfix, Radicale, Verifier};
 // The clients block: each runs off the async workers the server uses.
 use tokio::task::block_in_place;
@@ -39,21 +39,14 @@ struct Curl {
 /// in as `login`; the password goes in a config on curl's standard input,
 /// never in its arguments, which `ps` shows.
 fn curl(client: &str, login: &str, password: &str, arguments: &[&str]) -> Curl {
-    let mut child = Command::new("curl")
-        .args(["-sS", "-v", "--max-time", "30", "--interface", client])
-        .args(["--config", "-"])
-        .args(arguments)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run curl");
-    writeln!(
-        child.stdin.take().expect("piped stdin"),
-        "user = \"{login}:{password}\""
-    )
-    .expect("hand curl the password");
-    let output = child.wait_with_output().expect("curl's output");
+    let output = run_with_secret(
+        Command::new("curl")
+            .args(["-sS", "-v", "--max-time", "30", "--interface", client])
+            .args(["--config", "-"])
+            .args(arguments),
+        &format!("user = \"{login}:{password}\""),
+        "curl",
+    );
     Curl {
         success: output.status.success(),
         transcript: format!(
@@ -134,20 +127,14 @@ calendar.save_event(
 )
 print(calendar.url, len(calendar.events()))
 "#;
-    let mut child = Command::new(testkit::radicale::python())
-        .arg("-c")
-        .arg(CLIENT)
-        .args([url, login, client])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run Python with caldav (scripts/setup.sh installs it)");
-    writeln!(child.stdin.take().expect("piped stdin"), "{password}")
-        .expect("hand the password to the calendar client");
-    let output = child
-        .wait_with_output()
-        .expect("the calendar client's output");
+    let output = run_with_secret(
+        Command::new(testkit::radicale::python())
+            .arg("-c")
+            .arg(CLIENT)
+            .args([url, login, client]),
+        password,
+        "Python with caldav (scripts/setup.sh installs it)",
+    );
     assert!(
         output.status.success(),
         "caldav: {}",

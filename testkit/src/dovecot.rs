@@ -6,10 +6,11 @@
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use data_encoding::BASE64;
 
+use crate::process::run_with_secret;
 use crate::{adapted, free_port, open_to_services, system_user, ProcessGroup};
 
 /// The example, as shipped.
@@ -189,18 +190,16 @@ status, _ = imap.select("INBOX")
 print("ACCEPTED" if status == "OK" else "NO MAILBOX")
 imap.logout()
 "#;
-        let mut child = Command::new("python3")
-            .arg("-c")
-            .arg(CLIENT)
-            .args(["127.0.0.1", &self.port.to_string(), login, client])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run python3");
-        writeln!(child.stdin.take().expect("piped stdin"), "{password}")
-            .expect("hand the password to the IMAP client");
-        let output = child.wait_with_output().expect("the IMAP client's output");
+        let output = run_with_secret(
+            Command::new("python3").arg("-c").arg(CLIENT).args([
+                "127.0.0.1",
+                &self.port.to_string(),
+                login,
+                client,
+            ]),
+            password,
+            "the IMAP client (python3)",
+        );
         let said = String::from_utf8_lossy(&output.stdout);
         if said.contains("ACCEPTED") {
             Login::Accepted

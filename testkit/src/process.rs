@@ -22,6 +22,24 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// Runs a client to its end with `secret` as the first line of its
+/// standard input, never in its arguments, which `ps` shows; `what` names
+/// it in messages. Returns what it said.
+pub fn run_with_secret(command: &mut Command, secret: &str, what: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("run {what}: {error}"));
+    writeln!(child.stdin.take().expect("piped stdin"), "{secret}")
+        .unwrap_or_else(|error| panic!("hand {what} its secret: {error}"));
+    child
+        .wait_with_output()
+        .unwrap_or_else(|error| panic!("{what}'s output: {error}"))
+}
+
 /// A program started as the leader of a process group of its own, so that
 /// what it starts (chromedriver's Chromium, Dovecot's and nginx's workers)
 /// goes with it: dropping this stops the whole group, and, when a test

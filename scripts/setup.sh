@@ -96,13 +96,14 @@ npm_package clean-css-cli "$CLEAN_CSS_VERSION"
 # (and the whole server suite with APP_PASSWORDS_TEST_ENGINE=postgres)
 # make throwaway PostgreSQL clusters with its initdb; its system service is
 # never started. The walkthrough of docs/services.md sends mail through a
-# real Postfix (SMTP AUTH through Dovecot) with a certificate openssl makes.
+# real Postfix (SMTP AUTH through Dovecot) with a certificate openssl makes,
+# and curl is its IMAP and SMTP client.
 step "[setup] Chromium, chromedriver, nginx, Caddy, brotli, Dovecot, Postfix, openssl, wrk and PostgreSQL (Debian)"
 missing=()
 for need in /usr/bin/chromium:chromium /usr/bin/chromedriver:chromium-driver \
   /usr/sbin/nginx:nginx-light /usr/bin/caddy:caddy /usr/bin/brotli:brotli \
   /usr/sbin/dovecot:dovecot-imapd /usr/sbin/postfix:postfix /usr/bin/openssl:openssl \
-  /usr/bin/wrk:wrk; do
+  /usr/bin/curl:curl /usr/bin/wrk:wrk; do
   if [ -x "${need%%:*}" ]; then
     ok "${need%%:*}"
   else
@@ -121,6 +122,13 @@ if [ -x /usr/bin/wasm-ld-22 ]; then
   ok /usr/bin/wasm-ld-22
 else
   missing+=(lld-22)
+fi
+# Debian's python3 makes virtual environments (for the Python packages
+# below) only with python3-venv.
+if python3 -c 'import ensurepip' 2>/dev/null; then
+  ok "python3 -m venv"
+else
+  missing+=(python3-venv)
 fi
 # Debian keeps PostgreSQL's programs under its major version.
 if initdb=$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1) && [ -n "$initdb" ]; then

@@ -538,7 +538,8 @@ async fn the_readme_caddy_configuration_hosts_the_app_under_a_sub_path() {
 #[test]
 fn the_hosting_guide_shows_the_configurations_that_the_tests_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let guide = std::fs::read_to_string(root.join("docs/hosting.md")).expect("read docs/hosting.md");
+    let guide =
+        std::fs::read_to_string(root.join("docs/hosting.md")).expect("read docs/hosting.md");
     for (file, fence) in [
         ("nginx.conf", "```nginx\n"),
         ("Caddyfile", "```caddyfile\n"),

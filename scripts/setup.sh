@@ -14,6 +14,7 @@ BINARYEN_VERSION="132"
 AXE_VERSION="4.14.1"
 TERSER_VERSION="5.51.4"
 CLEAN_CSS_VERSION="5.6.3"
+SCHEMATHESIS_VERSION="4.32.5"
 # The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
 # shellcheck source=scripts/env.sh
@@ -85,6 +86,18 @@ npm_package axe-core "$AXE_VERSION"
 step "[setup] terser $TERSER_VERSION and clean-css-cli $CLEAN_CSS_VERSION (npm; scripts/minify.sh) in $TOOLS_DIR"
 npm_package terser "$TERSER_VERSION"
 npm_package clean-css-cli "$CLEAN_CSS_VERSION"
+
+# The contract test (server/tests/schemathesis.rs) runs Schemathesis against
+# the reference server; a venv of its own keeps its Python packages apart.
+step "[setup] Schemathesis $SCHEMATHESIS_VERSION (PyPI; the contract test) in $TOOLS_DIR/schemathesis"
+if [ -x "$TOOLS_DIR/schemathesis/bin/st" ] \
+  && "$TOOLS_DIR/schemathesis/bin/st" --version | grep -qxF "st, version $SCHEMATHESIS_VERSION"; then
+  ok "$("$TOOLS_DIR/schemathesis/bin/st" --version)"
+else
+  echo "    installing (about a minute)…"
+  python3 -m venv "$TOOLS_DIR/schemathesis"
+  "$TOOLS_DIR/schemathesis/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 
 # The tests drive Chromium through chromedriver, and host the app behind the
 # README's nginx and Caddy configurations; release builds are precompressed

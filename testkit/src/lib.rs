@@ -9,10 +9,13 @@
 //! - [`dovecot`]: Dovecot with `examples/dovecot/app-passwords.conf`, and
 //!   the clients that sign in through it (IMAP, Postfix's SASL);
 //! - [`nginx`]: nginx around the `http` block a test writes;
-//! - [`postgres`]: a throwaway PostgreSQL cluster;
+//! - [`postgres`]: a throwaway PostgreSQL cluster, with TLS if asked;
+//! - [`certificates`]: an authority of a test's own, and server
+//!   certificates it signs;
 //! - [`ha`]: two instances of the reference server on one PostgreSQL
 //!   database, behind nginx, as `examples/ha/` runs them.
 
+pub mod certificates;
 pub mod dovecot;
 pub mod ha;
 pub mod nginx;

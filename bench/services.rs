@@ -21,10 +21,17 @@ const RUN_SECONDS: u64 = 5;
 /// Runs of each request, the three taking turns so that the machine's slow
 /// moments fall on all of them; the median is reported.
 const ROUNDS: usize = 3;
-/// wrk's threads and keep-alive connections: a service with a few workers
-/// asking at once, as Dovecot's auth workers or nginx's would.
+/// wrk's threads and keep-alive connections: services asking at once as
+/// they do in the field, nginx's `auth_request` verifying every request of
+/// a calendar client syncing in parallel, or an office behind one address;
+/// more than the server lets fail at once from one address (10 a login),
+/// so that a right password refused under load shows (issue 27 item 2).
 const THREADS: u64 = 2;
-const CONNECTIONS: usize = 8;
+const CONNECTIONS: usize = 64;
+/// Clients verifying the old form's rows: each verification is one
+/// Argon2id hash, so more clients than that would only queue for the
+/// server's CPU budget.
+const OLD_FORM_CLIENTS: usize = 8;
 /// The server's memory is weighed before and after at least this many
 /// verifications.
 const VERIFICATIONS_WEIGHED: u64 = 100_000;
@@ -157,7 +164,7 @@ pub async fn measure(dist: &Path) -> Value {
         for request in &requests {
             let figures = run(request, RUN_SECONDS).await;
             if request.name == "verify" {
-                verifications += figures["requests"].as_u64().unwrap_or_default();
+                verifications += answered(&figures);
             }
             runs.entry(request.name).or_default().push(figures);
         }
@@ -171,9 +178,10 @@ pub async fn measure(dist: &Path) -> Value {
         progress(&format!(
             "{seconds} s more of verifications, for the memory"
         ));
-        verifications += run(&requests[1], seconds).await["requests"]
-            .as_u64()
-            .unwrap_or_default();
+        // The requests the last run dropped count as failures for a
+        // failure window (a second): let them pass first.
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        verifications += answered(&run(&requests[1], seconds).await);
     }
     let memory_after = server.resident_bytes();
 
@@ -194,7 +202,7 @@ pub async fn measure(dist: &Path) -> Value {
         "old_form": {
             "rows": OLD_FORM_ROWS,
             "per_second": old_form_per_second,
-            "clients": CONNECTIONS,
+            "clients": OLD_FORM_CLIENTS,
         },
         "load_average": { "before": load_before, "after": load_average() },
     })
@@ -206,6 +214,29 @@ pub fn table(figures: &Value) -> (Vec<String>, Vec<(String, String, bool)>) {
     let p99_ms = |name: &str| median(&column(&figures["runs"][name], "p99_us")) / 1000.0;
     let p50_ms = |name: &str| median(&column(&figures["runs"][name], "p50_us")) / 1000.0;
     let (healthz, verify, file) = (rate("healthz"), rate("verify"), rate("static"));
+    // Answers other than 2xx, and broken connections, over every run: a
+    // fast refusal is no measure of a success.
+    let refused = |name: &str| -> u64 {
+        figures["runs"][name]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(not_answered)
+            .sum()
+    };
+    let statuses = |name: &str| -> String {
+        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+        for run in figures["runs"][name].as_array().into_iter().flatten() {
+            for (status, count) in run["statuses"].as_object().into_iter().flatten() {
+                *counts.entry(status.clone()).or_default() += count.as_u64().unwrap_or(0);
+            }
+        }
+        let counts: Vec<String> = counts
+            .iter()
+            .map(|(status, count)| format!("{count} × {status}"))
+            .collect();
+        counts.join(", ")
+    };
     let old_form = figures["old_form"]["per_second"]
         .as_f64()
         .unwrap_or(f64::NAN);
@@ -227,8 +258,8 @@ pub fn table(figures: &Value) -> (Vec<String>, Vec<(String, String, bool)>) {
             load("after"),
         ),
         String::new(),
-        "| Request | per second | p50 | p99 | ÷ /healthz |".to_owned(),
-        "|---|---:|---:|---:|---:|".to_owned(),
+        "| Request | per second | p50 | p99 | ÷ /healthz | not 2xx |".to_owned(),
+        "|---|---:|---:|---:|---:|---:|".to_owned(),
     ];
     for (name, label) in [
         ("healthz", "`GET /healthz`".to_owned()),
@@ -247,15 +278,16 @@ pub fn table(figures: &Value) -> (Vec<String>, Vec<(String, String, bool)>) {
         ),
     ] {
         lines.push(format!(
-            "| {label} | {} | {:.2} ms | {:.2} ms | {:.2}× |",
+            "| {label} | {} | {:.2} ms | {:.2} ms | {:.2}× | {} |",
             grouped(rate(name)),
             p50_ms(name),
             p99_ms(name),
-            rate(name) / healthz
+            rate(name) / healthz,
+            refused(name)
         ));
     }
     lines.push(format!(
-        "| `GET /api/v1/verify`, old form (Argon2id), {} rows once each, {} clients | {} | | | {:.3}× |",
+        "| `GET /api/v1/verify`, old form (Argon2id), {} rows once each, {} clients | {} | | | {:.3}× | 0 |",
         figures["old_form"]["rows"],
         figures["old_form"]["clients"],
         grouped(old_form),
@@ -271,6 +303,25 @@ pub fn table(figures: &Value) -> (Vec<String>, Vec<(String, String, bool)>) {
     ));
 
     let budgets = vec![
+        (
+            "`/api/v1/verify`: every answer 2xx, no broken connection".to_owned(),
+            format!("{} not 2xx ({})", refused("verify"), statuses("verify")),
+            refused("verify") == 0,
+        ),
+        (
+            "`/api/v1/verify` on PostgreSQL: every answer 2xx, no broken connection".to_owned(),
+            format!(
+                "{} not 2xx ({})",
+                refused("verify_postgres"),
+                statuses("verify_postgres")
+            ),
+            refused("verify_postgres") == 0,
+        ),
+        (
+            "`/healthz` and the static file: every answer 2xx, no broken connection".to_owned(),
+            format!("{} not 2xx", refused("healthz") + refused("static")),
+            refused("healthz") + refused("static") == 0,
+        ),
         (
             format!(
                 "verifications/s ≥ {:.0} % of /healthz's",
@@ -413,8 +464,10 @@ fn hashed_boot_script(dist: &Path) -> String {
         .to_owned()
 }
 
-/// wrk's Lua script for `request`: its headers, and at the end one line of
-/// figures in JSON after `BENCH `.
+/// wrk's Lua script for `request`: its headers, a count of each status
+/// answered (each thread of wrk has its own Lua state, so each counts its
+/// own, and `done` adds them up), and at the end one line of figures in
+/// JSON after `BENCH `.
 fn wrk_script(request: &Request) -> String {
     let headers: String = request
         .headers
@@ -428,20 +481,46 @@ fn wrk_script(request: &Request) -> String {
         r#"-- Written by the benchmark into a folder of its own: wrk's arguments,
 -- which `ps` shows, never carry a header.
 {headers}
+local threads = {{}}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  statuses = {{}}
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
 function done(summary, latency, requests)
+  local counts = {{}}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      counts[status] = (counts[status] or 0) + count
+    end
+  end
+  local listed = {{}}
+  for status, count in pairs(counts) do
+    table.insert(listed, string.format('"%d": %d', status, count))
+  end
   local errors = summary.errors
   io.write(string.format(
-    '\nBENCH {{"requests": %d, "duration_us": %d, "p50_us": %.0f, "p99_us": %.0f, "status_errors": %d, "socket_errors": %d}}\n',
+    '\nBENCH {{"requests": %d, "duration_us": %d, "p50_us": %.0f, "p99_us": %.0f, "statuses": {{%s}}, "socket_errors": %d}}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+    table.concat(listed, ", "),
+    errors.connect + errors.read + errors.write + errors.timeout))
 end
 "#
     )
 }
 
-/// One wrk run of `seconds` against `url` with `script`: its figures, and
-/// requests per second. Fails when any request failed (a status of 400 or
-/// more, or a broken connection): a refusal is no measure of a success.
+/// One wrk run of `seconds` against `url` with `script`: its figures, with
+/// the count of each status answered, and 2xx answers per second. Answers
+/// other than 2xx and broken connections are recorded, not fatal: the
+/// table shows them, and a budget fails on any ([`table`]).
 async fn wrk(script: PathBuf, url: String, seconds: u64) -> Value {
     let output = tokio::process::Command::new("wrk")
         .arg(format!("-t{THREADS}"))
@@ -465,26 +544,34 @@ async fn wrk(script: PathBuf, url: String, seconds: u64) -> Value {
         .find_map(|line| line.strip_prefix("BENCH "))
         .and_then(|line| serde_json::from_str(line).ok())
         .unwrap_or_else(|| panic!("wrk printed no figures for {url}:\n{printed}"));
-    assert_eq!(figures["status_errors"], 0, "{url}: {printed}");
-    assert_eq!(figures["socket_errors"], 0, "{url}: {printed}");
-    let requests = figures["requests"].as_f64().unwrap_or_default();
+    if not_answered(&figures) > 0 {
+        progress(&format!(
+            "{url}: {} answers not 2xx or broken connections ({}, {} broken)",
+            not_answered(&figures),
+            figures["statuses"],
+            figures["socket_errors"]
+        ));
+    }
+    // Successes only: a fast 429 would raise the rate of a server that
+    // refuses.
+    let requests = answered(&figures) as f64;
     let seconds = figures["duration_us"].as_f64().unwrap_or(f64::NAN) / 1e6;
     figures["per_second"] = json!(requests / seconds);
     figures
 }
 
 /// Verifications per second of `passwords` ([`LEGACY`]'s, of the old
-/// form), each verified once by one of [`CONNECTIONS`] keep-alive clients
-/// working at once.
+/// form), each verified once by one of [`OLD_FORM_CLIENTS`] keep-alive
+/// clients working at once.
 async fn verify_each_once(server: &TestServer, passwords: &[String]) -> f64 {
     let url = server.url("/api/v1/verify");
     let started = Instant::now();
     let mut clients = tokio::task::JoinSet::new();
-    for client in 0..CONNECTIONS {
+    for client in 0..OLD_FORM_CLIENTS {
         let mine: Vec<String> = passwords
             .iter()
             .skip(client)
-            .step_by(CONNECTIONS)
+            .step_by(OLD_FORM_CLIENTS)
             .cloned()
             .collect();
         let url = url.clone();
@@ -501,6 +588,29 @@ async fn verify_each_once(server: &TestServer, passwords: &[String]) -> f64 {
     }
     clients.join_all().await;
     passwords.len() as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Requests of a wrk run answered with a 2xx status.
+fn answered(figures: &Value) -> u64 {
+    figures["statuses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(status, _)| status.starts_with('2'))
+        .filter_map(|(_, count)| count.as_u64())
+        .sum()
+}
+
+/// Requests of a wrk run answered otherwise than with a 2xx status, or not
+/// at all (a broken connection).
+fn not_answered(figures: &Value) -> u64 {
+    let all: u64 = figures["statuses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, count)| count.as_u64())
+        .sum();
+    all - answered(figures) + figures["socket_errors"].as_u64().unwrap_or(0)
 }
 
 /// The 1-, 5- and 15-minute load averages (`uptime`'s), as the kernel

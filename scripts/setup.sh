@@ -14,6 +14,7 @@ BINARYEN_VERSION="132"
 AXE_VERSION="4.14.1"
 TERSER_VERSION="5.51.4"
 CLEAN_CSS_VERSION="5.6.3"
+SCHEMATHESIS_VERSION="4.32.5"
 RADICALE_VERSION="3.9.0"
 CALDAV_VERSION="3.6.0"
 # The wasm-bindgen CLI must equal the crate version in Cargo.lock exactly.
@@ -173,6 +174,11 @@ python_venv_package() {
     "$venv/bin/python" -m pip install -q --disable-pip-version-check "$name==$version"
   fi
 }
+
+# The contract test (server/tests/schemathesis.rs) runs Schemathesis against
+# the reference server.
+step "[setup] Schemathesis $SCHEMATHESIS_VERSION (PyPI; the contract test) in $TOOLS_DIR/schemathesis"
+python_venv_package "$TOOLS_DIR/schemathesis" schemathesis "$SCHEMATHESIS_VERSION"
 
 # The walkthrough of docs/services.md runs Radicale behind nginx and signs
 # in to it with the caldav library (server/tests/walkthrough.rs).

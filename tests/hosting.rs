@@ -2,7 +2,7 @@
 //! `<base href>` changed, configured by `app-config.json`, against a second
 //! backend that differs from the reference server in every way the contract
 //! allows, against the reference server on another origin, and behind the
-//! README's nginx and Caddy configurations. Needs `scripts/test.sh` to have
+//! hosting guide's nginx and Caddy configurations. Needs `scripts/test.sh` to have
 //! built the app and the server first.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -285,7 +285,7 @@ async fn the_whole_flow_works_with_the_backend_on_another_origin() {
     browser.finish().await;
 }
 
-/// A web root laid out as the README's Hosting section says: the app (a
+/// A web root laid out as the hosting guide (docs/hosting.md) says: the app (a
 /// copy of dist/ with `<base href>` changed) in `portal/security/`, with a
 /// configuration file; open to the web server's workers.
 fn web_root() -> tempfile::TempDir {
@@ -336,7 +336,7 @@ async fn hashed_file(
     response
 }
 
-/// Checks a web server set up by one of the README's configurations at
+/// Checks a web server set up by one of the hosting guide's configurations at
 /// `origin`: the app under /portal/security/ with the right headers, deep
 /// links, 404s for missing files, and the whole app working through its
 /// /api/v1/ proxy to `server`.
@@ -426,8 +426,8 @@ async fn check_static_host(origin: &str, server: &TestServer) {
     browser.finish().await;
 }
 
-/// What a test of one of the README's web server configurations stands on:
-/// the reference server, a web root laid out as the README says, a folder
+/// What a test of one of the hosting guide's web server configurations stands on:
+/// the reference server, a web root laid out as the hosting guide says, a folder
 /// for the web server's own files, and a free loopback address.
 struct WebServerTest {
     server: TestServer,
@@ -439,7 +439,7 @@ struct WebServerTest {
 impl WebServerTest {
     fn new() -> Self {
         Self {
-            // The README's proxy configurations forward the client's
+            // The hosting guide's proxy configurations forward the client's
             // address, and the server believes only them.
             server: TestServer::start_with(&[&GRACE], &["--trusted-proxy", "127.0.0.1/32"]),
             root: web_root(),
@@ -536,9 +536,10 @@ async fn the_readme_caddy_configuration_hosts_the_app_under_a_sub_path() {
 }
 
 #[test]
-fn the_readme_shows_the_hosting_configurations_that_the_tests_run() {
+fn the_hosting_guide_shows_the_configurations_that_the_tests_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).expect("read README.md");
+    let guide =
+        std::fs::read_to_string(root.join("docs/hosting.md")).expect("read docs/hosting.md");
     for (file, fence) in [
         ("nginx.conf", "```nginx\n"),
         ("Caddyfile", "```caddyfile\n"),
@@ -546,8 +547,8 @@ fn the_readme_shows_the_hosting_configurations_that_the_tests_run() {
         let text = std::fs::read_to_string(root.join("examples/hosting").join(file))
             .expect("read the hosting example");
         assert!(
-            readme.contains(&format!("{fence}{text}```")),
-            "README.md must show examples/hosting/{file} as it is"
+            guide.contains(&format!("{fence}{text}```")),
+            "docs/hosting.md must show examples/hosting/{file} as it is"
         );
     }
 }

@@ -42,8 +42,9 @@ pub enum Location {
     /// A SQLite file, created with its folder on first start.
     Sqlite(PathBuf),
     /// A PostgreSQL database, by a `postgres://` URL without a password;
-    /// the password comes from a file or the environment.
-    Postgres(Box<postgres::Config>),
+    /// the password comes from a file or the environment. TLS as the
+    /// URL's `sslmode` says ([`PgTls`]).
+    Postgres(Box<postgres::Config>, PgTls),
 }
 
 impl Location {
@@ -77,9 +78,7 @@ impl Location {
             lower.starts_with("postgres://") || lower.starts_with("postgresql://"),
             "--database takes a SQLite file's path or a postgres:// URL"
         );
-        let mut config: postgres::Config = text
-            .parse()
-            .context("--database is not a valid postgres://USER@HOST:PORT/NAME URL")?;
+        let (mut config, tls) = postgres_url(&text)?;
         anyhow::ensure!(
             config.get_password().is_none(),
             "--database must not carry a password: give it with --database-password-file or PGPASSWORD"
@@ -99,7 +98,7 @@ impl Location {
         if config.get_application_name().is_none() {
             config.application_name("app-passwords-server");
         }
-        Ok(Self::Postgres(Box::new(config)))
+        Ok(Self::Postgres(Box::new(config), tls))
     }
 
     /// Where the database is, fit for logs and messages: a SQLite file's
@@ -108,7 +107,7 @@ impl Location {
     pub fn describe(&self) -> String {
         match self {
             Self::Sqlite(path) => path.display().to_string(),
-            Self::Postgres(config) => {
+            Self::Postgres(config, _) => {
                 let host = match config.get_hosts().first() {
                     Some(postgres::config::Host::Tcp(name)) => name.clone(),
                     Some(postgres::config::Host::Unix(folder)) => folder.display().to_string(),
@@ -133,7 +132,7 @@ impl Location {
     pub fn sqlite_path(&self) -> Option<&Path> {
         match self {
             Self::Sqlite(path) => Some(path),
-            Self::Postgres(_) => None,
+            Self::Postgres(..) => None,
         }
     }
 }
@@ -181,8 +180,8 @@ impl Db {
                     path: path.clone(),
                 }
             }
-            Location::Postgres(config) => {
-                let pool = PgPool::new((**config).clone());
+            Location::Postgres(config, tls) => {
+                let pool = PgPool::new((**config).clone(), tls.clone());
                 pool.run(migrate)?;
                 Handle::Postgres(pool)
             }
@@ -202,13 +201,14 @@ impl Db {
         tokio::task::spawn_blocking(move || {
             let made = match &location {
                 Location::Sqlite(path) => path.is_file(),
-                Location::Postgres(config) => PgPool::new((**config).clone()).run(|conn| {
-                    conn.query_one(
-                        "SELECT to_regclass('schema_version') IS NOT NULL",
-                        &[],
-                        |row| row.get::<bool>(0),
-                    )
-                })?,
+                Location::Postgres(config, tls) => PgPool::new((**config).clone(), tls.clone())
+                    .run(|conn| {
+                        conn.query_one(
+                            "SELECT to_regclass('schema_version') IS NOT NULL",
+                            &[],
+                            |row| row.get::<bool>(0),
+                        )
+                    })?,
             };
             anyhow::ensure!(
                 made,
@@ -350,18 +350,200 @@ impl PgConn {
     }
 }
 
+/// How connections to PostgreSQL are protected: libpq's `sslmode` and
+/// `sslrootcert`, as query parameters of the `postgres://` URL.
+/// rust-postgres reads `sslmode` up to `require` and has no TLS of its
+/// own; rustls, through its connector for rust-postgres, does the rest.
+///
+/// - none, or `disable`: no TLS, as before TLS was offered;
+/// - `prefer`: TLS when the server offers it, else plain; and `require`:
+///   TLS or no connection. Both without checking the certificate, as
+///   libpq does: they keep out someone who only listens;
+/// - `verify-full`: TLS, with a certificate from an authority in
+///   `sslrootcert` (a PEM file) for the host the URL names: they also
+///   keep out someone in the middle.
+#[derive(Clone)]
+pub struct PgTls(Option<tokio_postgres_rustls::MakeRustlsConnect>);
+
+/// Parses `url`, a `postgres://` URL, with its TLS parameters.
+fn postgres_url(url: &str) -> anyhow::Result<(postgres::Config, PgTls)> {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let (mut mode, mut root) = (None, None);
+    let mut rest = Vec::new();
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = || {
+            percent_encoding::percent_decode_str(value)
+                .decode_utf8()
+                .map(|value| value.into_owned())
+                .with_context(|| format!("--database: {key} is not UTF-8"))
+        };
+        match key {
+            "sslmode" => mode = Some(value()?),
+            "sslrootcert" => root = Some(PathBuf::from(value()?)),
+            _ => rest.push(pair),
+        }
+    }
+    let base = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    let mut config: postgres::Config = base
+        .parse()
+        .context("--database is not a valid PostgreSQL URL")?;
+    let (ssl_mode, tls) = match (mode.as_deref(), &root) {
+        (None | Some("disable"), None) => (postgres::config::SslMode::Disable, None),
+        (Some("prefer"), None) => (postgres::config::SslMode::Prefer, Some(tls_unverified()?)),
+        (Some("require"), None) => (postgres::config::SslMode::Require, Some(tls_unverified()?)),
+        (Some("verify-full"), Some(root)) => {
+            (postgres::config::SslMode::Require, Some(tls_verified(root)?))
+        }
+        (Some("verify-full"), None) => anyhow::bail!(
+            "--database: sslmode=verify-full needs sslrootcert=PATH, a PEM file of the authorities to trust"
+        ),
+        (Some("verify-ca"), _) => anyhow::bail!(
+            "--database: sslmode=verify-ca is not offered: use verify-full, which also checks the server's name"
+        ),
+        (_, Some(_)) => anyhow::bail!(
+            "--database: sslrootcert is used with sslmode=verify-full only"
+        ),
+        (Some(other), None) => anyhow::bail!(
+            "--database: sslmode={other} is not one of disable, prefer, require, verify-full"
+        ),
+    };
+    config.ssl_mode(ssl_mode);
+    Ok((
+        config,
+        PgTls(tls.map(tokio_postgres_rustls::MakeRustlsConnect::new)),
+    ))
+}
+
+/// ring's cryptography for rustls: no C toolchain beyond a compiler.
+// rustls 0.23.48 deprecates ring's provider for its lack of post-quantum
+// key exchange, which aws-lc-rs has at the price of a large C build
+// (cmake on some systems). Between the server and its own database, ring's
+// X25519 and P-256 are what libpq's OpenSSL offers too.
+#[allow(deprecated)]
+fn crypto() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// TLS that trusts the authorities in the PEM file `root` alone, and
+/// checks the server's name.
+fn tls_verified(root: &Path) -> anyhow::Result<rustls::ClientConfig> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_file_iter(root)
+        .with_context(|| format!("--database: reading sslrootcert {}", root.display()))?
+    {
+        roots
+            .add(
+                certificate
+                    .with_context(|| format!("--database: sslrootcert {}", root.display()))?,
+            )
+            .with_context(|| format!("--database: sslrootcert {}", root.display()))?;
+    }
+    anyhow::ensure!(
+        !roots.is_empty(),
+        "--database: sslrootcert {} holds no certificate",
+        root.display()
+    );
+    Ok(rustls::ClientConfig::builder_with_provider(crypto())
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+/// TLS that takes any certificate (`prefer`, `require`), while still
+/// checking that the server holds its key.
+fn tls_unverified() -> anyhow::Result<rustls::ClientConfig> {
+    let provider = crypto();
+    Ok(
+        rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+            .with_no_client_auth(),
+    )
+}
+
+/// A certificate check that takes any certificate, and checks the
+/// handshake's signatures as usual.
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &rustls::pki_types::CertificateDer<'_>,
+        signature: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &rustls::pki_types::CertificateDer<'_>,
+        signature: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+impl PgTls {
+    /// A new connection with `config`; an error names its causes
+    /// (`From<postgres::Error>`): "error performing TLS handshake" alone
+    /// does not tell a wrong authority from a server without TLS.
+    fn connect(&self, config: &postgres::Config) -> Result<postgres::Client, Error> {
+        Ok(match &self.0 {
+            None => config.connect(postgres::NoTls)?,
+            Some(tls) => config.connect(tls.clone())?,
+        })
+    }
+}
+
 /// Connections to PostgreSQL, made when needed and kept for reuse.
 struct PgPool {
     config: postgres::Config,
+    tls: PgTls,
     idle: Mutex<Vec<PgConn>>,
     /// One place per connection that may be open at once.
     places: Arc<tokio::sync::Semaphore>,
 }
 
 impl PgPool {
-    fn new(config: postgres::Config) -> Self {
+    fn new(config: postgres::Config, tls: PgTls) -> Self {
         Self {
             config,
+            tls,
             idle: Mutex::default(),
             places: Arc::new(tokio::sync::Semaphore::new(POSTGRES_CONNECTIONS)),
         }
@@ -377,10 +559,7 @@ impl PgPool {
         let mut conn = match idle {
             Some(conn) => conn,
             None => PgConn {
-                client: self
-                    .config
-                    .connect(postgres::NoTls)
-                    .map_err(|err| E::from(err.into()))?,
+                client: self.tls.connect(&self.config).map_err(E::from)?,
                 statements: std::collections::HashMap::new(),
             },
         };
@@ -771,6 +950,37 @@ mod tests {
     }
 
     #[test]
+    fn tls_parameters_are_taken_out_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let authority = dir.path().join("my ca.crt");
+        std::fs::write(&authority, "no certificate here").unwrap();
+        let escaped = authority.display().to_string().replace(' ', "%20");
+        let url = format!(
+            "postgres://app@127.0.0.1/app?connect_timeout=7&sslmode=verify-full&sslrootcert={escaped}"
+        );
+        // The escaped path is read, and found empty.
+        let Err(error) = postgres_url(&url) else {
+            panic!("an empty sslrootcert was taken");
+        };
+        assert!(
+            format!("{error:#}").contains("holds no certificate"),
+            "{error:#}"
+        );
+
+        let (config, tls) =
+            postgres_url("postgres://app@127.0.0.1/app?connect_timeout=7&sslmode=require").unwrap();
+        assert_eq!(
+            config.get_connect_timeout(),
+            Some(&std::time::Duration::from_secs(7))
+        );
+        assert_eq!(config.get_ssl_mode(), postgres::config::SslMode::Require);
+        assert!(tls.0.is_some());
+        let (config, tls) = postgres_url("postgres://app@127.0.0.1/app").unwrap();
+        assert_eq!(config.get_ssl_mode(), postgres::config::SslMode::Disable);
+        assert!(tls.0.is_none());
+    }
+
+    #[test]
     fn passwords_never_come_in_the_url() {
         let url = Path::new("postgres://app:secret@127.0.0.1/app");
         assert!(Location::parse(url, None).is_err());
@@ -799,7 +1009,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("password");
         std::fs::write(&file, "from-a-file\n").unwrap();
-        let Location::Postgres(config) =
+        let Location::Postgres(config, _) =
             Location::parse(Path::new("postgres://app@127.0.0.1/app"), Some(&file)).unwrap()
         else {
             panic!("not PostgreSQL");

@@ -13,10 +13,13 @@
 //! - [`nginx`]: nginx around the `http` block a test writes;
 //! - [`radicale`]: Radicale with `examples/radicale/config`, from the tools
 //!   folder;
-//! - [`postgres`]: a throwaway PostgreSQL cluster;
+//! - [`postgres`]: a throwaway PostgreSQL cluster, with TLS if asked;
+//! - [`certificates`]: an authority of a test's own, and server
+//!   certificates it signs;
 //! - [`ha`]: two instances of the reference server on one PostgreSQL
 //!   database, behind nginx, as `examples/ha/` runs them.
 
+pub mod certificates;
 pub mod dovecot;
 pub mod ha;
 pub mod nginx;

@@ -8,6 +8,9 @@
 //! (SCRAM), which is in [`Postgres::password_file`], so that the server
 //! under test reads its password from a file as an operator's would;
 //! `psql` in here uses the folder's socket.
+//!
+//! [`Postgres::start_with_tls`] starts one that also speaks TLS, with a
+//! certificate for 127.0.0.1 signed by an authority of its own.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,6 +21,9 @@ use crate::{free_port, ProcessGroup};
 
 /// The superuser the cluster is made with.
 pub const USER: &str = "app";
+
+/// The name of the authority of a cluster with TLS, and of its files.
+const AUTHORITY: &str = "authority";
 
 /// Where Debian puts PostgreSQL's programs, newest version first.
 fn bin_dir() -> PathBuf {
@@ -52,6 +58,17 @@ impl Postgres {
     /// Makes a cluster in a new temporary folder and starts it; returns
     /// once it accepts connections.
     pub fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// Like [`Postgres::start`], with TLS on (`ssl=on`) besides plain
+    /// connections: its certificate, for 127.0.0.1, is signed by the
+    /// authority in [`Postgres::authority`].
+    pub fn start_with_tls() -> Self {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Self {
         let bin = bin_dir();
         let folder = tempfile::tempdir().expect("a folder for PostgreSQL");
         // SAFETY: geteuid has no preconditions.
@@ -86,6 +103,25 @@ impl Postgres {
             String::from_utf8_lossy(&made.stderr)
         );
         let mut server = Self::command_as(as_postgres, &bin.join("postgres"));
+        if tls {
+            crate::certificates::authority(folder.path(), AUTHORITY);
+            let (certificate, key) =
+                crate::certificates::server(folder.path(), AUTHORITY, "server", "127.0.0.1");
+            // PostgreSQL refuses a key that others may read or that is
+            // not its own.
+            std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .expect("make the key private");
+            if as_postgres {
+                let (uid, gid) = postgres_ids();
+                std::os::unix::fs::chown(&key, Some(uid), Some(gid))
+                    .expect("give the key to postgres");
+            }
+            server
+                .args(["-c", "ssl=on", "-c"])
+                .arg(format!("ssl_cert_file={}", certificate.display()))
+                .arg("-c")
+                .arg(format!("ssl_key_file={}", key.display()));
+        }
         server
             .arg("-D")
             .arg(&data)
@@ -155,6 +191,17 @@ impl Postgres {
         self.port
     }
 
+    /// The certificate (PEM) of the authority that signed the server's
+    /// certificate, when started [`Postgres::start_with_tls`].
+    pub fn authority(&self) -> PathBuf {
+        let certificate = self.folder.path().join(format!("{AUTHORITY}.crt"));
+        assert!(
+            certificate.is_file(),
+            "this cluster has no TLS: start it with Postgres::start_with_tls"
+        );
+        certificate
+    }
+
     /// The file holding [`USER`]'s password.
     pub fn password_file(&self) -> PathBuf {
         self.folder.path().join("password")
@@ -176,8 +223,9 @@ impl Postgres {
         name
     }
 
-    /// Runs `sql` as [`USER`] in the database `postgres`, over the socket.
-    pub fn psql(&self, sql: &str) {
+    /// Runs `sql` as [`USER`] in the database `postgres`, over the socket;
+    /// returns what it printed (unaligned, tuples only).
+    pub fn psql(&self, sql: &str) -> String {
         let output = self
             .psql_command()
             .args(["-d", "postgres", "-c", sql])
@@ -188,6 +236,9 @@ impl Postgres {
             "psql {sql:?}: {}",
             String::from_utf8_lossy(&output.stderr)
         );
+        String::from_utf8_lossy(&output.stdout)
+            .trim_end()
+            .to_owned()
     }
 
     fn psql_command(&self) -> Command {

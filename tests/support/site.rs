@@ -210,7 +210,7 @@ pub fn asset_sizes(dist: &Path) -> Vec<AssetSize> {
     assets
 }
 
-/// A copy of `dist/` for `prefix`, changed as the README's Hosting section
+/// A copy of `dist/` for `prefix`, changed as the hosting guide (docs/hosting.md)
 /// tells an operator to: `<base href>` only, plus an optional config file.
 pub fn deploy_app(prefix: &str, config: Option<&str>) -> tempfile::TempDir {
     let folder = tempfile::tempdir().expect("temporary folder");

@@ -130,19 +130,40 @@ impl Server {
 
     /// Like [`Server::start`], with extra command-line flags.
     pub async fn start_with(data: &Path, flags: &[&str]) -> Self {
-        Self::start_on("127.0.0.1:0", data, flags).await
+        Self::start_at("127.0.0.1:0", data, database_flags(data), flags).await
     }
 
     /// Like [`Server::start_with`], listening on `listen` (`[::1]:0`).
     pub async fn start_on(listen: &str, data: &Path, flags: &[&str]) -> Self {
+        Self::start_at(listen, data, database_flags(data), flags).await
+    }
+
+    /// Like [`Server::start_with`], on the database that `database` names
+    /// (`--database …` and its password's flags) rather than the data
+    /// folder's own ([`database_flags`]).
+    pub async fn start_on_database(
+        data: &Path,
+        database_args: Vec<String>,
+        flags: &[&str],
+    ) -> Self {
+        Self::start_at("127.0.0.1:0", data, database_args, flags).await
+    }
+
+    async fn start_at(
+        listen: &str,
+        data: &Path,
+        database_args: Vec<String>,
+        flags: &[&str],
+    ) -> Self {
         let dist = data.join("dist");
         std::fs::create_dir_all(&dist).unwrap();
         std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>app</title>").unwrap();
         std::fs::write(dist.join("app-1234.js"), "export default 1;").unwrap();
         let database = data.join("app.db");
+        let on_postgres = database_args.iter().any(|arg| arg.starts_with("postgres"));
         let mut args = vec!["server".to_owned()];
-        args.extend(database_flags(data));
-        if on_postgres() {
+        args.extend(database_args);
+        if on_postgres {
             // Where it is on SQLite, so that tests find the keys alike.
             args.extend([
                 "--key-file".to_owned(),

@@ -1,5 +1,6 @@
 //! From the clipboard into a mail client: an app password made and copied
-//! in the browser signs in to the real Dovecot over IMAP, Dovecot asking the
+//! in the browser signs in to the real Dovecot over IMAP (Python's imaplib
+//! and curl, as `docs/services.md` tries it), Dovecot asking the
 //! reference server through the example's checkpassword passdb
 //! (`examples/dovecot/app-passwords.conf`, started as the server's tests
 //! start it); the list then shows that use, and once the row is deleted the
@@ -31,9 +32,15 @@ async fn a_copied_app_password_signs_in_to_imap_until_its_row_is_deleted() {
         server_binary: server.binary(),
         credential_file: &credential,
     });
-    // The IMAP client blocks: it runs off the runtime's other workers.
+    // Two IMAP clients, Python's imaplib and curl, which must agree. They
+    // block: they run off the runtime's other workers.
     let imap_login = |password: &str| {
-        tokio::task::block_in_place(|| dovecot.imap_login(MAIL_CLIENT, ADA.login, password))
+        tokio::task::block_in_place(|| {
+            let by_imaplib = dovecot.imap_login(MAIL_CLIENT, ADA.login, password);
+            let by_curl = dovecot.curl_imap_login(MAIL_CLIENT, ADA.login, password);
+            assert_eq!(by_imaplib, by_curl, "imaplib and curl disagree");
+            by_imaplib
+        })
     };
 
     let browser = Browser::start().await;

@@ -11,7 +11,7 @@
 //! each service answers what the guide says.
 //!
 //! The app passwords are made through the API; `tests/mail.rs` copies one
-//! in Chromium and signs in to the same Dovecot with it.
+//! in Chromium and signs in to the same Dovecot with it (imaplib and curl).
 
 mod common;
 
@@ -28,78 +28,6 @@ use tokio::task::block_in_place;
 
 /// A password no one was given, in the shape of an app password.
 const WRONG: &str = "aaaaa-bbbbb-ccccc-ddddd-eeeee";
-
-/// What a curl run said: its exit status and its transcript (`-v`).
-struct Curl {
-    success: bool,
-    transcript: String,
-}
-
-/// Runs curl from the loopback address `client` with `arguments`, signing
-/// in as `login`; the password goes in a config on curl's standard input,
-/// never in its arguments, which `ps` shows.
-fn curl(client: &str, login: &str, password: &str, arguments: &[&str]) -> Curl {
-    let output = run_with_secret(
-        Command::new("curl")
-            .args(["-sS", "-v", "--max-time", "30", "--interface", client])
-            .args(["--config", "-"])
-            .args(arguments),
-        &format!("user = \"{login}:{password}\""),
-        "curl",
-    );
-    Curl {
-        success: output.status.success(),
-        transcript: format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    }
-}
-
-/// curl as an IMAP client: lists the mailboxes.
-fn imap_with_curl(dovecot: &Dovecot, client: &str, login: &str, password: &str) -> Login {
-    let url = format!("imap://127.0.0.1:{}/", dovecot.port());
-    let said = curl(client, login, password, &[&url]);
-    if said.success && said.transcript.contains("INBOX") {
-        Login::Accepted
-    } else if said.transcript.contains("[AUTHENTICATIONFAILED]") {
-        Login::Refused
-    } else if said.transcript.contains("[UNAVAILABLE]") {
-        Login::Unavailable
-    } else {
-        panic!("curl over IMAP: {}", said.transcript)
-    }
-}
-
-/// curl as a mail client: STARTTLS (the test's certificate is its own,
-/// hence `-k`), SMTP AUTH, and a message to someone elsewhere.
-fn send_with_curl(postfix: &Postfix, client: &str, login: &str, password: &str) -> Curl {
-    let message = tempfile::NamedTempFile::new().expect("a message file");
-    std::fs::write(
-        message.path(),
-        "From: ada@example.org\r\nTo: friend@example.net\r\nSubject: Hello\r\n\r\nSent with an app password.\r\n",
-    )
-    .expect("write the message");
-    let url = format!("smtp://127.0.0.1:{}", postfix.port());
-    let file = message.path().display().to_string();
-    curl(
-        client,
-        login,
-        password,
-        &[
-            &url,
-            "--ssl-reqd",
-            "-k",
-            "--mail-from",
-            "ada@example.org",
-            "--mail-rcpt",
-            "friend@example.net",
-            "--upload-file",
-            &file,
-        ],
-    )
-}
 
 /// Python's `caldav` library, signed in at `url` from the loopback address
 /// `client`: finds the user's principal, makes a calendar with an event,
@@ -198,7 +126,7 @@ async fn the_services_guide_works_as_written() {
 
     // IMAP, with curl and with imaplib.
     let curl_imap =
-        |client, password| block_in_place(|| imap_with_curl(&dovecot, client, "ada", password));
+        |client, password| block_in_place(|| dovecot.curl_imap_login(client, "ada", password));
     assert_eq!(curl_imap("127.0.0.2", &adas), Login::Accepted);
     assert_last_use(&ada, "imap", "127.0.0.2").await;
     assert_eq!(
@@ -209,7 +137,7 @@ async fn the_services_guide_works_as_written() {
     assert_eq!(curl_imap("127.0.0.2", WRONG), Login::Refused);
 
     // SMTP submission.
-    let sent = block_in_place(|| send_with_curl(&postfix, "127.0.0.4", "ada", &adas));
+    let sent = block_in_place(|| postfix.send_with_curl("127.0.0.4", "ada", &adas));
     assert!(
         sent.success && sent.transcript.contains("< 250 2.0.0 Ok: queued"),
         "{}\n{}",
@@ -227,7 +155,7 @@ async fn the_services_guide_works_as_written() {
         sent.transcript
     );
     assert_last_use(&ada, "smtp", "127.0.0.4").await;
-    let refused = block_in_place(|| send_with_curl(&postfix, "127.0.0.4", "ada", WRONG));
+    let refused = block_in_place(|| postfix.send_with_curl("127.0.0.4", "ada", WRONG));
     assert!(
         !refused.success && refused.transcript.contains("< 535 5.7.8"),
         "{}",
@@ -270,7 +198,7 @@ async fn the_services_guide_works_as_written() {
     // Dovecot's into a permanent 535, and nginx answers 500.
     drop(server);
     assert_eq!(curl_imap("127.0.0.2", &adas), Login::Unavailable);
-    let unavailable = block_in_place(|| send_with_curl(&postfix, "127.0.0.4", "ada", &adas));
+    let unavailable = block_in_place(|| postfix.send_with_curl("127.0.0.4", "ada", &adas));
     assert!(
         unavailable.transcript.contains("< 535 5.7.8"),
         "{}",

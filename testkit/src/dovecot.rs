@@ -1,6 +1,6 @@
 //! The real Dovecot (Debian's dovecot-imapd 2.3) with the passdb and SASL
 //! socket of `examples/dovecot/app-passwords.conf`, asking a verifier, and
-//! the two ways clients sign in through it: IMAP (Python's imaplib) and
+//! the ways clients sign in through it: IMAP (Python's imaplib, curl) and
 //! Postfix's SMTP AUTH (Dovecot's auth protocol on the SASL socket).
 
 use std::io::{BufRead, BufReader, Write};
@@ -10,6 +10,7 @@ use std::process::Command;
 
 use data_encoding::BASE64;
 
+use crate::curl::curl;
 use crate::process::run_with_secret;
 use crate::{adapted, free_port, open_to_services, system_user, ProcessGroup};
 
@@ -212,6 +213,22 @@ imap.logout()
                 "the IMAP client was told {said:?}: {}",
                 String::from_utf8_lossy(&output.stderr)
             )
+        }
+    }
+
+    /// Logs in over IMAP with curl from the loopback address `client`
+    /// (127.0.0.x), and lists the mailboxes.
+    pub fn curl_imap_login(&self, client: &str, login: &str, password: &str) -> Login {
+        let url = format!("imap://127.0.0.1:{}/", self.port);
+        let said = curl(client, login, password, &[&url]);
+        if said.success && said.transcript.contains("INBOX") {
+            Login::Accepted
+        } else if said.transcript.contains("[AUTHENTICATIONFAILED]") {
+            Login::Refused
+        } else if said.transcript.contains("[UNAVAILABLE]") {
+            Login::Unavailable
+        } else {
+            panic!("curl over IMAP: {}", said.transcript)
         }
     }
 

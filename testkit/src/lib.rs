@@ -5,7 +5,9 @@
 //! process group of its own that is stopped, with everything it started,
 //! when the test ends, pass or fail.
 //!
-//! - [`process`]: the process group, free ports, waiting for a port;
+//! - [`process`]: the process group, free ports, waiting for a port, a
+//!   client's secret on its standard input;
+//! - [`curl`]: curl as an IMAP and SMTP client;
 //! - [`dovecot`]: Dovecot with `examples/dovecot/app-passwords.conf`, and
 //!   the clients that sign in through it (IMAP, Postfix's SASL);
 //! - [`postfix`]: Postfix with `examples/postfix/`, its SMTP AUTH asking
@@ -20,6 +22,7 @@
 //!   database, behind nginx, as `examples/ha/` runs them.
 
 pub mod certificates;
+pub mod curl;
 pub mod dovecot;
 pub mod ha;
 pub mod nginx;

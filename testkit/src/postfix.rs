@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::curl::{curl, Curl};
 use crate::{adapted, free_port, open_to_services, ProcessGroup};
 
 /// `examples/postfix/main.cf`, as shipped.
@@ -150,6 +151,36 @@ default_transport = discard
         );
         process.wait_for_port(self.port);
         self.process = Some(process);
+    }
+
+    /// curl as a mail client: STARTTLS (the test's certificate is its own,
+    /// hence `-k`), SMTP AUTH, and a message to someone elsewhere.
+    pub fn send_with_curl(&self, client: &str, login: &str, password: &str) -> Curl {
+        let message = tempfile::NamedTempFile::new().expect("a message file");
+        let sender = format!("{login}@example.org");
+        std::fs::write(
+            message.path(),
+            format!("From: {sender}\r\nTo: friend@example.net\r\nSubject: Hello\r\n\r\nSent with an app password.\r\n"),
+        )
+        .expect("write the message");
+        let url = format!("smtp://127.0.0.1:{}", self.port);
+        let file = message.path().display().to_string();
+        curl(
+            client,
+            login,
+            password,
+            &[
+                &url,
+                "--ssl-reqd",
+                "-k",
+                "--mail-from",
+                &sender,
+                "--mail-rcpt",
+                "friend@example.net",
+                "--upload-file",
+                &file,
+            ],
+        )
     }
 
     /// What Postfix logged.

@@ -1,4 +1,4 @@
-//! Examples are linked, not pasted: a guide that shows a configuration
+//! The guides say what the code has. Examples are linked, not pasted: a guide that shows a configuration
 //! shows a file of `examples/` as it is. The convention, in `README.md` and
 //! every `docs/*.md`: a fenced block whose info string names the file,
 //!
@@ -105,4 +105,69 @@ fn a_named_block_is_read_whole_and_an_unnamed_one_ignored() {
         named_blocks(text),
         [("examples/a".to_owned(), "[x]\ny = 1\n".to_owned())]
     );
+}
+
+/// The server guide's table of flags is the server's own (`--help`): every
+/// flag of the server is a row, with the environment variable and the
+/// default the server has, and every row is a flag of the server.
+#[test]
+fn the_server_guide_lists_every_flag_as_the_server_has_it() {
+    use clap::CommandFactory;
+    let guide =
+        std::fs::read_to_string(root().join("docs/server.md")).expect("read docs/server.md");
+    let table = guide
+        .split_once("## Flags")
+        .expect("the server guide has a Flags section")
+        .1;
+    // The table's rows: `--flag …` | `ENV` … | default | what it does.
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip_while(|line| !line.starts_with("| `--"))
+        .take_while(|line| line.starts_with('|'))
+        .map(|line| line.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect();
+    let named = |cell: &str| {
+        cell.trim_start_matches('`')
+            .split(['`', ' '])
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let command = app_passwords_server::config::Cli::command();
+    let flags: Vec<_> = command
+        .get_arguments()
+        .filter(|arg| arg.get_long().is_some() && !arg.is_hide_set())
+        .filter(|arg| !matches!(arg.get_long(), Some("help" | "version")))
+        .collect();
+    for flag in &flags {
+        let long = format!("--{}", flag.get_long().unwrap_or_default());
+        let row = rows
+            .iter()
+            .find(|row| named(row[0]) == long)
+            .unwrap_or_else(|| panic!("docs/server.md has no row for {long}"));
+        if let Some(env) = flag.get_env() {
+            assert!(
+                row[1].contains(&format!("`{}`", env.to_string_lossy())),
+                "{long}: the server reads {env:?}, the guide says {}",
+                row[1]
+            );
+        }
+        for default in flag.get_default_values() {
+            assert!(
+                row[2].contains(&format!("`{}`", default.to_string_lossy())),
+                "{long}: the server's default is {default:?}, the guide says {}",
+                row[2]
+            );
+        }
+    }
+    for row in &rows {
+        let long = named(row[0]);
+        assert!(
+            flags
+                .iter()
+                .any(|flag| format!("--{}", flag.get_long().unwrap_or_default()) == long),
+            "docs/server.md lists {long}, which the server does not have"
+        );
+    }
+    assert!(rows.len() >= flags.len(), "one row a flag");
 }

@@ -1,5 +1,6 @@
-//! The guides say what the code has. Examples are linked, not pasted: a guide that shows a configuration
-//! shows a file of `examples/` as it is. The convention, in `README.md` and
+//! The guides say what the code has. The server guide's table of flags is
+//! the server's own, and examples are linked, not pasted: a guide that
+//! shows a configuration shows a file of `examples/` as it is. The convention, in `README.md` and
 //! every `docs/*.md`: a fenced block whose info string names the file,
 //!
 //! ````text

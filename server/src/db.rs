@@ -391,7 +391,7 @@ fn postgres_url(url: &str) -> anyhow::Result<(postgres::Config, PgTls)> {
     };
     let mut config: postgres::Config = base
         .parse()
-        .context("--database is not a valid PostgreSQL URL")?;
+        .context("--database is not a valid postgres://USER@HOST:PORT/NAME URL")?;
     let (ssl_mode, tls) = match (mode.as_deref(), &root) {
         (None | Some("disable"), None) => (postgres::config::SslMode::Disable, None),
         (Some("prefer"), None) => (postgres::config::SslMode::Prefer, Some(tls_unverified()?)),

@@ -12,6 +12,8 @@
 //! - [`postgres`]: a throwaway PostgreSQL cluster, with TLS if asked;
 //! - [`certificates`]: an authority of a test's own, and server
 //!   certificates it signs;
+//! - [`server`]: the reference server's binary, started on a port it
+//!   picks, and its administrator's commands on its database;
 //! - [`ha`]: two instances of the reference server on one PostgreSQL
 //!   database, behind nginx, as `examples/ha/` runs them.
 
@@ -21,6 +23,7 @@ pub mod ha;
 pub mod nginx;
 pub mod postgres;
 pub mod process;
+pub mod server;
 
 use std::path::Path;
 

@@ -208,7 +208,8 @@ impl Conn<'_> {
     }
 
     /// Holds `key` until the transaction ends, so that transactions about
-    /// the same key (a login's failure count) take turns. SQLite needs
+    /// the same key (a login's failure count) are serialised: a PostgreSQL
+    /// advisory transaction lock (`pg_advisory_xact_lock`). SQLite needs
     /// nothing: its transactions here take the one write lock at once.
     pub fn lock_key(&mut self, key: &str) -> Result<(), Error> {
         if self.engine() == Engine::Postgres {

@@ -395,10 +395,12 @@ fn old_form_database(database: &Path) -> Vec<String> {
     });
 
     let mut old = rusqlite::Connection::open(database).expect("a database of schema 2");
-    old.execute_batch(include_str!("../server/migrations/0001_initial.sql"))
+    old.execute_batch(include_str!("../server/migrations/sqlite/0001_initial.sql"))
         .expect("schema 1");
-    old.execute_batch(include_str!("../server/migrations/0002_contract.sql"))
-        .expect("schema 2");
+    old.execute_batch(include_str!(
+        "../server/migrations/sqlite/0002_contract.sql"
+    ))
+    .expect("schema 2");
     old.pragma_update(None, "user_version", 2)
         .expect("schema version 2");
     let rows = old.transaction().expect("a transaction");

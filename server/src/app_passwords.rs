@@ -105,8 +105,8 @@ pub async fn create(
         .db
         .call(move |conn| {
             conn.transaction(|tx| {
-                // Creates of one user take turns, also across instances on
-                // one PostgreSQL: the write takes the user's row until the
+                // Creates of one user are serialised, also across instances
+                // on one PostgreSQL: the write takes the user's row lock until the
                 // transaction ends (on SQLite, the one write lock). Then
                 // what is checked next, an earlier create with the same
                 // key or the last place under the limit, cannot change

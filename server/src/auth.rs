@@ -31,16 +31,21 @@ pub const fn session_cookie_name(secure: bool) -> &'static str {
 /// Reads the session id from the request's cookies, if any; `secure` as
 /// `--secure-cookies` says, which names the cookie.
 pub fn session_cookie(headers: &HeaderMap, secure: bool) -> Option<String> {
-    let wanted = session_cookie_name(secure);
+    cookie(headers, session_cookie_name(secure)).filter(|value| !value.is_empty())
+}
+
+/// The value of the first cookie named `name` in the request's `Cookie`
+/// headers (RFC 6265 `cookie-string`s, parsed by the `cookie` crate);
+/// pieces that do not parse are skipped, as browsers send nothing else.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == wanted)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| !value.is_empty())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|found| found.name() == name)
+        .map(|found| found.value().to_owned())
 }
 
 /// `Set-Cookie` value that stores `session_id` (or, with `None`, clears it).

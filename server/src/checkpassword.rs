@@ -8,12 +8,14 @@
 //! say, or something else answered: a temporary failure, so clients keep
 //! the password and try again, and the operator finds why in the log).
 //!
-//! Plain HTTP over a std socket, without an async runtime or TLS: the
-//! verifier runs on the same host or a private network, and a process that
-//! lives for one request should start fast.
+//! Plain HTTP through ureq, a blocking HTTP/1.1 client, without an async
+//! runtime or TLS (its default features off): this runs before the server's
+//! Tokio runtime would start, the verifier runs on the same host or a
+//! private network, and a process that lives for one request should start
+//! fast.
 
-use std::io::{Read, Write};
-use std::net::{IpAddr, TcpStream, ToSocketAddrs};
+use std::io::Read;
+use std::net::IpAddr;
 use std::os::unix::process::CommandExt;
 use std::time::Duration;
 
@@ -122,7 +124,7 @@ fn ask_verifier(args: &CheckpasswordArgs, login: &str, password: &str) -> Result
         .verifier_url
         .parse()
         .map_err(|_| format!("--verifier-url {} is not a URL", args.verifier_url))?;
-    let (Some("http"), Some(authority)) = (url.scheme_str(), url.authority()) else {
+    let (Some("http"), Some(_)) = (url.scheme_str(), url.authority()) else {
         return Err(format!(
             "--verifier-url {} must be http://HOST:PORT/…",
             args.verifier_url
@@ -130,113 +132,56 @@ fn ask_verifier(args: &CheckpasswordArgs, login: &str, password: &str) -> Result
     };
     let credential = std::fs::read_to_string(&args.credential_file)
         .map_err(|err| format!("reading {}: {err}", args.credential_file.display()))?;
-    let timeout = Duration::from_secs(args.timeout_seconds);
-
-    let mut request = format!(
-        "GET {} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Basic {}\r\n{}: {}\r\n",
-        url.path_and_query().map_or("/", |p| p.as_str()),
-        BASE64.encode(format!("{login}:{password}").as_bytes()),
-        contract::headers::SERVICE_CREDENTIAL,
-        credential.trim(),
-    );
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        // The whole exchange, connecting included, within the timeout.
+        .timeout_global(Some(Duration::from_secs(args.timeout_seconds)))
+        // Every status is an answer to judge, not an error.
+        .http_status_as_error(false)
+        // A redirect is no answer of the verifier's: its 3xx is judged
+        // (a temporary failure), never followed with the password.
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        // Straight to the verifier, whatever HTTP_PROXY Dovecot's
+        // environment holds.
+        .proxy(None)
+        .build()
+        .into();
+    let mut request = agent
+        .get(url)
+        .header(
+            axum::http::header::AUTHORIZATION,
+            format!(
+                "Basic {}",
+                BASE64.encode(format!("{login}:{password}").as_bytes())
+            ),
+        )
+        // Through the header API, which refuses a value with a line break
+        // (a credential file edited by hand) instead of sending it raw.
+        .header(contract::headers::SERVICE_CREDENTIAL, credential.trim());
     if let Some(service) = std::env::var("SERVICE").ok().filter(|s| is_service_name(s)) {
-        request.push_str(&format!(
-            "{}: {service}\r\n",
-            contract::headers::SERVICE_NAME
-        ));
+        request = request.header(contract::headers::SERVICE_NAME, service);
     }
     if let Some(client) = std::env::var("TCPREMOTEIP")
         .ok()
         .filter(|ip| ip.parse::<IpAddr>().is_ok())
     {
-        request.push_str(&format!(
-            "{}: {client}\r\n",
-            contract::headers::CLIENT_ADDRESS
-        ));
+        request = request.header(contract::headers::CLIENT_ADDRESS, client);
     }
-    request.push_str("Connection: close\r\n\r\n");
-
-    let port = url.port_u16().unwrap_or(80);
-    let host = url.host().unwrap_or_default().trim_matches(['[', ']']);
-    let addresses = (host, port)
-        .to_socket_addrs()
-        .map_err(|err| format!("resolving {authority}: {err}"))?;
-    let mut last_error = format!("{authority} has no address");
-    for address in addresses {
-        match TcpStream::connect_timeout(&address, timeout) {
-            Ok(stream) => {
-                let (status, body) = exchange(stream, request.as_bytes(), timeout)?;
-                return judge(status, &body, login);
-            }
-            Err(err) => last_error = format!("connecting to {address}: {err}"),
-        }
-    }
-    Err(last_error)
+    let mut response = request
+        .call()
+        .map_err(|err| format!("asking the verifier at {}: {err}", args.verifier_url))?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_ANSWER)
+        .read_to_vec()
+        .map_err(|err| format!("reading the verifier's answer: {err}"))?;
+    judge(status, &body, login)
 }
 
 /// The most of an answer read: `/verify`'s is a few hundred bytes.
 const MAX_ANSWER: u64 = 64 * 1024;
-
-/// Writes the request and reads the whole response (the request says
-/// `Connection: close`): its status and its body.
-fn exchange(
-    mut stream: TcpStream,
-    request: &[u8],
-    timeout: Duration,
-) -> Result<(u16, Vec<u8>), String> {
-    let io = |err: std::io::Error| format!("talking to the verifier: {err}");
-    stream.set_read_timeout(Some(timeout)).map_err(io)?;
-    stream.set_write_timeout(Some(timeout)).map_err(io)?;
-    stream.write_all(request).map_err(io)?;
-    let mut response = Vec::new();
-    stream
-        .take(MAX_ANSWER)
-        .read_to_end(&mut response)
-        .map_err(io)?;
-    let (head, body) = match response.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(end) => (&response[..end], &response[end + 4..]),
-        None => (&response[..], &[][..]),
-    };
-    let head = String::from_utf8_lossy(head);
-    let mut lines = head.split("\r\n");
-    let line = lines.next().unwrap_or_default();
-    let status = line
-        .split(' ')
-        .nth(1)
-        .and_then(|status| status.parse().ok())
-        .ok_or_else(|| {
-            format!("the verifier's answer does not start with a status line: {line:?}")
-        })?;
-    let chunked = lines.any(|header| {
-        header.split_once(':').is_some_and(|(name, value)| {
-            name.trim().eq_ignore_ascii_case("transfer-encoding")
-                && value.to_ascii_lowercase().contains("chunked")
-        })
-    });
-    let body = if chunked {
-        unchunk(body).ok_or("the verifier's chunked answer is cut short")?
-    } else {
-        body.to_vec()
-    };
-    Ok((status, body))
-}
-
-/// The body of a chunked answer (a proxy between may send one), or
-/// `None` when it is malformed.
-fn unchunk(mut chunked: &[u8]) -> Option<Vec<u8>> {
-    let mut body = Vec::new();
-    loop {
-        let end = chunked.windows(2).position(|w| w == b"\r\n")?;
-        let size = std::str::from_utf8(&chunked[..end]).ok()?;
-        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
-        if size == 0 {
-            return Some(body);
-        }
-        let data = chunked.get(end + 2..end + 2 + size)?;
-        body.extend_from_slice(data);
-        chunked = chunked.get(end + 4 + size..)?;
-    }
-}
 
 /// The body of a 200 from `/verify`.
 #[derive(serde::Deserialize)]
@@ -287,15 +232,5 @@ mod tests {
         assert!(judge(200, br#"{"login":"ada"}"#, "ada").is_err());
         assert!(judge(200, b"", "ada").is_err());
         assert_eq!(judge(401, b"", "ada"), Ok(Answer::Status(401)));
-    }
-
-    #[test]
-    fn chunked_answers_are_read_whole() {
-        assert_eq!(
-            unchunk(b"4\r\n{\"a\"\r\n3;x=y\r\n:1}\r\n0\r\n\r\n").as_deref(),
-            Some(&b"{\"a\":1}"[..])
-        );
-        assert_eq!(unchunk(b"9\r\nshort"), None);
-        assert_eq!(unchunk(b"zz\r\n"), None);
     }
 }

@@ -18,8 +18,9 @@ use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
 /// Argon2id with OWASP's first recommended configuration
-/// (m = 19 MiB, t = 2, p = 1): about 20 ms a hash here, slow enough to make
-/// offline guessing expensive and fast enough for sign-in.
+/// (m = 19 MiB, t = 2, p = 1): slow enough to make offline guessing
+/// expensive and fast enough for sign-in (what a hash costs here: the
+/// bench's `/verify` row of the old, Argon2id form, `bench/services.rs`).
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP Argon2 parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)

@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+mod middleware;
 pub mod problem;
 pub mod rate_limit;
 pub mod security_info;
@@ -27,10 +28,12 @@ pub mod users;
 pub mod validate;
 pub mod verify;
 
+pub use serve::run;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{get, patch, post};
 use axum::Router;
@@ -187,7 +190,7 @@ pub fn rfc3339(unix_seconds: i64) -> String {
 
 /// The API of the contract, mounted at `/api/v1` by [`router`]. Unsafe
 /// methods sent by pages of other sites are refused before any handler
-/// runs ([`refuse_other_sites`]).
+/// runs (`middleware::refuse_other_sites`).
 pub fn api_router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
@@ -216,7 +219,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .layer(axum::middleware::from_fn_with_state(
             state.settings.clone(),
-            refuse_other_sites,
+            middleware::refuse_other_sites,
         ))
         .layer(axum::middleware::from_fn(log_internal_errors))
         // Nothing an API response says may be kept by a cache or the browser.
@@ -225,109 +228,7 @@ pub fn api_router(state: &AppState) -> Router<AppState> {
             HeaderValue::from_static("no-store"),
         ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(server_timing))
-}
-
-/// Refuses (403 `csrf-failed`) an unsafe method that a browser says comes
-/// from a page of another site, unless that page's origin is one of the
-/// `--cors-origin`s: the session cookie is `SameSite=Strict`, but a
-/// sibling host of the same site, or a form signing the browser in to the
-/// attacker's account (login CSRF), would otherwise get through. Browsers
-/// say it with `Sec-Fetch-Site`; older ones only with `Origin`, which is
-/// then compared with the `Host` it was sent to. Requests with neither
-/// (curl, services) are not from a page, and pass.
-async fn refuse_other_sites(
-    State(settings): State<Arc<Settings>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    if auth::is_unsafe(request.method())
-        && !from_this_site(request.headers(), &settings.cors_origins)
-    {
-        return error::Error::CrossSite.into_response();
-    }
-    next.run(request).await
-}
-
-/// Whether a request's `Sec-Fetch-Site` and `Origin` allow an unsafe method.
-fn from_this_site(headers: &axum::http::HeaderMap, cors_origins: &[String]) -> bool {
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|value: &HeaderValue| value.to_str().ok())
-    };
-    let origin = text(header::ORIGIN);
-    let allowed = |origin: &str| cors_origins.iter().any(|o| o.eq_ignore_ascii_case(origin));
-    match text(HeaderName::from_static("sec-fetch-site")) {
-        Some("same-origin" | "none") => true,
-        Some(_) => origin.is_some_and(allowed),
-        None => origin.is_none_or(|origin| {
-            allowed(origin)
-                || origin.split_once("://").is_some_and(|(_, host)| {
-                    text(header::HOST).is_some_and(|h| h.eq_ignore_ascii_case(host))
-                })
-        }),
-    }
-}
-
-/// Reads a request's body within `--body-timeout-seconds` and at most
-/// [`BODY_LIMIT`] of it, before anything else sees it: a client sending a
-/// byte now and then cannot hold a connection (or a handler) for long.
-/// Late: 408 and the connection closed; too large: 413.
-async fn read_body_in_time(
-    State(settings): State<Arc<Settings>>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    use http_body_util::BodyExt;
-    let (parts, body) = request.into_parts();
-    if axum::body::HttpBody::is_end_stream(&body) {
-        return next
-            .run(axum::extract::Request::from_parts(parts, body))
-            .await;
-    }
-    let limited = http_body_util::Limited::new(body, BODY_LIMIT);
-    let refusal = match tokio::time::timeout(settings.body_timeout, limited.collect()).await {
-        Ok(Ok(collected)) => {
-            let body = axum::body::Body::from(collected.to_bytes());
-            return next
-                .run(axum::extract::Request::from_parts(parts, body))
-                .await;
-        }
-        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
-            Problem::payload_too_large()
-        }
-        // The client went away mid-body: nobody reads this.
-        Ok(Err(_)) => Problem::malformed_json(),
-        Err(_) => Problem::request_timeout(),
-    };
-    // The rest of the body is not read: the connection cannot carry
-    // another request.
-    let mut response = refusal.into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// Says in each API response how long the server worked on it
-/// (`Server-Timing: app;dur=` milliseconds), so that the browser's resource
-/// timing, and the benchmark, can tell the server's time from the rest.
-async fn server_timing(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let started = std::time::Instant::now();
-    let mut response = next.run(request).await;
-    let millis = started.elapsed().as_secs_f64() * 1000.0;
-    if let Ok(value) = HeaderValue::from_str(&format!("app;dur={millis:.3}")) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static("server-timing"), value);
-    }
-    response
+        .layer(axum::middleware::from_fn(middleware::server_timing))
 }
 
 /// The whole server: the API under `/api/v1`, the app from `dist` for every
@@ -335,7 +236,7 @@ async fn server_timing(
 /// named by `--cors-origin`, and a tracing span per request (method and
 /// path only: no header, body or query is recorded, so no secret is).
 pub fn router(state: AppState, dist: &std::path::Path) -> Router {
-    let cors = cors_layer(&state.settings.cors_origins);
+    let cors = middleware::cors_layer(&state.settings.cors_origins);
     let settings = state.settings.clone();
     let router = Router::new()
         .route("/healthz", get(health::healthz))
@@ -345,7 +246,7 @@ pub fn router(state: AppState, dist: &std::path::Path) -> Router {
         // as every other answer does.
         .layer(axum::middleware::from_fn_with_state(
             settings.clone(),
-            read_body_in_time,
+            middleware::read_body_in_time,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
@@ -384,164 +285,6 @@ pub fn router(state: AppState, dist: &std::path::Path) -> Router {
             })
             .on_failure(()),
     )
-}
-
-/// Lets pages of `origins` call the API with credentials (the session
-/// cookie, or a bearer token) and load the app's files, as a portal on
-/// another origin does. Every header the app sends is allowed, and
-/// `Retry-After` is readable so that rate limits can say how long to wait.
-/// `None` without origins: then no response carries CORS headers.
-fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
-    use axum::http::Method;
-    use tower_http::cors::{AllowOrigin, CorsLayer};
-    let origins: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|origin| HeaderValue::from_str(origin).ok())
-        .collect();
-    if origins.is_empty() {
-        return None;
-    }
-    Some(
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins))
-            .allow_credentials(true)
-            .allow_methods([
-                Method::GET,
-                Method::POST,
-                Method::PUT,
-                Method::PATCH,
-                Method::DELETE,
-            ])
-            .allow_headers([
-                header::AUTHORIZATION,
-                header::CONTENT_TYPE,
-                HeaderName::from_static(contract::headers::CSRF_TOKEN),
-                HeaderName::from_static(contract::headers::IDEMPOTENCY_KEY),
-            ])
-            .expose_headers([header::RETRY_AFTER])
-            .max_age(std::time::Duration::from_secs(600)),
-    )
-}
-
-/// Serves [`router`] on `listener` until `shutdown` completes, then lets
-/// the requests under way finish. Each connection gets `TCP_NODELAY`, its
-/// peer's address (for [`client_address`]),
-/// `--header-timeout-seconds` to send each request's headers (which also
-/// closes idle kept-alive connections), and `--write-timeout-seconds` to
-/// take any of a response that is waiting ([`serve`]); at most
-/// `--max-connections` are served at once, and the next waits in the
-/// listen queue for a place; one past its address's share
-/// (`--max-connections-per-address`) is closed at once.
-/// What has expired is swept every `--purge-interval-seconds` meanwhile.
-pub async fn run(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    dist: &std::path::Path,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    let settings = state.settings.clone();
-    let sweeper = tokio::spawn(purge_regularly(state.clone()));
-    let app = router(state, dist);
-    let places = Arc::new(tokio::sync::Semaphore::new(settings.max_connections));
-    let shares = serve::ConnectionShares::new(
-        settings.max_connections_per_address,
-        settings.ipv6_prefix_length,
-        settings.trusted_proxies.clone(),
-    );
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(settings.header_timeout);
-    tokio::pin!(shutdown);
-    loop {
-        let place = tokio::select! {
-            place = places.clone().acquire_owned() => place.expect("the semaphore is never closed"),
-            () = &mut shutdown => break,
-        };
-        let (tcp, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(err) => {
-                    wait_after_accept_error(err).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let Some(share) = shares.admit(peer.ip()) else {
-            tracing::debug!(%peer, "closed: its address has its share of connections open");
-            continue;
-        };
-        // Without TCP_NODELAY, a response written in two parts (headers,
-        // then a file read meanwhile) can wait for the client's delayed ACK
-        // of the first: about 40 ms for a static file on a kept-alive
-        // connection.
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::warn!("setting TCP_NODELAY: {err}");
-        }
-        let app = app.clone();
-        let service = hyper::service::service_fn(
-            move |mut request: hyper::Request<hyper::body::Incoming>| {
-                request
-                    .extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                tower::ServiceExt::oneshot(app.clone(), request)
-            },
-        );
-        let tcp = serve::WriteDeadline::new(tcp, settings.write_timeout);
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
-        tokio::spawn(async move {
-            // A connection's end (a client gone, a timeout) is routine.
-            let _ = connection.await;
-            drop((place, share));
-        });
-    }
-    sweeper.abort();
-    graceful.shutdown().await;
-    Ok(())
-}
-
-/// After a failed accept: at once when only that connection failed, a
-/// second when the process is out of descriptors or memory, so that the
-/// loop neither spins nor floods the log.
-async fn wait_after_accept_error(err: std::io::Error) {
-    use std::io::ErrorKind;
-    if matches!(
-        err.kind(),
-        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
-    ) {
-        return;
-    }
-    tracing::warn!("accepting a connection: {err}");
-    tokio::time::sleep(Duration::from_secs(1)).await;
-}
-
-/// Every `--purge-interval-seconds`, deletes what has expired: kept create
-/// responses (they may hold a password), sessions and failed attempts.
-async fn purge_regularly(state: AppState) {
-    let mut ticks = tokio::time::interval(state.settings.purge_interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let settings = state.settings.clone();
-        let swept = state
-            .db
-            .call(move |conn| {
-                idempotency::purge_expired(conn, settings.idempotency_seconds)?;
-                auth::purge_expired_sessions(conn, &settings)?;
-                code_step::purge_expired(conn)?;
-                Ok(())
-            })
-            .await;
-        let swept = match swept {
-            Ok(()) => state.limits.purge_expired().await,
-            failed => failed,
-        };
-        if let Err(err) = swept {
-            tracing::warn!("sweeping what has expired: {err}");
-        }
-    }
 }
 
 /// Opens the database, seeds the users named on the command line, and builds

@@ -1,8 +1,9 @@
-//! What the serve loop ([`crate::run`]) holds each connection to, beyond
-//! hyper's own header timeout: a deadline on every write that makes no
-//! progress ([`WriteDeadline`]), and a share of the connection cap per
-//! client address ([`ConnectionShares`]). Without them, clients that ask
-//! for a large file and never read it hold every place for ever.
+//! The serve loop ([`run`]): hyper's HTTP/1.1 connections on a listener,
+//! and what it holds each connection to beyond hyper's own header timeout:
+//! a deadline on every write that makes no progress ([`WriteDeadline`]),
+//! and a share of the connection cap per client address
+//! ([`ConnectionShares`]). Without them, clients that ask for a large file
+//! and never read it hold every place for ever.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -18,6 +19,7 @@ use tokio::time::{Instant, Sleep};
 
 use crate::config::{canonical, IpNetwork};
 use crate::rate_limit::limited_address;
+use crate::{auth, code_step, idempotency, router, AppState};
 
 /// A connection whose writes fail with `TimedOut` once one has waited
 /// `timeout` for the client to take any byte. The clock starts when a
@@ -190,6 +192,127 @@ impl Drop for Share {
             if *count == 0 {
                 open.remove(&key);
             }
+        }
+    }
+}
+
+/// Serves [`router`] on `listener` until `shutdown` completes, then lets
+/// the requests under way finish. Each connection gets `TCP_NODELAY`, its
+/// peer's address (for [`crate::client_address`]),
+/// `--header-timeout-seconds` to send each request's headers (which also
+/// closes idle kept-alive connections), and `--write-timeout-seconds` to
+/// take any of a response that is waiting ([`WriteDeadline`]); at most
+/// `--max-connections` are served at once, and the next waits in the
+/// listen queue for a place; one past its address's share
+/// (`--max-connections-per-address`) is closed at once.
+/// What has expired is swept every `--purge-interval-seconds` meanwhile.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    dist: &std::path::Path,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let settings = state.settings.clone();
+    let sweeper = tokio::spawn(purge_regularly(state.clone()));
+    let app = router(state, dist);
+    let places = Arc::new(tokio::sync::Semaphore::new(settings.max_connections));
+    let shares = ConnectionShares::new(
+        settings.max_connections_per_address,
+        settings.ipv6_prefix_length,
+        settings.trusted_proxies.clone(),
+    );
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(settings.header_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let place = tokio::select! {
+            place = places.clone().acquire_owned() => place.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    wait_after_accept_error(err).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(share) = shares.admit(peer.ip()) else {
+            tracing::debug!(%peer, "closed: its address has its share of connections open");
+            continue;
+        };
+        // Without TCP_NODELAY, a response written in two parts (headers,
+        // then a file read meanwhile) can wait for the client's delayed ACK
+        // of the first: about 40 ms for a static file on a kept-alive
+        // connection.
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!("setting TCP_NODELAY: {err}");
+        }
+        let app = app.clone();
+        let service = hyper::service::service_fn(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), request)
+            },
+        );
+        let tcp = WriteDeadline::new(tcp, settings.write_timeout);
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
+        tokio::spawn(async move {
+            // A connection's end (a client gone, a timeout) is routine.
+            let _ = connection.await;
+            drop((place, share));
+        });
+    }
+    sweeper.abort();
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// After a failed accept: at once when only that connection failed, a
+/// second when the process is out of descriptors or memory, so that the
+/// loop neither spins nor floods the log.
+async fn wait_after_accept_error(err: std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::ConnectionRefused
+    ) {
+        return;
+    }
+    tracing::warn!("accepting a connection: {err}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// Every `--purge-interval-seconds`, deletes what has expired: kept create
+/// responses (they may hold a password), sessions and failed attempts.
+async fn purge_regularly(state: AppState) {
+    let mut ticks = tokio::time::interval(state.settings.purge_interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let settings = state.settings.clone();
+        let swept = state
+            .db
+            .call(move |conn| {
+                idempotency::purge_expired(conn, settings.idempotency_seconds)?;
+                auth::purge_expired_sessions(conn, &settings)?;
+                code_step::purge_expired(conn)?;
+                Ok(())
+            })
+            .await;
+        let swept = match swept {
+            Ok(()) => state.limits.purge_expired().await,
+            failed => failed,
+        };
+        if let Err(err) = swept {
+            tracing::warn!("sweeping what has expired: {err}");
         }
     }
 }

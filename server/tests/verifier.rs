@@ -235,9 +235,9 @@ async fn old_form_passwords_keep_working_and_move_to_a_digest_on_first_use() {
     let unused = generate_app_password();
     {
         let old = rusqlite::Connection::open(data.path().join("app.db")).unwrap();
-        old.execute_batch(include_str!("../migrations/0001_initial.sql"))
+        old.execute_batch(include_str!("../migrations/sqlite/0001_initial.sql"))
             .unwrap();
-        old.execute_batch(include_str!("../migrations/0002_contract.sql"))
+        old.execute_batch(include_str!("../migrations/sqlite/0002_contract.sql"))
             .unwrap();
         old.pragma_update(None, "user_version", 2).unwrap();
         let salt = new_salt();

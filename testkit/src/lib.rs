@@ -18,6 +18,8 @@
 //! - [`postgres`]: a throwaway PostgreSQL cluster, with TLS if asked;
 //! - [`certificates`]: an authority of a test's own, and server
 //!   certificates it signs;
+//! - [`server`]: the reference server's binary, started on a port it
+//!   picks, and its administrator's commands on its database;
 //! - [`ha`]: two instances of the reference server on one PostgreSQL
 //!   database, behind nginx, as `examples/ha/` runs them.
 
@@ -30,6 +32,7 @@ pub mod postfix;
 pub mod postgres;
 pub mod process;
 pub mod radicale;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 

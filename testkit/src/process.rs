@@ -162,17 +162,41 @@ impl ProcessGroup {
         }
     }
 
+    /// Waits until the program says `marker` (in its output file or logs);
+    /// returns what follows it on that line. Panics with what it said if
+    /// it exits first or takes longer than [`PATIENCE`].
+    pub fn wait_to_say(&mut self, marker: &str) -> String {
+        let mut said = None;
+        self.wait_until(&format!("did not say {marker:?}"), 20, |process| {
+            said = process
+                .said()
+                .lines()
+                .find_map(|line| line.split_once(marker).map(|(_, rest)| rest.to_owned()));
+            said.is_some()
+        });
+        said.unwrap_or_default()
+    }
+
     /// Waits until something accepts connections on 127.0.0.1:`port`;
     /// panics with what the program said if it exits first or takes longer
     /// than [`PATIENCE`].
     pub fn wait_for_port(&mut self, port: u16) {
+        self.wait_until(&format!("is not listening on port {port}"), 50, |_| {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+    }
+
+    /// Polls `ready` every `every_ms` milliseconds until it holds; panics
+    /// with what the program `failed` to do, and what it said, if it
+    /// exits first or takes longer than [`PATIENCE`].
+    fn wait_until(&mut self, failed: &str, every_ms: u64, mut ready: impl FnMut(&Self) -> bool) {
         let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while !ready(self) {
             let running = self.is_running();
             if !running || started.elapsed() > PATIENCE {
                 self.shown = true;
                 panic!(
-                    "{} is not listening on port {port} ({}):\n{}",
+                    "{} {failed} ({}):\n{}",
                     self.what,
                     if running {
                         "still starting"
@@ -182,7 +206,7 @@ impl ProcessGroup {
                     self.said()
                 );
             }
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(every_ms));
         }
     }
 }

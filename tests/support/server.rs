@@ -2,17 +2,15 @@
 //! with, and clients of its API other than the browser (another device of
 //! the same user, a mail client checking an app password).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::{http, site, workspace_path, PATIENCE};
+use super::{http, site, workspace_path};
 
 /// A seed user of the test server: login, password and base32 TOTP secret.
 pub struct TestUser {
@@ -84,7 +82,7 @@ pub struct TestServer {
     database: PathBuf,
     /// The flags that name the database, for administrator's commands.
     database_flags: Vec<String>,
-    child: Child,
+    process: testkit::ProcessGroup,
     _data: tempfile::TempDir,
 }
 
@@ -112,7 +110,8 @@ impl TestServer {
         );
         let database = data.path().join("app.db");
         let seeds: Vec<String> = users.iter().map(|u| u.seed()).collect();
-        let mut child = Command::new(&binary)
+        let mut command = Command::new(&binary);
+        command
             .arg("--listen")
             .arg("127.0.0.1:0")
             // In the environment, so that a flag can name another database
@@ -121,47 +120,15 @@ impl TestServer {
             .arg("--dist")
             .arg(&dist)
             .args(flags)
-            .env("APP_PASSWORDS_SEED_USER", seeds.join("\n"))
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the reference server");
-
-        // The server picks the port (127.0.0.1:0) and logs it: no race for a
-        // port between choosing and binding.
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (found, receive) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(address) = line.split("listening on ").nth(1) {
-                    if let Some(sender) = found.take() {
-                        let _ = sender.send(
-                            address
-                                .split_whitespace()
-                                .next()
-                                .unwrap_or_default()
-                                .to_owned(),
-                        );
-                    }
-                }
-            }
-        });
-        let address = match receive.recv_timeout(PATIENCE) {
-            Ok(address) => address,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("the server did not say where it listens within {PATIENCE:?}");
-            }
-        };
+            .env("APP_PASSWORDS_SEED_USER", seeds.join("\n"));
+        let (process, base_url) = testkit::server::spawn(command, &data.path().join("server.log"));
         Self {
-            base_url: address.trim_end_matches('/').to_owned(),
+            base_url,
             binary,
-            database_flags: database_flags(&database, flags),
+            database_flags: named_database(flags)
+                .unwrap_or_else(|| testkit::server::database_flags(data.path(), false)),
             database,
-            child,
+            process,
             _data: data,
         }
     }
@@ -170,12 +137,7 @@ impl TestServer {
     /// --login ada`, say) on this server's database, as an operator would,
     /// and returns what it printed.
     pub fn admin(&self, args: &[&str]) -> String {
-        let output = Command::new(&self.binary)
-            .args(args)
-            .args(&self.database_flags)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run an administrator command");
+        let output = testkit::server::admin(&self.binary, &self.database_flags, args);
         assert!(
             output.status.success(),
             "{args:?} failed: {}",
@@ -193,10 +155,13 @@ impl TestServer {
     /// `service-credential add`, in a new file (mode 0600) beside the
     /// database; returns the file's path.
     pub fn service_credential(&self, name: &str) -> PathBuf {
-        let file = self.database.with_file_name(format!("{name}.credential"));
-        let path = file.to_str().expect("a UTF-8 path");
-        self.admin(&["service-credential", "add", "--name", name, "--out", path]);
-        file
+        testkit::server::service_credential(
+            &self.binary,
+            &self.database_flags,
+            name,
+            "plain",
+            self.database.with_file_name(format!("{name}.credential")),
+        )
     }
 
     /// `GET /api/v1/verify` with HTTP Basic, sent from the test as a mail
@@ -213,7 +178,8 @@ impl TestServer {
     /// The server's resident memory, in bytes (`VmRSS` in Linux's
     /// `/proc/<pid>/status`): what the host pays for it.
     pub fn resident_bytes(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+        let id = self.process.id().expect("the server runs");
+        let status = std::fs::read_to_string(format!("/proc/{id}/status"))
             .expect("the server's /proc status");
         let kib: u64 = status
             .lines()
@@ -235,13 +201,6 @@ impl TestServer {
                 .to_owned(),
             client: http::client(),
         }
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -306,17 +265,13 @@ impl OtherClient {
     }
 }
 
-/// The flags that name the server's database: the SQLite file `database`,
-/// unless `flags` name another (`--database`, with its password file).
-fn database_flags(database: &Path, flags: &[&str]) -> Vec<String> {
+/// The flags among `flags` that name another database than the data
+/// folder's own (`--database`, with its password file), if any.
+fn named_database(flags: &[&str]) -> Option<Vec<String>> {
     let named: Vec<String> = flags
         .windows(2)
         .filter(|pair| ["--database", "--database-password-file"].contains(&pair[0]))
         .flat_map(|pair| pair.iter().map(|flag| (*flag).to_owned()))
         .collect();
-    if named.is_empty() {
-        vec!["--database".to_owned(), database.display().to_string()]
-    } else {
-        named
-    }
+    (!named.is_empty()).then_some(named)
 }

@@ -59,31 +59,11 @@ pub fn sqlite_file_applies() -> bool {
     !on_postgres()
 }
 
-/// The flags that name the database of the data folder `data`, for the
-/// server and its administrator's commands: its SQLite file, or its
-/// database in the shared PostgreSQL cluster (made the first time, and the
-/// same again for the same folder, as a restarted server finds it) with
-/// the password in a file.
+/// The flags that name the database of the data folder `data`, on the
+/// engine these tests run on ([`on_postgres`]): see
+/// [`testkit::server::database_flags`].
 pub fn database_flags(data: &Path) -> Vec<String> {
-    if !on_postgres() {
-        return vec![
-            "--database".to_owned(),
-            data.join("app.db").display().to_string(),
-        ];
-    }
-    let cluster = testkit::Postgres::shared();
-    let named = data.join("postgres-database");
-    let name = std::fs::read_to_string(&named).unwrap_or_else(|_| {
-        let name = cluster.create_database();
-        std::fs::write(&named, &name).unwrap();
-        name
-    });
-    vec![
-        "--database".to_owned(),
-        cluster.url(&name),
-        "--database-password-file".to_owned(),
-        cluster.password_file().display().to_string(),
-    ]
+    testkit::server::database_flags(data, on_postgres())
 }
 
 /// The database of the data folder `data` ([`database_flags`]), opened as
@@ -203,36 +183,20 @@ impl Server {
     /// Runs the server's binary with `args` and `--database` of this
     /// server, as an operator would (`service-credential add …`).
     pub fn admin(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new(SERVER_BINARY)
-            .args(args)
-            .args(database_flags(self.data()))
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run the server's binary")
+        testkit::server::admin(Path::new(SERVER_BINARY), &database_flags(self.data()), args)
     }
 
     /// Makes a credential for the service `name` with `service-credential
     /// add`, in `format` (`plain`, `nginx`), and returns the file it wrote.
     pub fn service_credential(&self, name: &str, format: &str) -> PathBuf {
-        let out = self
-            .database
-            .with_file_name(format!("{name}.{format}.credential"));
-        let output = self.admin(&[
-            "service-credential",
-            "add",
-            "--name",
+        testkit::server::service_credential(
+            Path::new(SERVER_BINARY),
+            &database_flags(self.data()),
             name,
-            "--format",
             format,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        out
+            self.database
+                .with_file_name(format!("{name}.{format}.credential")),
+        )
     }
 
     /// A second connection to the same database, as an administrator's

@@ -34,6 +34,5 @@ CREATE TABLE app_passwords (
     expires_at   TEXT
 );
 CREATE INDEX app_passwords_user ON app_passwords(user_id, created_at);
--- The list orders ties of created_at by SQLite's rowid; PostgreSQL has
--- none, so it gets a column of that name.
--- postgres: ALTER TABLE app_passwords ADD COLUMN rowid BIGINT GENERATED ALWAYS AS IDENTITY;
+-- The list orders ties of created_at by SQLite's rowid (PostgreSQL's
+-- migration adds a column of that name).

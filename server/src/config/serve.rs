@@ -1,215 +1,13 @@
-//! Command-line flags and subcommands. Every serving flag can also come from
-//! an environment variable, for service managers and containers.
+//! The server's own flags, and the values they take.
 
-use std::ffi::OsString;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 
+use super::IpNetwork;
 use crate::client_address::ClientAddressHeader;
 use crate::db::Location;
-use crate::service_credentials::CredentialFormat;
-
-/// The reference backend of app-passwords.
-#[derive(Debug, Parser)]
-#[command(
-    name = "app-passwords-server",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
-pub struct Cli {
-    /// A helper to run instead of the server.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// How to serve (the default when no subcommand is given).
-    #[command(flatten)]
-    pub serve: ServeArgs,
-}
-
-/// Helpers run instead of the server: for administrators, for services
-/// that ask the verifier, and for people signing in to a demo account
-/// without a phone at hand.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Print the current 6-digit code for the TOTP secret in
-    /// $APP_PASSWORDS_TOTP_SECRET (read from the environment so it stays out
-    /// of the process list).
-    TotpCode,
-    /// Print the otpauth:// URI and a QR code of the TOTP secret in
-    /// $APP_PASSWORDS_TOTP_SECRET, for an authenticator app to scan.
-    TotpQr {
-        /// The login the authenticator app should show.
-        #[arg(long)]
-        login: String,
-    },
-    /// Issue a bearer token for a user (for embedding the app in a portal
-    /// that signed the user in) and print it. Only its digest is stored.
-    IssueToken {
-        /// The user's login.
-        #[arg(long)]
-        login: String,
-        /// Days the token works; then it is refused and the portal must
-        /// issue a new one.
-        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=366))]
-        days: u32,
-        /// The database the command changes.
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-    /// Revoke every bearer token of a user (when a portal's session for them
-    /// ends, or a token may have leaked) and print how many there were.
-    RevokeTokens {
-        /// The user's login.
-        #[arg(long)]
-        login: String,
-        /// The database the command changes.
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-    /// Turn the creation of app passwords on or off for a user, as an
-    /// administrator would. Existing app passwords keep working.
-    AppPasswords {
-        /// The user's login.
-        #[arg(long)]
-        login: String,
-        /// `on` or `off`.
-        #[arg(value_parser = ["on", "off"])]
-        switch: String,
-        /// The database the command changes.
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-    /// Lift the daily cap on wrong second-factor codes for a user (after
-    /// someone else's guesses reached it), and print how many were
-    /// forgotten. Failures counted per address are left alone.
-    Unlock {
-        /// The user's login.
-        #[arg(long)]
-        login: String,
-        /// The database the command changes.
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-    /// Make, list or revoke the credentials of services (Dovecot, nginx)
-    /// that ask the verifier on behalf of their clients.
-    #[command(subcommand)]
-    ServiceCredential(ServiceCredentialCommand),
-    /// Make or manage the server's key files.
-    #[command(subcommand)]
-    Keys(KeysCommand),
-    /// Dovecot's checkpassword passdb (run by Dovecot, not by people): the
-    /// login and password come on file descriptor 3, never as arguments.
-    /// Exits 1 when the verifier refuses them and 111 when it cannot say.
-    Checkpassword(CheckpasswordArgs),
-}
-
-/// Credentials of the services that ask `/verify` on behalf of their
-/// clients (Dovecot, nginx).
-#[derive(Debug, Subcommand)]
-pub enum ServiceCredentialCommand {
-    /// Make a credential for a service and write it to a new file (mode
-    /// 0600); nothing secret is printed. Only its digest is stored.
-    Add {
-        /// The service's name: a lowercase letter, then up to 31 lowercase
-        /// letters, digits or dashes (`dovecot`, `nginx`).
-        #[arg(long)]
-        name: String,
-        /// The file to write; it must not exist yet. Make it readable by
-        /// the service alone (`chown dovecot:`); nginx reads it as root.
-        #[arg(long)]
-        out: PathBuf,
-        /// `plain`: the credential alone, for `checkpassword`; `nginx`: a
-        /// `proxy_set_header` line to `include`.
-        #[arg(long, value_enum, default_value = "plain")]
-        format: CredentialFormat,
-        /// The database the command changes.
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-    /// List the services that have a credential, and when it was made.
-    List {
-        /// The database the command reads.
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-    /// Revoke a service's credential: its next request to `/verify` is
-    /// refused.
-    Revoke {
-        /// The service's name.
-        #[arg(long)]
-        name: String,
-        /// The database the command changes.
-        #[command(flatten)]
-        database: DatabaseArg,
-    },
-}
-
-/// The server's key files.
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
-    /// Write a new random 32-byte key to a new file (mode 0600), for
-    /// `--digest-key-file` (a rotation) or `--key-file`; an existing file
-    /// is never overwritten. Copy it to every instance before restarting
-    /// any: an instance never makes a digest key for a database that holds
-    /// digests.
-    Generate {
-        /// The file to write; it must not exist yet.
-        #[arg(long)]
-        out: PathBuf,
-    },
-}
-
-/// Dovecot's `checkpassword` passdb: asks the verifier about the login and
-/// password Dovecot hands over on file descriptor 3.
-#[derive(Debug, Clone, Args)]
-pub struct CheckpasswordArgs {
-    /// The verifier: `http://HOST:PORT/api/v1/verify`. Plain HTTP only, so
-    /// keep it on this host or a private network.
-    #[arg(long)]
-    pub verifier_url: String,
-    /// The file `service-credential add` wrote for Dovecot (readable by
-    /// Dovecot's auth process).
-    #[arg(long)]
-    pub credential_file: PathBuf,
-    /// Seconds to wait for the verifier before the login fails as a
-    /// temporary failure.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
-    pub timeout_seconds: u64,
-    /// What Dovecot passes after the arguments above: its `checkpassword-reply`
-    /// program, run once the password is accepted.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
-    pub reply: Vec<OsString>,
-}
-
-/// The database an administrator's command works on.
-#[derive(Debug, Clone, Args)]
-pub struct DatabaseArg {
-    /// The database to write to: a SQLite file, or a `postgres://` URL
-    /// without a password.
-    #[arg(
-        long = "database",
-        env = "APP_PASSWORDS_DATABASE",
-        default_value = "data/app-passwords.db"
-    )]
-    pub path: PathBuf,
-    /// File holding the PostgreSQL password (else `PGPASSWORD`).
-    #[arg(long, env = "APP_PASSWORDS_DATABASE_PASSWORD_FILE")]
-    pub database_password_file: Option<PathBuf>,
-}
-
-impl DatabaseArg {
-    /// Where the database is.
-    pub fn location(&self) -> anyhow::Result<Location> {
-        Location::parse(&self.path, self.database_password_file.as_deref())
-    }
-
-    /// The database, which the server must have made already.
-    pub async fn open(&self) -> anyhow::Result<crate::db::Db> {
-        crate::db::Db::open_existing(&self.location()?).await
-    }
-}
 
 /// Flags of the server itself.
 #[derive(Debug, Clone, Args)]
@@ -507,70 +305,6 @@ impl ServeArgs {
     }
 }
 
-/// An IP network in CIDR notation (`192.0.2.0/24`, `::1/128`; a bare
-/// address is the one address).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNetwork {
-    address: IpAddr,
-    prefix: u8,
-}
-
-impl IpNetwork {
-    /// Whether `address` is in this network. An IPv4 address in its IPv6
-    /// form (`::ffff:127.0.0.1`) counts as the IPv4 address.
-    pub fn contains(&self, address: IpAddr) -> bool {
-        match (self.address, canonical(address)) {
-            (IpAddr::V4(network), IpAddr::V4(address)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(network) & mask == u32::from(address) & mask
-            }
-            (IpAddr::V6(network), IpAddr::V6(address)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(network) & mask == u128::from(address) & mask
-            }
-            _ => false,
-        }
-    }
-}
-
-/// `address`, with an IPv4-mapped IPv6 address as the IPv4 one.
-pub fn canonical(address: IpAddr) -> IpAddr {
-    match address {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
-    }
-}
-
-impl std::str::FromStr for IpNetwork {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let text = text.trim();
-        let refused = || {
-            format!("{text:?} is not an IP network: write it as 192.0.2.0/24, 10.0.0.1 or ::1/128")
-        };
-        let (address, prefix) = match text.split_once('/') {
-            Some((address, prefix)) => (address, Some(prefix)),
-            None => (text, None),
-        };
-        let address = canonical(address.parse::<IpAddr>().map_err(|_| refused())?);
-        let most = if address.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(prefix) => prefix
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= most)
-                .ok_or_else(refused)?,
-            None => most,
-        };
-        Ok(Self { address, prefix })
-    }
-}
-
 /// A user to create or update at start.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SeedUser {
@@ -625,7 +359,10 @@ impl std::str::FromStr for SeedUser {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
+    use crate::config::Cli;
 
     #[test]
     fn parses_seed_users_with_and_without_a_secret() {
@@ -688,60 +425,5 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(cli.serve.cors_origins.len(), 2);
-    }
-
-    #[test]
-    fn trusted_proxies_are_networks() {
-        let loopback: IpNetwork = "127.0.0.1/8".parse().unwrap();
-        assert!(loopback.contains("127.9.9.9".parse().unwrap()));
-        assert!(loopback.contains("::ffff:127.0.0.1".parse().unwrap()));
-        assert!(!loopback.contains("128.0.0.1".parse().unwrap()));
-        let one: IpNetwork = "::1".parse().unwrap();
-        assert!(one.contains("::1".parse().unwrap()));
-        assert!(!one.contains("::2".parse().unwrap()));
-        let all: IpNetwork = "0.0.0.0/0".parse().unwrap();
-        assert!(all.contains("203.0.113.5".parse().unwrap()));
-        for bad in ["10.0.0.0/33", "::/129", "proxy", "10.0.0.0/x", ""] {
-            assert!(bad.parse::<IpNetwork>().is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn key_file_defaults_beside_the_database() {
-        let cli = Cli::try_parse_from(["server", "--database", "/tmp/x/app.db"]).unwrap();
-        assert_eq!(
-            cli.serve.key_file().unwrap(),
-            PathBuf::from("/tmp/x/app.db.key")
-        );
-        assert_eq!(
-            cli.serve.digest_key_file().unwrap(),
-            PathBuf::from("/tmp/x/app.db.key.digest")
-        );
-        assert_eq!(cli.serve.max_app_passwords, 40);
-        let moved = Cli::try_parse_from(["server", "--key-file", "/etc/ap/server.key"]).unwrap();
-        assert_eq!(
-            moved.serve.digest_key_file().unwrap(),
-            PathBuf::from("/etc/ap/server.key.digest"),
-            "the digest key follows the key file"
-        );
-    }
-
-    #[test]
-    fn checkpassword_takes_the_reply_program_after_its_flags() {
-        let cli = Cli::try_parse_from([
-            "server",
-            "checkpassword",
-            "--verifier-url",
-            "http://127.0.0.1:8080/api/v1/verify",
-            "--credential-file",
-            "/etc/dovecot/app-passwords.credential",
-            "/usr/lib/dovecot/checkpassword-reply",
-        ])
-        .unwrap();
-        let Some(Command::Checkpassword(args)) = cli.command else {
-            panic!("not checkpassword: {:?}", cli.command);
-        };
-        assert_eq!(args.reply, ["/usr/lib/dovecot/checkpassword-reply"]);
-        assert_eq!(args.timeout_seconds, 5);
     }
 }

@@ -4,7 +4,6 @@
 -- only for passwords made before, until their first verification moves them
 -- to `digest`; so it must allow NULL. SQLite cannot drop a NOT NULL, hence
 -- the copy (PostgreSQL: ALTER COLUMN hash DROP NOT NULL, ADD COLUMN digest).
--- sqlite only {
 CREATE TABLE app_passwords_digested (
     id                TEXT PRIMARY KEY,
     user_id           INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -29,11 +28,6 @@ DROP TABLE app_passwords;
 ALTER TABLE app_passwords_digested RENAME TO app_passwords;
 CREATE INDEX app_passwords_user ON app_passwords(user_id, created_at);
 CREATE UNIQUE INDEX app_passwords_hash ON app_passwords(user_id, hash);
--- } sqlite only
--- postgres: ALTER TABLE app_passwords ALTER COLUMN hash DROP NOT NULL;
--- postgres: ALTER TABLE app_passwords ADD COLUMN digest TEXT;
--- postgres: ALTER TABLE app_passwords ADD COLUMN last_used_service TEXT;
--- postgres: ALTER TABLE app_passwords ADD CHECK (hash IS NOT NULL OR digest IS NOT NULL);
 CREATE UNIQUE INDEX app_passwords_digest ON app_passwords(digest);
 
 -- The services that may ask the verifier on behalf of their clients

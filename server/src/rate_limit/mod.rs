@@ -313,17 +313,31 @@ impl Attempt<'_> {
         let of_login = match &limits.counts {
             Counts::Memory(tallies) => lock(tallies).settle(self.tag, self.address_tag, failed),
             Counts::Shared(db) => {
-                let (keys, id, window_ms) =
-                    (self.keys.clone(), self.id.clone(), limits.window_ms());
-                let count = db
-                    .call(move |conn| shared::settle(conn, &keys, &id, failed, window_ms))
-                    .await?;
+                let count = settle_shared(db.clone(), self.shared_rows(), failed).await?;
                 usize::try_from(count).unwrap_or(usize::MAX)
             }
         };
         limits.turns.notify_waiters();
         Ok(of_login)
     }
+}
+
+impl Attempt<'_> {
+    /// What the database needs to end this attempt.
+    fn shared_rows(&self) -> (Keys, String, i64) {
+        (self.keys.clone(), self.id.clone(), self.limits.window_ms())
+    }
+}
+
+/// Ends an attempt counted in the database (its keys, id and the window),
+/// for [`Attempt::settle`] and, in the background, for a dropped attempt.
+async fn settle_shared(
+    db: Db,
+    (keys, id, window_ms): (Keys, String, i64),
+    failed: bool,
+) -> Result<i64, Error> {
+    db.call(move |conn| shared::settle(conn, &keys, &id, failed, window_ms))
+        .await
 }
 
 impl Drop for Attempt<'_> {
@@ -342,19 +356,11 @@ impl Drop for Attempt<'_> {
             Counts::Shared(db) => {
                 // Settled in the background; should that fail, the rows
                 // count as failures once stale anyway.
-                let (db, keys, id, window_ms) = (
-                    db.clone(),
-                    self.keys.clone(),
-                    self.id.clone(),
-                    limits.window_ms(),
-                );
+                let (db, rows) = (db.clone(), self.shared_rows());
                 let turns = limits.turns.clone();
                 if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                     runtime.spawn(async move {
-                        let settled = db
-                            .call(move |conn| shared::settle(conn, &keys, &id, true, window_ms))
-                            .await;
-                        if let Err(err) = settled {
+                        if let Err(err) = settle_shared(db, rows, true).await {
                             tracing::warn!("counting a dropped attempt: {err}");
                         }
                         turns.notify_waiters();

@@ -87,35 +87,9 @@ pub fn safe_return_path(requested: Option<&str>) -> String {
     }
 }
 
-/// Returns what a screen does with a failed request's error. When the
-/// error says the session has ended, the host page is told and then, as
-/// configured, the user goes to the app's sign-in (to come back to this
-/// screen after), to the site's `sign_in_url`, or, with bearer tokens from
-/// a host page, nowhere: the error stays on screen with what the user
-/// typed, and the next try asks the host for a token again. When the user
-/// is taken away, `draft` (what they were typing) is kept for their
-/// return, and the screen gets `None`: there is nothing for it to show.
-/// Otherwise the error comes back, for the screen to show.
-pub fn use_session_end() -> impl Fn(ApiError, Option<Draft>) -> Option<ApiError> + Clone {
-    let session = use_session();
-    let leave = use_leave_when_ended();
-    move |error: ApiError, draft: Option<Draft>| {
-        // Until the session is confirmed, RequireSession's check speaks for
-        // it; a screen's request failing meanwhile (they start together)
-        // would only tell the host and navigate a second time. So would
-        // every request failing after the first has ended the session.
-        let known = session.session.get_untracked().is_some();
-        if known && leave(&error, draft) {
-            None
-        } else {
-            Some(error)
-        }
-    }
-}
-
 /// Tells the host and leaves the screen if `error` says the session has
 /// ended and the configuration says to leave; `true` when it left.
-fn use_leave_when_ended() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clone {
+pub(crate) fn use_leave_when_ended() -> impl Fn(&ApiError, Option<Draft>) -> bool + Clone {
     let session = use_session();
     let config = use_config();
     let host = use_host();

@@ -303,7 +303,7 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
     use leptos_router::components::Router;
 
     let root = container();
-    let closed = RwSignal::new(None::<bool>);
+    let closed = RwSignal::new(None::<Option<String>>);
     let host = HostPage::new(root.clone(), false);
     let _mounted = leptos::mount::mount_to(root.clone(), move || {
         // Port 9 on loopback: nothing listens, the request fails at once.
@@ -382,7 +382,11 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
     // Escape on step one closes without creating.
     let escape = escape_keydown();
     input.dispatch_event(&escape).unwrap();
-    assert_eq!(closed.get_untracked(), Some(false));
+    assert_eq!(
+        closed.get_untracked(),
+        Some(None),
+        "closed, nothing created"
+    );
 }
 
 #[wasm_bindgen_test]

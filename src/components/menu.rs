@@ -23,23 +23,10 @@ pub fn MenuButton(
     let open = RwSignal::new(false);
     let trigger = NodeRef::<html::Button>::new();
     let menu = NodeRef::<html::Div>::new();
-    let items = move || -> Vec<web_sys::HtmlElement> {
-        menu.get_untracked()
-            .and_then(|menu| {
-                menu.query_selector_all("[role=menuitem], [role=menuitemradio]")
-                    .ok()
-            })
-            .map(|list| {
-                (0..list.length())
-                    .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     // Focus the first item as the menu opens.
     Effect::new(move || {
         if open.get() && menu.get().is_some() {
-            if let Some(first) = items().first() {
+            if let Some(first) = menu_items(menu).first() {
                 let _ = first.focus();
             }
         }
@@ -51,44 +38,11 @@ pub fn MenuButton(
         }
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        let list = items();
-        let active = document().active_element();
-        let current = list
-            .iter()
-            .position(|item| active.as_ref().is_some_and(|a| a.is_same_node(Some(item))));
-        let target = match ev.key().as_str() {
-            "Escape" | "Tab" => {
-                close_and_return();
-                return;
-            }
-            "ArrowDown" => current.map_or(0, |i| (i + 1) % list.len().max(1)),
-            "ArrowUp" => current.map_or(0, |i| (i + list.len() - 1) % list.len().max(1)),
-            "Home" => 0,
-            "End" => list.len().saturating_sub(1),
-            _ => return,
-        };
-        ev.prevent_default();
-        if let Some(item) = list.get(target) {
-            let _ = item.focus();
+        if let KeyMove::Close = move_focus(&ev, &menu_items(menu)) {
+            close_and_return();
         }
     };
-    // A click anywhere outside the trigger and the menu closes it.
-    let handle = window_event_listener(leptos::ev::click, move |ev| {
-        if !open.get_untracked() {
-            return;
-        }
-        let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
-        let inside = |node: Option<web_sys::HtmlElement>| {
-            node.zip(target.as_ref())
-                .is_some_and(|(node, target)| node.contains(Some(target)))
-        };
-        let in_trigger = inside(trigger.get_untracked().map(|b| b.unchecked_into()));
-        let in_menu = inside(menu.get_untracked().map(|m| m.unchecked_into()));
-        if !in_trigger && !in_menu {
-            open.set(false);
-        }
-    });
-    on_cleanup(move || handle.remove());
+    close_on_click_outside(open, trigger, menu);
 
     view! {
         <div class="menu-button">
@@ -122,6 +76,77 @@ pub fn MenuButton(
             </Show>
         </div>
     }
+}
+
+/// The menu's items, in order.
+fn menu_items(menu: NodeRef<html::Div>) -> Vec<web_sys::HtmlElement> {
+    menu.get_untracked()
+        .and_then(|menu| {
+            menu.query_selector_all("[role=menuitem], [role=menuitemradio]")
+                .ok()
+        })
+        .map(|list| {
+            (0..list.length())
+                .filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What a key pressed in the menu did.
+enum KeyMove {
+    /// Nothing, or moved the focus among the items.
+    Stay,
+    /// Escape or Tab: the menu is to close.
+    Close,
+}
+
+/// The WAI-ARIA menu pattern's keys: arrows move the focus round the
+/// `items`, Home and End go to the ends, Escape and Tab close.
+fn move_focus(ev: &leptos::ev::KeyboardEvent, items: &[web_sys::HtmlElement]) -> KeyMove {
+    let active = document().active_element();
+    let current = items
+        .iter()
+        .position(|item| active.as_ref().is_some_and(|a| a.is_same_node(Some(item))));
+    let count = items.len().max(1);
+    let target = match ev.key().as_str() {
+        "Escape" | "Tab" => return KeyMove::Close,
+        "ArrowDown" => current.map_or(0, |i| (i + 1) % count),
+        "ArrowUp" => current.map_or(0, |i| (i + count - 1) % count),
+        "Home" => 0,
+        "End" => items.len().saturating_sub(1),
+        _ => return KeyMove::Stay,
+    };
+    ev.prevent_default();
+    if let Some(item) = items.get(target) {
+        let _ = item.focus();
+    }
+    KeyMove::Stay
+}
+
+/// Closes the menu (`open`) on a click anywhere outside `trigger` and
+/// `menu`, for as long as the component lives.
+fn close_on_click_outside(
+    open: RwSignal<bool>,
+    trigger: NodeRef<html::Button>,
+    menu: NodeRef<html::Div>,
+) {
+    let handle = window_event_listener(leptos::ev::click, move |ev| {
+        if !open.get_untracked() {
+            return;
+        }
+        let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let inside = |node: Option<web_sys::HtmlElement>| {
+            node.zip(target.as_ref())
+                .is_some_and(|(node, target)| node.contains(Some(target)))
+        };
+        let in_trigger = inside(trigger.get_untracked().map(|b| b.unchecked_into()));
+        let in_menu = inside(menu.get_untracked().map(|m| m.unchecked_into()));
+        if !in_trigger && !in_menu {
+            open.set(false);
+        }
+    });
+    on_cleanup(move || handle.remove());
 }
 
 /// One of a [`ChoiceGroup`]'s choices.

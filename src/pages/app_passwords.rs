@@ -1,20 +1,19 @@
-//! The App passwords tab: the list (`app_password_list`) and the dialogs
+//! The App passwords tab: the list ([`crate::pages::list`]) and the dialogs
 //! that create, rename and delete.
 
 use leptos::prelude::*;
 
-use crate::api::{use_api, AppPassword, AppPasswordList};
+use crate::api::{AppPassword, AppPasswordList};
+use crate::calls::use_calls;
 use crate::components::ErrorNotice;
 use crate::drafts::{CreateDraft, Draft};
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::pages::app_password_list::{
-    AppPasswordList as ListView, FocusNext, ListAction, ListOrder, TITLE_ID,
-};
 use crate::pages::create_dialog::CreateDialog;
+use crate::pages::list::{AppPasswordList as ListView, FocusNext, ListAction, ListOrder, TITLE_ID};
 use crate::pages::manage_dialogs::{
     DeleteAllDialog, DeleteDialog, DeleteExpiredDialog, Outcome, RenameDialog,
 };
-use crate::session::{use_kept_draft, use_session, use_session_end};
+use crate::session::{use_kept_draft, use_session};
 
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,17 +58,31 @@ impl Open {
     }
 }
 
+/// What the tab keeps while it shows, so that a reload of the list keeps
+/// it: the order, the filter, where the focus goes next, and the app
+/// password just made (to highlight once).
+#[derive(Clone, Copy)]
+struct Kept {
+    order: RwSignal<ListOrder>,
+    filter: RwSignal<String>,
+    focus_next: StoredValue<FocusNext>,
+    new_id: StoredValue<Option<String>>,
+}
+
+/// The list as the backend answered it.
+type Loaded = LocalResource<Result<AppPasswordList, crate::api::ApiError>>;
+
 /// The signed-in user's app passwords and what can be done with them.
 #[component]
 pub fn AppPasswordsPanel() -> impl IntoView {
     let i18n = use_i18n();
-    let (api, session_end) = (use_api(), use_session_end());
+    let calls = use_calls();
     let list = LocalResource::new(move || {
-        let (api, session_end) = (api.clone(), session_end.clone());
+        let calls = calls.clone();
         async move {
-            api.app_passwords().await.inspect_err(|error| {
+            calls.api().app_passwords().await.inspect_err(|error| {
                 // Shown by the list unless sign-in takes over.
-                let _ = session_end(error.clone(), None);
+                let _ = calls.failed(error.clone(), None);
             })
         }
     });
@@ -83,6 +96,45 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         None => resumed.with(|r| r.lost(i18n)),
         Some(_) => status.get(),
     };
+    let kept = Kept {
+        order: RwSignal::new(ListOrder::default()),
+        filter: RwSignal::new(String::new()),
+        focus_next: StoredValue::new(FocusNext::Stay),
+        new_id: StoredValue::new(None),
+    };
+    let close = Callback::new(move |outcome: Outcome| {
+        let closed = open().unwrap_or(Open::Nothing);
+        chosen.set(Some(Open::Nothing));
+        if let Outcome::Changed(sentence) = outcome {
+            status.set(sentence);
+            kept.focus_next.set_value(closed.focus_after_change());
+            list.refetch();
+        }
+    });
+    let on_created = Callback::new(move |made: Option<String>| match made {
+        Some(id) => {
+            kept.new_id.set_value(Some(id));
+            close.run(Outcome::Changed(i18n.t(keys::LIST_CREATED)));
+        }
+        None => close.run(Outcome::Cancelled),
+    });
+    let on_action = Callback::new(move |action| {
+        status.set(String::new());
+        chosen.set(Some(Open::for_action(action)));
+    });
+    view! {
+        <h2 id=TITLE_ID tabindex="-1">{i18n.t(keys::SECURITY_TAB_APP_PASSWORDS)}</h2>
+        <p class="muted">{i18n.t(keys::LIST_INTRO)}</p>
+        <p class="status-line" role="status">{status_line}</p>
+        <ListOrProblem list=list kept=kept on_action=on_action />
+        {move || open_dialog(open(), list, close, on_created)}
+    }
+}
+
+/// The list once it has loaded, or why it has not.
+#[component]
+fn ListOrProblem(list: Loaded, kept: Kept, on_action: Callback<ListAction>) -> impl IntoView {
+    let i18n = use_i18n();
     let session = use_session().session;
     let can_create = move || {
         session
@@ -90,99 +142,66 @@ pub fn AppPasswordsPanel() -> impl IntoView {
             .as_ref()
             .is_none_or(|s| s.can_create_app_passwords())
     };
-    // Kept by the tab, so that a reload keeps them.
-    let (order, filter) = (
-        RwSignal::new(ListOrder::default()),
-        RwSignal::new(String::new()),
-    );
-    let focus_next = StoredValue::new(FocusNext::Stay);
-    // The ids before a create, to tell the new one when the list is back.
-    let before_create = StoredValue::new(None::<Vec<String>>);
-    let expiry_policy = Memo::new(move |_| {
-        list.with(|list| {
+    view! {
+        <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::LIST_LOADING)}</p> }>
+            {move || list.get().map(|result| match result {
+                Ok(loaded) => view! {
+                    <ListView
+                        list=loaded
+                        can_create=can_create()
+                        on_action=on_action
+                        order=kept.order
+                        filter=kept.filter
+                        focus_next=kept.focus_next
+                        // Highlighted once: the next reload is for another change.
+                        new_id=kept.new_id.try_update_value(Option::take).flatten()
+                    />
+                }
+                .into_any(),
+                Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// The dialog `open` names, if any.
+fn open_dialog(
+    open: Option<Open>,
+    list: Loaded,
+    close: Callback<Outcome>,
+    on_created: Callback<Option<String>>,
+) -> impl IntoView {
+    let expiry = move || {
+        list.with_untracked(|list| {
             list.as_ref()
                 .and_then(|list| list.as_ref().ok())
                 .and_then(|list| list.expiry)
         })
-    });
-    let close = move |outcome: Outcome| {
-        let closed = open().unwrap_or(Open::Nothing);
-        chosen.set(Some(Open::Nothing));
-        if let Outcome::Changed(sentence) = outcome {
-            status.set(sentence);
-            focus_next.set_value(closed.focus_after_change());
-            list.refetch();
-        }
     };
-    let on_created = move |made: bool| {
-        if made {
-            before_create.set_value(list.with_untracked(|list| {
-                list.as_ref()
-                    .and_then(|list| list.as_ref().ok())
-                    .map(|list| list.items.iter().map(|item| item.id.clone()).collect())
-            }));
-            close(Outcome::Changed(i18n.t(keys::LIST_CREATED)));
-        } else {
-            close(Outcome::Cancelled);
+    match open {
+        None | Some(Open::Nothing) => ().into_any(),
+        Some(Open::Create(draft)) => view! {
+            <CreateDialog
+                on_close=on_created
+                on_list_stale=Callback::new(move |()| list.refetch())
+                draft=draft
+                expiry=expiry()
+            />
         }
-    };
-    let on_action = Callback::new(move |action| {
-        status.set(String::new());
-        chosen.set(Some(Open::for_action(action)));
-    });
-
-    view! {
-        <h2 id=TITLE_ID tabindex="-1">{i18n.t(keys::SECURITY_TAB_APP_PASSWORDS)}</h2>
-        <p class="muted">{i18n.t(keys::LIST_INTRO)}</p>
-        <p class="status-line" role="status">{status_line}</p>
-        <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::LIST_LOADING)}</p> }>
-            {move || list.get().map(|result| match result {
-                Ok(list) => {
-                    let new_id = new_item(&list, before_create.try_update_value(Option::take).flatten());
-                    view! {
-                        <ListView
-                            list=list
-                            can_create=can_create()
-                            on_action=on_action
-                            order=order
-                            filter=filter
-                            focus_next=focus_next
-                            new_id=new_id
-                        />
-                    }
-                    .into_any()
-                }
-                Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }.into_any(),
-            })}
-        </Transition>
-        {move || match open() {
-            None | Some(Open::Nothing) => ().into_any(),
-            Some(Open::Create(draft)) => view! {
-                <CreateDialog
-                    on_close=Callback::new(on_created)
-                    on_list_stale=Callback::new(move |()| list.refetch())
-                    draft=draft
-                    expiry=expiry_policy.get_untracked()
-                />
-            }
-            .into_any(),
-            Some(Open::Rename { item, draft }) => {
-                view! { <RenameDialog item=item on_close=Callback::new(close) draft=draft /> }.into_any()
-            }
-            Some(Open::Delete { item, .. }) => view! { <DeleteDialog item=item on_close=Callback::new(close) /> }.into_any(),
-            Some(Open::DeleteAll(count)) => view! { <DeleteAllDialog count=count on_close=Callback::new(close) /> }.into_any(),
-            Some(Open::DeleteExpired(items)) => view! { <DeleteExpiredDialog items=items on_close=Callback::new(close) /> }.into_any(),
-        }}
+        .into_any(),
+        Some(Open::Rename { item, draft }) => {
+            view! { <RenameDialog item=item on_close=close draft=draft /> }.into_any()
+        }
+        Some(Open::Delete { item, .. }) => {
+            view! { <DeleteDialog item=item on_close=close /> }.into_any()
+        }
+        Some(Open::DeleteAll(count)) => {
+            view! { <DeleteAllDialog count=count on_close=close /> }.into_any()
+        }
+        Some(Open::DeleteExpired(items)) => {
+            view! { <DeleteExpiredDialog items=items on_close=close /> }.into_any()
+        }
     }
-}
-
-/// The id of the one app password in `list` that was not among `before`.
-fn new_item(list: &AppPasswordList, before: Option<Vec<String>>) -> Option<String> {
-    let before = before?;
-    list.items
-        .iter()
-        .find(|item| !before.contains(&item.id))
-        .map(|item| item.id.clone())
 }
 
 /// Work on this tab that an ended session interrupted, now that the user
@@ -217,9 +236,7 @@ impl Resumed {
 
 /// The interrupted create or rename, once the session says whose it is; a
 /// rename once the list says which row it was.
-fn use_resumed_work(
-    list: LocalResource<Result<AppPasswordList, crate::api::ApiError>>,
-) -> Memo<Resumed> {
+fn use_resumed_work(list: Loaded) -> Memo<Resumed> {
     let draft = use_kept_draft(|draft| matches!(draft, Draft::Create(_) | Draft::Rename { .. }));
     Memo::new(move |_| match draft.get() {
         Some(Draft::Create(create)) => Resumed::Dialog(Open::Create(Some(create))),

@@ -1,16 +1,20 @@
-//! The dialogs that change what exists: rename one, delete one, delete all.
-//! Each names what it acts on and keeps what the user typed when it fails.
+//! The dialogs that change what exists: rename one, delete one, delete all,
+//! delete the expired ones. Each names what it acts on and keeps what the
+//! user typed when it fails.
+
+use std::future::Future;
+use std::rc::Rc;
 
 use contract::check_name;
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::api::{use_api, ApiError, AppPassword, ProblemKind};
+use crate::api::{ApiClient, ApiError, AppPassword, ProblemKind};
+use crate::calls::{use_calls, Calls, Failed};
 use crate::components::{name_problem_message, Dialog, ErrorLine, NameField};
 use crate::drafts::Draft;
-use crate::host::{use_host, HostEvent};
+use crate::host::HostEvent;
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::session::use_session_end;
 
 /// What a manage dialog reports when it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,13 +38,17 @@ struct Failures {
 }
 
 impl Failures {
-    fn report(
-        &self,
-        error: ApiError,
-        draft: Option<Draft>,
-        session_end: impl Fn(ApiError, Option<Draft>) -> Option<ApiError>,
-    ) {
-        let Some(error) = session_end(error, draft) else {
+    fn new(on_close: Callback<Outcome>, gone: Option<String>) -> Self {
+        Self {
+            message: RwSignal::new(None),
+            gone,
+            on_close,
+            i18n: use_i18n(),
+        }
+    }
+
+    fn report(&self, failed: Failed) {
+        let Failed::Show(error) = failed else {
             return;
         };
         match &self.gone {
@@ -50,6 +58,35 @@ impl Failures {
             _ => self.message.set(Some(error.message(&self.i18n))),
         }
     }
+}
+
+/// The one way a dialog confirms a write: `call` sends it; when it is
+/// done, `done` tells the host and says what changed, and the dialog closes
+/// with that sentence; a failure goes to `failures`. Its result is handled
+/// here, where the action is made, as every write of the app is.
+fn confirm_write<T, F>(
+    failures: &Failures,
+    call: impl Fn(ApiClient) -> F + 'static,
+    done: impl Fn(T, &Calls) -> String + 'static,
+) -> Action<(), ()>
+where
+    T: 'static,
+    F: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let (calls, failures, done) = (use_calls(), failures.clone(), Rc::new(done));
+    Action::new_local(move |(): &()| {
+        let (calls, failures, done) = (calls.clone(), failures.clone(), done.clone());
+        let sent = call(calls.api());
+        async move {
+            match sent.await {
+                Ok(value) => {
+                    let said = done(value, &calls);
+                    failures.on_close.try_run(Outcome::Changed(said));
+                }
+                Err(error) => failures.report(calls.failed(error, None)),
+            }
+        }
+    })
 }
 
 /// Renames `item`; `draft` is a new name typed before the session ended.
@@ -64,12 +101,10 @@ pub fn RenameDialog(
     let name = RwSignal::new(draft.unwrap_or_else(|| item.name.clone()));
     let name_error = RwSignal::new(None::<String>);
     let shown_name = i18n.user_text(&item.name);
-    let failures = Failures {
-        message: RwSignal::new(None),
-        gone: Some(i18n.t_with(keys::RENAME_GONE, &[("name", &shown_name)])),
+    let failures = Failures::new(
         on_close,
-        i18n,
-    };
+        Some(i18n.t_with(keys::RENAME_GONE, &[("name", &shown_name)])),
+    );
     let title = i18n.t_with(keys::RENAME_TITLE, &[("name", &shown_name)]);
     let rename = rename_action(item.id, name_error, failures.clone());
     let input = NodeRef::<html::Input>::new();
@@ -124,18 +159,18 @@ fn rename_action(
     name_error: RwSignal<Option<String>>,
     failures: Failures,
 ) -> Action<String, ()> {
-    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
+    let (calls, i18n) = (use_calls(), use_i18n());
     Action::new_local(move |name: &String| {
-        let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
-        let (failures, id, name) = (failures.clone(), id.clone(), name.clone());
+        let (calls, failures, id, name) =
+            (calls.clone(), failures.clone(), id.clone(), name.clone());
         async move {
-            match api.rename_app_password(&id, &name).await {
+            match calls.api().rename_app_password(&id, &name).await {
                 Ok(renamed) => {
                     let said = i18n.t_with(
                         keys::RENAME_DONE,
                         &[("name", &i18n.user_text(&renamed.name))],
                     );
-                    host.tell(HostEvent::Renamed {
+                    calls.tell(HostEvent::Renamed {
                         id: renamed.id,
                         name: renamed.name,
                     });
@@ -146,7 +181,9 @@ fn rename_action(
                         .field_error("/name")
                         .or_else(|| Some(error.message(&i18n))),
                 ),
-                Err(error) => failures.report(error, Some(Draft::Rename { id, name }), session_end),
+                Err(error) => {
+                    failures.report(calls.failed(error, Some(Draft::Rename { id, name })))
+                }
             }
         }
     })
@@ -155,35 +192,24 @@ fn rename_action(
 /// Asks before deleting `item`, naming it.
 #[component]
 pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl IntoView {
-    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
+    let i18n = use_i18n();
     let name = i18n.user_text(&item.name);
     let named = [("name", name.as_str())];
     let done = i18n.t_with(keys::DELETE_DONE, &named);
-    let failures = Failures {
-        message: RwSignal::new(None),
-        gone: Some(i18n.t_with(keys::DELETE_GONE, &named)),
-        on_close,
-        i18n,
-    };
-    let delete = Action::new_local({
-        let failures = failures.clone();
-        move |(): &()| {
-            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
-            let (failures, item, done) = (failures.clone(), item.clone(), done.clone());
-            async move {
-                match api.delete_app_password(&item.id).await {
-                    Ok(()) => {
-                        host.tell(HostEvent::Deleted {
-                            id: item.id,
-                            name: item.name,
-                        });
-                        on_close.try_run(Outcome::Changed(done));
-                    }
-                    Err(error) => failures.report(error, None, session_end),
-                }
-            }
-        }
-    });
+    let failures = Failures::new(on_close, Some(i18n.t_with(keys::DELETE_GONE, &named)));
+    let id = item.id.clone();
+    let delete = confirm_write(
+        &failures,
+        move |api| {
+            let id = id.clone();
+            async move { api.delete_app_password(&id).await }
+        },
+        move |(), calls| {
+            let (id, name) = (item.id.clone(), item.name.clone());
+            calls.tell(HostEvent::Deleted { id, name });
+            done.clone()
+        },
+    );
     view! {
         <ConfirmDialog
             title_id="delete-title"
@@ -191,8 +217,7 @@ pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
             body=i18n.t(keys::DELETE_BODY)
             confirm=i18n.t(keys::DELETE_CONFIRM)
             action=delete
-            message=failures.message
-            on_close=on_close
+            failures=failures
         />
     }
 }
@@ -200,32 +225,19 @@ pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
 /// Asks before deleting all `count` app passwords, saying how many.
 #[component]
 pub fn DeleteAllDialog(count: usize, on_close: Callback<Outcome>) -> impl IntoView {
-    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
+    let i18n = use_i18n();
     let done = i18n.t_count(keys::DELETE_ALL_DONE, count, &[]);
-    let failures = Failures {
-        message: RwSignal::new(None),
-        gone: None,
-        on_close,
-        i18n,
-    };
-    let delete_all = Action::new_local({
-        let failures = failures.clone();
-        move |(): &()| {
-            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
-            let (failures, done) = (failures.clone(), done.clone());
-            async move {
-                match api.delete_all_app_passwords().await {
-                    Ok(revoked) => {
-                        host.tell(HostEvent::DeletedAll {
-                            count: revoked.revoked,
-                        });
-                        on_close.try_run(Outcome::Changed(done));
-                    }
-                    Err(error) => failures.report(error, None, session_end),
-                }
-            }
-        }
-    });
+    let failures = Failures::new(on_close, None);
+    let delete_all = confirm_write(
+        &failures,
+        |api| async move { api.delete_all_app_passwords().await },
+        move |revoked, calls| {
+            calls.tell(HostEvent::DeletedAll {
+                count: revoked.revoked,
+            });
+            done.clone()
+        },
+    );
     view! {
         <ConfirmDialog
             title_id="delete-all-title"
@@ -233,46 +245,26 @@ pub fn DeleteAllDialog(count: usize, on_close: Callback<Outcome>) -> impl IntoVi
             body=i18n.t(keys::DELETE_ALL_BODY)
             confirm=i18n.t(keys::DELETE_ALL_CONFIRM)
             action=delete_all
-            message=failures.message
-            on_close=on_close
+            failures=failures
         />
     }
 }
 
 /// Asks before deleting the expired app passwords `items`, saying how many.
-/// One that is gone meanwhile counts as deleted.
+/// One that is gone meanwhile counts as deleted; the host hears of each
+/// one deleted, as it goes.
 #[component]
 pub fn DeleteExpiredDialog(items: Vec<AppPassword>, on_close: Callback<Outcome>) -> impl IntoView {
-    let (api, host, session_end, i18n) = (use_api(), use_host(), use_session_end(), use_i18n());
+    let (i18n, calls) = (use_i18n(), use_calls());
     let count = items.len();
     let done = i18n.t_count(keys::DELETE_EXPIRED_DONE, count, &[]);
-    let failures = Failures {
-        message: RwSignal::new(None),
-        gone: None,
-        on_close,
-        i18n,
-    };
+    let failures = Failures::new(on_close, None);
     let items = StoredValue::new(items);
-    let delete_expired = Action::new_local({
-        let failures = failures.clone();
-        move |(): &()| {
-            let (api, host, session_end) = (api.clone(), host.clone(), session_end.clone());
-            let (failures, done, items) = (failures.clone(), done.clone(), items.get_value());
-            async move {
-                for item in items {
-                    match api.delete_app_password(&item.id).await {
-                        Ok(()) => host.tell(HostEvent::Deleted {
-                            id: item.id,
-                            name: item.name,
-                        }),
-                        Err(error) if error.status() == Some(404) => {}
-                        Err(error) => return failures.report(error, None, session_end),
-                    }
-                }
-                on_close.try_run(Outcome::Changed(done));
-            }
-        }
-    });
+    let delete_expired = confirm_write(
+        &failures,
+        move |api| delete_each(api, calls.clone(), items.get_value()),
+        move |(), _| done.clone(),
+    );
     view! {
         <ConfirmDialog
             title_id="delete-expired-title"
@@ -280,14 +272,33 @@ pub fn DeleteExpiredDialog(items: Vec<AppPassword>, on_close: Callback<Outcome>)
             body=i18n.t(keys::DELETE_EXPIRED_BODY)
             confirm=i18n.t(keys::DELETE_EXPIRED_CONFIRM)
             action=delete_expired
-            message=failures.message
-            on_close=on_close
+            failures=failures
         />
     }
 }
 
-/// A yes/no dialog around one write, `action`, which reports its own
-/// outcome; `message` says why it failed.
+/// Deletes `items` one by one (the contract has no bulk delete by id),
+/// telling the host of each; one already gone counts as deleted.
+async fn delete_each(
+    api: ApiClient,
+    calls: Calls,
+    items: Vec<AppPassword>,
+) -> Result<(), ApiError> {
+    for item in items {
+        match api.delete_app_password(&item.id).await {
+            Ok(()) => calls.tell(HostEvent::Deleted {
+                id: item.id,
+                name: item.name,
+            }),
+            Err(error) if error.status() == Some(404) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
+/// A yes/no dialog around one write, `action` (see [`confirm_write`]),
+/// which reports its own outcome to `failures`.
 #[component]
 fn ConfirmDialog(
     title_id: &'static str,
@@ -295,10 +306,10 @@ fn ConfirmDialog(
     body: String,
     confirm: String,
     action: Action<(), ()>,
-    message: RwSignal<Option<String>>,
-    on_close: Callback<Outcome>,
+    failures: Failures,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let (message, on_close) = (failures.message, failures.on_close);
     let cancel = Callback::new(move |()| on_close.run(Outcome::Cancelled));
     view! {
         <Dialog labelled_by=title_id on_escape=Signal::stored(Some(cancel))>

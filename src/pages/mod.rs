@@ -3,12 +3,13 @@
 //! guard against leaving, "Set up a device" and Apple's profile), "not
 //! found", and the page for a broken configuration.
 
-pub mod app_password_list;
 pub mod app_passwords;
 pub mod config_error;
 pub mod create_dialog;
+pub mod created_step;
 pub mod device_profile;
 pub mod device_setup;
+pub mod list;
 pub mod manage_dialogs;
 pub mod not_found;
 pub mod password_guard;

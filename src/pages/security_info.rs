@@ -4,12 +4,14 @@
 use leptos::prelude::*;
 
 use crate::api::{
-    use_api, ApiError, FieldError, Phone, Phones, ProblemKind, SecurityInfo, SecurityInfoUpdate,
+    ApiError, AuthenticatorApp, FieldError, Phone, Phones, ProblemKind, SecurityInfo,
+    SecurityInfoUpdate,
 };
+use crate::calls::{use_calls, Failed};
 use crate::components::{ErrorLine, ErrorNotice, SelectField, TextField};
 use crate::drafts::Draft;
 use crate::i18n::{keys, use_i18n, I18n};
-use crate::session::{use_kept_draft, use_session, use_session_end};
+use crate::session::{use_kept_draft, use_session};
 
 /// The five options, with the keys of their labels (the seed's words).
 const METHODS: [(&str, &str); 5] = [
@@ -24,13 +26,13 @@ const METHODS: [(&str, &str); 5] = [
 #[component]
 pub fn SecurityInfoPanel() -> impl IntoView {
     let i18n = use_i18n();
-    let (api, session_end) = (use_api(), use_session_end());
+    let calls = use_calls();
     let loaded = LocalResource::new(move || {
-        let (api, session_end) = (api.clone(), session_end.clone());
+        let calls = calls.clone();
         async move {
-            api.security_info().await.inspect_err(|error| {
+            calls.api().security_info().await.inspect_err(|error| {
                 // Shown in place unless sign-in takes over.
-                let _ = session_end(error.clone(), None);
+                let _ = calls.failed(error.clone(), None);
             })
         }
     });
@@ -178,7 +180,7 @@ impl Form {
 /// interrupted changes to them, with Save and Cancel.
 #[component]
 fn SecurityInfoForm(saved: SecurityInfo, draft: Option<SecurityInfoUpdate>) -> impl IntoView {
-    let (api, session_end, i18n) = (use_api(), use_session_end(), use_i18n());
+    let i18n = use_i18n();
     let form = Form::new();
     form.fill(&saved.default_method, &saved.phones);
     let status = RwSignal::new(String::new());
@@ -186,27 +188,14 @@ fn SecurityInfoForm(saved: SecurityInfo, draft: Option<SecurityInfoUpdate>) -> i
         form.fill(&update.default_method, &update.phones);
         status.set(i18n.t(keys::INFO_RESTORED));
     }
-    let offered = saved.available_methods.clone();
-    let authenticator = saved.authenticator_app.clone();
+    let methods = offered_methods(saved.available_methods.as_deref(), i18n);
+    let authenticator = saved
+        .authenticator_app
+        .clone()
+        .map(|app| authenticator_said(app, i18n));
     // What Cancel goes back to.
     let current = StoredValue::new(saved);
-    let save = Action::new_local(move |update: &SecurityInfoUpdate| {
-        let (api, session_end, update) = (api.clone(), session_end.clone(), update.clone());
-        async move {
-            match api.update_security_info(&update).await {
-                Ok(info) => {
-                    form.fill(&info.default_method, &info.phones);
-                    current.set_value(info);
-                    status.set(i18n.t(keys::INFO_SAVED));
-                }
-                Err(error) => {
-                    if let Some(error) = session_end(error, Some(Draft::SecurityInfo(update))) {
-                        form.show_error(&error, i18n);
-                    }
-                }
-            }
-        }
-    });
+    let save = save_action(form, current, status);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if save.pending().get_untracked() {
@@ -220,23 +209,6 @@ fn SecurityInfoForm(saved: SecurityInfo, draft: Option<SecurityInfoUpdate>) -> i
         current.with_value(|info| form.fill(&info.default_method, &info.phones));
         status.set(i18n.t(keys::INFO_UNDONE));
     };
-    let methods = METHODS
-        .iter()
-        .filter(|(value, _)| {
-            offered
-                .as_ref()
-                .is_none_or(|o| o.iter().any(|m| m == value))
-        })
-        .map(|(value, label)| ((*value).to_owned(), i18n.t(label)))
-        .collect();
-    let authenticator = authenticator.map(|app| match (app.configured, app.device_name) {
-        (true, Some(device)) => i18n.t_with(
-            keys::INFO_AUTHENTICATOR_SET_UP_ON,
-            &[("device", &i18n.user_text(&device))],
-        ),
-        (true, None) => i18n.t(keys::INFO_AUTHENTICATOR_SET_UP),
-        (false, _) => i18n.t(keys::INFO_AUTHENTICATOR_NOT_SET_UP),
-    });
     view! {
         <form class="security-form" on:submit=submit novalidate>
             <ErrorLine message=form.message />
@@ -257,6 +229,58 @@ fn SecurityInfoForm(saved: SecurityInfo, draft: Option<SecurityInfoUpdate>) -> i
             </div>
             <p class="status-line" role="status">{move || status.get()}</p>
         </form>
+    }
+}
+
+/// The save request, its result handled here: the form shows what was
+/// saved (and `current` becomes it), or what went wrong, with the values
+/// as typed.
+fn save_action(
+    form: Form,
+    current: StoredValue<SecurityInfo>,
+    status: RwSignal<String>,
+) -> Action<SecurityInfoUpdate, ()> {
+    let (calls, i18n) = (use_calls(), use_i18n());
+    Action::new_local(move |update: &SecurityInfoUpdate| {
+        let (calls, update) = (calls.clone(), update.clone());
+        async move {
+            match calls.api().update_security_info(&update).await {
+                Ok(info) => {
+                    form.fill(&info.default_method, &info.phones);
+                    current.set_value(info);
+                    status.set(i18n.t(keys::INFO_SAVED));
+                }
+                Err(error) => {
+                    if let Failed::Show(error) =
+                        calls.failed(error, Some(Draft::SecurityInfo(update)))
+                    {
+                        form.show_error(&error, i18n);
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// The methods the backend offers (all five when it does not say), as the
+/// select lists them: value and label.
+fn offered_methods(offered: Option<&[String]>, i18n: I18n) -> Vec<(String, String)> {
+    METHODS
+        .iter()
+        .filter(|(value, _)| offered.is_none_or(|o| o.iter().any(|m| m == value)))
+        .map(|(value, label)| ((*value).to_owned(), i18n.t(label)))
+        .collect()
+}
+
+/// What the form says of the authenticator app.
+fn authenticator_said(app: AuthenticatorApp, i18n: I18n) -> String {
+    match (app.configured, app.device_name) {
+        (true, Some(device)) => i18n.t_with(
+            keys::INFO_AUTHENTICATOR_SET_UP_ON,
+            &[("device", &i18n.user_text(&device))],
+        ),
+        (true, None) => i18n.t(keys::INFO_AUTHENTICATOR_SET_UP),
+        (false, _) => i18n.t(keys::INFO_AUTHENTICATOR_NOT_SET_UP),
     }
 }
 

@@ -1,0 +1,260 @@
+//! Step two of Create: the new password, once, and what to do with it
+//! (Copy, read it out, "Set up a device", Done), kept from being lost by
+//! mistake.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::api::CreatedAppPassword;
+use crate::components::{focus_first_of, CopyButton, DisclosureButton, COPY_BUTTON_ID};
+use crate::config::Config;
+use crate::i18n::{keys, use_i18n};
+use crate::pages::device_setup::DeviceSetup;
+use crate::pages::password_guard::LeaveGuard;
+
+/// Step two: the password, once, and what to do with it. It is lost only
+/// on purpose: until some of it was taken (copied, read out, selected, or
+/// saved in Apple's profile), Done and Back ask first, and reloading or
+/// leaving the page makes the browser ask.
+#[component]
+pub fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let config = use_context::<Config>().unwrap_or_default();
+    let taken = RwSignal::new(false);
+    let take = Callback::new(move |()| taken.set(true));
+    let asking = RwSignal::new(false);
+    let guard = LeaveGuard::new(Callback::new(move |guard: LeaveGuard| {
+        if taken.get_untracked() {
+            on_done.run(());
+        } else {
+            guard.arm();
+            asking.set(true);
+        }
+    }));
+    let close = Callback::new(move |()| {
+        guard.release();
+        on_done.run(());
+    });
+    let password = created.password.clone();
+    let show_setup = RwSignal::new(false);
+    let services = config.services();
+    let copy_area = NodeRef::<html::Div>::new();
+    // Focus on Copy, the next thing to do; Done needs a deliberate press.
+    copy_area.on_load(|_| {
+        focus_first_of([COPY_BUTTON_ID]);
+    });
+    let (for_before, for_after) = i18n.around(keys::CREATED_FOR, "name");
+    view! {
+        <h2 id="create-title">{i18n.t(keys::CREATED_TITLE)}</h2>
+        <p>{for_before}<strong class="created-name" dir="auto">{created.item.name.clone()}</strong>{for_after}</p>
+        <PasswordText password=password.clone() on_taken=take />
+        {created.login.clone().map(|login| {
+            let (before, after) = i18n.around(keys::CREATED_LOGIN, "login");
+            view! { <p class="muted">{before}<strong class="created-login" dir="auto">{login}</strong>{after}</p> }
+        })}
+        <p id="next-step">
+            {i18n.t(keys::CREATED_NEXT_STEP)}
+            {config.help_url.map(|url| view! {
+                " "<a href=url id="learn-more" target="_blank" rel="noopener">{i18n.t(keys::CREATED_LEARN_MORE)}</a>
+            })}
+        </p>
+        <p class="notice notice-warning">{i18n.t(keys::CREATED_WARNING)}</p>
+        <div class="created-actions" node_ref=copy_area>
+            <CopyButton text=Signal::stored(password) select_on_refusal="new-password" on_copy=take />
+            {services.is_some().then(|| view! {
+                <DisclosureButton
+                    id="setup-device"
+                    controls="device-setup"
+                    shown=show_setup
+                    class="button"
+                    label=i18n.t(keys::SETUP_BUTTON)
+                />
+            })}
+        </div>
+        <SpellOut password=created.password.clone() on_taken=take />
+        <div id="device-setup" hidden=move || !show_setup.get()>
+            {services.map(|services| view! { <DeviceSetup created=created.clone() services=services on_saved=take /> })}
+        </div>
+        <DoneOrQuestion taken=taken asking=asking on_close=close />
+    }
+}
+
+/// Done; in its place, while `asking`, the question Done (or Back) asks
+/// when nothing of the password was `taken`.
+#[component]
+fn DoneOrQuestion(
+    taken: RwSignal<bool>,
+    asking: RwSignal<bool>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Show
+            when=move || asking.get()
+            fallback=move || view! {
+                <div class="dialog-actions">
+                    <button
+                        type="button"
+                        class="button"
+                        id="done"
+                        on:keydown=ignore_held_enter
+                        on:click=move |_| if taken.get_untracked() { on_close.run(()) } else { asking.set(true) }
+                    >
+                        {i18n.t(keys::CREATED_DONE)}
+                    </button>
+                </div>
+            }
+        >
+            <CloseQuestion asking=asking on_close=on_close />
+        </Show>
+    }
+}
+
+/// An Enter held down since an earlier button must not press the one that
+/// takes the focus next (Next, then Done; Done, then the question).
+fn ignore_held_enter(ev: leptos::ev::KeyboardEvent) {
+    if ev.repeat() {
+        ev.prevent_default();
+    }
+}
+
+/// The password, big, in its groups; a line breaks only after a group
+/// (`<wbr>`), never inside one. Selecting or copying it counts as taking it.
+#[component]
+fn PasswordText(password: String, on_taken: Callback<()>) -> impl IntoView {
+    let groups = password_groups(&password);
+    view! {
+        <p
+            class="password"
+            id="new-password"
+            translate="no"
+            dir="ltr"
+            on:selectstart=move |_| on_taken.run(())
+            on:copy=move |_| on_taken.run(())
+        >
+            {groups.into_iter().map(|group| view! { {group}<wbr /> }).collect_view()}
+        </p>
+    }
+}
+
+/// "Read it out character by character": the password group by group,
+/// announced as it appears. Opening it counts as taking the password.
+#[component]
+fn SpellOut(password: String, on_taken: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = RwSignal::new(false);
+    let spelled = spell_out(&password);
+    view! {
+        <DisclosureButton
+            id="spell-password"
+            controls="spelled-password"
+            shown=shown
+            class="button button-link"
+            label=i18n.t(keys::CREATED_SPELL)
+            on_toggle=on_taken
+        />
+        // Announced as it appears: one group a line, one character at a time.
+        <div id="spelled-password" aria-live="polite">
+            <Show when=move || shown.get()>
+                <p class="spelled-intro">{i18n.t(keys::CREATED_SPELLED)}</p>
+                <ol class="spelled" dir="ltr" translate="no">
+                    {spelled.iter().map(|group| view! { <li>{group.clone()}</li> }).collect_view()}
+                </ol>
+            </Show>
+        </div>
+    }
+}
+
+/// "You haven't copied it. Close anyway?", in place of Done, with the safe
+/// choice focused; keeping it open goes back to Copy.
+#[component]
+fn CloseQuestion(asking: RwSignal<bool>, on_close: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
+    let keep = NodeRef::<html::Button>::new();
+    keep.on_load(|keep| {
+        let _ = keep.focus();
+    });
+    view! {
+        <div class="notice notice-warning close-question" role="alert">
+            <p id="close-question">{i18n.t(keys::CREATED_NOT_TAKEN)}</p>
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="button button-primary"
+                    id="keep-open"
+                    node_ref=keep
+                    on:keydown=ignore_held_enter
+                    on:click=move |_| {
+                        asking.set(false);
+                        focus_first_of([COPY_BUTTON_ID]);
+                    }
+                >
+                    {i18n.t(keys::CREATED_KEEP_OPEN)}
+                </button>
+                <button
+                    type="button"
+                    class="button"
+                    id="close-anyway"
+                    on:keydown=ignore_held_enter
+                    on:click=move |_| on_close.run(())
+                >
+                    {i18n.t(keys::CREATED_CLOSE_ANYWAY)}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// The password's groups as it is shown: each up to and with its hyphen,
+/// or of four characters when it has none.
+fn password_groups(password: &str) -> Vec<String> {
+    let by_hyphen = password.contains('-');
+    let (mut groups, mut group) = (Vec::new(), String::new());
+    for c in password.chars() {
+        group.push(c);
+        if c == '-' || (!by_hyphen && group.len() >= 4) {
+            groups.push(std::mem::take(&mut group));
+        }
+    }
+    if !group.is_empty() {
+        groups.push(group);
+    }
+    groups
+}
+
+/// The password's groups, each with its characters apart, so a screen
+/// reader reads one character at a time.
+fn spell_out(password: &str) -> Vec<String> {
+    password_groups(password)
+        .iter()
+        .map(|group| {
+            let characters: Vec<String> = group
+                .chars()
+                .filter(|c| *c != '-')
+                .map(String::from)
+                .collect();
+            characters.join(" ")
+        })
+        .filter(|spelled| !spelled.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_spelled_group_by_group() {
+        assert_eq!(spell_out("ab2cd-efg3h"), ["a b 2 c d", "e f g 3 h"]);
+        assert_eq!(spell_out("abcdefghij"), ["a b c d", "e f g h", "i j"]);
+    }
+
+    #[test]
+    fn passwords_are_shown_in_groups_that_add_up_to_the_password() {
+        assert_eq!(password_groups("ab2cd-efg3h"), ["ab2cd-", "efg3h"]);
+        assert_eq!(password_groups("abcdefghij"), ["abcd", "efgh", "ij"]);
+        for password in ["ab2cd-efg3h-5xyz9", "abcdefghij"] {
+            assert_eq!(password_groups(password).concat(), password);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! One row of the list, drawn by a plain function (a thousand rows need no
+//! owner each), with the texts every row shares looked up once and its
+//! fixed strings interned.
+
+use std::sync::Arc;
+
+use leptos::either::Either;
+use leptos::prelude::*;
+
+use crate::api::AppPassword;
+use crate::expiry;
+use crate::i18n::{keys, I18n};
+
+use super::order::RowButton;
+
+/// The attribute names and fixed values that every row of
+/// [`app_password_row`] repeats. Interned (made JS strings once) before the
+/// rows render: otherwise each of a thousand rows copies them into JS
+/// again.
+pub(super) const ROW_STRINGS: [&str; 17] = [
+    "class",
+    "type",
+    "id",
+    "aria-label",
+    "dir",
+    "datetime",
+    "title",
+    "data-exact",
+    "data-label",
+    "app-password-row",
+    "name",
+    "auto",
+    "row-actions",
+    "button",
+    "button button-small",
+    "button button-small button-danger-quiet",
+    "when",
+];
+
+/// How a service that used an app password is named: the protocols'
+/// own spellings (IMAP, CalDAV), else as the backend sent it.
+fn service_name(i18n: I18n, service: &str) -> String {
+    const KNOWN: [&str; 8] = [
+        "IMAP", "SMTP", "POP3", "CalDAV", "CardDAV", "WebDAV", "LDAP", "XMPP",
+    ];
+    KNOWN
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(service))
+        .map_or_else(|| i18n.user_text(service), |known| (*known).to_owned())
+}
+
+/// What every row says alike, looked up once for the whole list rather
+/// than once a row: column labels for narrow screens, button texts.
+pub(super) struct RowTexts {
+    pub(super) created: Arc<str>,
+    /// `None` when no row has a last use to show.
+    pub(super) last_used: Option<Arc<str>>,
+    /// `None` when no row expires.
+    pub(super) expires: Option<Arc<str>>,
+    never: Arc<str>,
+    rename: Arc<str>,
+    delete: Arc<str>,
+    new: Arc<str>,
+}
+
+impl RowTexts {
+    pub(super) fn new(i18n: I18n, items: &[AppPassword]) -> Self {
+        let text = |key| Arc::<str>::from(i18n.t(key));
+        let column = |shown: bool, key| shown.then(|| text(key));
+        Self {
+            created: text(keys::LIST_COL_CREATED),
+            last_used: column(
+                items.iter().any(|i| i.last_used_at.is_some()),
+                keys::LIST_COL_LAST_USED,
+            ),
+            expires: column(
+                items.iter().any(|i| i.expires_at.is_some()),
+                keys::LIST_COL_EXPIRES,
+            ),
+            never: text(keys::LIST_NEVER),
+            rename: text(keys::LIST_RENAME),
+            delete: text(keys::LIST_DELETE),
+            new: text(keys::LIST_NEW),
+        }
+    }
+}
+
+/// A moment, said relative to now ("2 hours ago"), with the exact date
+/// and time for the mouse (`title`) and, while its row has the focus, on
+/// screen (`data-exact`, see `style/`).
+fn moment(i18n: I18n, timestamp: &str, said: String) -> impl IntoView {
+    let exact = i18n.date_time(timestamp);
+    view! { <time class="when" datetime=timestamp.to_owned() title=exact.clone() data-exact=exact>{said}</time> }
+}
+
+/// One app password: its name, dates, and the buttons that rename and
+/// delete it (their clicks are handled by the list, see [`row_action`]).
+/// A plain function, not a component: a thousand rows need no owner each.
+pub(super) fn app_password_row(
+    i18n: I18n,
+    texts: &RowTexts,
+    item: &AppPassword,
+    index: usize,
+    is_new: bool,
+    now: f64,
+) -> impl IntoView {
+    let ago = |at: &str| i18n.relative(expiry::parse(at).unwrap_or(now) - now);
+    let last_used = texts.last_used.clone().map(|label| {
+        let text = match (
+            &item.last_used_at,
+            &item.last_used_service,
+            &item.last_used_ip,
+        ) {
+            // The service that asked, when the backend says: "2 hours ago · IMAP · address".
+            (Some(at), service, ip) => {
+                let said = match (service, ip) {
+                    (Some(service), ip) => [
+                        Some(ago(at)),
+                        Some(service_name(i18n, service)),
+                        ip.as_deref().map(|ip| i18n.user_text(ip)),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                    (None, Some(ip)) => i18n.t_with(
+                        keys::LIST_LAST_USED_FROM,
+                        &[("date", &ago(at)), ("address", &i18n.user_text(ip))],
+                    ),
+                    (None, None) => ago(at),
+                };
+                Either::Left(moment(i18n, at, said))
+            }
+            _ => Either::Right(texts.never.clone()),
+        };
+        view! { <td data-label=label>{text}</td> }
+    });
+    let expires = texts.expires.clone().map(|label| {
+        let text = match item.expires_at.as_deref() {
+            Some(at) => Either::Left(moment(i18n, at, expiry::describe(item, i18n, now))),
+            None => Either::Right(texts.never.clone()),
+        };
+        view! { <td data-label=label>{text}</td> }
+    });
+    let name = i18n.user_text(&item.name);
+    view! {
+        <tr class="app-password-row" class:row-new=is_new aria-rowindex=index + 2>
+            // The badge is drawn from data-new, so the cell holds the name alone.
+            <td class="name" dir="auto" data-new=is_new.then(|| texts.new.clone())>{item.name.clone()}</td>
+            <td data-label=texts.created.clone()>{moment(i18n, &item.created_at, ago(&item.created_at))}</td>
+            {last_used}
+            {expires}
+            <td class="row-actions">
+                <button
+                    type="button"
+                    class="button button-small"
+                    id=RowButton::Rename.id(index)
+                    aria-label=i18n.t_with(keys::LIST_RENAME_NAMED, &[("name", &name)])
+                >
+                    {texts.rename.clone()}
+                </button>
+                <button
+                    type="button"
+                    class="button button-small button-danger-quiet"
+                    id=RowButton::Delete.id(index)
+                    aria-label=i18n.t_with(keys::LIST_DELETE_NAMED, &[("name", &name)])
+                >
+                    {texts.delete.clone()}
+                </button>
+            </td>
+        </tr>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_are_named_as_their_protocols_spell_them() {
+        let i18n = I18n::new(crate::i18n::Lang::En);
+        assert_eq!(service_name(i18n, "imap"), "IMAP");
+        assert_eq!(service_name(i18n, "caldav"), "CalDAV");
+        // Unknown ones as sent, isolated from the sentence's direction.
+        assert_eq!(service_name(i18n, "matrix"), i18n.user_text("matrix"));
+    }
+}

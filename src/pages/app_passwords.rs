@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::{AppPassword, AppPasswordList};
+use crate::api::{AppPassword, AppPasswordList, ExpiryPolicy};
 use crate::calls::use_calls;
 use crate::components::ErrorNotice;
 use crate::drafts::{CreateDraft, Draft};
@@ -102,6 +102,18 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         focus_next: StoredValue::new(FocusNext::Stay),
         new_id: StoredValue::new(None),
     };
+    // Read in a memo, never from the dialog's closure: there even an
+    // untracked read registers the suspense context around it
+    // (RequireSession's Transition) with the resource (reactive_graph's
+    // `AsyncDerived::try_read_untracked`), and the refetch a full list asks
+    // for then drew the dialog anew, losing what it held (tests/faults.rs).
+    let expiry = Memo::new(move |_| {
+        list.with(|list| {
+            list.as_ref()
+                .and_then(|list| list.as_ref().ok())
+                .and_then(|list| list.expiry)
+        })
+    });
     let close = Callback::new(move |outcome: Outcome| {
         let closed = open().unwrap_or(Open::Nothing);
         chosen.set(Some(Open::Nothing));
@@ -127,7 +139,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         <p class="muted">{i18n.t(keys::LIST_INTRO)}</p>
         <p class="status-line" role="status">{status_line}</p>
         <ListOrProblem list=list kept=kept on_action=on_action />
-        {move || open_dialog(open(), list, close, on_created)}
+        {move || open_dialog(open(), list, expiry, close, on_created)}
     }
 }
 
@@ -168,16 +180,10 @@ fn ListOrProblem(list: Loaded, kept: Kept, on_action: Callback<ListAction>) -> i
 fn open_dialog(
     open: Option<Open>,
     list: Loaded,
+    expiry: Memo<Option<ExpiryPolicy>>,
     close: Callback<Outcome>,
     on_created: Callback<Option<String>>,
 ) -> impl IntoView {
-    let expiry = move || {
-        list.with_untracked(|list| {
-            list.as_ref()
-                .and_then(|list| list.as_ref().ok())
-                .and_then(|list| list.expiry)
-        })
-    };
     match open {
         None | Some(Open::Nothing) => ().into_any(),
         Some(Open::Create(draft)) => view! {
@@ -185,7 +191,7 @@ fn open_dialog(
                 on_close=on_created
                 on_list_stale=Callback::new(move |()| list.refetch())
                 draft=draft
-                expiry=expiry()
+                expiry=expiry.get_untracked()
             />
         }
         .into_any(),

@@ -27,9 +27,7 @@ const DIALOG_ALERT: &str = ".ap-root dialog[open] [role=alert]";
 async fn signed_in(flags: &[&str]) -> (TestServer, FaultyFront, Browser) {
     let server = TestServer::start_with(&[&GRACE], flags);
     let front = FaultyFront::start(&server, Some(r#"{ "request_timeout_seconds": 2 }"#)).await;
-    let browser = Browser::start().await;
-    browser.goto(&front.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&front.url("/app-passwords"), &GRACE).await;
     browser.wait_for_text("#app-password-count", "0 of").await;
     (server, front, browser)
 }

@@ -134,9 +134,7 @@ async fn expect_phone_top(browser: &Browser, lang: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_level_says_its_words_once_and_headings_stay_for_screen_readers() {
     let server = TestServer::start(&[&ADA]);
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/security-info")).await;
-    browser.sign_in(&ADA).await;
+    let browser = Browser::signed_in(&server.url("/security-info"), &ADA).await;
     browser.find("#default-method").await;
 
     // Seen: one title, the tabs, and no heading that repeats a tab.

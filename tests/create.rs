@@ -28,9 +28,10 @@ const SERVICES: &str = r#"{
 async fn signed_in(config: Option<&str>) -> (TestServer, FaultyFront, Browser) {
     let server = TestServer::start(&[&GRACE]);
     let front = FaultyFront::start(&server, config).await;
-    let browser = Browser::start_watching_prompts().await;
-    browser.goto(&front.url("/security-info")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::start_watching_prompts()
+        .await
+        .signed_in_at(&front.url("/security-info"), &GRACE)
+        .await;
     browser.find("#default-method").await;
     browser.click("#tab-app-passwords").await;
     browser.find("#app-password-count").await;

@@ -315,9 +315,7 @@ async fn the_whole_flow_from_the_settings_menu_to_a_working_password() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_limit_is_explained_and_delete_all_says_how_many() {
     let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "2"]);
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser.wait_for_text("#app-password-count", "0 of 2").await;
 
     for name in ["Printer", "Calendar"] {
@@ -378,9 +376,7 @@ async fn the_limit_is_explained_and_delete_all_says_how_many() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_session_ended_on_the_server_leads_to_sign_in_and_back() {
     let server = TestServer::start(&[&GRACE]);
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser
         .wait_for_text("#app-password-count", "0 of 40")
         .await;

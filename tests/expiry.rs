@@ -15,9 +15,7 @@ use support::{Browser, TestServer, GRACE};
 #[tokio::test]
 async fn an_expiry_is_chosen_in_the_dialog_and_said_in_the_list() {
     let server = TestServer::start_with(&[&GRACE], &["--max-expiry-days", "365"]);
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser.start_create("Tablet").await;
     // The maximum is the default, and "never" is not offered under one.
     assert_eq!(browser.value_of("#expiry").await, "365");
@@ -44,9 +42,7 @@ async fn an_expiry_is_chosen_in_the_dialog_and_said_in_the_list() {
 #[tokio::test]
 async fn a_day_beyond_the_maximum_is_refused_next_to_the_field() {
     let server = TestServer::start_with(&[&GRACE], &["--max-expiry-days", "30"]);
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser.start_create("Router").await;
     browser.set_value("#expiry", "date").await;
     let far = time::OffsetDateTime::now_utc() + time::Duration::days(60);
@@ -99,9 +95,7 @@ async fn expired_passwords_sort_together_and_go_in_one_action() {
     }
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
 
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     // The expired one comes after the one that works, and says so.
     browser.wait_for_rows(&["Laptop", "Old phone"]).await;
     browser

@@ -27,9 +27,7 @@ const DIALOG_ALERT: &str = ".ap-root dialog[open] [role=alert]";
 async fn signed_in(flags: &[&str]) -> (TestServer, FaultyFront, Browser) {
     let server = TestServer::start_with(&[&GRACE], flags);
     let front = FaultyFront::start(&server, Some(r#"{ "request_timeout_seconds": 2 }"#)).await;
-    let browser = Browser::start().await;
-    browser.goto(&front.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&front.url("/app-passwords"), &GRACE).await;
     browser.wait_for_text("#app-password-count", "0 of").await;
     (server, front, browser)
 }
@@ -460,13 +458,18 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn double_clicks_and_a_held_down_enter_send_once() {
     let (_server, front, browser) = signed_in(&[]).await;
+    // Long enough for the clicks and keys that follow to land before the
+    // response does.
+    let hang_next_create = || {
+        front.fail_next(
+            Method::POST,
+            "/app-passwords",
+            Fault::Hang(Duration::from_millis(800)),
+        )
+    };
 
     // Three clicks on Next before the response: one create.
-    front.fail_next(
-        Method::POST,
-        "/app-passwords",
-        Fault::Hang(Duration::from_millis(800)),
-    );
+    hang_next_create();
     browser.start_create("Mail").await;
     browser
         .client
@@ -485,11 +488,7 @@ async fn double_clicks_and_a_held_down_enter_send_once() {
 
     // Enter held down in the name field: one create, and the password
     // stays on screen (Copy has the focus, not Done).
-    front.fail_next(
-        Method::POST,
-        "/app-passwords",
-        Fault::Hang(Duration::from_millis(800)),
-    );
+    hang_next_create();
     browser.start_create("Calendar").await;
     browser
         .find(NAME)

@@ -36,9 +36,7 @@ fn devices(count: usize) -> Vec<String> {
 async fn forty_rows_sort_filter_and_show_the_new_one() {
     let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "0"]);
     make(&server, &devices(40)).await;
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser
         .wait_for_text("#app-password-count", "40 app passwords")
         .await;
@@ -140,9 +138,7 @@ async fn forty_rows_sort_filter_and_show_the_new_one() {
 async fn a_long_list_draws_what_is_in_view_then_the_rest_as_the_user_goes_down() {
     let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "0"]);
     make(&server, &devices(130)).await;
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser
         .wait_for_text("#app-password-count", "130 app passwords")
         .await;
@@ -244,9 +240,7 @@ async fn a_long_list_draws_what_is_in_view_then_the_rest_as_the_user_goes_down()
 async fn at_the_limit_create_stays_reachable_and_points_to_why() {
     let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "1"]);
     make(&server, &devices(1)).await;
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser
         .wait_for_text("#app-password-count", "1 of 1 used")
         .await;
@@ -286,9 +280,7 @@ async fn at_the_limit_create_stays_reachable_and_points_to_why() {
 #[tokio::test]
 async fn the_name_field_counts_and_its_errors_follow_the_text() {
     let server = TestServer::start(&[&GRACE]);
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser.click("#create").await;
     browser.find("#app-password-name").await;
     browser
@@ -367,9 +359,10 @@ async fn nothing_in_the_list_wraps_or_scrolls_sideways_in_any_language() {
     assert_eq!(status, 200, "{used}");
 
     for languages in ["en-US", "de-DE", "ar"] {
-        let browser = Browser::start_speaking(languages).await;
-        browser.goto(&server.url("/app-passwords")).await;
-        browser.sign_in(&GRACE).await;
+        let browser = Browser::start_speaking(languages)
+            .await
+            .signed_in_at(&server.url("/app-passwords"), &GRACE)
+            .await;
         browser.find(".app-password-row").await;
         for width in [1280, 390] {
             browser.set_width(width).await;

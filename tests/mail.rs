@@ -43,9 +43,7 @@ async fn a_copied_app_password_signs_in_to_imap_until_its_row_is_deleted() {
         })
     };
 
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&ADA).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &ADA).await;
     browser
         .wait_for_text("#app-password-count", "0 of 40")
         .await;

@@ -127,9 +127,7 @@ async fn expect_said_once(browser: &Browser, sentence: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_out_ends_on_sign_in_saying_so_until_the_next_sign_in() {
     let server = TestServer::start(&[&GRACE]);
-    let browser = Browser::start().await;
-    browser.goto(&server.url("/app-passwords")).await;
-    browser.sign_in(&GRACE).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser
         .wait_for_text("#app-password-count", "0 of 40")
         .await;

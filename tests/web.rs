@@ -3,7 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use app_passwords::api::{ApiError, Problem};
-use app_passwords::components::{ErrorNotice, TextField};
+use app_passwords::components::copy_button::ClipboardWriter;
+use app_passwords::components::{CopyButton, ErrorNotice, TextField};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -114,12 +115,14 @@ async fn error_notice_explains_and_offers_a_retry() {
     assert_eq!(retries.get_untracked(), 1);
 }
 
+/// A clipboard that takes every write.
 fn succeeding_clipboard(
     _text: String,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ()>>>> {
     Box::pin(async { Ok(()) })
 }
 
+/// A clipboard that refuses every write, as a browser without permission.
 fn refusing_clipboard(
     _text: String,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ()>>>> {
@@ -147,22 +150,35 @@ async fn gloo_timer_tick() {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
-#[wasm_bindgen_test]
-async fn copy_button_says_copied_only_after_the_write_succeeded() {
-    use app_passwords::components::CopyButton;
+/// Mounts a CopyButton for `secret`, shown in a paragraph with the id
+/// `shown_in` (what a refused copy selects), writing through `writer`.
+/// Returns the container, the button, and the mount, which unmounts when
+/// dropped.
+async fn mount_copy_button(
+    shown_in: &'static str,
+    secret: &'static str,
+    writer: ClipboardWriter,
+) -> (web_sys::HtmlElement, web_sys::HtmlElement, impl Sized) {
     let root = container();
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+    let mounted = leptos::mount::mount_to(root.clone(), move || {
         view! {
-            <p id="secret-a">"abcde-fghjk"</p>
-            <CopyButton text=Signal::stored("abcde-fghjk".to_owned()) select_on_refusal="secret-a" writer=succeeding_clipboard />
+            <p id=shown_in>{secret}</p>
+            <CopyButton text=Signal::stored(secret.to_owned()) select_on_refusal=shown_in writer=writer />
         }
     });
     settle().await;
-    let button: web_sys::HtmlElement = root
+    let button = root
         .query_selector("button")
         .unwrap()
         .unwrap()
         .unchecked_into();
+    (root, button, mounted)
+}
+
+#[wasm_bindgen_test]
+async fn copy_button_says_copied_only_after_the_write_succeeded() {
+    let (root, button, _mounted) =
+        mount_copy_button("secret-a", "abcde-fghjk", succeeding_clipboard).await;
     assert_eq!(button.text_content().unwrap(), "Copy password to clipboard");
     button.click();
     eventually("Copied", || button.text_content().unwrap() == "Copied").await;
@@ -172,20 +188,8 @@ async fn copy_button_says_copied_only_after_the_write_succeeded() {
 
 #[wasm_bindgen_test]
 async fn copy_button_selects_the_text_and_says_ctrl_c_when_refused() {
-    use app_passwords::components::CopyButton;
-    let root = container();
-    let _mounted = leptos::mount::mount_to(root.clone(), move || {
-        view! {
-            <p id="secret-b">"mnpqr-stuvw"</p>
-            <CopyButton text=Signal::stored("mnpqr-stuvw".to_owned()) select_on_refusal="secret-b" writer=refusing_clipboard />
-        }
-    });
-    settle().await;
-    let button: web_sys::HtmlElement = root
-        .query_selector("button")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
+    let (root, button, _mounted) =
+        mount_copy_button("secret-b", "mnpqr-stuvw", refusing_clipboard).await;
     button.click();
     let status = root.query_selector("[role=status]").unwrap().unwrap();
     eventually("the Ctrl+C hint", || {

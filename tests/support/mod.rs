@@ -6,7 +6,8 @@
 //! - [`server`]: the reference server, its test users, and clients of the
 //!   API other than the browser;
 //! - [`http`]: the one HTTP client the tests use outside the browser;
-//! - [`browser`]: the [`Browser`], with the steps a user takes;
+//! - [`browser`]: the [`Browser`], with the steps a user takes and the
+//!   checks of what a user observes;
 //! - [`webdriver`]: chromedriver and the raw commands fantoccini lacks;
 //! - [`site`]: the app hosted elsewhere (under a sub-path, beside a portal);
 //! - [`compatible_backend`]: a second backend of the contract;

@@ -1,0 +1,99 @@
+//! What a test sets around the user, through chromedriver and DevTools:
+//! the window's size, media features, the network, clipboard permission,
+//! where downloads go, and a session ended elsewhere.
+
+use serde_json::json;
+
+use super::super::webdriver::SessionPost;
+use super::Browser;
+
+impl Browser {
+    /// Sets a media feature for the page, e.g. `prefers-color-scheme` to
+    /// `dark` (DevTools' emulation, through chromedriver).
+    pub async fn emulate_media(&self, feature: &str, value: &str) {
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": feature, "value": value }] }),
+        )
+        .await;
+    }
+
+    /// Makes the page `width` CSS pixels wide (800 high).
+    pub async fn set_width(&self, width: u32) {
+        self.client
+            .set_window_size(width, 800)
+            .await
+            .expect("resize the window");
+        self.wait_for_script("return String(window.innerWidth)", &width.to_string())
+            .await;
+    }
+
+    /// Makes the page `width` by `height` CSS pixels, as a phone's screen
+    /// (390 by 844) or a laptop's.
+    pub async fn set_size(&self, width: u32, height: u32) {
+        // The window's size counts the browser's own bars: set it, see what
+        // the page got, and add the difference.
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize the window");
+        let inner = self
+            .script("return [window.innerWidth, window.innerHeight]")
+            .await;
+        let grow = |i: usize, wanted: u32| {
+            let got = inner[i].as_u64().unwrap_or(u64::from(wanted));
+            wanted + u32::try_from(u64::from(wanted).saturating_sub(got)).unwrap_or(0)
+        };
+        self.client
+            .set_window_size(grow(0, width), grow(1, height))
+            .await
+            .expect("resize the window");
+        self.wait_for_script(
+            "return window.innerWidth + 'x' + window.innerHeight",
+            &format!("{width}x{height}"),
+        )
+        .await;
+    }
+
+    /// Takes the browser off the network, or back on (chromedriver's
+    /// network conditions).
+    pub async fn set_offline(&self, offline: bool) {
+        self.client
+            .issue_cmd(SessionPost::network(offline))
+            .await
+            .expect("set the network conditions");
+    }
+
+    /// Lets the page read and write the clipboard (W3C Set Permission).
+    pub async fn grant_clipboard(&self) {
+        for name in ["clipboard-read", "clipboard-write"] {
+            self.client
+                .issue_cmd(SessionPost::grant(name))
+                .await
+                .expect("grant clipboard permission");
+        }
+    }
+
+    /// Saves the page's downloads in `folder` (DevTools, through
+    /// chromedriver).
+    pub async fn download_into(&self, folder: &std::path::Path) {
+        self.cdp(
+            "Browser.setDownloadBehavior",
+            json!({ "behavior": "allow", "downloadPath": folder.to_string_lossy() }),
+        )
+        .await;
+    }
+
+    /// Ends the page's session on the server, as an expiry or a sign-out
+    /// elsewhere would, without the page knowing.
+    pub async fn end_session_on_server(&self) {
+        let ended = self
+            .script_async(
+                "fetch('/api/v1/session').then(r => r.json()).then(s =>
+                     fetch('/api/v1/session', { method: 'DELETE', headers: { 'X-CSRF-Token': s.csrf_token } }))
+                 .then(r => done(r.status))",
+            )
+            .await;
+        assert_eq!(ended, 204, "the session ended on the server");
+    }
+}

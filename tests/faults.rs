@@ -43,6 +43,14 @@ async fn session_ends_mid_create(browser: &Browser, name: &str) {
         .await;
 }
 
+/// Done on the password step, and the list behind counts `made`.
+async fn close_and_count(browser: &Browser, made: usize) {
+    browser.close_created().await;
+    browser
+        .wait_for_text("#app-password-count", &format!("{made} of 40"))
+        .await;
+}
+
 /// Fails if the page still keeps a draft of an ended session.
 async fn expect_no_draft_kept(browser: &Browser) {
     assert_eq!(
@@ -89,10 +97,7 @@ async fn a_create_whose_response_is_lost_or_late_is_sent_again_and_makes_one_pas
         "the response that carries the password is never cached"
     );
     assert_eq!(server.verify(GRACE.login, &password).await.0, 200);
-    browser.close_created().await;
-    browser
-        .wait_for_text("#app-password-count", "1 of 40")
-        .await;
+    close_and_count(&browser, 1).await;
     assert_eq!(other_device.app_passwords().await.len(), 1);
     browser.assert_forgotten(&password).await;
 
@@ -111,10 +116,7 @@ async fn a_create_whose_response_is_lost_or_late_is_sent_again_and_makes_one_pas
     browser.click(NEXT).await;
     let second = browser.shown_password().await;
     assert_ne!(second, password);
-    browser.close_created().await;
-    browser
-        .wait_for_text("#app-password-count", "2 of 40")
-        .await;
+    close_and_count(&browser, 2).await;
     let names: Vec<_> = other_device
         .app_passwords()
         .await
@@ -384,10 +386,7 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
     assert_eq!(browser.value_of(NAME).await, "Laptop mail");
     browser.click(NEXT).await;
     let password = browser.shown_password().await;
-    browser.close_created().await;
-    browser
-        .wait_for_text("#app-password-count", "1 of 40")
-        .await;
+    close_and_count(&browser, 1).await;
     assert_eq!(other_device.app_passwords().await.len(), 1);
     browser.assert_forgotten(&password).await;
     expect_no_draft_kept(&browser).await;
@@ -481,10 +480,7 @@ async fn double_clicks_and_a_held_down_enter_send_once() {
         .expect("click thrice");
     browser.shown_password().await;
     assert_eq!(front.seen_at(Method::POST, "/app-passwords").len(), 1);
-    browser.close_created().await;
-    browser
-        .wait_for_text("#app-password-count", "1 of 40")
-        .await;
+    close_and_count(&browser, 1).await;
 
     // Enter held down in the name field: one create, and the password
     // stays on screen (Copy has the focus, not Done).
@@ -504,10 +500,7 @@ async fn double_clicks_and_a_held_down_enter_send_once() {
         "copy-password"
     );
     browser.find("#new-password").await;
-    browser.close_created().await;
-    browser
-        .wait_for_text("#app-password-count", "2 of 40")
-        .await;
+    close_and_count(&browser, 2).await;
 
     // A double click on Delete: one delete.
     browser

@@ -16,18 +16,8 @@ async fn signs_in_with_password_and_totp_then_out() {
     let api = server.client();
 
     // Wrong password and unknown login get the same response.
-    let wrong = api
-        .post(
-            "/session",
-            &json!({"login": "ada", "password": "wrong-password"}),
-        )
-        .await;
-    let unknown = api
-        .post(
-            "/session",
-            &json!({"login": "nobody", "password": "analytical-engine"}),
-        )
-        .await;
+    let wrong = api.sign_in_with("ada", "wrong-password").await;
+    let unknown = api.sign_in_with("nobody", "analytical-engine").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.problem_kind(), "invalid-credentials");
     assert_eq!(wrong.body, unknown.body);
@@ -111,13 +101,7 @@ async fn signs_in_with_password_and_totp_then_out() {
 async fn secure_cookies_are_marked_secure() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start_with(data.path(), &["--secure-cookies"]).await;
-    let response = server
-        .client()
-        .post(
-            "/session",
-            &json!({"login": "bob", "password": BOB_PASSWORD}),
-        )
-        .await;
+    let response = server.client().sign_in_with("bob", BOB_PASSWORD).await;
     assert!(response.headers["set-cookie"]
         .to_str()
         .unwrap()
@@ -201,21 +185,11 @@ async fn repeated_failures_are_rate_limited_per_login_and_per_address() {
     let server = Server::start_with_limits(data.path(), "3", "5", &[]).await;
     let api = server.client();
     for _ in 0..3 {
-        let response = api
-            .post(
-                "/session",
-                &json!({"login": "bob", "password": "guess-guess"}),
-            )
-            .await;
+        let response = api.sign_in_with("bob", "guess-guess").await;
         assert_eq!(response.status, StatusCode::UNAUTHORIZED);
     }
     // Now even the right password waits, and the response says how long.
-    let limited = api
-        .post(
-            "/session",
-            &json!({"login": "bob", "password": BOB_PASSWORD}),
-        )
-        .await;
+    let limited = api.sign_in_with("bob", BOB_PASSWORD).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.problem_kind(), "rate-limited");
     let wait: u64 = limited.headers["retry-after"]
@@ -230,18 +204,9 @@ async fn repeated_failures_are_rate_limited_per_login_and_per_address() {
     assert_eq!(ada.get("/session").await.status, StatusCode::OK);
     // ...but the address budget (5) is nearly spent: 3 failures so far.
     for _ in 0..2 {
-        api.post(
-            "/session",
-            &json!({"login": "carol", "password": "guess-guess"}),
-        )
-        .await;
+        api.sign_in_with("carol", "guess-guess").await;
     }
-    let by_address = api
-        .post(
-            "/session",
-            &json!({"login": "dave", "password": "guess-guess"}),
-        )
-        .await;
+    let by_address = api.sign_in_with("dave", "guess-guess").await;
     assert_eq!(by_address.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -291,13 +256,7 @@ async fn sessions_end_when_idle_or_too_old() {
 async fn no_secret_is_stored_in_the_clear() {
     let data = tempfile::tempdir().unwrap();
     let server = Server::start(data.path()).await;
-    let response = server
-        .client()
-        .post(
-            "/session",
-            &json!({"login": "bob", "password": BOB_PASSWORD}),
-        )
-        .await;
+    let response = server.client().sign_in_with("bob", BOB_PASSWORD).await;
     let cookie = response.headers["set-cookie"].to_str().unwrap().to_owned();
     let session_id = cookie
         .trim_start_matches("ap_session=")

@@ -433,6 +433,15 @@ impl Api {
         self.send(Method::POST, path, Some(body), &[]).await
     }
 
+    /// The sign-in's password step: `login` and `password` to `POST /session`.
+    pub async fn sign_in_with(&self, login: &str, password: &str) -> ApiResponse {
+        self.post(
+            "/session",
+            &serde_json::json!({ "login": login, "password": password }),
+        )
+        .await
+    }
+
     /// PATCH a JSON body.
     pub async fn patch(&self, path: &str, body: &Value) -> ApiResponse {
         self.send(Method::PATCH, path, Some(body), &[]).await

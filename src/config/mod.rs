@@ -3,8 +3,8 @@
 //! `app-config.json` and from `data-*` attributes of the element the app is
 //! mounted in, so one build serves every deployment without a rebuild.
 //!
-//! The fields are one table ([`fields`]), each read by a decoder
-//! ([`decode`]); this file overlays the two sources and answers what the
+//! The fields are one table (`fields.rs`), each read by a decoder
+//! (`decode.rs`); this file overlays the two sources and answers what the
 //! rest of the app asks of the result.
 
 mod decode;

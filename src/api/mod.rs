@@ -1,20 +1,26 @@
 //! Everything the app knows about its backend: the contract's bodies (the
-//! `contract` crate, shared with the server), its errors ([`error`]) and the
-//! client that sends requests ([`client`]). Pages call [`ApiClient`]
-//! methods and get typed responses or an [`ApiError`]; they never see URLs or
+//! `contract` crate, shared with the server), its errors ([`error`]), the
+//! client whose methods are the contract's calls ([`client`]), how one call
+//! is sent (`transport.rs`) and the host page's bearer tokens
+//! (`bearer.rs`). Pages call [`ApiClient`] methods and get typed responses or an [`ApiError`]; they never see URLs or
 //! HTTP. Reading the app's own configuration file ([`fetch_config_file`])
 //! is HTTP too, so it lives here.
 
+mod app_files;
+mod bearer;
 pub mod client;
 pub mod error;
+mod transport;
 
-pub use client::{error_from_response, fetch_config_file, new_idempotency_key, ApiClient};
+pub use app_files::fetch_config_file;
+pub use client::{new_idempotency_key, ApiClient};
 pub use contract::{
     AppPassword, AppPasswordList, AuthenticatorApp, CreatedAppPassword, Credentials, ExpiryPolicy,
     FieldError, NewAppPassword, Phone, Phones, ProblemKind, Revoked, SecondFactor, SecurityInfo,
     SecurityInfoUpdate, Session, User,
 };
 pub use error::{ApiError, Problem};
+pub use transport::error_from_response;
 
 use leptos::prelude::expect_context;
 

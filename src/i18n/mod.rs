@@ -4,80 +4,21 @@
 //! language's way, through the browser's `Intl`, so no locale data ships
 //! with the app.
 
+mod catalogue;
 mod choice;
+#[cfg(target_arch = "wasm32")]
+mod intl;
 pub mod keys;
+mod lang;
 
+pub use catalogue::load;
 pub use choice::{choose_lang, choose_theme, use_lang_choice, LangChoice, ThemeChoice, THEMES};
+pub use lang::Lang;
 
 use leptos::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-/// A language the app speaks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Lang {
-    /// English, the fallback.
-    #[default]
-    En,
-    /// German.
-    De,
-    /// Arabic, written right to left.
-    Ar,
-}
-
-impl Lang {
-    /// Every language, in the order the switcher lists them.
-    pub const ALL: [Lang; 3] = [Lang::En, Lang::De, Lang::Ar];
-
-    /// The BCP 47 tag, as in `lang="…"`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::De => "de",
-            Self::Ar => "ar",
-        }
-    }
-
-    /// The writing direction, as in `dir="…"`.
-    pub fn dir(self) -> &'static str {
-        match self {
-            Self::Ar => "rtl",
-            Self::En | Self::De => "ltr",
-        }
-    }
-
-    /// The language's name in itself, for the switcher.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Self::En => "English",
-            Self::De => "Deutsch",
-            Self::Ar => "العربية",
-        }
-    }
-
-    /// The language a tag such as `de-AT` or `ar_EG` asks for, if the app
-    /// speaks it.
-    pub fn from_tag(tag: &str) -> Option<Self> {
-        let primary = tag
-            .trim()
-            .split(['-', '_'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        Self::ALL.into_iter().find(|lang| lang.code() == primary)
-    }
-
-    /// The first language of `tags` (most preferred first) the app speaks.
-    pub fn first_spoken<'a>(tags: impl IntoIterator<Item = &'a str>) -> Option<Self> {
-        tags.into_iter().find_map(Self::from_tag)
-    }
-
-    /// Where the catalogue is, relative to the app's files: every language
-    /// but English is fetched when it is needed (English is built in, the
-    /// fallback), so that nobody downloads the languages they do not read.
-    pub fn catalogue_path(self) -> String {
-        format!("locales/{}.json", self.code())
-    }
-}
+use catalogue::{english, kept, Catalogue};
 
 /// The messages of one language and its ways with numbers and dates.
 /// `Copy`, so views use it freely.
@@ -85,77 +26,6 @@ impl Lang {
 pub struct I18n {
     lang: Lang,
     catalogue: &'static Catalogue,
-}
-
-/// One language's parsed messages and `Intl` formats.
-struct Catalogue {
-    messages: Map<String, Value>,
-    #[cfg(target_arch = "wasm32")]
-    intl: send_wrapper::SendWrapper<intl::Formats>,
-}
-
-thread_local! {
-    /// Each language's catalogue, parsed once and kept for the page's life
-    /// (three at most, a few kilobytes each).
-    static CATALOGUES: std::cell::RefCell<Vec<(Lang, &'static Catalogue)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// English, the one catalogue built in.
-const ENGLISH: &str = include_str!("../../locales/en.json");
-
-/// Keeps `messages` as the catalogue of `lang`.
-fn keep(lang: Lang, messages: Map<String, Value>) -> &'static Catalogue {
-    let catalogue: &'static Catalogue = Box::leak(Box::new(Catalogue {
-        messages,
-        #[cfg(target_arch = "wasm32")]
-        intl: send_wrapper::SendWrapper::new(intl::Formats::new(lang)),
-    }));
-    CATALOGUES.with_borrow_mut(|catalogues| catalogues.push((lang, catalogue)));
-    catalogue
-}
-
-/// English, parsed once. It is part of the build and checked by tests; were
-/// it broken, keys would show rather than the app going down.
-fn english() -> &'static Catalogue {
-    kept(Lang::En)
-        .unwrap_or_else(|| keep(Lang::En, crate::json::parse(ENGLISH).unwrap_or_default()))
-}
-
-fn kept(lang: Lang) -> Option<&'static Catalogue> {
-    CATALOGUES.with_borrow(|catalogues| {
-        catalogues
-            .iter()
-            .find(|(kept, _)| *kept == lang)
-            .map(|(_, catalogue)| *catalogue)
-    })
-}
-
-/// Fetches the catalogue of `lang` from `locales/` beside the app's files
-/// (`assets_url`), unless it is at hand; whether it now is. The page
-/// starts this fetch early (`embed.js` preloads the likely language), and
-/// [`I18n::new`] speaks English until it succeeds.
-pub async fn load(lang: Lang, assets_url: &str) -> bool {
-    if lang == Lang::En || kept(lang).is_some() {
-        return true;
-    }
-    let Ok(url) = web_sys::Url::new_with_base(&lang.catalogue_path(), assets_url) else {
-        return false;
-    };
-    let Ok(Some(text)) = crate::api::fetch_config_file(&url.href()).await else {
-        return false;
-    };
-    // Garbled on the way (a proxy's error page, say): not kept, English.
-    // An object, not any JSON: in the browser a list would read as an
-    // empty map, and every message would quietly fall back to English.
-    let Ok(Value::Object(messages)) = crate::json::parse(&text) else {
-        return false;
-    };
-    // Another mount of the app may have kept it meanwhile.
-    if kept(lang).is_none() {
-        keep(lang, messages);
-    }
-    true
 }
 
 impl I18n {
@@ -340,92 +210,11 @@ pub fn use_i18n() -> I18n {
     use_context::<I18n>().unwrap_or_else(|| I18n::new(Lang::En))
 }
 
-#[cfg(target_arch = "wasm32")]
-mod intl {
-    //! The browser's `Intl` formats for one language, made once.
-
-    use wasm_bindgen::JsValue;
-
-    use super::Lang;
-
-    pub struct Formats {
-        plural: js_sys::Intl::PluralRules,
-        number: js_sys::Function,
-        date: js_sys::Function,
-        date_time: js_sys::Function,
-        relative: js_sys::Intl::RelativeTimeFormat,
-    }
-
-    impl Formats {
-        pub fn new(lang: Lang) -> Self {
-            let locales = js_sys::Array::of1(&lang.code().into());
-            let date_options = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&date_options, &"dateStyle".into(), &"medium".into());
-            let date_time_options = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&date_time_options, &"dateStyle".into(), &"medium".into());
-            let _ = js_sys::Reflect::set(&date_time_options, &"timeStyle".into(), &"short".into());
-            Self {
-                plural: js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new()),
-                number: js_sys::Intl::NumberFormat::new(&locales, &js_sys::Object::new()).format(),
-                date: js_sys::Intl::DateTimeFormat::new(&locales, &date_options).format(),
-                date_time: js_sys::Intl::DateTimeFormat::new(&locales, &date_time_options).format(),
-                relative: {
-                    // "tomorrow" rather than "in 1 day".
-                    let options = js_sys::Object::new();
-                    let _ = js_sys::Reflect::set(&options, &"numeric".into(), &"auto".into());
-                    js_sys::Intl::RelativeTimeFormat::new(&locales, &options)
-                },
-            }
-        }
-
-        pub fn plural(&self, count: usize) -> &'static str {
-            match String::from(self.plural.select(count as f64)).as_str() {
-                "zero" => "zero",
-                "one" => "one",
-                "two" => "two",
-                "few" => "few",
-                "many" => "many",
-                _ => "other",
-            }
-        }
-
-        pub fn number(&self, n: usize) -> String {
-            self.number
-                .call1(&JsValue::NULL, &JsValue::from_f64(n as f64))
-                .ok()
-                .and_then(|text| text.as_string())
-                .unwrap_or_else(|| n.to_string())
-        }
-
-        pub fn relative(&self, value: f64, unit: &str) -> String {
-            self.relative.format(value, unit).into()
-        }
-
-        pub fn date(&self, timestamp: &str) -> String {
-            format(&self.date, timestamp)
-        }
-
-        pub fn date_time(&self, timestamp: &str) -> String {
-            format(&self.date_time, timestamp)
-        }
-    }
-
-    /// `timestamp` through the `format` of an `Intl.DateTimeFormat`.
-    fn format(format: &js_sys::Function, timestamp: &str) -> String {
-        let date = js_sys::Date::new(&JsValue::from_str(timestamp));
-        if date.get_time().is_nan() {
-            return timestamp.to_owned();
-        }
-        format
-            .call1(&JsValue::NULL, &date)
-            .ok()
-            .and_then(|text| text.as_string())
-            .unwrap_or_else(|| timestamp.to_owned())
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::Map;
+
+    use super::catalogue::ENGLISH;
     use super::*;
 
     #[test]

@@ -121,6 +121,25 @@ async fn back_and_done_never_lose_the_password_unasked() {
     browser.find("#close-question").await;
     browser.click("#keep-open").await;
 
+    // A refused copy selects the password and says how to copy it by
+    // hand, but nothing was taken yet: Done still asks.
+    browser.deny_clipboard().await;
+    browser.click("#copy-password").await;
+    browser.wait_for_text(".copy-status", "press Ctrl+C").await;
+    browser.click("#done").await;
+    browser.find("#close-question").await;
+    browser.click("#keep-open").await;
+    // On a touch screen there is no Ctrl+C to press.
+    browser.emulate_touch(true).await;
+    browser.click("#copy-password").await;
+    browser
+        .wait_for_text(".copy-status", "touch and hold it, then choose Copy")
+        .await;
+    browser.emulate_touch(false).await;
+    browser.click("#done").await;
+    browser.find("#close-question").await;
+    browser.click("#keep-open").await;
+
     // Copied, Back closes the dialog and stays on the tab; the next Back
     // goes where it was going.
     browser.grant_clipboard().await;

@@ -1,6 +1,7 @@
 //! "Copy password to clipboard" that tells the truth: it says Copied only
 //! after the browser confirmed the write, and where the browser refuses
-//! (plain HTTP, no permission) it selects the text and says to press Ctrl+C.
+//! (plain HTTP, no permission) it selects the text and says how to copy it
+//! by hand: Ctrl+C, or on a touch screen, touch and hold.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -58,22 +59,24 @@ pub fn CopyButton(
     /// it copies.
     #[prop(optional, into)]
     aria_label: Option<String>,
-    /// Called as the copy starts, whether or not the browser then allows it
-    /// (on refusal the text is selected for the user to copy).
+    /// Called once the browser confirmed the copy. Not on a refusal: the
+    /// text the button selects then is not yet in the user's hands.
     #[prop(optional)]
     on_copy: Option<Callback<()>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let (label, copied, copied_status, refused) = (
+    let (label, copied, copied_status) = (
         label.unwrap_or_else(|| i18n.t(keys::COPY_BUTTON)),
         i18n.t(keys::COPY_COPIED),
         i18n.t(keys::COPY_STATUS_COPIED),
-        i18n.t(keys::COPY_REFUSED),
     );
     let copy = Action::new_local(move |text: &String| {
         let text = text.clone();
         async move {
             if writer(text).await.is_ok() {
+                if let Some(on_copy) = on_copy {
+                    on_copy.try_run(());
+                }
                 CopyOutcome::Copied
             } else {
                 select_contents(select_on_refusal);
@@ -95,9 +98,6 @@ pub fn CopyButton(
                     // Says nothing until this copy has worked, or not.
                     copy.value().set(None);
                     copy.dispatch(text.get_untracked());
-                    if let Some(on_copy) = on_copy {
-                        on_copy.run(());
-                    }
                 }
             >
                 {move || match outcome() {
@@ -109,11 +109,26 @@ pub fn CopyButton(
                 {move || match outcome() {
                     CopyOutcome::Idle => String::new(),
                     CopyOutcome::Copied => copied_status.clone(),
-                    CopyOutcome::Refused => refused.clone(),
+                    // Asked at each refusal: a tablet may gain a keyboard.
+                    CopyOutcome::Refused => i18n.t(if touch_screen() {
+                        keys::COPY_REFUSED_TOUCH
+                    } else {
+                        keys::COPY_REFUSED
+                    }),
                 }}
             </p>
         </div>
     }
+}
+
+/// Whether the main pointer is a finger (CSS Media Queries 4's
+/// `pointer: coarse`): a phone or a tablet, where there is no Ctrl+C.
+fn touch_screen() -> bool {
+    window()
+        .match_media("(pointer: coarse)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches())
 }
 
 fn select_contents(id: &str) {

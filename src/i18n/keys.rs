@@ -125,6 +125,7 @@ keys! {
     COPY_COPIED = "copy.copied",
     COPY_STATUS_COPIED = "copy.status_copied",
     COPY_REFUSED = "copy.refused",
+    COPY_REFUSED_TOUCH = "copy.refused_touch",
     CREATED_NEXT_STEP = "created.next_step",
     CREATED_LEARN_MORE = "created.learn_more",
     CREATED_NOT_TAKEN = "created.not_taken",

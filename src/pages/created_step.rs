@@ -119,17 +119,31 @@ fn ignore_held_enter(ev: leptos::ev::KeyboardEvent) {
 }
 
 /// The password, big, in its groups; a line breaks only after a group
-/// (`<wbr>`), never inside one. Selecting or copying it counts as taking it.
+/// (`<wbr>`), never inside one. The user's own selection (a click or a
+/// touch, `user-select: all`) or a copy counts as taking it; the selection
+/// Copy makes when the browser refuses does not, as nothing is copied yet.
 #[component]
 fn PasswordText(password: String, on_taken: Callback<()>) -> impl IntoView {
     let groups = password_groups(&password);
+    // `selectstart` would fire for Copy's own selection too; the end of a
+    // press with text selected is the user's alone.
+    let selected_by_user = move |_| {
+        let selected = window()
+            .get_selection()
+            .ok()
+            .flatten()
+            .is_some_and(|selection| !selection.is_collapsed());
+        if selected {
+            on_taken.run(());
+        }
+    };
     view! {
         <p
             class="password"
             id="new-password"
             translate="no"
             dir="ltr"
-            on:selectstart=move |_| on_taken.run(())
+            on:pointerup=selected_by_user
             on:copy=move |_| on_taken.run(())
         >
             {groups.into_iter().map(|group| view! { {group}<wbr /> }).collect_view()}

@@ -111,11 +111,12 @@ impl SessionPost {
         }
     }
 
-    /// W3C Set Permission: grants `name` (e.g. `clipboard-read`).
-    pub fn grant(name: &str) -> Self {
+    /// W3C Set Permission: `name` (e.g. `clipboard-read`) set to `state`
+    /// (`granted`, `denied` or `prompt`).
+    pub fn permission(name: &str, state: &str) -> Self {
         Self {
             path: "permissions",
-            body: json!({ "descriptor": { "name": name }, "state": "granted" }),
+            body: json!({ "descriptor": { "name": name }, "state": state }),
         }
     }
 }

@@ -66,12 +66,33 @@ impl Browser {
 
     /// Lets the page read and write the clipboard (W3C Set Permission).
     pub async fn grant_clipboard(&self) {
+        self.clipboard_permission("granted").await;
+    }
+
+    /// Refuses the page the clipboard, as a browser does on plain HTTP or
+    /// when the user said no.
+    pub async fn deny_clipboard(&self) {
+        self.clipboard_permission("denied").await;
+    }
+
+    async fn clipboard_permission(&self, state: &str) {
         for name in ["clipboard-read", "clipboard-write"] {
             self.client
-                .issue_cmd(SessionPost::grant(name))
+                .issue_cmd(SessionPost::permission(name, state))
                 .await
-                .expect("grant clipboard permission");
+                .expect("set the clipboard permission");
         }
+    }
+
+    /// With `on`, a touch screen as the page's main pointer
+    /// (`pointer: coarse`), as on a phone (DevTools' touch emulation,
+    /// through chromedriver); without, the mouse again.
+    pub async fn emulate_touch(&self, on: bool) {
+        self.cdp(
+            "Emulation.setTouchEmulationEnabled",
+            json!({ "enabled": on, "maxTouchPoints": 5 }),
+        )
+        .await;
     }
 
     /// Saves the page's downloads in `folder` (DevTools, through

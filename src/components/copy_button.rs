@@ -8,7 +8,7 @@ use std::pin::Pin;
 
 use leptos::prelude::*;
 
-use crate::i18n::{keys, use_i18n};
+use crate::i18n::{keys, use_i18n, I18n};
 
 /// Writes text to the clipboard; `Err` when the browser refuses.
 pub type ClipboardWriter = fn(String) -> Pin<Box<dyn Future<Output = Result<(), ()>>>>;
@@ -65,10 +65,9 @@ pub fn CopyButton(
     on_copy: Option<Callback<()>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let (label, copied, copied_status) = (
+    let (label, copied) = (
         label.unwrap_or_else(|| i18n.t(keys::COPY_BUTTON)),
         i18n.t(keys::COPY_COPIED),
-        i18n.t(keys::COPY_STATUS_COPIED),
     );
     let copy = Action::new_local(move |text: &String| {
         let text = text.clone();
@@ -106,18 +105,23 @@ pub fn CopyButton(
                 }}
             </button>
             <p class="copy-status" role="status">
-                {move || match outcome() {
-                    CopyOutcome::Idle => String::new(),
-                    CopyOutcome::Copied => copied_status.clone(),
-                    // Asked at each refusal: a tablet may gain a keyboard.
-                    CopyOutcome::Refused => i18n.t(if touch_screen() {
-                        keys::COPY_REFUSED_TOUCH
-                    } else {
-                        keys::COPY_REFUSED
-                    }),
-                }}
+                {move || status_text(outcome(), i18n)}
             </p>
         </div>
+    }
+}
+
+/// What the status line says after `outcome`.
+fn status_text(outcome: CopyOutcome, i18n: I18n) -> String {
+    match outcome {
+        CopyOutcome::Idle => String::new(),
+        CopyOutcome::Copied => i18n.t(keys::COPY_STATUS_COPIED),
+        // Asked at each refusal: a tablet may gain a keyboard.
+        CopyOutcome::Refused => i18n.t(if touch_screen() {
+            keys::COPY_REFUSED_TOUCH
+        } else {
+            keys::COPY_REFUSED
+        }),
     }
 }
 

@@ -264,6 +264,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(minimal.items[0].last_used_at, None);
+        assert_eq!(minimal.items[0].services, None, "every service");
         assert_eq!(minimal.max_count, None);
 
         let extended: AppPasswordList = serde_json::from_str(
@@ -283,6 +284,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(created.item.name, "Mail");
+        let scoped: AppPassword = serde_json::from_str(
+            r#"{"id":"u-2","name":"Phone","created_at":"2026-01-01T00:00:00Z","services":["caldav","carddav"]}"#,
+        )
+        .unwrap();
+        assert_eq!(scoped.services.unwrap(), ["caldav", "carddav"]);
         assert_eq!(created.login, None);
     }
 

@@ -74,7 +74,17 @@ pub struct AppPassword {
     /// When it stops working, if it expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// The services it opens (`imap`, `caldav`…); absent for every
+    /// service, and from a backend that does not limit passwords to
+    /// services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
 }
+
+/// The most services one app password may be limited to: more than any
+/// server offers, so that a longer list is a mistake or an attack on the
+/// stored row, not a choice.
+pub const MAX_SERVICES: usize = 16;
 
 /// `GET /app-passwords`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +133,11 @@ pub struct NewAppPassword {
     /// [`ExpiryPolicy`]; absent for the policy's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// The services it may be used through (at most [`MAX_SERVICES`]
+    /// distinct names); absent for every service. Rename leaves it as it
+    /// was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
 }
 
 /// `CreatedAppPassword`: the one response that carries the secret.
@@ -249,6 +264,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(minimal.items[0].last_used_at, None);
+        assert_eq!(minimal.items[0].services, None, "every service");
         assert_eq!(minimal.max_count, None);
 
         let extended: AppPasswordList = serde_json::from_str(
@@ -268,6 +284,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(created.item.name, "Mail");
+        let scoped: AppPassword = serde_json::from_str(
+            r#"{"id":"u-2","name":"Phone","created_at":"2026-01-01T00:00:00Z","services":["caldav","carddav"]}"#,
+        )
+        .unwrap();
+        assert_eq!(scoped.services.unwrap(), ["caldav", "carddav"]);
         assert_eq!(created.login, None);
     }
 
@@ -307,6 +328,7 @@ mod tests {
             last_used_ip: None,
             last_used_service: None,
             expires_at: None,
+            services: None,
         };
         let list = serde_json::to_value(AppPasswordList {
             items: vec![item],

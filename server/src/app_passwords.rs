@@ -19,7 +19,13 @@ use crate::{now_rfc3339, params, unix_now, validate, AppState};
 
 /// Columns read by [`app_password_from_row`].
 const VIEW_COLUMNS: &str =
-    "id, name, created_at, last_used_at, last_used_ip, last_used_service, expires_at";
+    "id, name, created_at, last_used_at, last_used_ip, last_used_service, expires_at, services";
+
+/// The `services` column of a list of services: the names joined by
+/// commas, `NULL` for every service (migration 0007 says why commas).
+fn services_column(services: Option<&[String]>) -> Option<String> {
+    services.map(|names| names.join(","))
+}
 
 /// The contract's `AppPassword` of a row selected with [`VIEW_COLUMNS`]:
 /// everything about one app password except the secret, which only its
@@ -33,6 +39,9 @@ fn app_password_from_row(row: &Row<'_>) -> Result<AppPassword, Error> {
         last_used_ip: row.get(4)?,
         last_used_service: row.get(5)?,
         expires_at: row.get(6)?,
+        services: row
+            .get::<Option<String>>(7)?
+            .map(|names| names.split(',').map(str::to_owned).collect()),
     })
 }
 
@@ -81,11 +90,13 @@ pub async fn create(
         &state.settings.expiry,
         unix_now(),
     )?;
+    let services = validate::services(body.services.as_deref())?;
     let user_id = caller.user.id;
     let key = IdempotencyKey::from_headers(&headers, user_id, &name)?;
     let max = state.settings.max_app_passwords;
     let keep_seconds = state.settings.idempotency_seconds;
 
+    let stored_services = services_column(services.as_deref());
     let password = generate_app_password();
     let digest = state.digest_keys.current.digest(&password);
     let response = CreatedAppPassword {
@@ -97,6 +108,7 @@ pub async fn create(
             last_used_ip: None,
             last_used_service: None,
             expires_at,
+            services,
         },
         password,
         login: Some(caller.user.login.clone()),
@@ -119,8 +131,8 @@ pub async fn create(
                     return Ok(first);
                 }
                 tx.execute(
-                    "INSERT INTO app_passwords (id, user_id, name, digest, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![response.item.id, user_id, response.item.name, digest, response.item.created_at, response.item.expires_at],
+                    "INSERT INTO app_passwords (id, user_id, name, digest, created_at, expires_at, services) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![response.item.id, user_id, response.item.name, digest, response.item.created_at, response.item.expires_at, stored_services],
                 )?;
                 key.store(tx, user_id, &response)?;
                 Ok(response)

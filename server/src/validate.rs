@@ -1,9 +1,10 @@
 //! The contract's input rules, one function per kind of value; each returns
 //! the field errors it finds, with JSON Pointers into the request body.
 
-use contract::{check_name, ExpiryPolicy, NameProblem, MAX_NAME_CHARS};
+use contract::{check_name, ExpiryPolicy, NameProblem, MAX_NAME_CHARS, MAX_SERVICES};
 
 use crate::problem::FieldError;
+use crate::service_credentials::is_service_name;
 
 fn field_error(pointer: &str, detail: &str) -> FieldError {
     FieldError {
@@ -77,6 +78,40 @@ pub fn expires_at(
         }
     }
     Ok(Some(crate::rfc3339(at)))
+}
+
+/// The services a new app password opens: `None` (absent or `null`) for
+/// every service, else a list of 1 to [`MAX_SERVICES`] distinct names
+/// that `/verify` takes in `X-Service-Name`. A name is never echoed before
+/// it has passed, so a detail cannot carry what a client should not see
+/// again (control characters, a megabyte of text).
+pub fn services(requested: Option<&[String]>) -> Result<Option<Vec<String>>, FieldError> {
+    let Some(requested) = requested else {
+        return Ok(None);
+    };
+    let refuse = |detail: &str| Err(field_error("/services", detail));
+    if requested.is_empty() {
+        return refuse("Choose at least one service, or leave the list out for every service.");
+    }
+    if requested.len() > MAX_SERVICES {
+        return refuse(&format!(
+            "Choose at most {MAX_SERVICES} services (this has {}).",
+            requested.len()
+        ));
+    }
+    for (index, name) in requested.iter().enumerate() {
+        if !is_service_name(name) {
+            return refuse(&format!(
+                "Service {} is not a service name: use a lowercase letter, then up to 31 \
+                 lowercase letters, digits or dashes, such as imap or caldav.",
+                index + 1
+            ));
+        }
+        if requested[..index].contains(name) {
+            return refuse(&format!("{name} is listed twice."));
+        }
+    }
+    Ok(Some(requested.to_vec()))
 }
 
 /// Checks one phone (`pointer` is e.g. `/phones/office`); `extension_allowed`
@@ -197,6 +232,39 @@ mod tests {
         assert!(too_late.detail.contains("90 days"), "{}", too_late.detail);
         assert!(expires_at(Some(&in_days(-1)), &free, now).is_err());
         assert!(expires_at(Some("next week"), &free, now).is_err());
+    }
+
+    #[test]
+    fn services_are_a_short_list_of_distinct_service_names() {
+        let list = |names: &[&str]| names.iter().map(|&n| n.to_owned()).collect::<Vec<_>>();
+        assert_eq!(services(None), Ok(None));
+        let calendars = list(&["caldav", "carddav"]);
+        assert_eq!(services(Some(&calendars)), Ok(Some(calendars.clone())));
+        let most = (0..MAX_SERVICES)
+            .map(|i| format!("s{i}"))
+            .collect::<Vec<_>>();
+        assert!(services(Some(&most)).is_ok());
+        let too_many = (0..=MAX_SERVICES)
+            .map(|i| format!("s{i}"))
+            .collect::<Vec<_>>();
+        for bad in [
+            list(&[]),
+            too_many,
+            list(&["imap", "IMAP"]),
+            list(&["imap", ""]),
+            list(&["imap,smtp"]),
+            list(&["imap", "smtp", "imap"]),
+        ] {
+            let refused = services(Some(&bad)).unwrap_err();
+            assert_eq!(refused.pointer, "/services", "{bad:?}");
+        }
+        let unnamed = services(Some(&list(&["imap", "\u{7}x"]))).unwrap_err();
+        assert!(
+            unnamed.detail.starts_with("Service 2 "),
+            "{}",
+            unnamed.detail
+        );
+        assert!(!unnamed.detail.contains('\u{7}'));
     }
 
     #[test]

@@ -8,6 +8,15 @@
 //! Argon2id hash under their user's salt; they are checked that way and
 //! moved to a digest the first time they verify.
 //!
+//! An app password limited to some services (its `services`) is found only
+//! when the caller names one of them ([`Caller::service`]); an anonymous
+//! caller finds only passwords for every service. The service is matched in
+//! the same query that looks the digest up ([`OPENS_SERVICE`]), so a
+//! password used through a service it does not open takes the path of a
+//! wrong password to the letter: the same queries, the same 401, a failure
+//! counted by the same limits, no last use recorded. A refusal by scope is
+//! no oracle that a guess was right.
+//!
 //! What timing tells: a refusal costs the same queries whether or not the
 //! login exists, except for a user who still has passwords of the old form,
 //! for whom a refusal also costs the Argon2id hash the old form needs. So
@@ -77,7 +86,9 @@ enum Found {
 /// `X-Verified-Login` for proxies (recording when, from where and through
 /// which service it was used), or 401. Services that ask on behalf of their
 /// clients send their credential, the service's name and the client's
-/// address ([`Caller`]). The attempt is counted before it is judged, and a
+/// address ([`Caller`]); a password limited to other services than the
+/// one named, or to any for a caller that names none, is refused as a
+/// wrong one is. The attempt is counted before it is judged, and a
 /// success gives back only its own count: it says nothing of the failures
 /// before it.
 pub async fn verify(
@@ -143,7 +154,8 @@ pub async fn verify(
 /// the current key or, during a rotation, its digest under the `previous`
 /// key (then moved to the current one). Without one, whether the login has
 /// old-form passwords to check. An unknown login runs the same queries as
-/// a known one.
+/// a known one, and a password that does not open the caller's service the
+/// same as a wrong one.
 fn find_by_digest(
     conn: &mut Conn<'_>,
     login: &str,
@@ -151,9 +163,9 @@ fn find_by_digest(
     previous: Option<&str>,
     caller: &Caller,
 ) -> Result<Found, Error> {
-    let mut row = app_password_of(conn, login, digest)?;
+    let mut row = app_password_of(conn, login, digest, caller)?;
     if let (None, Some(previous)) = (&row, previous) {
-        row = app_password_of(conn, login, previous)?;
+        row = app_password_of(conn, login, previous, caller)?;
         if let Some(Row { id, .. }) = &row {
             conn.execute(
                 "UPDATE app_passwords SET digest = ?1 WHERE id = ?2",
@@ -203,15 +215,41 @@ impl Row {
     }
 }
 
-/// The app password of `login` whose digest is `digest`.
-fn app_password_of(conn: &mut Conn<'_>, login: &str, digest: &str) -> Result<Option<Row>, Error> {
+/// The condition, with [`service_pattern`] as `?3`, that an app password
+/// opens the caller's service: `services` is `NULL` (every service), or its
+/// comma-joined names hold the caller's (migration 0007 says why commas).
+const OPENS_SERVICE: &str =
+    "(app_passwords.services IS NULL OR ',' || app_passwords.services || ',' LIKE ?3)";
+
+/// The `LIKE` pattern of [`OPENS_SERVICE`] for `caller`: its service between
+/// commas; for an anonymous caller the empty pattern, which no joined list
+/// matches, so that it finds only passwords for every service. A service
+/// name holds no `%` or `_` ([`is_service_name`]) to escape.
+///
+/// [`is_service_name`]: crate::service_credentials::is_service_name
+fn service_pattern(caller: &Caller) -> String {
+    caller
+        .service
+        .as_deref()
+        .map(|service| format!("%,{service},%"))
+        .unwrap_or_default()
+}
+
+/// The app password of `login` whose digest is `digest`, when it opens the
+/// caller's service.
+fn app_password_of(
+    conn: &mut Conn<'_>,
+    login: &str,
+    digest: &str,
+    caller: &Caller,
+) -> Result<Option<Row>, Error> {
     conn.query_opt(
         &format!(
             "SELECT {ROW_COLUMNS}
              FROM app_passwords JOIN users ON users.id = app_passwords.user_id
-             WHERE app_passwords.digest = ?1 AND users.login = ?2"
+             WHERE app_passwords.digest = ?1 AND users.login = ?2 AND {OPENS_SERVICE}"
         ),
-        params![digest, login],
+        params![digest, login, service_pattern(caller)],
         Row::read,
     )
 }
@@ -228,9 +266,9 @@ fn move_old_form(
     let row: Option<Row> = conn.query_opt(
         &format!(
             "SELECT {ROW_COLUMNS} FROM app_passwords
-             WHERE app_passwords.user_id = ?1 AND app_passwords.hash = ?2"
+             WHERE app_passwords.user_id = ?1 AND app_passwords.hash = ?2 AND {OPENS_SERVICE}"
         ),
-        params![user_id, hash],
+        params![user_id, hash, service_pattern(caller)],
         Row::read,
     )?;
     let Some(row) = row else {

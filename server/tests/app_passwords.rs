@@ -132,13 +132,7 @@ async fn names_follow_the_rules_and_bad_names_create_nothing() {
     .enumerate()
     {
         let response = ada.create(name, &format!("bad-{index}")).await;
-        assert_eq!(
-            response.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{name:?}"
-        );
-        assert_eq!(response.problem_kind(), "validation-failed");
-        assert_eq!(response.body["errors"][0]["pointer"], "/name", "{name:?}");
+        response.assert_refused_at("/name", &format!("{name:?}"));
     }
     let markup = ada.create("<img src=x onerror=alert(1)>", "ok-1").await;
     assert_eq!(
@@ -426,25 +420,9 @@ async fn an_expiry_is_chosen_within_the_policy_and_stops_the_password() {
     // Beyond the maximum, in the past, or not a date: 422 at the field.
     for refused in [json!(in_days(95)), json!(in_days(-1)), json!("next week")] {
         let response = create("Refused", refused.clone()).await;
-        assert_eq!(
-            response.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{refused}"
-        );
-        assert_eq!(response.problem_kind(), "validation-failed");
-        assert_eq!(
-            response.body["errors"][0]["pointer"], "/expires_at",
-            "{refused}"
-        );
+        response.assert_refused_at("/expires_at", &refused.to_string());
     }
-    assert_eq!(
-        ada.get("/app-passwords").await.body["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2,
-        "a refused create makes nothing"
-    );
+    assert_eq!(ada.item_count().await, 2, "a refused create makes nothing");
 
     // Once the day has come, the password stops working.
     let password = chosen.body["password"].as_str().unwrap().to_owned();
@@ -458,4 +436,70 @@ async fn an_expiry_is_chosen_within_the_policy_and_stops_the_password() {
         ada.verify("ada", &password).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[tokio::test]
+async fn a_password_is_limited_to_the_services_chosen_and_rename_keeps_them() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let ada = server.ada().await;
+
+    let (calendars, _) = ada
+        .new_app_password_for("Calendar", Some(&["caldav", "carddav"]))
+        .await;
+    let everything = ada
+        .create_with(&json!({ "name": "Laptop", "services": null }), "laptop")
+        .await;
+    assert_eq!(
+        everything.status,
+        StatusCode::CREATED,
+        "{}",
+        everything.body
+    );
+    assert!(
+        everything.body.get("services").is_none(),
+        "null: every service"
+    );
+
+    let items = ada.get("/app-passwords").await.body["items"].clone();
+    assert_eq!(items[0]["services"], json!(["caldav", "carddav"]));
+    assert!(items[1].get("services").is_none(), "{}", items[1]);
+
+    let renamed = ada
+        .patch(
+            &format!("/app-passwords/{calendars}"),
+            &json!({ "name": "Calendar on the phone", "services": ["imap"] }),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    assert_eq!(renamed.body["services"], json!(["caldav", "carddav"]));
+    let items = ada.get("/app-passwords").await.body["items"].clone();
+    assert_eq!(items[0]["name"], "Calendar on the phone");
+    assert_eq!(items[0]["services"], json!(["caldav", "carddav"]));
+
+    let too_many: Vec<String> = (0..=contract::MAX_SERVICES)
+        .map(|i| format!("s{i}"))
+        .collect();
+    for (index, services) in [
+        json!([]),
+        json!(too_many),
+        json!(["imap", "imap"]),
+        json!(["IMAP"]),
+        json!(["imap", ""]),
+        json!(["imap,smtp"]),
+        json!([7]),
+        json!("imap"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = json!({ "name": "Refused", "services": services });
+        let response = ada.create_with(&body, &format!("bad-{index}")).await;
+        if services.is_array() && services.as_array().unwrap().iter().all(|s| s.is_string()) {
+            response.assert_refused_at("/services", &services.to_string());
+        } else {
+            assert!(response.status.is_client_error(), "{services}");
+        }
+    }
+    assert_eq!(ada.item_count().await, 2, "a refused create makes nothing");
 }

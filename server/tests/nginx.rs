@@ -1,6 +1,6 @@
 //! The real nginx (Debian's nginx-light, with auth_request) with
 //! `examples/nginx-auth-request/caldav.conf`, asking this server about
-//! every request for the service behind it. nginx runs as a process of its
+//! every request for the service behind it, which it names `caldav`. nginx runs as a process of its
 //! own in a throwaway folder, on free loopback ports, and stops with the
 //! test.
 
@@ -178,4 +178,40 @@ async fn the_service_behind_learns_who_was_verified_and_never_from_the_client() 
         let bobs_request = received("bob", bobs.clone(), forged).await;
         assert_eq!(users(&bobs_request), ["bob"], "{bobs_request:?}");
     }
+}
+
+#[tokio::test]
+async fn nginx_refuses_a_mail_password_for_the_calendar() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path()).await;
+    let ada = server.ada().await;
+    let (_, mail) = ada
+        .new_app_password_for("Mail", Some(&["imap", "smtp"]))
+        .await;
+    let (_, calendars) = ada
+        .new_app_password_for("Calendar", Some(&["caldav", "carddav"]))
+        .await;
+    let credential_file = server.service_credential("nginx", "nginx");
+    let folder = tempfile::tempdir().unwrap();
+    let (behind, calendar) = static_calendar(folder.path());
+    let (_nginx, port) = start_nginx(folder.path(), &server, &credential_file, behind, &calendar);
+    let http = reqwest::Client::new();
+    let get = |password: String| {
+        let request = http
+            .get(format!("http://127.0.0.1:{port}/calendar.ics"))
+            .basic_auth("ada", Some(password));
+        async move { request.send().await.unwrap() }
+    };
+
+    let refused = get(mail).await;
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert!(refused.headers().contains_key(header::WWW_AUTHENTICATE));
+    assert!(!refused.text().await.unwrap().contains(CALENDAR));
+    let allowed = get(calendars).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert_eq!(allowed.text().await.unwrap(), CALENDAR);
+
+    let items = ada.get("/app-passwords").await.body["items"].clone();
+    assert!(items[0].get("last_used_at").is_none(), "{}", items[0]);
+    assert_eq!(items[1]["last_used_service"], "caldav", "{}", items[1]);
 }

@@ -109,6 +109,29 @@ fn the_files_input_rules_are_the_servers() {
         .is_empty();
         assert_eq!(by_the_file, by_the_server, "{country_code}");
     }
+    for schema in ["AppPassword", "NewAppPassword"] {
+        let services = at(&format!(
+            "#/components/schemas/{schema}/properties/services"
+        ));
+        assert_eq!(services["maxItems"], contract::MAX_SERVICES, "{schema}");
+    }
+    let new = "#/components/schemas/NewAppPassword";
+    for name in [
+        "imap",
+        "nginx-dav",
+        "pop3",
+        "IMAP",
+        "3imap",
+        "im ap",
+        "imap,smtp",
+        "",
+    ] {
+        let body = json!({ "name": "x", "services": [name] });
+        let by_the_file = validate(new, &body).is_ok();
+        let by_the_server =
+            app_passwords_server::validate::services(Some(&[name.to_owned()])).is_ok();
+        assert_eq!(by_the_file, by_the_server, "{name:?}");
+    }
 }
 
 /// A value of each type of the contract crate with every optional member
@@ -122,12 +145,14 @@ fn contract_examples() -> Vec<(&'static str, Value, Value)> {
         last_used_ip: Some("192.0.2.7".into()),
         last_used_service: Some("imap".into()),
         expires_at: Some("2027-01-01T09:30:00Z".into()),
+        services: Some(vec!["imap".into(), "smtp".into()]),
     };
     let bare_item = AppPassword {
         last_used_at: None,
         last_used_ip: None,
         last_used_service: None,
         expires_at: None,
+        services: None,
         ..item.clone()
     };
     // The type lets every phone carry an extension; the rule that only the
@@ -261,10 +286,12 @@ fn contract_examples() -> Vec<(&'static str, Value, Value)> {
             to_json(&NewAppPassword {
                 name: "Thunderbird".into(),
                 expires_at: Some("2027-01-31T23:59:59Z".into()),
+                services: Some(vec!["caldav".into(), "carddav".into()]),
             }),
             to_json(&NewAppPassword {
                 name: "x".into(),
                 expires_at: None,
+                services: None,
             }),
         ),
         (

@@ -416,3 +416,82 @@ async fn a_verification_costs_no_slow_hash_whatever_its_outcome() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_password_opens_only_its_services_and_a_refusal_is_a_wrong_password() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start_with_limits(data.path(), "100", "3", &[]).await;
+    let ada = server.ada().await;
+    let (_, calendars) = ada
+        .new_app_password_for("Calendar", Some(&["caldav", "carddav"]))
+        .await;
+    let (_, everything) = ada.new_app_password("Laptop").await;
+    let file = server.service_credential("dovecot", "plain");
+    let credential = std::fs::read_to_string(&file).unwrap().trim().to_owned();
+    let through = |name: &'static str, client: &'static str| {
+        service(
+            &credential,
+            &[("X-Service-Name", name), ("X-Client-Address", client)],
+        )
+    };
+    let calendar_item = || async { first_item(&ada).await };
+
+    // Through its services: in, and the use recorded.
+    for name in ["caldav", "carddav"] {
+        let allowed = ada
+            .verify_with("ada", &calendars, &through(name, "192.0.2.1"))
+            .await;
+        assert_eq!(allowed.status, StatusCode::OK, "{name}");
+        assert_eq!(calendar_item().await["last_used_service"], name);
+    }
+    let before = calendar_item().await;
+
+    // Through another service, or for a caller that names none: refused
+    // as a wrong password is, word for word, and no use recorded.
+    let wrong = ada
+        .verify_with(
+            "ada",
+            "aaaaa-bbbbb-ccccc-ddddd-eeeee",
+            &through("imap", "192.0.2.2"),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let nameless = service(&credential, &[("X-Client-Address", "192.0.2.3")]);
+    for (headers, what) in [
+        (through("imap", "192.0.2.2"), "imap"),
+        (through("smtp", "192.0.2.2"), "smtp"),
+        (nameless, "a service that names none"),
+        (Vec::new(), "an anonymous caller"),
+    ] {
+        let refused = ada.verify_with("ada", &calendars, &headers).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{what}");
+        assert_eq!(refused.body, wrong.body, "{what}");
+        assert_eq!(
+            refused.headers.get("www-authenticate"),
+            wrong.headers.get("www-authenticate"),
+            "{what}"
+        );
+        assert_eq!(calendar_item().await, before, "{what}: no use recorded");
+    }
+
+    // A password for every service opens each, anonymous callers too.
+    for headers in [through("imap", "192.0.2.4"), through("caldav", "192.0.2.4")] {
+        let allowed = ada.verify_with("ada", &everything, &headers).await;
+        assert_eq!(allowed.status, StatusCode::OK);
+    }
+    assert_eq!(ada.verify("ada", &everything).await.status, StatusCode::OK);
+
+    // Refusals by service count against the client's budget (3) as wrong
+    // passwords do: no free tries to learn which guess was right.
+    let client = "198.51.100.7";
+    for _ in 0..3 {
+        let refused = ada
+            .verify_with("ada", &calendars, &through("imap", client))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = ada
+        .verify_with("ada", &calendars, &through("caldav", client))
+        .await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -210,6 +210,7 @@ fn create_action(
                     &NewAppPassword {
                         name: request.name.clone(),
                         expires_at: request.expires_at.clone(),
+                        services: None,
                     },
                     &request.idempotency_key,
                 )

@@ -34,6 +34,7 @@ migrations!(
     "0004_hardening",
     "0005_shared_state",
     "0006_turns_and_codes",
+    "0007_services",
 );
 
 /// A constant that names the migrations' lock among PostgreSQL's advisory

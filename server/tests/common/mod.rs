@@ -313,6 +313,14 @@ impl ApiResponse {
             .and_then(|t| t.rsplit('/').next())
             .unwrap_or_default()
     }
+
+    /// Panics unless this is 422 `validation-failed` whose first field
+    /// error is at `pointer`; `what` names the input in the message.
+    pub fn assert_refused_at(&self, pointer: &str, what: &str) {
+        assert_eq!(self.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}");
+        assert_eq!(self.problem_kind(), "validation-failed", "{what}");
+        assert_eq!(self.body["errors"][0]["pointer"], pointer, "{what}");
+    }
 }
 
 /// A client of `/api/v1` that behaves like the app: cookie jar, CSRF header
@@ -457,12 +465,26 @@ impl Api {
         self.send(Method::DELETE, path, None, &[]).await
     }
 
+    /// How many app passwords the list holds.
+    pub async fn item_count(&self) -> usize {
+        let list = self.get("/app-passwords").await;
+        list.body["items"]
+            .as_array()
+            .expect("a list of items")
+            .len()
+    }
+
     /// POST /app-passwords with a name and an Idempotency-Key.
     pub async fn create(&self, name: &str, key: &str) -> ApiResponse {
+        self.create_with(&json!({ "name": name }), key).await
+    }
+
+    /// POST /app-passwords with `body` and an Idempotency-Key.
+    pub async fn create_with(&self, body: &Value, key: &str) -> ApiResponse {
         self.send(
             Method::POST,
             "/app-passwords",
-            Some(&json!({ "name": name })),
+            Some(body),
             &[("Idempotency-Key", key)],
         )
         .await
@@ -471,8 +493,23 @@ impl Api {
     /// Creates an app password named `name` (the name, dashed, as the
     /// `Idempotency-Key`) and returns its id and the password.
     pub async fn new_app_password(&self, name: &str) -> (String, String) {
-        let created = self.create(name, &name.replace(' ', "-")).await;
+        self.new_app_password_for(name, None).await
+    }
+
+    /// Like [`Api::new_app_password`], for the `services` given (`None`:
+    /// every service).
+    pub async fn new_app_password_for(
+        &self,
+        name: &str,
+        services: Option<&[&str]>,
+    ) -> (String, String) {
+        let mut body = json!({ "name": name });
+        if let Some(services) = services {
+            body["services"] = json!(services);
+        }
+        let created = self.create_with(&body, &name.replace(' ', "-")).await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert_eq!(created.body.get("services"), body.get("services"));
         let text = |member: &str| created.body[member].as_str().unwrap().to_owned();
         (text("id"), text("password"))
     }

@@ -218,6 +218,7 @@ mod tests {
             last_used_ip: None,
             last_used_service: None,
             expires_at: None,
+            services: None,
         }
     }
 

@@ -83,7 +83,14 @@ async fn expired_passwords_sort_together_and_go_in_one_action() {
     let soon = (time::OffsetDateTime::now_utc() + time::Duration::seconds(2))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    for (name, expires_at) in [("Old phone", json!(soon)), ("Laptop", json!(null))] {
+    let in_three_days = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    for (name, expires_at) in [
+        ("Old phone", json!(soon)),
+        ("Tablet", json!(in_three_days)),
+        ("Laptop", json!(null)),
+    ] {
         let (status, body) = api
             .call(
                 Method::POST,
@@ -96,18 +103,49 @@ async fn expired_passwords_sort_together_and_go_in_one_action() {
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
 
     let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
-    // The expired one comes after the one that works, and says so.
-    browser.wait_for_rows(&["Laptop", "Old phone"]).await;
+    // The expired one comes after those that work, says so, and reads as
+    // past; the one that stops within the week stands out.
+    browser
+        .wait_for_rows(&["Laptop", "Tablet", "Old phone"])
+        .await;
     browser
         .wait_for_text(".app-password-row:last-child", "Expired on")
         .await;
+    let looks = browser
+        .script(
+            "const rows = [...document.querySelectorAll('.app-password-row')];
+             const color = (row, css) => getComputedStyle(row.querySelector(css)).color;
+             return {
+               expired_dimmed: color(rows[2], '.name') !== color(rows[0], '.name'),
+               soon_marked: color(rows[1], 'td:nth-child(3)') !== color(rows[0], 'td:nth-child(2)')
+                 && getComputedStyle(rows[1].querySelector('td:nth-child(3)')).fontWeight === '600',
+             }",
+        )
+        .await;
+    assert_eq!(
+        looks,
+        json!({ "expired_dimmed": true, "soon_marked": true }),
+        "expired and soon-expiring rows look apart from active ones"
+    );
     browser.screenshot("expired").await;
+    browser
+        .expect_accessible("an expired and a soon-expiring row")
+        .await;
+    // On a phone's card the expiry says itself once ("Expires in 3 days",
+    // not "Expires: Expires in 3 days").
+    browser.set_width(390).await;
+    let card = browser
+        .script("return document.querySelectorAll('.app-password-row')[1].innerText")
+        .await;
+    let card = card.as_str().unwrap_or_default();
+    assert_eq!(card.matches("Expire").count(), 1, "{card}");
+    browser.set_width(1280).await;
     browser.click("#delete-expired").await;
     browser
         .wait_for_text("dialog[open] h2", "Delete the expired app password?")
         .await;
     browser.click("dialog[open] .button-danger").await;
-    browser.wait_for_rows(&["Laptop"]).await;
+    browser.wait_for_rows(&["Laptop", "Tablet"]).await;
     browser
         .wait_for_text(
             ".status-line[role=status]",

@@ -329,12 +329,48 @@ async fn the_name_field_counts_and_its_errors_follow_the_text() {
     browser.finish().await;
 }
 
+/// Ten long names of the kind people give, the longest words first.
+fn long_names() -> Vec<String> {
+    [
+        "Outlook on the meeting-room PC in building three",
+        "Thunderbird on my laptop at home",
+        "Calendar sync for the shared family iPad",
+        "Mail on the Android phone from work",
+        "Printer scan-to-email in the second-floor office",
+        "Backup job on the file server (nightly)",
+        "Apple Mail on the MacBook Pro",
+        "Contacts on the car's infotainment system",
+        "Evolution on the Linux workstation",
+        "Old BlackBerry kept for emergencies",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// The names whose cell breaks a word across lines (a word's text has more
+/// than one line box), as the user would see "Outlo / ok". A line may
+/// break at a space or after a hyphen ("scan-/to-email").
+const NAMES_BROKEN_MID_WORD: &str = "
+    return [...document.querySelectorAll('.app-password-row .name')].filter(cell => {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const word of node.data.matchAll(/[^\\s-]+/g)) {
+          const range = document.createRange();
+          range.setStart(node, word.index);
+          range.setEnd(node, word.index + word[0].length);
+          if (range.getClientRects().length > 1) return true;
+        }
+      }
+      return false;
+    }).map(cell => cell.textContent)";
+
 #[tokio::test]
 async fn nothing_in_the_list_wraps_or_scrolls_sideways_in_any_language() {
     let server = TestServer::start(&[&GRACE]);
     let api = server.other_client(GRACE.login);
-    // A row of every kind: used through a service, expiring, plain.
-    make(&server, &devices(3)).await;
+    // Twelve rows of every kind, with long names: used through a service,
+    // expiring, plain.
+    make(&server, &long_names()).await;
     let soon = (time::OffsetDateTime::now_utc() + time::Duration::days(12))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
@@ -381,6 +417,46 @@ async fn nothing_in_the_list_wraps_or_scrolls_sideways_in_any_language() {
             browser
                 .expect_no_sideways_scroll(&format!("{languages} at {width} px"))
                 .await;
+            assert_eq!(
+                browser.script(NAMES_BROKEN_MID_WORD).await,
+                json!([]),
+                "{languages} at {width} px: these names break inside a word"
+            );
+            assert_eq!(
+                browser
+                    .script("const table = document.querySelector('.app-password-table').getBoundingClientRect();
+                             const panel = document.querySelector('.tab-panel').getBoundingClientRect();
+                             return table.left >= panel.left - 0.5 && table.right <= panel.right + 0.5")
+                    .await,
+                true,
+                "{languages} at {width} px: the table spills out of its card"
+            );
+            if width == 1280 {
+                // The name keeps its room beside four columns (14rem).
+                let narrowest = browser
+                    .script("return Math.min(...[...document.querySelectorAll('.app-password-row .name')].map(c => c.getBoundingClientRect().width))")
+                    .await;
+                assert!(
+                    narrowest.as_f64().unwrap_or_default() >= 224.0,
+                    "{languages}: the Name column is {narrowest} px wide"
+                );
+                browser
+                    .screenshot(&format!("app-passwords-1280-{languages}"))
+                    .await;
+            } else {
+                // A card a row: the name bold, and the list still sortable.
+                assert_eq!(
+                    browser
+                        .script("return getComputedStyle(document.querySelector('.app-password-row .name')).fontWeight")
+                        .await,
+                    "600"
+                );
+                browser.click("#sort-name").await;
+                browser
+                    .wait_for_script("return document.getElementById('sort-name').closest('th').getAttribute('aria-sort')", "ascending")
+                    .await;
+                browser.click("#sort-created").await;
+            }
             if languages == "en-US" && width == 390 {
                 browser.screenshot("app-passwords-phone").await;
             }

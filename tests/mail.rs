@@ -61,11 +61,11 @@ async fn a_copied_app_password_signs_in_to_imap_until_its_row_is_deleted() {
     assert_eq!(imap_login(&pasted), Login::Accepted);
 
     // The list, reloaded, says where it was last used: over IMAP, from the
-    // mail client's address ("date · IMAP · address").
+    // mail client's address, on a line under the date ("IMAP · address").
     browser.client.refresh().await.expect("reload");
     let last_used = browser.wait_for_text(LAST_USED, "IMAP").await;
     assert!(
-        last_used.ends_with(&format!(" · IMAP · {MAIL_CLIENT}")),
+        last_used.lines().last() == Some(format!("IMAP · {MAIL_CLIENT}").as_str()),
         "{last_used}"
     );
 

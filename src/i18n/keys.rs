@@ -96,7 +96,6 @@ keys! {
     LIST_COL_EXPIRES = "list.col.expires",
     LIST_COL_ACTIONS = "list.col.actions",
     LIST_NEVER = "list.never",
-    LIST_LAST_USED_FROM = "list.last_used_from",
     LIST_RENAME = "list.rename",
     LIST_RENAME_NAMED = "list.rename_named",
     LIST_DELETE = "list.delete",

@@ -17,7 +17,7 @@ use super::order::RowButton;
 /// [`app_password_row`] repeats. Interned (made JS strings once) before the
 /// rows render: otherwise each of a thousand rows copies them into JS
 /// again.
-pub(super) const ROW_STRINGS: [&str; 17] = [
+pub(super) const ROW_STRINGS: [&str; 19] = [
     "class",
     "type",
     "id",
@@ -31,10 +31,12 @@ pub(super) const ROW_STRINGS: [&str; 17] = [
     "name",
     "auto",
     "row-actions",
+    "row-buttons",
     "button",
     "button button-small",
     "button button-small button-danger-quiet",
     "when",
+    "where",
 ];
 
 /// How a service that used an app password is named: the protocols'
@@ -85,6 +87,24 @@ impl RowTexts {
     }
 }
 
+/// How close an expiry is "soon", and marked so: a week, in milliseconds.
+const EXPIRES_SOON_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
+
+/// The service and the address `item` was last used through ("IMAP ·
+/// 192.0.2.7"), as far as the backend says.
+fn used_through(i18n: I18n, item: &AppPassword) -> Option<String> {
+    let parts: Vec<String> = [
+        item.last_used_service
+            .as_deref()
+            .map(|service| service_name(i18n, service)),
+        item.last_used_ip.as_deref().map(|ip| i18n.user_text(ip)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 /// A moment, said relative to now ("2 hours ago"), with the exact date
 /// and time for the mouse (`title`) and, while its row has the focus, on
 /// screen (`data-exact`, see `style/`).
@@ -106,67 +126,57 @@ pub(super) fn app_password_row(
 ) -> impl IntoView {
     let ago = |at: &str| i18n.relative(expiry::parse(at).unwrap_or(now) - now);
     let last_used = texts.last_used.clone().map(|label| {
-        let text = match (
-            &item.last_used_at,
-            &item.last_used_service,
-            &item.last_used_ip,
-        ) {
-            // The service that asked, when the backend says: "2 hours ago · IMAP · address".
-            (Some(at), service, ip) => {
-                let said = match (service, ip) {
-                    (Some(service), ip) => [
-                        Some(ago(at)),
-                        Some(service_name(i18n, service)),
-                        ip.as_deref().map(|ip| i18n.user_text(ip)),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-                    (None, Some(ip)) => i18n.t_with(
-                        keys::LIST_LAST_USED_FROM,
-                        &[("date", &ago(at)), ("address", &i18n.user_text(ip))],
-                    ),
-                    (None, None) => ago(at),
-                };
-                Either::Left(moment(i18n, at, said))
-            }
-            _ => Either::Right(texts.never.clone()),
-        };
-        view! { <td data-label=label>{text}</td> }
-    });
-    let expires = texts.expires.clone().map(|label| {
-        let text = match item.expires_at.as_deref() {
-            Some(at) => Either::Left(moment(i18n, at, expiry::describe(item, i18n, now))),
+        let text = match &item.last_used_at {
+            // When, then on a line of its own where from, so that the date
+            // stays whole and the name keeps its room: "IMAP · address".
+            Some(at) => Either::Left(view! {
+                {moment(i18n, at, ago(at))}
+                {used_through(i18n, item).map(|said| view! { <span class="where">{said}</span> })}
+            }),
             None => Either::Right(texts.never.clone()),
         };
         view! { <td data-label=label>{text}</td> }
     });
-    let name = i18n.user_text(&item.name);
+    let soon = expiry::parse(item.expires_at.as_deref().unwrap_or_default())
+        .is_some_and(|at| at > now && at - now < EXPIRES_SOON_MS);
+    let expired = expiry::is_expired(item, now);
+    let expires = texts.expires.clone().map(|label| match item.expires_at.as_deref() {
+        // "Expires in 3 days" says what it is: a label before it would say
+        // it twice on a phone's card.
+        Some(at) => Either::Left(view! {
+            <td class:expires-soon=soon>{moment(i18n, at, expiry::describe(item, i18n, now))}</td>
+        }),
+        None => Either::Right(view! { <td data-label=label>{texts.never.clone()}</td> }),
+    });
+    // The name as it is, with no direction isolates: voice control
+    // ("click Rename Old iPad") matches an accessible name by its text.
+    let named = &[("name", item.name.as_str())];
     view! {
-        <tr class="app-password-row" class:row-new=is_new aria-rowindex=index + 2>
+        <tr class="app-password-row" class:row-new=is_new class:row-expired=expired aria-rowindex=index + 2>
             // The badge is drawn from data-new, so the cell holds the name alone.
             <td class="name" dir="auto" data-new=is_new.then(|| texts.new.clone())>{item.name.clone()}</td>
             <td data-label=texts.created.clone()>{moment(i18n, &item.created_at, ago(&item.created_at))}</td>
             {last_used}
             {expires}
             <td class="row-actions">
-                <button
-                    type="button"
-                    class="button button-small"
-                    id=RowButton::Rename.id(index)
-                    aria-label=i18n.t_with(keys::LIST_RENAME_NAMED, &[("name", &name)])
-                >
-                    {texts.rename.clone()}
-                </button>
-                <button
-                    type="button"
-                    class="button button-small button-danger-quiet"
-                    id=RowButton::Delete.id(index)
-                    aria-label=i18n.t_with(keys::LIST_DELETE_NAMED, &[("name", &name)])
-                >
-                    {texts.delete.clone()}
-                </button>
+                <div class="row-buttons">
+                    <button
+                        type="button"
+                        class="button button-small"
+                        id=RowButton::Rename.id(index)
+                        aria-label=i18n.t_with(keys::LIST_RENAME_NAMED, named)
+                    >
+                        {texts.rename.clone()}
+                    </button>
+                    <button
+                        type="button"
+                        class="button button-small button-danger-quiet"
+                        id=RowButton::Delete.id(index)
+                        aria-label=i18n.t_with(keys::LIST_DELETE_NAMED, named)
+                    >
+                        {texts.delete.clone()}
+                    </button>
+                </div>
             </td>
         </tr>
     }

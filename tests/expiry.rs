@@ -78,7 +78,7 @@ async fn a_day_beyond_the_maximum_is_refused_next_to_the_field() {
 
 #[tokio::test]
 async fn expired_passwords_sort_together_and_go_in_one_action() {
-    let server = TestServer::start(&[&GRACE]);
+    let server = TestServer::start_with(&[&GRACE], &["--max-app-passwords", "3"]);
     let api = server.other_client(GRACE.login);
     let soon = (time::OffsetDateTime::now_utc() + time::Duration::seconds(2))
         .format(&time::format_description::well_known::Rfc3339)
@@ -131,6 +131,10 @@ async fn expired_passwords_sort_together_and_go_in_one_action() {
     browser
         .expect_accessible("an expired and a soon-expiring row")
         .await;
+    // At the limit, the note points to the quickest way out.
+    browser
+        .wait_for_text("#limit-note", "Delete expired ones")
+        .await;
     // On a phone's card the expiry says itself once ("Expires in 3 days",
     // not "Expires: Expires in 3 days").
     browser.set_width(390).await;
@@ -143,6 +147,9 @@ async fn expired_passwords_sort_together_and_go_in_one_action() {
     browser.click("#delete-expired").await;
     browser
         .wait_for_text("dialog[open] h2", "Delete the expired app password?")
+        .await;
+    browser
+        .wait_for_text(".delete-detail", "The expired ones: Old phone.")
         .await;
     browser.click("dialog[open] .button-danger").await;
     browser.wait_for_rows(&["Laptop", "Tablet"]).await;

@@ -464,3 +464,60 @@ async fn nothing_in_the_list_wraps_or_scrolls_sideways_in_any_language() {
         browser.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_repeated_name_is_pointed_out_and_the_delete_question_tells_rows_apart() {
+    let server = TestServer::start(&[&GRACE]);
+    make(&server, &["Outlook on my laptop".into(), "Phone".into()]).await;
+    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
+    browser
+        .wait_for_text("#app-password-count", "2 of 40")
+        .await;
+    let hidden = |id: &str| format!("return String(document.getElementById('{id}').hidden)");
+
+    // Create: the same name in another case is pointed out, with when the
+    // first was made; a name of its own is not. Next still works.
+    browser.click("#create").await;
+    browser
+        .type_into("#app-password-name", "  outlook ON my laptop")
+        .await;
+    browser
+        .wait_for_text(
+            "#create-same-name",
+            "You already have one with this name, created this minute.",
+        )
+        .await;
+    browser
+        .expect_accessible("Create, with a name already used")
+        .await;
+    browser
+        .type_into("#app-password-name", "Outlook on my desktop")
+        .await;
+    browser
+        .wait_for_script(&hidden("create-same-name"), "true")
+        .await;
+    browser.press('\u{E00C}').await;
+
+    // Rename: another row's name is pointed out; its own is not.
+    browser.click_in_row("Phone", "Rename").await;
+    browser
+        .wait_for_script(&hidden("rename-same-name"), "true")
+        .await;
+    browser
+        .type_into("#rename-name", "Outlook on my laptop")
+        .await;
+    browser
+        .wait_for_text("#rename-same-name", "You already have one with this name")
+        .await;
+    browser.press('\u{E00C}').await;
+
+    // The delete question says when it was made and last used.
+    browser.click_in_row("Phone", "Delete").await;
+    browser
+        .wait_for_text(".delete-detail", "Created this minute, never used.")
+        .await;
+    browser
+        .expect_accessible("the delete question, with when")
+        .await;
+    browser.finish().await;
+}

@@ -114,6 +114,15 @@ pub fn AppPasswordsPanel() -> impl IntoView {
                 .and_then(|list| list.expiry)
         })
     });
+    // The names a new one or a rename is compared with (`SameNameNote`).
+    let items = Memo::new(move |_| {
+        list.with(|list| {
+            list.as_ref()
+                .and_then(|list| list.as_ref().ok())
+                .map(|list| list.items.clone())
+                .unwrap_or_default()
+        })
+    });
     let close = Callback::new(move |outcome: Outcome| {
         let closed = open().unwrap_or(Open::Nothing);
         chosen.set(Some(Open::Nothing));
@@ -139,7 +148,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         <p class="muted">{i18n.t(keys::LIST_INTRO)}</p>
         <p class="status-line" role="status">{status_line}</p>
         <ListOrProblem list=list kept=kept on_action=on_action />
-        {move || open_dialog(open(), list, expiry, close, on_created)}
+        {move || open_dialog(open(), list, Known { expiry, items }, close, on_created)}
     }
 }
 
@@ -176,11 +185,34 @@ fn ListOrProblem(list: Loaded, kept: Kept, on_action: Callback<ListAction>) -> i
     }
 }
 
+/// What the dialogs learn from the list, read through memos (see
+/// `AppPasswordsPanel`).
+#[derive(Clone, Copy)]
+struct Known {
+    /// The backend's expiry rules, when it lets the user choose.
+    expiry: Memo<Option<ExpiryPolicy>>,
+    /// The app passwords there are.
+    items: Memo<Vec<AppPassword>>,
+}
+
+impl Known {
+    /// Every app password but `item`.
+    fn others_than(&self, item: &AppPassword) -> Vec<AppPassword> {
+        self.items.with_untracked(|items| {
+            items
+                .iter()
+                .filter(|other| other.id != item.id)
+                .cloned()
+                .collect()
+        })
+    }
+}
+
 /// The dialog `open` names, if any.
 fn open_dialog(
     open: Option<Open>,
     list: Loaded,
-    expiry: Memo<Option<ExpiryPolicy>>,
+    known: Known,
     close: Callback<Outcome>,
     on_created: Callback<Option<String>>,
 ) -> impl IntoView {
@@ -191,12 +223,14 @@ fn open_dialog(
                 on_close=on_created
                 on_list_stale=Callback::new(move |()| list.refetch())
                 draft=draft
-                expiry=expiry.get_untracked()
+                expiry=known.expiry.get_untracked()
+                others=known.items.get_untracked()
             />
         }
         .into_any(),
         Some(Open::Rename { item, draft }) => {
-            view! { <RenameDialog item=item on_close=close draft=draft /> }.into_any()
+            let others = known.others_than(&item);
+            view! { <RenameDialog item=item on_close=close draft=draft others=others /> }.into_any()
         }
         Some(Open::Delete { item, .. }) => {
             view! { <DeleteDialog item=item on_close=close /> }.into_any()

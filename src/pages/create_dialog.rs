@@ -7,7 +7,8 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::{
-    new_idempotency_key, ApiError, CreatedAppPassword, ExpiryPolicy, NewAppPassword, ProblemKind,
+    new_idempotency_key, ApiError, AppPassword, CreatedAppPassword, ExpiryPolicy, NewAppPassword,
+    ProblemKind,
 };
 use crate::calls::{use_calls, Failed};
 use crate::components::{
@@ -18,6 +19,7 @@ use crate::expiry;
 use crate::host::HostEvent;
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::created_step::CreatedStep;
+use crate::pages::same_name::SameNameNote;
 use crate::session::use_session;
 
 /// Creates an app password. `on_close` runs after Done or Cancel; the
@@ -36,7 +38,11 @@ pub fn CreateDialog(
     /// When the backend lets the user choose an expiry, its rules.
     #[prop(optional_no_strip)]
     expiry: Option<ExpiryPolicy>,
+    /// The app passwords there are, whose names a new one should not repeat.
+    #[prop(optional)]
+    others: Vec<AppPassword>,
 ) -> impl IntoView {
+    let others = StoredValue::new(others);
     let i18n = use_i18n();
     let restored = draft.is_some();
     let form = NameForm::new(
@@ -81,6 +87,7 @@ pub fn CreateDialog(
                 fallback=move || view! {
                     <NameStep
                         form=form
+                        others=others
                         restored=restored
                         busy=create.pending().into()
                         on_next=send
@@ -275,6 +282,8 @@ fn recheck_session_while_shown(shown: Signal<bool>) {
 #[component]
 fn NameStep(
     form: NameForm,
+    /// The names to warn about repeating.
+    others: StoredValue<Vec<AppPassword>>,
     /// Whether the name came back from an interrupted create.
     restored: bool,
     /// While the create is under way.
@@ -297,6 +306,7 @@ fn NameStep(
             })}
             <ErrorLine message=form.message />
             <NameField id="app-password-name" value=form.name error=form.name_error node_ref=input />
+            <SameNameNote id="create-same-name" name=form.name others=others />
             {form.expiry.map(|(policy, input)| view! { <ExpiryField policy=policy input=input /> })}
             <div class="dialog-actions">
                 <button

@@ -13,8 +13,10 @@ use crate::api::{ApiClient, ApiError, AppPassword, ProblemKind};
 use crate::calls::{use_calls, Calls, Failed};
 use crate::components::{name_problem_message, Dialog, ErrorLine, NameField};
 use crate::drafts::Draft;
+use crate::expiry;
 use crate::host::HostEvent;
 use crate::i18n::{keys, use_i18n, I18n};
+use crate::pages::same_name::SameNameNote;
 
 /// What a manage dialog reports when it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +97,11 @@ pub fn RenameDialog(
     item: AppPassword,
     on_close: Callback<Outcome>,
     draft: Option<String>,
+    /// The other app passwords, whose names the new one should not repeat.
+    #[prop(optional)]
+    others: Vec<AppPassword>,
 ) -> impl IntoView {
+    let others = StoredValue::new(others);
     let i18n = use_i18n();
     let restored = draft.is_some();
     let name = RwSignal::new(draft.unwrap_or_else(|| item.name.clone()));
@@ -138,6 +144,7 @@ pub fn RenameDialog(
                 })}
                 <ErrorLine message=failures.message />
                 <NameField id="rename-name" value=name error=name_error node_ref=input />
+                <SameNameNote id="rename-same-name" name=name others=others />
                 <div class="dialog-actions">
                     <button type="submit" class="button button-primary" disabled=move || rename.pending().get()>
                         {i18n.t(keys::COMMON_SAVE)}
@@ -196,6 +203,7 @@ pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
     let name = i18n.user_text(&item.name);
     let named = [("name", name.as_str())];
     let done = i18n.t_with(keys::DELETE_DONE, &named);
+    let detail = made_and_used(i18n, &item);
     let failures = Failures::new(on_close, Some(i18n.t_with(keys::DELETE_GONE, &named)));
     let id = item.id.clone();
     let delete = confirm_write(
@@ -215,6 +223,7 @@ pub fn DeleteDialog(item: AppPassword, on_close: Callback<Outcome>) -> impl Into
             title_id="delete-title"
             title=i18n.t_with(keys::DELETE_TITLE, &named)
             body=i18n.t(keys::DELETE_BODY)
+            detail=detail
             confirm=i18n.t(keys::DELETE_CONFIRM)
             action=delete
             failures=failures
@@ -258,6 +267,11 @@ pub fn DeleteExpiredDialog(items: Vec<AppPassword>, on_close: Callback<Outcome>)
     let (i18n, calls) = (use_i18n(), use_calls());
     let count = items.len();
     let done = i18n.t_count(keys::DELETE_EXPIRED_DONE, count, &[]);
+    let names: Vec<String> = items
+        .iter()
+        .map(|item| i18n.user_text(&item.name))
+        .collect();
+    let detail = i18n.t_with(keys::DELETE_EXPIRED_WHICH, &[("names", &names.join(", "))]);
     let failures = Failures::new(on_close, None);
     let items = StoredValue::new(items);
     let delete_expired = confirm_write(
@@ -270,10 +284,26 @@ pub fn DeleteExpiredDialog(items: Vec<AppPassword>, on_close: Callback<Outcome>)
             title_id="delete-expired-title"
             title=i18n.t_count(keys::DELETE_EXPIRED_TITLE, count, &[])
             body=i18n.t(keys::DELETE_EXPIRED_BODY)
+            detail=detail
             confirm=i18n.t(keys::DELETE_EXPIRED_CONFIRM)
             action=delete_expired
             failures=failures
         />
+    }
+}
+
+/// "Created 3 days ago, last used 2 hours ago.": what tells `item` apart
+/// from another of the same name.
+fn made_and_used(i18n: I18n, item: &AppPassword) -> String {
+    let now = expiry::now();
+    let ago = |at: &str| i18n.relative(expiry::parse(at).unwrap_or(now) - now);
+    let created = ago(&item.created_at);
+    match item.last_used_at.as_deref() {
+        Some(used) => i18n.t_with(
+            keys::DELETE_MADE,
+            &[("created", &created), ("used", &ago(used))],
+        ),
+        None => i18n.t_with(keys::DELETE_MADE_UNUSED, &[("created", &created)]),
     }
 }
 
@@ -304,6 +334,9 @@ fn ConfirmDialog(
     title_id: &'static str,
     title: String,
     body: String,
+    /// What tells it apart (when made, when last used; which ones).
+    #[prop(optional, into)]
+    detail: Option<String>,
     confirm: String,
     action: Action<(), ()>,
     failures: Failures,
@@ -315,6 +348,7 @@ fn ConfirmDialog(
         <Dialog labelled_by=title_id on_escape=Signal::stored(Some(cancel))>
             <h2 id=title_id>{title}</h2>
             <p>{body}</p>
+            {detail.map(|detail| view! { <p class="delete-detail">{detail}</p> })}
             <ErrorLine message=message />
             <div class="dialog-actions">
                 <button

@@ -82,7 +82,7 @@ pub fn AppPasswordList(
         view! { <AppPasswordTable rows=rows total=count filter=filter.get_untracked() wiring=wiring /> }
     };
     view! {
-        <ListHeader count=count max_count=list.max_count can_create=can_create on_action=on_action />
+        <ListHeader count=count max_count=list.max_count can_create=can_create has_expired=!expired.is_empty() on_action=on_action />
         {(count > FILTER_FROM).then(|| view! { <FilterField filter=filter /> })}
         {table}
         <ListFooter count=count expired=expired on_action=on_action />
@@ -95,6 +95,9 @@ fn ListHeader(
     count: usize,
     max_count: Option<u32>,
     can_create: bool,
+    /// Whether some have expired: deleting them is the quickest way out of
+    /// the limit.
+    has_expired: bool,
     on_action: Callback<ListAction>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -137,7 +140,9 @@ fn ListHeader(
             <p class="count" id="app-password-count">{summary}</p>
         </div>
         {at_limit.then(|| view! {
-            <p class="notice notice-info" id=LIMIT_NOTE_ID tabindex="-1">{i18n.t(keys::LIST_AT_LIMIT)}</p>
+            <p class="notice notice-info" id=LIMIT_NOTE_ID tabindex="-1">
+                {i18n.t(if has_expired { keys::LIST_AT_LIMIT_EXPIRED } else { keys::LIST_AT_LIMIT })}
+            </p>
         })}
     })
 }

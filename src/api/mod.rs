@@ -28,3 +28,19 @@ use leptos::prelude::expect_context;
 pub fn use_api() -> ApiClient {
     expect_context::<ApiClient>()
 }
+
+/// An app password as a unit test needs one: never used, never expiring,
+/// for every service.
+#[cfg(test)]
+pub fn test_item(id: &str, name: &str, created_at: &str) -> AppPassword {
+    AppPassword {
+        id: id.into(),
+        name: name.into(),
+        created_at: created_at.into(),
+        last_used_at: None,
+        last_used_ip: None,
+        last_used_service: None,
+        expires_at: None,
+        services: None,
+    }
+}

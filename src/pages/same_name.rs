@@ -53,16 +53,7 @@ mod tests {
     use super::*;
 
     fn named(name: &str) -> AppPassword {
-        AppPassword {
-            id: name.into(),
-            name: name.into(),
-            created_at: "2026-01-01T00:00:00Z".into(),
-            last_used_at: None,
-            last_used_ip: None,
-            last_used_service: None,
-            expires_at: None,
-            services: None,
-        }
+        crate::api::test_item(name, name, "2026-01-01T00:00:00Z")
     }
 
     #[test]

@@ -209,18 +209,7 @@ impl RowButton {
 mod tests {
     use super::*;
 
-    fn item(id: &str, name: &str, created_at: &str) -> AppPassword {
-        AppPassword {
-            id: id.into(),
-            name: name.into(),
-            created_at: created_at.into(),
-            last_used_at: None,
-            last_used_ip: None,
-            last_used_service: None,
-            expires_at: None,
-            services: None,
-        }
-    }
+    use crate::api::test_item as item;
 
     fn names(rows: &[AppPassword]) -> Vec<&str> {
         rows.iter().map(|row| row.name.as_str()).collect()

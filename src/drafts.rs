@@ -36,6 +36,10 @@ pub struct CreateDraft {
     /// The expiry it asked for, if any.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// The services it was limited to; `None` for every service (and in
+    /// a draft kept before scopes existed).
+    #[serde(default)]
+    pub services: Option<Vec<String>>,
     /// The key of that create.
     pub idempotency_key: String,
 }
@@ -78,4 +82,18 @@ pub fn take(login: &str, wanted: impl Fn(&Draft) -> bool) -> Option<Draft> {
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_create_kept_before_scopes_reads_as_every_service() {
+        let old = r#"{"Create":{"name":"Phone","idempotency_key":"k"}}"#;
+        let Ok(Draft::Create(draft)) = serde_json::from_str::<Draft>(old) else {
+            panic!("an old draft no longer reads");
+        };
+        assert_eq!((draft.name.as_str(), draft.services), ("Phone", None));
+    }
 }

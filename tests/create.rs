@@ -406,6 +406,137 @@ async fn an_operator_can_turn_set_up_off() {
     browser.finish().await;
 }
 
+/// The set-up's values on screen, by id.
+const SHOWN_VALUES: &str =
+    "return Object.fromEntries([...document.querySelectorAll('.setup-value')]
+     .map(e => [e.id, e.textContent]))";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_for_mail_only_opens_mail_and_sets_up_mail_alone() {
+    let (server, _front, browser) = signed_in(Some(SERVICES)).await;
+    let downloads = tempfile::tempdir().expect("a download folder");
+    browser.download_into(downloads.path()).await;
+    browser.start_create("Mail on the phone").await;
+    // Everything unless the user chooses; the kinds as a person uses them.
+    browser.wait_for_text("#scope legend", "Works for").await;
+    browser
+        .wait_for_text("#scope-hint", "opens nothing else")
+        .await;
+    let choices = browser
+        .script(
+            "return [...document.querySelectorAll('#scope input')]
+                 .map(i => [i.value, i.checked, i.labels[0].textContent])",
+        )
+        .await;
+    assert_eq!(
+        choices,
+        json!([
+            ["all", true, "Everything"],
+            ["mail", false, "Mail"],
+            ["dav", false, "Calendars and contacts"]
+        ])
+    );
+    browser.click("#scope-mail").await;
+    browser.expect_accessible("create, mail only chosen").await;
+    browser.click(".ap-root dialog button[type=submit]").await;
+    let password = browser.shown_password().await;
+
+    // Set-up offers the mail clients with no calendar step or address.
+    browser.click("#setup-device").await;
+    for client in ["thunderbird", "other", "apple"] {
+        browser.choose("#setup-client", client).await;
+        browser.find("#setup-steps li").await;
+        let steps = browser
+            .script("return document.getElementById('setup-steps').textContent")
+            .await;
+        assert!(
+            !steps.as_str().unwrap_or_default().contains("CalDAV"),
+            "{client}: {steps}"
+        );
+        let shown = browser.script(SHOWN_VALUES).await;
+        assert_eq!(shown.get("setup-dav-url"), None, "{client}");
+        assert_eq!(shown["setup-imap-host"], "imap.example.test", "{client}");
+    }
+    browser
+        .expect_accessible("set up a device, mail only")
+        .await;
+    // Apple's profile holds the mail account alone.
+    browser.click("#download-profile").await;
+    let file = wait_for_download(downloads.path(), "Mail on the phone.mobileconfig");
+    let profile = read_plist(&file);
+    let kinds: Vec<&Value> = profile["PayloadContent"]
+        .as_array()
+        .expect("payloads")
+        .iter()
+        .map(|payload| &payload["PayloadType"])
+        .collect();
+    assert_eq!(kinds, [&json!("com.apple.mail.managed")]);
+    browser.close_created().await;
+
+    // The list says so; the verifier lets it into mail and nowhere else.
+    browser
+        .wait_for_text(".app-password-row .scope", "Mail only")
+        .await;
+    browser
+        .expect_accessible("the list with a mail-only password")
+        .await;
+    let credential = server.service_credential("dovecot");
+    for (service, status) in [
+        ("imap", 200),
+        ("smtp", 200),
+        ("caldav", 401),
+        ("carddav", 401),
+    ] {
+        let answered = server
+            .verify_through(&credential, service, GRACE.login, &password)
+            .await;
+        assert_eq!(answered, status, "{service}");
+    }
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_calendar_choice_survives_an_ended_session_and_sets_up_calendars_alone() {
+    let (server, _front, browser) = signed_in(Some(SERVICES)).await;
+    browser.start_create("Calendar").await;
+    browser.click("#scope-dav").await;
+    browser.end_session_on_server().await;
+    browser.click(".ap-root dialog button[type=submit]").await;
+    browser
+        .wait_for_path("/sign-in?return=/app-passwords")
+        .await;
+    browser.sign_in(&GRACE).await;
+    browser.find("#create-restored").await;
+    let checked = browser
+        .script("return document.querySelector('#scope input:checked').value")
+        .await;
+    assert_eq!(checked, "dav", "the choice came back with the name");
+    browser
+        .expect_accessible("create restored, calendars chosen")
+        .await;
+    browser.click(".ap-root dialog button[type=submit]").await;
+    browser.shown_password().await;
+    let items = server.other_client(GRACE.login).app_passwords().await;
+    assert_eq!(items[0]["services"], json!(["caldav", "carddav"]));
+
+    // No mail client, no mail server.
+    browser.click("#setup-device").await;
+    let clients = browser
+        .script("return [...document.querySelectorAll('#setup-client option')].map(o => o.value)")
+        .await;
+    assert_eq!(clients, json!(["apple", "other"]));
+    let shown = browser.script(SHOWN_VALUES).await;
+    assert_eq!(
+        shown,
+        json!({"setup-login": "grace", "setup-dav-url": "https://dav.example.test/remote.php/dav/"})
+    );
+    browser.close_created().await;
+    browser
+        .wait_for_text(".app-password-row .scope", "Calendars and contacts only")
+        .await;
+    browser.finish().await;
+}
+
 /// Scrolls the dialog to the set-up section, for its screenshot.
 async fn scroll_to_set_up(browser: &Browser) {
     browser

@@ -21,6 +21,7 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
     let backend = CompatibleBackend::default();
     // Unknown fields are ignored: a newer file works with this app.
     let config = r#"{ "api_base": "/idp/api/v1", "title": "Example IdP",
+                      "imap_host": "mail.idp.example.net", "smtp_host": "mail.idp.example.net",
                       "support_email": "help@idp.example.net", "features": { "beta": true } }"#;
     let site = Site::build()
         .await
@@ -64,6 +65,9 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
             .await,
         0
     );
+    // Asked for mail only, this backend, which knows no services, makes
+    // a password for everything: the password step says so.
+    browser.click("#scope-mail").await;
     browser.click("dialog button[type=submit]").await;
     let sending = browser
         .script("const b = document.querySelector('dialog button[type=submit]'); return b ? [b.disabled, b.textContent] : null")
@@ -71,6 +75,9 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
     assert_eq!(sending, serde_json::json!([true, "Creating…"]));
     let password = browser.shown_password().await;
     assert!(password.len() >= 32, "{password}");
+    browser
+        .wait_for_text("#scope-ignored", "works for everything")
+        .await;
     // This backend names no login for the password: none is shown.
     assert_eq!(
         browser
@@ -81,6 +88,13 @@ async fn works_under_a_sub_path_against_any_compatible_backend() {
     browser.close_created().await;
     browser.wait_for_text("#app-password-count", "1 of 3").await;
     assert_eq!(backend.ids().len(), 1, "one create, one app password");
+    assert_eq!(
+        browser
+            .script("return document.querySelectorAll('.app-password-row .scope').length")
+            .await,
+        0,
+        "an item without services opens every one"
+    );
 
     // Columns follow what the backend gives: expiry, but no last use.
     let headings = browser

@@ -545,3 +545,40 @@ fn json_read_by_the_browser_agrees_with_serde_json() {
     ));
     assert!(agree::<Value>("[]"));
 }
+
+#[wasm_bindgen_test]
+async fn scope_field_asks_in_a_fieldset_and_binds_the_choice() {
+    use app_passwords::components::ScopeField;
+    use app_passwords::config::Scope;
+    use app_passwords::i18n::{I18n, Lang};
+
+    let root = container();
+    let value = RwSignal::new(Scope::Everything);
+    let _mounted = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(I18n::new(Lang::En));
+        view! { <ScopeField offered=vec![Scope::Everything, Scope::Mail, Scope::Dav] value=value /> }
+    });
+    settle().await;
+
+    let fieldset = root.query_selector("fieldset#scope").unwrap().unwrap();
+    assert_eq!(
+        fieldset.get_attribute("aria-describedby").as_deref(),
+        Some("scope-hint")
+    );
+    let legend = root.query_selector("#scope legend").unwrap().unwrap();
+    assert_eq!(legend.text_content().unwrap(), "Works for");
+    let radio = |id: &str| -> web_sys::HtmlInputElement {
+        root.query_selector(&format!("#{id}"))
+            .unwrap()
+            .unwrap()
+            .unchecked_into()
+    };
+    assert!(radio("scope-all").checked());
+    radio("scope-mail").click();
+    settle().await;
+    assert_eq!(value.get_untracked(), Scope::Mail);
+    // Set from outside (a draft coming back), the buttons follow.
+    value.set(Scope::Dav);
+    settle().await;
+    assert!(radio("scope-dav").checked() && !radio("scope-mail").checked());
+}

@@ -9,6 +9,7 @@ pub mod field;
 pub mod focus;
 pub mod list_window;
 pub mod menu;
+pub mod scope_field;
 pub mod tabs;
 
 pub use copy_button::{CopyButton, CopyOutcome, COPY_BUTTON_ID};
@@ -21,4 +22,5 @@ pub use field::{
 pub use focus::{focus_first_of, FocusReturn};
 pub use list_window::{use_list_window, ListWindow};
 pub use menu::{Choice, ChoiceGroup, MenuButton};
+pub use scope_field::ScopeField;
 pub use tabs::{Tab, Tabs};

@@ -15,7 +15,7 @@ mod services;
 pub use decode::normalize_base_path;
 pub use error::ConfigError;
 pub use fields::{Config, Field};
-pub use services::{MailSecurity, MailServer, Services};
+pub use services::{MailSecurity, MailServer, Scope, Services};
 
 use leptos::prelude::expect_context;
 use serde_json::{Map, Value};

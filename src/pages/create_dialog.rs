@@ -1,5 +1,6 @@
 //! The Create dialog: step one asks for a name (and an expiry, when the
-//! backend offers one) and sends the create; step two
+//! backend offers one, and what it opens, when the operator lists
+//! services) and sends the create; step two
 //! ([`CreatedStep`]) shows the new password once.
 
 use contract::check_name;
@@ -12,8 +13,9 @@ use crate::api::{
 };
 use crate::calls::{use_calls, Failed};
 use crate::components::{
-    name_problem_message, Dialog, ErrorLine, ExpiryField, ExpiryInput, NameField,
+    name_problem_message, Dialog, ErrorLine, ExpiryField, ExpiryInput, NameField, ScopeField,
 };
+use crate::config::{use_config, Scope};
 use crate::drafts::{CreateDraft, Draft};
 use crate::expiry;
 use crate::host::HostEvent;
@@ -45,10 +47,7 @@ pub fn CreateDialog(
     let others = StoredValue::new(others);
     let i18n = use_i18n();
     let restored = draft.is_some();
-    let form = NameForm::new(
-        draft.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
-        expiry,
-    );
+    let form = NameForm::new(draft.as_ref(), expiry);
     // The create last sent, with the form as it was then. Sent again under
     // its key, a retry after a lost response gets the same password back
     // instead of making a second.
@@ -97,7 +96,11 @@ pub fn CreateDialog(
             >
                 {move || created().map(|created| {
                     let id = created.item.id.clone();
-                    view! { <CreatedStep created=created on_done=Callback::new(move |()| close(Some(id.clone()))) /> }
+                    // A backend that does not know services ignores them.
+                    let asked = sent.with_value(|sent| sent.as_ref().is_some_and(|(d, _)| d.services.is_some()));
+                    let scope_ignored = asked && created.item.services.is_none();
+                    let on_done = Callback::new(move |()| close(Some(id.clone())));
+                    view! { <CreatedStep created=created on_done=on_done scope_ignored=scope_ignored /> }
                 })}
             </Show>
         </Dialog>
@@ -113,15 +116,20 @@ struct NameForm {
     message: RwSignal<Option<String>>,
     /// When the backend lets the user choose one: the rules and the choice.
     expiry: Option<(ExpiryPolicy, ExpiryInput)>,
+    /// What it opens; every service unless the user chooses.
+    scope: RwSignal<Scope>,
 }
 
 /// A create sent, with the expiry choice and day as the form held them.
 type Sent = Option<(CreateDraft, (String, String))>;
 
 impl NameForm {
-    fn new(name: String, expiry: Option<ExpiryPolicy>) -> Self {
+    /// The form, empty or as `draft` left it.
+    fn new(draft: Option<&CreateDraft>, expiry: Option<ExpiryPolicy>) -> Self {
+        let scope = draft.and_then(|draft| Scope::of(draft.services.as_deref()));
         Self {
-            name: RwSignal::new(name),
+            name: RwSignal::new(draft.map(|draft| draft.name.clone()).unwrap_or_default()),
+            scope: RwSignal::new(scope.unwrap_or_default()),
             name_error: RwSignal::new(None),
             message: RwSignal::new(None),
             expiry: expiry.map(|policy| (policy, ExpiryInput::new(&policy))),
@@ -150,14 +158,16 @@ impl NameForm {
         self.name_error.set(None);
         self.message.set(None);
         let typed = self.expiry_as_typed();
+        let services = self.scope.get_untracked().services();
         if let Some((last, form)) = sent.get_value() {
-            if last.name == name && form == typed {
+            if last.name == name && last.services == services && form == typed {
                 return Some(last);
             }
         }
         let request = CreateDraft {
             name,
             expires_at: self.expires_at(i18n)?,
+            services,
             idempotency_key: new_idempotency_key(),
         };
         sent.set_value(Some((request.clone(), typed)));
@@ -217,7 +227,7 @@ fn create_action(
                     &NewAppPassword {
                         name: request.name.clone(),
                         expires_at: request.expires_at.clone(),
-                        services: None,
+                        services: request.services.clone(),
                     },
                     &request.idempotency_key,
                 )
@@ -292,6 +302,8 @@ fn NameStep(
     on_cancel: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // The choice only when the operator lists services.
+    let offered = use_config().services().map(|services| services.scopes());
     let input = NodeRef::<html::Input>::new();
     input.on_load(|input| {
         let _ = input.focus();
@@ -308,6 +320,7 @@ fn NameStep(
             <NameField id="app-password-name" value=form.name error=form.name_error node_ref=input />
             <SameNameNote id="create-same-name" name=form.name others=others />
             {form.expiry.map(|(policy, input)| view! { <ExpiryField policy=policy input=input /> })}
+            {offered.map(|offered| view! { <ScopeField offered=offered value=form.scope /> })}
             <div class="dialog-actions">
                 <button
                     type="submit"

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::CreatedAppPassword;
 use crate::components::{focus_first_of, CopyButton, DisclosureButton, COPY_BUTTON_ID};
-use crate::config::Config;
+use crate::config::{Config, Services};
 use crate::i18n::{keys, use_i18n};
 use crate::pages::device_setup::DeviceSetup;
 use crate::pages::password_guard::LeaveGuard;
@@ -17,7 +17,14 @@ use crate::pages::password_guard::LeaveGuard;
 /// saved in Apple's profile), Done and Back ask first, and reloading or
 /// leaving the page makes the browser ask.
 #[component]
-pub fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl IntoView {
+pub fn CreatedStep(
+    created: CreatedAppPassword,
+    on_done: Callback<()>,
+    /// Whether it was asked to open some services only and the backend,
+    /// which does not know services, made it open every one.
+    #[prop(optional)]
+    scope_ignored: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let config = use_context::<Config>().unwrap_or_default();
     let taken = RwSignal::new(false);
@@ -37,7 +44,12 @@ pub fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl I
     });
     let password = created.password.clone();
     let show_setup = RwSignal::new(false);
-    let services = config.services();
+    // Set-up shows only what this password opens: a value that would be
+    // refused is a dead end.
+    let services = config
+        .services()
+        .map(|services| services.narrowed(created.item.services.as_deref()))
+        .filter(Services::any);
     let copy_area = NodeRef::<html::Div>::new();
     // Focus on Copy, the next thing to do; Done needs a deliberate press.
     copy_area.on_load(|_| {
@@ -59,6 +71,7 @@ pub fn CreatedStep(created: CreatedAppPassword, on_done: Callback<()>) -> impl I
             })}
         </p>
         <p class="notice notice-warning">{i18n.t(keys::CREATED_WARNING)}</p>
+        {scope_ignored.then(|| view! { <p class="notice notice-info" id="scope-ignored">{i18n.t(keys::SCOPE_IGNORED)}</p> })}
         <div class="created-actions" node_ref=copy_area>
             <CopyButton text=Signal::stored(password) select_on_refusal="new-password" on_copy=take />
             {services.is_some().then(|| view! {

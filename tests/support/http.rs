@@ -59,9 +59,23 @@ pub async fn send(request: RequestBuilder) -> Response {
 /// `GET /api/v1/verify` on the server at `base_url` with HTTP Basic, sent
 /// as a mail client would send it: the status and the JSON body.
 pub async fn verify(base_url: &str, login: &str, password: &str) -> (u16, Value) {
-    let request = client()
+    verify_with(base_url, login, password, &[]).await
+}
+
+/// [`verify`] with `headers` too, as a service sends it (its credential,
+/// the service's name).
+pub async fn verify_with(
+    base_url: &str,
+    login: &str,
+    password: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut request = client()
         .get(format!("{base_url}/api/v1/verify"))
         .basic_auth(login, Some(password));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
     let response = send(request).await;
     (response.status, response.json())
 }

@@ -170,6 +170,26 @@ impl TestServer {
         http::verify(&self.base_url, login, password).await
     }
 
+    /// `GET /api/v1/verify` as the service `service` sends it, with the
+    /// service credential in the file `credential` (from
+    /// [`Self::service_credential`]): the status.
+    pub async fn verify_through(
+        &self,
+        credential: &Path,
+        service: &str,
+        login: &str,
+        password: &str,
+    ) -> u16 {
+        let credential = std::fs::read_to_string(credential).expect("the credential");
+        let headers = [
+            ("X-Service-Credential", credential.trim()),
+            ("X-Service-Name", service),
+        ];
+        http::verify_with(&self.base_url, login, password, &headers)
+            .await
+            .0
+    }
+
     /// Absolute URL of `path` on this server.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)

@@ -8,6 +8,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api::AppPassword;
+use crate::config::Scope;
 use crate::expiry;
 use crate::i18n::{keys, I18n};
 
@@ -17,7 +18,7 @@ use super::order::RowButton;
 /// [`app_password_row`] repeats. Interned (made JS strings once) before the
 /// rows render: otherwise each of a thousand rows copies them into JS
 /// again.
-pub(super) const ROW_STRINGS: [&str; 19] = [
+pub(super) const ROW_STRINGS: [&str; 20] = [
     "class",
     "type",
     "id",
@@ -37,6 +38,7 @@ pub(super) const ROW_STRINGS: [&str; 19] = [
     "button button-small button-danger-quiet",
     "when",
     "where",
+    "scope",
 ];
 
 /// How a service that used an app password is named: the protocols'
@@ -63,6 +65,9 @@ pub(super) struct RowTexts {
     rename: Arc<str>,
     delete: Arc<str>,
     new: Arc<str>,
+    /// "Mail only", "Calendars and contacts only" and "Some services
+    /// only"; `None` when every row opens every service.
+    scopes: Option<[Arc<str>; 3]>,
 }
 
 impl RowTexts {
@@ -83,6 +88,14 @@ impl RowTexts {
             rename: text(keys::LIST_RENAME),
             delete: text(keys::LIST_DELETE),
             new: text(keys::LIST_NEW),
+            scopes: items.iter().any(|i| i.services.is_some()).then(|| {
+                [
+                    keys::SCOPE_MAIL_ONLY,
+                    keys::SCOPE_DAV_ONLY,
+                    keys::SCOPE_SOME_ONLY,
+                ]
+                .map(text)
+            }),
         }
     }
 }
@@ -103,6 +116,18 @@ fn used_through(i18n: I18n, item: &AppPassword) -> Option<String> {
     .flatten()
     .collect();
     (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// What `item` is limited to ("Mail only"); `None` for every service.
+fn scope_said(texts: &RowTexts, item: &AppPassword) -> Option<Arc<str>> {
+    let [mail, dav, some] = texts.scopes.as_ref()?;
+    match Scope::of(item.services.as_deref()) {
+        Some(Scope::Everything) => None,
+        Some(Scope::Mail) => Some(mail.clone()),
+        Some(Scope::Dav) => Some(dav.clone()),
+        // A list made by another client, of other or mixed kinds.
+        None => Some(some.clone()),
+    }
 }
 
 /// A moment, said relative to now ("2 hours ago"), with the exact date
@@ -154,7 +179,10 @@ pub(super) fn app_password_row(
     view! {
         <tr class="app-password-row" class:row-new=is_new class:row-expired=expired aria-rowindex=index + 2>
             // The badge is drawn from data-new, so the cell holds the name alone.
-            <td class="name" dir="auto" data-new=is_new.then(|| texts.new.clone())>{item.name.clone()}</td>
+            <td class="name" dir="auto" data-new=is_new.then(|| texts.new.clone())>
+                {item.name.clone()}
+                {scope_said(texts, item).map(|said| view! { <span class="scope">{said}</span> })}
+            </td>
             <td data-label=texts.created.clone()>{moment(i18n, &item.created_at, ago(&item.created_at))}</td>
             {last_used}
             {expires}

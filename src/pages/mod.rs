@@ -16,6 +16,7 @@ pub mod password_guard;
 pub mod security;
 pub mod security_info;
 pub mod sign_in;
+pub mod used_code;
 
 pub use app_passwords::AppPasswordsPanel;
 pub use config_error::ConfigErrorPage;

@@ -97,12 +97,16 @@ pub struct NotADay;
 
 /// The `expires_at` a choice sends (RFC 3339, UTC), with `date`
 /// (`yyyy-mm-dd`) for [`ExpiryChoice::OnDate`]: the end of that day in the
-/// user's time zone. `None` for never.
+/// user's time zone, from tomorrow on. `None` for never.
 pub fn expires_at(choice: ExpiryChoice, date: &str, now: f64) -> Result<Option<String>, NotADay> {
     match choice {
         ExpiryChoice::Never => Ok(None),
         ExpiryChoice::Days(days) => Ok(Some(iso(now + f64::from(days) * DAY_MS))),
-        ExpiryChoice::OnDate => end_of_day(date).map(|at| Some(iso(at))),
+        // Before tomorrow is refused here: a typed date gets past the
+        // input's `min`.
+        ExpiryChoice::OnDate => end_of_day(date)
+            .and_then(|at| Some(at).filter(|&at| at >= now + DAY_MS).ok_or(NotADay))
+            .map(|at| Some(iso(at))),
     }
 }
 

@@ -190,6 +190,15 @@ async fn set_up_a_device_gives_each_client_its_steps_with_the_configured_values(
     let (_server, _front, browser) = signed_in(Some(SERVICES)).await;
     browser.grant_clipboard().await;
     let password = browser.create_app_password_and_stay("Laptop").await;
+    // The password is named for screen readers by the step's heading.
+    let label = browser
+        .script(
+            "const p = document.getElementById('new-password');
+             return [p.getAttribute('role'),
+                     document.getElementById(p.getAttribute('aria-labelledby')).textContent]",
+        )
+        .await;
+    assert_eq!(label, json!(["group", "Your new app password"]));
     let learn_more = browser
         .script("const a = document.getElementById('learn-more'); return [a.href, a.target]")
         .await;
@@ -357,6 +366,18 @@ async fn the_apple_profile_holds_exactly_what_was_shown_and_leaves_with_the_dial
     browser.finish().await;
 }
 
+/// The set-up values that break inside a piece (a text node between the
+/// `<wbr>`s after dots and slashes), where "mail.example .com" would read
+/// as a space to type.
+const VALUES_BROKEN_MID_WORD: &str = "
+    return [...document.querySelectorAll('.setup-value')].filter(value =>
+      [...value.childNodes].some(node => {
+        if (node.nodeType !== Node.TEXT_NODE) return false;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        return range.getClientRects().length > 1;
+      })).map(value => value.id)";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn set_up_reads_right_to_left_and_fits_a_narrow_screen() {
     let config = SERVICES.replacen('{', r#"{ "lang": "ar","#, 1);
@@ -377,11 +398,16 @@ async fn set_up_reads_right_to_left_and_fits_a_narrow_screen() {
             )
             .await;
         assert_eq!(directions, json!(["rtl", "ltr"]));
-        for width in [320, 550] {
+        for width in [320, 550, 1100] {
             browser.set_width(width).await;
             browser
                 .expect_no_sideways_scroll(&format!("set up a device, {client}, at {width} px"))
                 .await;
+            assert_eq!(
+                browser.script(VALUES_BROKEN_MID_WORD).await,
+                json!([]),
+                "{client} at {width} px"
+            );
         }
         browser.set_width(1100).await;
     }

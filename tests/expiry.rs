@@ -46,17 +46,7 @@ async fn a_day_beyond_the_maximum_is_refused_next_to_the_field() {
     browser.start_create("Router").await;
     browser.set_value("#expiry", "date").await;
     let far = time::OffsetDateTime::now_utc() + time::Duration::days(60);
-    browser
-        .set_value(
-            "#expiry-date",
-            &format!(
-                "{:04}-{:02}-{:02}",
-                far.year(),
-                u8::from(far.month()),
-                far.day()
-            ),
-        )
-        .await;
+    browser.set_value("#expiry-date", &day(far)).await;
     browser.click(".ap-root dialog button[type=submit]").await;
     let said = browser.wait_for_text("#expiry-date-error", "30 days").await;
     assert!(!said.is_empty());
@@ -66,6 +56,40 @@ async fn a_day_beyond_the_maximum_is_refused_next_to_the_field() {
             .await,
         "true"
     );
+    // Why "Never" is missing is said under the choice, which it describes.
+    browser
+        .wait_for_text("#expiry-hint", "Your organisation allows at most 30 days.")
+        .await;
+    // The calendar starts tomorrow, by the browser's clock and time zone,
+    // and ends at the maximum.
+    let bounds = browser
+        .script(
+            "const d = document.getElementById('expiry-date');
+             const t = new Date(Date.now() + 864e5);
+             const day = [t.getFullYear(), t.getMonth() + 1, t.getDate()]
+                 .map((n, i) => String(n).padStart(i ? 2 : 4, '0')).join('-');
+             return [d.min === day, d.max > d.min]",
+        )
+        .await;
+    assert_eq!(bounds, json!([true, true]));
+    // A past day typed past the calendar's `min` is refused here.
+    let yesterday = day(time::OffsetDateTime::now_utc() - time::Duration::days(2));
+    browser.set_value("#expiry-date", &yesterday).await;
+    browser.click(".ap-root dialog button[type=submit]").await;
+    browser
+        .wait_for_text("#expiry-date-error", "Pick a day")
+        .await;
+    browser
+        .expect_accessible("a past day refused, the maximum said")
+        .await;
+    // Another choice answers the error: none is left under "In 30 days".
+    browser.set_value("#expiry", "30").await;
+    browser
+        .wait_for_script(
+            "return String(document.getElementById('expiry-error').hidden)",
+            "true",
+        )
+        .await;
     // What was typed stays, and nothing was made.
     assert_eq!(browser.value_of("#app-password-name").await, "Router");
     assert!(server
@@ -74,6 +98,16 @@ async fn a_day_beyond_the_maximum_is_refused_next_to_the_field() {
         .await
         .is_empty());
     browser.finish().await;
+}
+
+/// `yyyy-mm-dd` of `at`, as a date input takes it.
+fn day(at: time::OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day()
+    )
 }
 
 #[tokio::test]

@@ -305,6 +305,13 @@ async fn the_name_field_counts_and_its_errors_follow_the_text() {
     browser
         .wait_for_text("#app-password-name-error", "this has 121")
         .await;
+    // Said once: the count steps aside while the error says it.
+    browser
+        .wait_for_script(
+            "return String(document.getElementById('app-password-name-count').hidden)",
+            "true",
+        )
+        .await;
     browser
         .set_value("#app-password-name", &"x".repeat(122))
         .await;

@@ -6,7 +6,9 @@
 
 mod support;
 
+use axum::http::Method;
 use fantoccini::key::Key;
+use support::faults::{Fault, FaultyFront};
 use support::{Browser, TestServer, ADA, GRACE};
 
 const SUBMIT: &str = ".sign-in button[type=submit]";
@@ -107,6 +109,76 @@ async fn each_mistake_puts_the_focus_where_the_fix_is_and_is_said_once() {
     browser.sign_in(&GRACE).await;
     browser.wait_for_path("/app-passwords").await;
     browser.wait_for_text(".user-name", GRACE.login).await;
+
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn waits_are_said_plainly_and_sign_in_ends_on_the_page_heading() {
+    let server = TestServer::start(&[&ADA]);
+    let front = FaultyFront::start(
+        &server,
+        Some(r#"{ "help_url": "https://help.example.test/" }"#),
+    )
+    .await;
+    let browser = Browser::start().await;
+    browser.goto(&front.url("/app-passwords")).await;
+    browser.type_into("#login", ADA.login).await;
+    browser.type_into("#password", ADA.password).await;
+
+    // A long wait in minutes, with the operator's help beside it.
+    front.fail_next(
+        Method::POST,
+        "/session",
+        Fault::Respond {
+            status: 429,
+            content_type: Some("application/problem+json"),
+            body: r#"{"type":"/problems/rate-limited","title":"Slow down","status":429}"#.into(),
+            headers: vec![("retry-after", "888")],
+        },
+    );
+    browser.click(SUBMIT).await;
+    browser
+        .wait_for_text(
+            "#sign-in-notice[role=alert]",
+            "Too many attempts. Wait 15 minutes and try again.",
+        )
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.getElementById('sign-in-help').href")
+            .await,
+        "https://help.example.test/"
+    );
+    browser
+        .expect_accessible("a wait of minutes, with help")
+        .await;
+
+    // Signed in, the focus is on the page's heading, not the body.
+    browser.click(SUBMIT).await;
+    browser.find("#code").await;
+    let code = ADA.current_code();
+    browser.type_into("#code", &code).await;
+    browser.click(SUBMIT).await;
+    browser.wait_for_path("/app-passwords").await;
+    browser
+        .wait_for_script("return document.activeElement.id", "page-title")
+        .await;
+
+    // The same code again within its 30 s: wait for the next one.
+    browser.sign_out().await;
+    browser.find("#login").await;
+    browser.type_into("#login", ADA.login).await;
+    browser.type_into("#password", ADA.password).await;
+    browser.click(SUBMIT).await;
+    browser.find("#code").await;
+    browser.type_into("#code", &code).await;
+    browser.click(SUBMIT).await;
+    browser
+        .wait_for_text("#sign-in-notice[role=alert]", "Wait for the next code")
+        .await;
+    browser.expect_focus("code").await;
+    browser.expect_accessible("a code used twice").await;
 
     browser.finish().await;
 }

@@ -178,7 +178,14 @@ fn problem_message(problem: &Problem, i18n: &I18n) -> String {
             let hours = problem.retry_after.unwrap_or(86_400).div_ceil(3600);
             return i18n.t_count(keys::ERROR_TOO_MANY_WRONG_CODES, hours as usize, &[]);
         }
+        // A minute or more in minutes, rounded up: no one counts down
+        // "888 seconds".
         return match problem.retry_after {
+            Some(seconds) if seconds >= 60 => i18n.t_count(
+                keys::ERROR_RATE_LIMITED_MINUTES,
+                seconds.div_ceil(60) as usize,
+                &[],
+            ),
             Some(seconds) => i18n.t_count(keys::ERROR_RATE_LIMITED_FOR, seconds as usize, &[]),
             None => i18n.t(keys::ERROR_RATE_LIMITED),
         };
@@ -316,6 +323,11 @@ mod tests {
         assert_eq!(
             ApiError::Problem(limited).to_string(),
             "Too many attempts. Wait 17 seconds and try again."
+        );
+        let long = Problem::from_response(429, None, "", Some("888"));
+        assert_eq!(
+            ApiError::Problem(long).to_string(),
+            "Too many attempts. Wait 15 minutes and try again."
         );
     }
 

@@ -96,10 +96,13 @@ pub fn SelectField(
     options: Vec<(String, String)>,
     /// The message to show under the field, if any.
     error: Signal<Option<String>>,
+    /// Help shown under the label.
+    #[prop(optional_no_strip)]
+    hint: Option<String>,
 ) -> impl IntoView {
-    let described_by = described_by(id, false, error);
+    let described_by = described_by(id, hint.is_some(), error);
     view! {
-        <FieldFrame id=id label=label hint=None error=error>
+        <FieldFrame id=id label=label hint=hint error=error>
             <select
                 id=id
                 aria-describedby=described_by
@@ -162,6 +165,17 @@ pub fn ExpiryField(policy: ExpiryPolicy, input: ExpiryInput) -> impl IntoView {
     // there is one, else on the choice.
     let choice_error = Signal::derive(move || input.error.get().filter(|_| !on_date()));
     let date_error = Signal::derive(move || input.error.get().filter(|_| on_date()));
+    // A changed choice or day answers the error: a stale "Choose a date in
+    // the future" must not stay under "In 30 days".
+    Effect::watch(
+        move || (input.choice.track(), input.date.track()),
+        move |_, _, _| input.error.set(None),
+        false,
+    );
+    // Why "Never" is missing: the administrator's maximum.
+    let hint = policy
+        .max_days
+        .map(|days| i18n.t_count(keys::EXPIRY_AT_MOST, days as usize, &[]));
     view! {
         <SelectField
             id="expiry"
@@ -169,6 +183,7 @@ pub fn ExpiryField(policy: ExpiryPolicy, input: ExpiryInput) -> impl IntoView {
             value=input.choice
             options=options
             error=choice_error
+            hint=hint
         />
         <Show when=on_date>
             <TextField
@@ -271,7 +286,15 @@ pub fn NameField(
         />
         // Screen readers have the limit from the rules above, and hear an
         // error past it; the count would only chatter.
-        <p class="field-count" id=format!("{id}-count") class:field-count-over=move || left() < 0 aria-hidden="true">
+        // Hidden while the error shows: "1 character too many" beside
+        // "Use at most 120 characters" would say it twice.
+        <p
+            class="field-count"
+            id=format!("{id}-count")
+            class:field-count-over=move || left() < 0
+            hidden=move || error.read().is_some()
+            aria-hidden="true"
+        >
             {counter}
         </p>
     }

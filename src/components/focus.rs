@@ -37,3 +37,20 @@ pub fn focus_first_of<'a>(ids: impl IntoIterator<Item = &'a str>) -> bool {
         .find(|element| element.focus().is_ok())
         .is_some()
 }
+
+/// The id of the page's heading, with `tabindex="-1"`, that takes the
+/// focus when a page comes after another (sign-in).
+pub const PAGE_HEADING_ID: &str = "page-title";
+
+/// Gives the focus to the page's heading ([`PAGE_HEADING_ID`]) as soon as
+/// the route shows it, trying every 50 ms `tries` times: after sign-in
+/// the focus would otherwise be left on the body.
+pub fn focus_page_heading(tries: u8) {
+    if focus_first_of([PAGE_HEADING_ID]) || tries == 0 {
+        return;
+    }
+    leptos::prelude::set_timeout(
+        move || focus_page_heading(tries - 1),
+        std::time::Duration::from_millis(50),
+    );
+}

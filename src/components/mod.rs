@@ -11,6 +11,7 @@ pub mod list_window;
 pub mod menu;
 pub mod scope_field;
 pub mod tabs;
+pub mod wrap;
 
 pub use copy_button::{CopyButton, CopyOutcome, COPY_BUTTON_ID};
 pub use dialog::Dialog;
@@ -19,8 +20,9 @@ pub use error_notice::{ErrorLine, ErrorNotice};
 pub use field::{
     name_problem_message, ExpiryField, ExpiryInput, NameField, SelectField, TextField,
 };
-pub use focus::{focus_first_of, FocusReturn};
+pub use focus::{focus_first_of, focus_page_heading, FocusReturn, PAGE_HEADING_ID};
 pub use list_window::{use_list_window, ListWindow};
 pub use menu::{Choice, ChoiceGroup, MenuButton};
 pub use scope_field::ScopeField;
 pub use tabs::{Tab, Tabs};
+pub use wrap::break_after_dots;

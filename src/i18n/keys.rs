@@ -244,4 +244,9 @@ keys! {
     ERROR_STATUS_UNAVAILABLE = "error.status.unavailable",
     ERROR_STATUS_SERVER = "error.status.server",
     ERROR_STATUS_OTHER = "error.status.other",
+    // The page's minor items (issue 30).
+    EXPIRY_AT_MOST = "expiry.at_most",
+    ERROR_RATE_LIMITED_MINUTES = "error.rate_limited_minutes",
+    SIGN_IN_GET_HELP = "sign_in.get_help",
+    SIGN_IN_CODE_USED = "sign_in.code_used",
 }

@@ -183,15 +183,20 @@ impl I18n {
 }
 
 /// The value and unit to say `ms` in: minutes under an hour, hours under a
-/// day, then days.
+/// day, days under about 45 of them, months under about 11, then years
+/// (no one counts "678 days ago").
 fn relative_unit(ms: f64) -> (f64, &'static str) {
     const MINUTE: f64 = 60_000.0;
     const HOUR: f64 = 60.0 * MINUTE;
     const DAY: f64 = 24.0 * HOUR;
+    const MONTH: f64 = 30.44 * DAY;
+    const YEAR: f64 = 365.25 * DAY;
     match ms.abs() {
         span if span < HOUR => ((ms / MINUTE).round(), "minute"),
         span if span < DAY => ((ms / HOUR).round(), "hour"),
-        _ => ((ms / DAY).round(), "day"),
+        span if span < 45.0 * DAY => ((ms / DAY).round(), "day"),
+        span if span < 335.0 * DAY => ((ms / MONTH).round(), "month"),
+        _ => ((ms / YEAR).round(), "year"),
     }
 }
 
@@ -224,6 +229,16 @@ mod tests {
         assert_eq!(Lang::from_tag("fr"), None);
         assert_eq!(Lang::first_spoken(["fr-CA", "de", "en"]), Some(Lang::De));
         assert_eq!(Lang::first_spoken(["fr", "it"]), None);
+    }
+
+    #[test]
+    fn long_spans_read_in_months_and_years() {
+        const DAY: f64 = 86_400_000.0;
+        assert_eq!(relative_unit(-3.0 * DAY), (-3.0, "day"));
+        assert_eq!(relative_unit(44.0 * DAY), (44.0, "day"));
+        assert_eq!(relative_unit(-46.0 * DAY), (-2.0, "month"));
+        assert_eq!(relative_unit(200.0 * DAY), (7.0, "month"));
+        assert_eq!(relative_unit(-678.0 * DAY), (-2.0, "year"));
     }
 
     #[test]

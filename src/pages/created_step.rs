@@ -154,6 +154,10 @@ fn PasswordText(password: String, on_taken: Callback<()>) -> impl IntoView {
         <p
             class="password"
             id="new-password"
+            // Named by the step's heading, "Your new app password": a
+            // screen reader says what the characters are.
+            role="group"
+            aria-labelledby="create-title"
             translate="no"
             dir="ltr"
             on:pointerup=selected_by_user

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use crate::api::{new_idempotency_key, CreatedAppPassword};
-use crate::components::{CopyButton, SelectField};
+use crate::components::{break_after_dots, CopyButton, SelectField};
 use crate::config::{MailSecurity, MailServer, Services};
 use crate::i18n::{keys, use_i18n};
 use crate::pages::device_profile::{
@@ -282,7 +282,7 @@ fn SettingsTable(rows: Vec<Setting>) -> impl IntoView {
             view! {
                 <tr>
                     <th scope="row">{label}</th>
-                    <td><span class="setup-value" id=row.id dir=ltr translate="no">{value}</span></td>
+                    <td><span class="setup-value" id=row.id dir=ltr translate="no">{break_after_dots(&value)}</span></td>
                     <td>{button}</td>
                 </tr>
             }

@@ -17,6 +17,7 @@ pub mod same_name;
 pub mod security;
 pub mod security_info;
 pub mod sign_in;
+pub mod used_code;
 
 pub use app_passwords::AppPasswordsPanel;
 pub use config_error::ConfigErrorPage;

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
-use crate::components::{Tab, Tabs};
+use crate::components::{Tab, Tabs, PAGE_HEADING_ID};
 use crate::i18n::{keys, use_i18n};
 use crate::routes::{use_base_path, Screen};
 
@@ -49,7 +49,7 @@ pub fn SecurityPage() -> impl IntoView {
     ];
     view! {
         <section class="card security-page">
-            <h1>{i18n.t(keys::SECURITY_TITLE)}</h1>
+            <h1 id=PAGE_HEADING_ID tabindex="-1">{i18n.t(keys::SECURITY_TITLE)}</h1>
             <Tabs tabs=tabs selected=selected panel="security-panel" label=i18n.t(keys::SECURITY_TABS) />
             <div class="tab-panel" id="security-panel" role="tabpanel" aria-labelledby=move || selected.get()>
                 <Outlet />

@@ -9,7 +9,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::api::{use_api, ApiError, Credentials, ProblemKind, SecondFactor, Session};
-use crate::components::TextField;
+use crate::components::{focus_page_heading, TextField};
+use crate::config::use_config;
+use crate::pages::used_code;
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::session::{safe_return_path, signed_out_here, use_session};
 use crate::shell::LanguageChoices;
@@ -33,6 +35,9 @@ struct Notice {
     error: bool,
     /// Whether the line takes the focus: when no field does.
     focus: bool,
+    /// Whether the operator's help link follows (`help_url`): a wait of
+    /// minutes is where a user wants someone to ask.
+    help: bool,
 }
 
 impl Notice {
@@ -42,6 +47,7 @@ impl Notice {
             text,
             error: true,
             focus: false,
+            help: false,
         })
     }
 
@@ -51,6 +57,7 @@ impl Notice {
             text,
             error: true,
             focus: true,
+            help: false,
         })
     }
 }
@@ -69,6 +76,7 @@ pub fn SignInPage() -> impl IntoView {
         text: i18n.t(keys::SIGN_IN_SIGNED_OUT),
         error: false,
         focus: true,
+        help: false,
     }));
     let on_signed_in = Callback::new(move |session: Session| {
         context.session.set(Some(session));
@@ -79,6 +87,9 @@ pub fn SignInPage() -> impl IntoView {
                 ..Default::default()
             },
         );
+        // The focus would be left on the body: a screen reader starts on
+        // the heading of the page that came instead.
+        focus_page_heading(20);
     });
     // Someone signed in already skips the form.
     Action::new_local(move |(): &()| {
@@ -123,6 +134,7 @@ pub fn SignInPage() -> impl IntoView {
 /// reader hears each one, the same error twice included.
 #[component]
 fn NoticeLine(notice: RwSignal<Option<Notice>>) -> impl IntoView {
+    let (help_url, i18n) = (use_config().help_url, use_i18n());
     move || {
         notice.get().map(|notice| {
             let line = NodeRef::<html::Div>::new();
@@ -139,6 +151,9 @@ fn NoticeLine(notice: RwSignal<Option<Notice>>) -> impl IntoView {
             view! {
                 <div id="sign-in-notice" class=class role=role tabindex="-1" node_ref=line>
                     {notice.text}
+                    {help_url.clone().filter(|_| notice.help).map(|url| view! {
+                        " "<a href=url id="sign-in-help" target="_blank" rel="noopener">{i18n.t(keys::SIGN_IN_GET_HELP)}</a>
+                    })}
                 </div>
             }
         })
@@ -247,12 +262,20 @@ fn CodeStep(
         async move {
             match api.submit_code(&code).await {
                 Ok(session) => {
+                    used_code::remember(&code.code);
                     on_signed_in.try_run(session);
                 }
                 Err(error) if error.is_session_expired() => {
                     on_restart.try_run(());
                 }
-                Err(error) => show_failure(&error, keys::SIGN_IN_WRONG_CODE, input, notice, i18n),
+                Err(error) => {
+                    let wrong = if used_code::is_recent(&code.code) {
+                        keys::SIGN_IN_CODE_USED
+                    } else {
+                        keys::SIGN_IN_WRONG_CODE
+                    };
+                    show_failure(&error, wrong, input, notice, i18n)
+                }
             }
         }
     });
@@ -330,7 +353,12 @@ fn show_failure(
         notice.set(Notice::about_field(i18n.t(wrong)));
         select(field);
     } else {
-        notice.set(Notice::about_form(error.message(&i18n)));
+        notice.set(
+            Notice::about_form(error.message(&i18n)).map(|notice| Notice {
+                help: error.status() == Some(429),
+                ..notice
+            }),
+        );
     }
 }
 

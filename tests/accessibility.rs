@@ -269,9 +269,14 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     browser
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
+    // Signed in, the focus is on the page's heading, not the body.
+    browser
+        .wait_for_script("return document.activeElement.id", "page-title")
+        .await;
 
-    // The settings menu: open, arrows, Escape gives focus back.
-    browser.press(tab).await;
+    // The settings menu, just before it: open, arrows, Escape gives focus
+    // back.
+    browser.press_shifted(tab).await;
     browser.expect_focus("Settings").await;
     browser.press(enter).await;
     browser

@@ -11,8 +11,8 @@ use leptos_router::NavigateOptions;
 use crate::api::{use_api, ApiError, Credentials, ProblemKind, SecondFactor, Session};
 use crate::components::{focus_page_heading, TextField};
 use crate::config::use_config;
-use crate::pages::used_code;
 use crate::i18n::{keys, use_i18n, I18n};
+use crate::pages::used_code;
 use crate::session::{safe_return_path, signed_out_here, use_session};
 use crate::shell::LanguageChoices;
 

@@ -21,8 +21,7 @@ pub fn remember(code: &str) {
 /// Whether `code` signed in here within its time step.
 pub fn is_recent(code: &str) -> bool {
     LAST.with_borrow(|last| {
-        last.as_ref().is_some_and(|(used, at)| {
-            used == code && js_sys::Date::now() - at < REUSED_WITHIN_MS
-        })
+        last.as_ref()
+            .is_some_and(|(used, at)| used == code && js_sys::Date::now() - at < REUSED_WITHIN_MS)
     })
 }

@@ -123,6 +123,10 @@ async function cycle(index) {
   const create = appPasswordsCall(clicked);
   const server = create?.serverTiming.find((timing) => timing.name === "app")?.duration ?? null;
   one(selectors.copy).click();
+  // The app counts the password as taken only once the browser confirmed
+  // the copy (it says Copied); Done before that asks "close anyway?". The
+  // floor page has no such state.
+  await when(() => one(selectors.copy).classList.contains("button-done") || !document.querySelector(".ap-root"), "the copy");
   await nextFrame();
   one(selectors.done).click();
   await when(() => !one("dialog[open]") && rowCount() === before + 1, "the list with the new row");

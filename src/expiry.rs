@@ -146,6 +146,12 @@ pub fn parse(timestamp: &str) -> Option<f64> {
     Some(js_sys::Date::parse(timestamp)).filter(|ms| !ms.is_nan())
 }
 
+/// How long before `now` the timestamp `at` was, as the language says it
+/// ("3 days ago"); "now" when the backend sent no time this reads.
+pub fn ago(i18n: I18n, at: &str, now: f64) -> String {
+    i18n.relative(parse(at).unwrap_or(now) - now)
+}
+
 fn iso(ms: f64) -> String {
     js_sys::Date::new(&ms.into()).to_iso_string().into()
 }

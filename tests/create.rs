@@ -526,10 +526,8 @@ async fn a_calendar_choice_survives_an_ended_session_and_sets_up_calendars_alone
     let (server, _front, browser) = signed_in(Some(SERVICES)).await;
     browser.start_create("Calendar").await;
     browser.click("#scope-dav").await;
-    browser.end_session_on_server().await;
-    browser.click(".ap-root dialog button[type=submit]").await;
     browser
-        .wait_for_path("/sign-in?return=/app-passwords")
+        .click_after_the_session_ends(".ap-root dialog button[type=submit]", "/app-passwords")
         .await;
     browser.sign_in(&GRACE).await;
     browser.find("#create-restored").await;

@@ -381,13 +381,11 @@ async fn a_session_ended_on_the_server_leads_to_sign_in_and_back() {
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
 
-    // The server forgets the session (as when it expires or is revoked).
-    browser.end_session_on_server().await;
-
-    // The next screen that calls the server finds out, and sign-in returns there.
-    browser.click("#tab-verification").await;
+    // The server forgets the session (as when it expires or is revoked);
+    // the next screen that calls the server finds out, and sign-in
+    // returns there.
     browser
-        .wait_for_path("/sign-in?return=/security-info")
+        .click_after_the_session_ends("#tab-verification", "/security-info")
         .await;
     browser.sign_in(&GRACE).await;
     browser.wait_for_path("/security-info").await;

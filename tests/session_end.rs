@@ -22,10 +22,8 @@ async fn sign_in_says_why_and_create_comes_back_modal_with_its_name_and_expiry()
     let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
     browser.start_create("Laptop mail").await;
     browser.set_value("#expiry", "30").await;
-    browser.end_session_on_server().await;
-    browser.click(NEXT).await;
     browser
-        .wait_for_path("/sign-in?return=/app-passwords")
+        .click_after_the_session_ends(NEXT, "/app-passwords")
         .await;
 
     // Why, with the login filled in and the cursor in the password.

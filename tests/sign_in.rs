@@ -240,10 +240,8 @@ async fn signing_out_ends_on_sign_in_saying_so_until_the_next_sign_in() {
     browser
         .wait_for_text("#app-password-count", "0 of 40")
         .await;
-    browser.end_session_on_server().await;
-    browser.click("#tab-verification").await;
     browser
-        .wait_for_path("/sign-in?return=/security-info")
+        .click_after_the_session_ends("#tab-verification", "/security-info")
         .await;
     let said = browser
         .wait_for_text("#sign-in-notice", "Your session ended.")

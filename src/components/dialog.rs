@@ -2,6 +2,8 @@
 //! is held there, the page behind is inert, and focus goes back to whatever
 //! opened it when it closes.
 
+use std::time::Duration;
+
 use leptos::html;
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -24,13 +26,28 @@ pub fn Dialog(
     let dialog = NodeRef::<html::Dialog>::new();
     let opener = FocusReturn::to_focused();
     // Only the browser's own showModal() makes the page behind inert.
-    dialog.on_load(|dialog| {
-        if !dialog.open() {
-            let _ = dialog.show_modal();
-        }
-    });
+    dialog.on_load(|dialog| make_modal(&dialog));
+    // A modal <dialog> taken out of the document and put back stays open
+    // but is no longer modal (HTML's dialog "removing steps"), and one
+    // built before it is in the document cannot be shown modal yet. A
+    // Suspense or Transition mounts what it built while its data came in
+    // in just that way (the Create dialog restored on a fresh load, when
+    // the list answers before the session), so while it lives, it is
+    // shown modal again whenever it is not.
+    let watch = set_interval_with_handle(
+        move || {
+            if let Some(dialog) = dialog.try_get_untracked().flatten() {
+                make_modal(&dialog);
+            }
+        },
+        Duration::from_millis(100),
+    )
+    .ok();
     let closing = SendWrapper::new(dialog);
     on_cleanup(move || {
+        if let Some(watch) = watch {
+            watch.clear();
+        }
         if let Some(dialog) = closing.get_untracked() {
             dialog.close();
         }
@@ -49,5 +66,15 @@ pub fn Dialog(
         <dialog node_ref=dialog class="dialog" aria-labelledby=labelled_by on:keydown=on_keydown>
             {children()}
         </dialog>
+    }
+}
+
+/// Shows `dialog` as a modal if it is in the document and not one yet.
+fn make_modal(dialog: &web_sys::HtmlDialogElement) {
+    if dialog.is_connected() && !dialog.matches(":modal").unwrap_or(true) {
+        if dialog.open() {
+            dialog.close();
+        }
+        let _ = dialog.show_modal();
     }
 }

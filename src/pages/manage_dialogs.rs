@@ -296,7 +296,7 @@ pub fn DeleteExpiredDialog(items: Vec<AppPassword>, on_close: Callback<Outcome>)
 /// from another of the same name.
 fn made_and_used(i18n: I18n, item: &AppPassword) -> String {
     let now = expiry::now();
-    let ago = |at: &str| i18n.relative(expiry::parse(at).unwrap_or(now) - now);
+    let ago = |at: &str| expiry::ago(i18n, at, now);
     let created = ago(&item.created_at);
     match item.last_used_at.as_deref() {
         Some(used) => i18n.t_with(

@@ -35,9 +35,8 @@ pub fn SameNameNote(
     let said = move || {
         others.with_value(|others| {
             same_name(others, &name.read()).map(|other| {
-                let now = expiry::now();
-                let made = expiry::parse(&other.created_at).unwrap_or(now);
-                i18n.t_with(keys::NAME_SAME, &[("when", &i18n.relative(made - now))])
+                let made = expiry::ago(i18n, &other.created_at, expiry::now());
+                i18n.t_with(keys::NAME_SAME, &[("when", &made)])
             })
         })
     };

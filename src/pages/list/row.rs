@@ -149,7 +149,7 @@ pub(super) fn app_password_row(
     is_new: bool,
     now: f64,
 ) -> impl IntoView {
-    let ago = |at: &str| i18n.relative(expiry::parse(at).unwrap_or(now) - now);
+    let ago = |at: &str| expiry::ago(i18n, at, now);
     let last_used = texts.last_used.clone().map(|label| {
         let text = match &item.last_used_at {
             // When, then on a line of its own where from, so that the date

@@ -118,6 +118,16 @@ impl Browser {
         assert_eq!(ended, 204, "the session ended on the server");
     }
 
+    /// Ends the session on the server, then clicks `css` (a submit, a
+    /// tab): the app finds out and goes to sign-in, to come back to
+    /// `return_to` afterwards.
+    pub async fn click_after_the_session_ends(&self, css: &str, return_to: &str) {
+        self.end_session_on_server().await;
+        self.click(css).await;
+        self.wait_for_path(&format!("/sign-in?return={return_to}"))
+            .await;
+    }
+
     /// Ends the session on the server while a password shows, then brings
     /// the tab back to the front (a `focus`): the app finds out and goes
     /// to sign-in, to come back to the App passwords tab.

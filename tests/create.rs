@@ -558,7 +558,7 @@ async fn a_calendar_choice_survives_an_ended_session_and_sets_up_calendars_alone
         .expect_accessible("create restored, calendars chosen")
         .await;
     browser.click(".ap-root dialog button[type=submit]").await;
-    browser.shown_password().await;
+    let password = browser.shown_password().await;
     let items = server.other_client(GRACE.login).app_passwords().await;
     assert_eq!(items[0]["services"], json!(["caldav", "carddav"]));
 
@@ -571,7 +571,8 @@ async fn a_calendar_choice_survives_an_ended_session_and_sets_up_calendars_alone
     let shown = browser.script(SHOWN_VALUES).await;
     assert_eq!(
         shown,
-        json!({"setup-login": "grace", "setup-dav-url": "https://dav.example.test/remote.php/dav/"})
+        json!({"setup-login": "grace", "setup-password": password,
+               "setup-dav-url": "https://dav.example.test/remote.php/dav/"})
     );
     browser.close_created().await;
     browser

@@ -8,7 +8,7 @@ use wasm_bindgen::JsValue;
 
 use crate::api::{new_idempotency_key, CreatedAppPassword};
 use crate::components::{break_after_each, segments, CopyButton, SelectField};
-use crate::config::{use_config, MailSecurity, MailServer, Services};
+use crate::config::{Config, MailSecurity, MailServer, Services};
 use crate::i18n::{keys, use_i18n};
 use crate::pages::created_step::password_groups;
 use crate::pages::device_profile::{
@@ -147,7 +147,9 @@ fn ProfileDownload(
     on_saved: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let config = use_config();
+    // Read if provided: set-up mounted on its own (a component test) has
+    // no configuration, and gets the defaults.
+    let config = use_context::<Config>().unwrap_or_default();
     // The device shows who offers the profile: "Unverified" alone reads as
     // a stranger's file.
     let host = window().location().hostname().ok();

@@ -742,6 +742,11 @@ async fn where_it_says_to_ask_the_administrator_it_says_how_to_reach_it() {
         .expect_accessible("creation turned off, with the way to IT")
         .await;
     browser.screenshot("creation-off-support").await;
+    browser.emulate_media("prefers-color-scheme", "dark").await;
+    browser
+        .expect_accessible("creation turned off, with the way to IT, dark")
+        .await;
+    browser.emulate_media("prefers-color-scheme", "light").await;
 
     // An answer the page cannot read says to contact the administrator if
     // it keeps happening: the way to IT is beside it.

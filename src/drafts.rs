@@ -25,6 +25,23 @@ pub enum Draft {
     },
     /// The verification settings form, as typed.
     SecurityInfo(SecurityInfoUpdate),
+    /// Not typed work but a warning owed: an app password whose password
+    /// left the page with the session before any of it was taken, so
+    /// nobody has it.
+    NeverCopied {
+        /// Which app password.
+        id: String,
+        /// Its name, to say which.
+        name: String,
+    },
+}
+
+impl Draft {
+    /// Whether this is something the user typed (and sign-in may say it
+    /// is kept).
+    pub fn was_typed(&self) -> bool {
+        !matches!(self, Self::NeverCopied { .. })
+    }
 }
 
 /// A create that was sent: the request, and the `Idempotency-Key` it was
@@ -36,6 +53,10 @@ pub struct CreateDraft {
     /// The expiry it asked for, if any.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// The expiry field as it was (the choice, and the day when the choice
+    /// is a date), so that the restored form shows what will be sent.
+    #[serde(default)]
+    pub expiry_typed: (String, String),
     /// The services it was limited to; `None` for every service (and in
     /// a draft kept before scopes existed).
     #[serde(default)]

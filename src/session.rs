@@ -51,28 +51,63 @@ pub fn sign_in_path(return_to: &str) -> String {
     )
 }
 
-/// The history state of the sign-in screen that signing out led to.
-const SIGNED_OUT: &str = "app-passwords:signed-out";
-
-/// How to go to sign-in after signing out, so that the screen says so.
-/// The mark lives in the history entry: it stays over a reload or a
-/// change of language, and goes with the next sign-in, which replaces the
-/// entry.
-pub fn after_sign_out() -> NavigateOptions {
-    NavigateOptions {
-        state: State::new(Some(SIGNED_OUT.into())),
-        ..Default::default()
-    }
+/// Why the sign-in screen is on show, kept in its history entry: it stays
+/// over a reload or a change of language, and goes with the next sign-in,
+/// which replaces the entry. Never in the address: the login is not for
+/// logs and referrers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arrival {
+    /// The user signed out.
+    SignedOut,
+    /// The session ended under `login`; `kept` when what they typed waits
+    /// for their return ([`drafts`]).
+    SessionEnded {
+        /// Whose session it was, filled in for them.
+        login: String,
+        /// Whether unsent work was kept.
+        kept: bool,
+    },
 }
 
-/// Whether the sign-in screen on show is the one signing out led to.
-pub fn signed_out_here() -> bool {
-    window()
-        .history()
-        .and_then(|history| history.state())
-        .ok()
-        .and_then(|state| state.as_string())
-        .is_some_and(|state| state == SIGNED_OUT)
+/// Marks this app's history states among a host page's own.
+const SIGNED_OUT: &str = "app-passwords:signed-out";
+const ENDED: &str = "app-passwords:session-ended:";
+
+impl Arrival {
+    /// How to go to sign-in for this reason, so that the screen says so.
+    pub fn navigate(&self, replace: bool) -> NavigateOptions {
+        NavigateOptions {
+            replace,
+            state: State::new(Some(self.encode().into())),
+            ..Default::default()
+        }
+    }
+
+    /// Why the sign-in screen on show came, if the app sent the user there.
+    pub fn here() -> Option<Self> {
+        let state = window().history().and_then(|h| h.state()).ok()?;
+        Self::decode(&state.as_string()?)
+    }
+
+    // Two fields in a string, written by hand: serde's code for an enum
+    // costs the download more than this does (tests/size_budget.rs).
+    fn encode(&self) -> String {
+        match self {
+            Self::SignedOut => SIGNED_OUT.to_owned(),
+            Self::SessionEnded { login, kept } => format!("{ENDED}{}:{login}", u8::from(*kept)),
+        }
+    }
+
+    fn decode(state: &str) -> Option<Self> {
+        if state == SIGNED_OUT {
+            return Some(Self::SignedOut);
+        }
+        let (kept, login) = state.strip_prefix(ENDED)?.split_once(':')?;
+        Some(Self::SessionEnded {
+            login: login.to_owned(),
+            kept: kept == "1",
+        })
+    }
 }
 
 /// Where to go after sign-in: `requested` when it is a path of this app,
@@ -104,9 +139,16 @@ pub(crate) fn use_leave_when_ended() -> impl Fn(&ApiError, Option<Draft>) -> boo
         if !config.leaves_when_signed_out() {
             return false;
         }
-        if let (Some(draft), Some(signed_in)) = (draft, session.session.get_untracked()) {
-            drafts::keep(&signed_in.user.login, draft);
-        }
+        // Only a session that was confirmed can be said to have ended; a
+        // first visit just needs signing in.
+        let arrival = session.session.get_untracked().map(|signed_in| {
+            let login = signed_in.user.login;
+            let kept = draft.as_ref().is_some_and(Draft::was_typed);
+            if let Some(draft) = draft {
+                drafts::keep(&login, draft);
+            }
+            Arrival::SessionEnded { login, kept }
+        });
         session.session.set(None);
         if let Some(url) = config.sign_in_redirect(&window().location().href().unwrap_or_default())
         {
@@ -119,13 +161,14 @@ pub(crate) fn use_leave_when_ended() -> impl Fn(&ApiError, Option<Draft>) -> boo
             base.route_of(&pathname),
             location.search.get_untracked()
         );
-        navigate(
-            &sign_in_path(&here),
-            NavigateOptions {
+        let options = match arrival {
+            Some(arrival) => arrival.navigate(true),
+            None => NavigateOptions {
                 replace: true,
                 ..Default::default()
             },
-        );
+        };
+        navigate(&sign_in_path(&here), options);
         true
     }
 }
@@ -197,6 +240,25 @@ mod tests {
         );
         assert_eq!(safe_return_path(Some("/\\evil.example")), "/app-passwords");
         assert_eq!(safe_return_path(None), "/app-passwords");
+    }
+
+    #[test]
+    fn arrivals_read_back_as_written_and_others_states_are_not_ours() {
+        for arrival in [
+            Arrival::SignedOut,
+            Arrival::SessionEnded {
+                login: "grace:hopper@example.com".into(),
+                kept: true,
+            },
+            Arrival::SessionEnded {
+                login: String::new(),
+                kept: false,
+            },
+        ] {
+            assert_eq!(Arrival::decode(&arrival.encode()), Some(arrival));
+        }
+        assert_eq!(Arrival::decode("host-page:state"), None);
+        assert_eq!(Arrival::decode("app-passwords:session-ended:"), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::components::{Choice, ChoiceGroup, MenuButton};
 use crate::config::{use_config, AuthMode, Theme};
 use crate::i18n::{keys, use_i18n, use_lang_choice, Lang, ThemeChoice, THEMES};
 use crate::routes::{use_base_path, Screen};
-use crate::session::{after_sign_out, use_session};
+use crate::session::{use_session, Arrival};
 
 /// The id of the settings menu.
 const SETTINGS_MENU: &str = "settings-menu";
@@ -70,7 +70,7 @@ fn SettingsMenu(theme: ThemeChoice) -> impl IntoView {
                 Some(url) => {
                     let _ = window().location().assign(&url);
                 }
-                None => navigate(Screen::SignIn.path(), after_sign_out()),
+                None => navigate(Screen::SignIn.path(), Arrival::SignedOut.navigate(false)),
             }
         }
     });

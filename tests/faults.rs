@@ -367,6 +367,12 @@ async fn what_was_typed_returns_when_the_app_loads_anew_after_sign_in_elsewhere(
     assert_eq!(signed_in, 200, "signed in through the API");
     browser.goto(&front.url("/app-passwords")).await;
     browser.find("#create-restored").await;
+    browser
+        .wait_for_script(
+            "return String(document.querySelector('.ap-root dialog').matches(':modal'))",
+            "true",
+        )
+        .await;
     assert_eq!(browser.value_of(NAME).await, "Laptop mail");
     expect_no_draft_kept(&browser).await;
 
@@ -430,13 +436,7 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
     // app finds out, and the password leaves the page.
     browser.click("#tab-app-passwords").await;
     let password = browser.create_app_password_and_stay("Tablet").await;
-    browser.end_session_on_server().await;
-    browser
-        .script("window.dispatchEvent(new Event('focus'))")
-        .await;
-    browser
-        .wait_for_path("/sign-in?return=/app-passwords")
-        .await;
+    browser.end_session_while_password_shows().await;
     browser.assert_forgotten(&password).await;
 
     // And when the Back button closes it (it stays on the tab, and asks

@@ -235,7 +235,7 @@ async fn signing_out_ends_on_sign_in_saying_so_until_the_next_sign_in() {
     browser.find("#sign-in-notice").await;
 
     // The next sign-in clears it: when that session ends, sign-in says
-    // nothing of signing out.
+    // so, not that the user signed out.
     browser.sign_in(&GRACE).await;
     browser
         .wait_for_text("#app-password-count", "0 of 40")
@@ -245,13 +245,12 @@ async fn signing_out_ends_on_sign_in_saying_so_until_the_next_sign_in() {
     browser
         .wait_for_path("/sign-in?return=/security-info")
         .await;
-    browser.find("#login").await;
-    assert_eq!(
-        browser
-            .script("return document.getElementById('sign-in-notice') === null")
-            .await,
-        true,
-        "the sign-out notice outlived the next sign-in"
+    let said = browser
+        .wait_for_text("#sign-in-notice", "Your session ended.")
+        .await;
+    assert!(
+        !said.contains("signed out"),
+        "the sign-out notice outlived the next sign-in: {said}"
     );
 
     browser.finish().await;

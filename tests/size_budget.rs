@@ -13,19 +13,19 @@ mod support;
 const BUDGET: u64 = 220 * 1024;
 
 /// What the app may not grow past on the way to [`BUDGET`]: its size when
-/// this was last set (268,575 B, built as `trunk build --release` builds
+/// this was last set (271,826 B, built as `trunk build --release` builds
 /// it: Debian's Rust 1.96 with the standard library rebuilt, views
 /// type-erased, German and Arabic fetched when spoken, wasm-bindgen's
 /// JavaScript and the stylesheet minified, JSON read by the browser's
 /// `JSON.parse`, the names the wasm and its JavaScript call each other by
 /// shortened) plus 1 %, so that growth nobody chose fails here. It was
 /// raised from 265,339 B for chosen features whose cost the performance
-/// guide lists (the per-service choice, the UX round); winning those bytes
+/// guide lists (the per-service choice, the UX rounds); winning those bytes
 /// back under 256 KiB is the performance issue's work. Lower it whenever
 /// the app shrinks; raise it only for a measured trade, recorded in the
 /// guide. A build by rustup's stable Rust (no Debian toolchain) is about
 /// 15 % larger and fails here, as it should: it is not what ships.
-const CEILING: u64 = 268_575 * 101 / 100;
+const CEILING: u64 = 271_826 * 101 / 100;
 
 #[test]
 fn the_app_downloads_no_larger_than_its_ceiling() {

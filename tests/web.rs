@@ -303,7 +303,7 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
     use app_passwords::config::Config;
     use app_passwords::host::HostPage;
     use app_passwords::i18n::{I18n, Lang, LangChoice};
-    use app_passwords::pages::create_dialog::CreateDialog;
+    use app_passwords::pages::create_dialog::{CreateDialog, Start};
     use leptos_router::components::Router;
 
     let root = container();
@@ -328,7 +328,7 @@ async fn create_dialog_step_one_keeps_the_name_when_the_server_is_unreachable() 
                 <CreateDialog
                     on_close=Callback::new(move |made| closed.set(Some(made)))
                     on_list_stale=Callback::new(|()| {})
-                    draft=None
+                    start=Start::Empty
                 />
             </Router>
         }

@@ -6,22 +6,22 @@ use leptos::prelude::*;
 use crate::api::{AppPassword, AppPasswordList, ExpiryPolicy};
 use crate::calls::use_calls;
 use crate::components::ErrorNotice;
-use crate::drafts::{CreateDraft, Draft};
-use crate::i18n::{keys, use_i18n, I18n};
-use crate::pages::create_dialog::CreateDialog;
+use crate::i18n::{keys, use_i18n};
+use crate::pages::create_dialog::{CreateDialog, Start};
 use crate::pages::list::{AppPasswordList as ListView, FocusNext, ListAction, ListOrder, TITLE_ID};
 use crate::pages::manage_dialogs::{
     DeleteAllDialog, DeleteDialog, DeleteExpiredDialog, Outcome, RenameDialog,
 };
-use crate::session::{use_kept_draft, use_session};
+use crate::pages::resumed::{use_never_copied, use_resumed_work, NeverCopiedNote};
+use crate::session::use_session;
 
 /// Which dialog is open.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Open {
+pub enum Open {
     /// None.
     Nothing,
-    /// Create, with an interrupted create to send again, if any.
-    Create(Option<CreateDraft>),
+    /// Create, empty, as an ended session left it, or with a name.
+    Create(Start),
     /// Rename, with a new name typed before the session ended, if any.
     Rename {
         item: AppPassword,
@@ -33,13 +33,15 @@ enum Open {
     DeleteAll(usize),
     /// Delete the expired ones.
     DeleteExpired(Vec<AppPassword>),
+    /// Delete one whose password nobody has, then create another.
+    Replace(AppPassword),
 }
 
 impl Open {
     /// The dialog for what the user asked of the list.
     fn for_action(action: ListAction) -> Self {
         match action {
-            ListAction::Create => Self::Create(None),
+            ListAction::Create => Self::Create(Start::Empty),
             ListAction::Rename(item) => Self::Rename { item, draft: None },
             ListAction::Delete(item, row) => Self::Delete { item, row },
             ListAction::DeleteAll(count) => Self::DeleteAll(count),
@@ -102,27 +104,8 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         focus_next: StoredValue::new(FocusNext::Stay),
         new_id: StoredValue::new(None),
     };
-    // Read in a memo, never from the dialog's closure: there even an
-    // untracked read registers the suspense context around it
-    // (RequireSession's Transition) with the resource (reactive_graph's
-    // `AsyncDerived::try_read_untracked`), and the refetch a full list asks
-    // for then drew the dialog anew, losing what it held (tests/faults.rs).
-    let expiry = Memo::new(move |_| {
-        list.with(|list| {
-            list.as_ref()
-                .and_then(|list| list.as_ref().ok())
-                .and_then(|list| list.expiry)
-        })
-    });
-    // The names a new one or a rename is compared with (`SameNameNote`).
-    let items = Memo::new(move |_| {
-        list.with(|list| {
-            list.as_ref()
-                .and_then(|list| list.as_ref().ok())
-                .map(|list| list.items.clone())
-                .unwrap_or_default()
-        })
-    });
+    let known = Known::of(list);
+    let (owed, keep_owed) = use_never_copied(resumed, known.items);
     let close = Callback::new(move |outcome: Outcome| {
         let closed = open().unwrap_or(Open::Nothing);
         chosen.set(Some(Open::Nothing));
@@ -130,6 +113,10 @@ pub fn AppPasswordsPanel() -> impl IntoView {
             status.set(sentence);
             kept.focus_next.set_value(closed.focus_after_change());
             list.refetch();
+            // The one nobody had is gone: another in its place, same name.
+            if let Open::Replace(item) = closed {
+                chosen.set(Some(Open::Create(Start::Named(item.name))));
+            }
         }
     });
     let on_created = Callback::new(move |made: Option<String>| match made {
@@ -147,8 +134,12 @@ pub fn AppPasswordsPanel() -> impl IntoView {
         <h2 id=TITLE_ID tabindex="-1">{i18n.t(keys::SECURITY_TAB_APP_PASSWORDS)}</h2>
         <p class="muted">{i18n.t(keys::LIST_INTRO)}</p>
         <p class="status-line" role="status">{status_line}</p>
+        {move || owed.get().map(|item| {
+            let on_replace = Callback::new(move |item| chosen.set(Some(Open::Replace(item))));
+            view! { <NeverCopiedNote item=item on_replace=on_replace on_keep=keep_owed /> }
+        })}
         <ListOrProblem list=list kept=kept on_action=on_action />
-        {move || open_dialog(open(), list, Known { expiry, items }, close, on_created)}
+        {move || open_dialog(open(), list, known, close, on_created)}
     }
 }
 
@@ -196,6 +187,20 @@ struct Known {
 }
 
 impl Known {
+    /// Read in memos, never from the dialog's closure: there even an
+    /// untracked read registers the suspense context around it
+    /// (RequireSession's Transition) with the resource (reactive_graph's
+    /// `AsyncDerived::try_read_untracked`), and the refetch a full list
+    /// asks for then drew the dialog anew, losing what it held
+    /// (tests/faults.rs).
+    fn of(list: Loaded) -> Self {
+        let loaded = move || list.with(|list| list.as_ref().and_then(|l| l.as_ref().ok()).cloned());
+        Self {
+            expiry: Memo::new(move |_| loaded().and_then(|list| list.expiry)),
+            items: Memo::new(move |_| loaded().map(|list| list.items).unwrap_or_default()),
+        }
+    }
+
     /// Every app password but `item`.
     fn others_than(&self, item: &AppPassword) -> Vec<AppPassword> {
         self.items.with_untracked(|items| {
@@ -218,11 +223,11 @@ fn open_dialog(
 ) -> impl IntoView {
     match open {
         None | Some(Open::Nothing) => ().into_any(),
-        Some(Open::Create(draft)) => view! {
+        Some(Open::Create(start)) => view! {
             <CreateDialog
                 on_close=on_created
                 on_list_stale=Callback::new(move |()| list.refetch())
-                draft=draft
+                start=start
                 expiry=known.expiry.get_untracked()
                 others=known.items.get_untracked()
             />
@@ -232,7 +237,7 @@ fn open_dialog(
             let others = known.others_than(&item);
             view! { <RenameDialog item=item on_close=close draft=draft others=others /> }.into_any()
         }
-        Some(Open::Delete { item, .. }) => {
+        Some(Open::Delete { item, .. } | Open::Replace(item)) => {
             view! { <DeleteDialog item=item on_close=close /> }.into_any()
         }
         Some(Open::DeleteAll(count)) => {
@@ -242,54 +247,4 @@ fn open_dialog(
             view! { <DeleteExpiredDialog items=items on_close=close /> }.into_any()
         }
     }
-}
-
-/// Work on this tab that an ended session interrupted, now that the user
-/// is back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Resumed {
-    /// Nothing was interrupted (or not yet known).
-    Nothing,
-    /// The dialog to open again, as it was left.
-    Dialog(Open),
-    /// A rename of an app password that is gone meanwhile, with the new name.
-    Lost(String),
-}
-
-impl Resumed {
-    fn dialog(&self) -> Option<Open> {
-        match self {
-            Self::Dialog(open) => Some(open.clone()),
-            _ => None,
-        }
-    }
-
-    fn lost(&self, i18n: I18n) -> String {
-        match self {
-            Self::Lost(name) => {
-                i18n.t_with(keys::LIST_RENAME_LOST, &[("name", &i18n.user_text(name))])
-            }
-            _ => String::new(),
-        }
-    }
-}
-
-/// The interrupted create or rename, once the session says whose it is; a
-/// rename once the list says which row it was.
-fn use_resumed_work(list: Loaded) -> Memo<Resumed> {
-    let draft = use_kept_draft(|draft| matches!(draft, Draft::Create(_) | Draft::Rename { .. }));
-    Memo::new(move |_| match draft.get() {
-        Some(Draft::Create(create)) => Resumed::Dialog(Open::Create(Some(create))),
-        Some(Draft::Rename { id, name }) => match list.get() {
-            Some(Ok(list)) => match list.items.into_iter().find(|item| item.id == id) {
-                Some(item) => Resumed::Dialog(Open::Rename {
-                    item,
-                    draft: Some(name),
-                }),
-                None => Resumed::Lost(name),
-            },
-            _ => Resumed::Nothing,
-        },
-        _ => Resumed::Nothing,
-    })
 }

@@ -34,9 +34,9 @@ pub fn CreateDialog(
     /// Called when the list behind may be out of date (the limit turned
     /// out to be reached).
     on_list_stale: Callback<()>,
-    /// A create that was interrupted when the session ended, to send again
-    /// as it was.
-    draft: Option<CreateDraft>,
+    /// Empty, a create an ended session interrupted (to send again as it
+    /// was), or a name to start from.
+    start: Start,
     /// When the backend lets the user choose an expiry, its rules.
     #[prop(optional_no_strip)]
     expiry: Option<ExpiryPolicy>,
@@ -46,12 +46,12 @@ pub fn CreateDialog(
 ) -> impl IntoView {
     let others = StoredValue::new(others);
     let i18n = use_i18n();
-    let restored = draft.is_some();
-    let form = NameForm::new(draft.as_ref(), expiry);
+    let restored = matches!(start, Start::Restored(_));
+    let form = NameForm::new(&start, expiry);
     // The create last sent, with the form as it was then. Sent again under
     // its key, a retry after a lost response gets the same password back
     // instead of making a second.
-    let sent = StoredValue::new(draft.map(|draft| (draft, form.expiry_as_typed())));
+    let sent = StoredValue::new(start.into_draft());
     let create = create_action(form, on_list_stale);
     let created = move || create.value().get().flatten();
     // The password must not outlive the dialog, however it closes (Done,
@@ -59,7 +59,6 @@ pub fn CreateDialog(
     on_cleanup(move || {
         create.value().try_set(None);
     });
-    recheck_session_while_shown(Signal::derive(move || created().is_some()));
     let send = Callback::new(move |()| {
         // Double clicks and a held-down Enter send one create.
         if !create.pending().get_untracked() {
@@ -97,7 +96,7 @@ pub fn CreateDialog(
                 {move || created().map(|created| {
                     let id = created.item.id.clone();
                     // A backend that does not know services ignores them.
-                    let asked = sent.with_value(|sent| sent.as_ref().is_some_and(|(d, _)| d.services.is_some()));
+                    let asked = sent.with_value(|sent| sent.as_ref().is_some_and(|d| d.services.is_some()));
                     let scope_ignored = asked && created.item.services.is_none();
                     let on_done = Callback::new(move |()| close(Some(id.clone())));
                     view! { <CreatedStep created=created on_done=on_done scope_ignored=scope_ignored /> }
@@ -120,19 +119,59 @@ struct NameForm {
     scope: RwSignal<Scope>,
 }
 
-/// A create sent, with the expiry choice and day as the form held them.
-type Sent = Option<(CreateDraft, (String, String))>;
+/// How the Create dialog starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Start {
+    /// Empty.
+    #[default]
+    Empty,
+    /// As an ended session left it: the create to send again.
+    Restored(CreateDraft),
+    /// With a name typed in (another in place of one never copied).
+    Named(String),
+}
+
+impl Start {
+    /// The create already sent, if any.
+    fn into_draft(self) -> Option<CreateDraft> {
+        match self {
+            Self::Restored(draft) => Some(draft),
+            _ => None,
+        }
+    }
+}
+
+/// The create last sent.
+type Sent = Option<CreateDraft>;
 
 impl NameForm {
-    /// The form, empty or as `draft` left it.
-    fn new(draft: Option<&CreateDraft>, expiry: Option<ExpiryPolicy>) -> Self {
+    /// The form as `start` says.
+    fn new(start: &Start, expiry: Option<ExpiryPolicy>) -> Self {
+        let draft = match start {
+            Start::Restored(draft) => Some(draft),
+            _ => None,
+        };
+        let name = match start {
+            Start::Empty => String::new(),
+            Start::Restored(draft) => draft.name.clone(),
+            Start::Named(name) => name.clone(),
+        };
         let scope = draft.and_then(|draft| Scope::of(draft.services.as_deref()));
+        let expiry = expiry.map(|policy| (policy, ExpiryInput::new(&policy)));
+        // The restored form shows the expiry it will send again.
+        if let (Some((_, input)), Some(draft)) = (expiry, draft) {
+            let (choice, date) = &draft.expiry_typed;
+            if !choice.is_empty() {
+                input.choice.set(choice.clone());
+                input.date.set(date.clone());
+            }
+        }
         Self {
-            name: RwSignal::new(draft.map(|draft| draft.name.clone()).unwrap_or_default()),
+            name: RwSignal::new(name),
             scope: RwSignal::new(scope.unwrap_or_default()),
             name_error: RwSignal::new(None),
             message: RwSignal::new(None),
-            expiry: expiry.map(|policy| (policy, ExpiryInput::new(&policy))),
+            expiry,
         }
     }
 
@@ -159,18 +198,19 @@ impl NameForm {
         self.message.set(None);
         let typed = self.expiry_as_typed();
         let services = self.scope.get_untracked().services();
-        if let Some((last, form)) = sent.get_value() {
-            if last.name == name && last.services == services && form == typed {
+        if let Some(last) = sent.get_value() {
+            if last.name == name && last.services == services && last.expiry_typed == typed {
                 return Some(last);
             }
         }
         let request = CreateDraft {
             name,
             expires_at: self.expires_at(i18n)?,
+            expiry_typed: typed,
             services,
             idempotency_key: new_idempotency_key(),
         };
-        sent.set_value(Some((request.clone(), typed)));
+        sent.set_value(Some(request.clone()));
         Some(request)
     }
 
@@ -261,31 +301,6 @@ fn create_action(
             None
         }
     })
-}
-
-/// Back at the tab while the password shows: if the session ended
-/// meanwhile, sign-in takes over and the password leaves the page.
-fn recheck_session_while_shown(shown: Signal<bool>) {
-    let calls = use_calls();
-    let recheck = Action::new_local(move |(): &()| {
-        let calls = calls.clone();
-        async move {
-            if let Err(error) = calls.api().session().await {
-                // Still signed in, only unreachable: nothing to say while
-                // the password shows.
-                let _ = calls.failed(error, None);
-            }
-        }
-    });
-    for event in ["focus", "visibilitychange"] {
-        let listener = window_event_listener_untyped(event, move |_| {
-            let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
-            if visible && shown.get_untracked() && !recheck.pending().get_untracked() {
-                recheck.dispatch(());
-            }
-        });
-        on_cleanup(move || listener.remove());
-    }
 }
 
 /// Step one: the name, with Next and Cancel.

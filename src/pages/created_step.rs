@@ -6,8 +6,10 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::api::CreatedAppPassword;
+use crate::calls::use_calls;
 use crate::components::{focus_first_of, CopyButton, DisclosureButton, COPY_BUTTON_ID};
 use crate::config::{Config, Services};
+use crate::drafts::Draft;
 use crate::i18n::{keys, use_i18n};
 use crate::pages::device_setup::DeviceSetup;
 use crate::pages::password_guard::LeaveGuard;
@@ -42,6 +44,9 @@ pub fn CreatedStep(
         guard.release();
         on_done.run(());
     });
+    let (id, name) = (created.item.id.clone(), created.item.name.clone());
+    let owed = Draft::NeverCopied { id, name };
+    recheck_session(move || (!taken.get_untracked()).then(|| owed.clone()));
     let password = created.password.clone();
     let show_setup = RwSignal::new(false);
     // Set-up shows only what this password opens: a value that would be
@@ -268,6 +273,32 @@ fn spell_out(password: &str) -> Vec<String> {
         })
         .filter(|spelled| !spelled.is_empty())
         .collect()
+}
+
+/// Back at the tab while the password shows: if the session ended
+/// meanwhile, sign-in takes over and the password leaves the page, with
+/// `owed` (a warning for the user's return when none of it was taken).
+fn recheck_session(owed: impl Fn() -> Option<Draft> + 'static) {
+    let calls = use_calls();
+    let recheck = Action::new_local(move |(): &()| {
+        let (calls, owed) = (calls.clone(), owed());
+        async move {
+            if let Err(error) = calls.api().session().await {
+                // Still signed in, only unreachable: nothing to say while
+                // the password shows.
+                let _ = calls.failed(error, owed);
+            }
+        }
+    });
+    for event in ["focus", "visibilitychange"] {
+        let listener = window_event_listener_untyped(event, move |_| {
+            let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
+            if visible && !recheck.pending().get_untracked() {
+                recheck.dispatch(());
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
 }
 
 #[cfg(test)]

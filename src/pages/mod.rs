@@ -14,6 +14,7 @@ pub mod list;
 pub mod manage_dialogs;
 pub mod not_found;
 pub mod password_guard;
+pub mod resumed;
 pub mod same_name;
 pub mod security;
 pub mod security_info;

@@ -13,18 +13,26 @@ use crate::components::{focus_page_heading, TextField};
 use crate::config::use_config;
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::used_code;
-use crate::session::{safe_return_path, signed_out_here, use_session};
+use crate::session::{safe_return_path, use_session, Arrival};
 use crate::shell::LanguageChoices;
 
 /// Which part of sign-in is on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
-    /// Login and password; `focus_login` when the user chose to start over
-    /// with another account.
+    /// Login and password, with the field that takes the focus, if any: the
+    /// login when the user chose another account, the password when the
+    /// login is filled in for them.
     Password {
-        focus_login: bool,
+        focus: Option<Field>,
     },
     Code,
+}
+
+/// A field of the password step, in the order of the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Login = 0,
+    Password = 1,
 }
 
 /// The line above the form.
@@ -69,13 +77,25 @@ pub fn SignInPage() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let return_to = Memo::new(move |_| safe_return_path(query.read().get("return").as_deref()));
-    let step = RwSignal::new(Step::Password { focus_login: false });
+    // Why the user is here, when the app sent them: the login of a
+    // session that ended is filled in, and the password takes the focus.
+    let arrival = Arrival::here();
+    let ended_login = match &arrival {
+        Some(Arrival::SessionEnded { login, .. }) => Some(login.clone()),
+        _ => None,
+    };
+    let focus = ended_login.as_ref().map(|_| Field::Password);
+    let step = RwSignal::new(Step::Password { focus });
     // Kept across the steps: starting over keeps the login.
-    let login = RwSignal::new(String::new());
-    let notice = RwSignal::new(signed_out_here().then(|| Notice {
-        text: i18n.t(keys::SIGN_IN_SIGNED_OUT),
+    let login = RwSignal::new(ended_login.unwrap_or_default());
+    let notice = RwSignal::new(arrival.map(|arrival| Notice {
+        text: i18n.t(match arrival {
+            Arrival::SignedOut => keys::SIGN_IN_SIGNED_OUT,
+            Arrival::SessionEnded { kept: true, .. } => keys::SIGN_IN_SESSION_ENDED_KEPT,
+            Arrival::SessionEnded { kept: false, .. } => keys::SIGN_IN_SESSION_ENDED,
+        }),
         error: false,
-        focus: true,
+        focus: focus.is_none(),
         help: false,
     }));
     let on_signed_in = Callback::new(move |session: Session| {
@@ -102,13 +122,15 @@ pub fn SignInPage() -> impl IntoView {
     })
     .dispatch(());
     let on_restart = Callback::new(move |()| {
-        step.set(Step::Password { focus_login: false });
+        step.set(Step::Password { focus: None });
         notice.set(Notice::about_form(i18n.t(keys::SIGN_IN_START_AGAIN)));
     });
     let on_other_account = Callback::new(move |()| {
         login.set(String::new());
         notice.set(None);
-        step.set(Step::Password { focus_login: true });
+        step.set(Step::Password {
+            focus: Some(Field::Login),
+        });
     });
     let on_code_due = Callback::new(move |()| step.set(Step::Code));
     view! {
@@ -116,8 +138,8 @@ pub fn SignInPage() -> impl IntoView {
             <h1 id="sign-in-title">{i18n.t(keys::SIGN_IN_TITLE)}</h1>
             <NoticeLine notice=notice />
             {move || match step.get() {
-                Step::Password { focus_login } => view! {
-                    <PasswordStep login notice focus_login on_signed_in on_code_due />
+                Step::Password { focus } => view! {
+                    <PasswordStep login notice focus on_signed_in on_code_due />
                 }
                 .into_any(),
                 Step::Code => view! {
@@ -165,8 +187,8 @@ fn NoticeLine(notice: RwSignal<Option<Notice>>) -> impl IntoView {
 fn PasswordStep(
     login: RwSignal<String>,
     notice: RwSignal<Option<Notice>>,
-    /// Whether the login field takes the focus as it appears.
-    focus_login: bool,
+    /// The field that takes the focus as it appears, if any.
+    focus: Option<Field>,
     on_signed_in: Callback<Session>,
     /// Called when the password was right and a second factor is due.
     on_code_due: Callback<()>,
@@ -174,10 +196,8 @@ fn PasswordStep(
     let (api, i18n) = (use_api(), use_i18n());
     let password = RwSignal::new(String::new());
     let (login_input, password_input) = (NodeRef::new(), NodeRef::new());
-    if focus_login {
-        login_input.on_load(|input: web_sys::HtmlInputElement| {
-            let _ = input.focus();
-        });
+    if let Some(field) = focus {
+        focus_when_shown([login_input, password_input][field as usize]);
     }
     let sign_in = Action::new_local(move |credentials: &Credentials| {
         let (api, credentials) = (api.clone(), credentials.clone());
@@ -280,9 +300,7 @@ fn CodeStep(
         }
     });
     // The cursor is in the code field as soon as it appears.
-    input.on_load(|input| {
-        let _ = input.focus();
-    });
+    focus_when_shown(input);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if submit_code.pending().get_untracked() {
@@ -360,6 +378,13 @@ fn show_failure(
             }),
         );
     }
+}
+
+/// Gives `field` the focus as soon as it appears.
+fn focus_when_shown(field: NodeRef<html::Input>) {
+    field.on_load(|input| {
+        let _ = input.focus();
+    });
 }
 
 /// Gives `field` the focus with its text selected, so that typing

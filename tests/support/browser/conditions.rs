@@ -129,4 +129,14 @@ impl Browser {
             .await;
         assert_eq!(ended, 204, "the session ended on the server");
     }
+
+    /// Ends the session on the server while a password shows, then brings
+    /// the tab back to the front (a `focus`): the app finds out and goes
+    /// to sign-in, to come back to the App passwords tab.
+    pub async fn end_session_while_password_shows(&self) {
+        self.end_session_on_server().await;
+        self.script("window.dispatchEvent(new Event('focus'))")
+            .await;
+        self.wait_for_path("/sign-in?return=/app-passwords").await;
+    }
 }

@@ -112,6 +112,14 @@ impl Browser {
         }
     }
 
+    /// Signs in again after the session ended, with the login the app
+    /// filled in: the password alone.
+    pub async fn sign_in_again(&self, user: &TestUser) {
+        assert_eq!(self.value_of("#login").await, user.login, "login filled in");
+        self.type_into("#password", user.password).await;
+        self.click("button[type=submit]").await;
+    }
+
     /// Signs out through the settings menu.
     pub async fn sign_out(&self) {
         self.click("button[aria-haspopup=menu]").await;

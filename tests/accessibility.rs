@@ -334,7 +334,7 @@ async fn the_whole_flow_works_with_the_keyboard_alone() {
     browser.expect_focus("copy-setup-login").await;
     browser.press(enter).await;
     browser.wait_for_text("#copy-setup-login", "Copied").await;
-    for _ in 0..6 {
+    for _ in 0..7 {
         browser.press(tab).await;
     }
     browser.expect_focus("done").await;

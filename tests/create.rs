@@ -1,7 +1,9 @@
 //! Create, finished: the one-time password is hard to lose (Back, reload,
 //! leaving and Done without copying never drop it unasked), and "Set up a
 //! device" gives each mail client its steps with the operator's values and
-//! Apple devices a configuration profile that holds exactly what was shown.
+//! Apple devices a configuration profile that holds exactly what was shown,
+//! starting on the device the browser names; where the page says to ask the
+//! administrator, it says how to reach IT.
 //! Needs `scripts/test.sh` to have built the app and the server first.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -10,8 +12,9 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use axum::http::Method;
 use serde_json::{json, Value};
-use support::faults::FaultyFront;
+use support::faults::{Fault, FaultyFront};
 use support::{Browser, TestServer, GRACE, PATIENCE};
 
 /// The services of an operator's `app-config.json`.
@@ -209,6 +212,8 @@ async fn set_up_a_device_gives_each_client_its_steps_with_the_configured_values(
 
     browser.click("#setup-device").await;
     browser.find("#setup-client").await;
+    // Headless Chromium on Linux names no phone: the list starts on Other.
+    assert_eq!(browser.value_of("#setup-client").await, "other");
     let clients = browser
         .script("return [...document.querySelectorAll('#setup-client option')].map(o => o.value)")
         .await;
@@ -219,7 +224,7 @@ async fn set_up_a_device_gives_each_client_its_steps_with_the_configured_values(
     // Every client shows the configured values, each with a copy button
     // (security is chosen from a menu, not typed).
     let values = json!({
-        "setup-login": "grace",
+        "setup-login": "grace", "setup-password": password,
         "setup-imap-host": "imap.example.test", "setup-imap-port": "993", "setup-imap-security": "SSL/TLS",
         "setup-smtp-host": "smtp.example.test", "setup-smtp-port": "587", "setup-smtp-security": "STARTTLS",
         "setup-dav-url": "https://dav.example.test/remote.php/dav/"
@@ -245,7 +250,7 @@ async fn set_up_a_device_gives_each_client_its_steps_with_the_configured_values(
         let copy_buttons = browser
             .script("return document.querySelectorAll('.setup-values button').length")
             .await;
-        assert_eq!(copy_buttons, 6, "{client}");
+        assert_eq!(copy_buttons, 7, "{client}");
         if let Some(name) = match client {
             "other" => Some("setup-device"),
             "thunderbird" => Some("setup-thunderbird"),
@@ -290,6 +295,11 @@ async fn the_apple_profile_holds_exactly_what_was_shown_and_leaves_with_the_dial
     browser
         .wait_for_text("#setup-steps", "System Settings")
         .await;
+    // On a computer it says how to get the file to the phone.
+    browser.wait_for_text("#setup-apple-move", "AirDrop").await;
+    browser
+        .expect_accessible("set up a device, Apple, on a computer")
+        .await;
     scroll_to_set_up(&browser).await;
     browser.screenshot("setup-apple").await;
     let link = browser
@@ -304,6 +314,13 @@ async fn the_apple_profile_holds_exactly_what_was_shown_and_leaves_with_the_dial
     browser.click("#download-profile").await;
     let profile = read_plist(&wait_for_download(downloads.path(), "Phone.mobileconfig"));
     assert_eq!(profile["PayloadType"], "Configuration");
+    // Without `organization_name` and `title`, the page's host offers it;
+    // without `profile_description`, a sentence says what it does.
+    assert_eq!(profile["PayloadOrganization"], "127.0.0.1");
+    assert_eq!(
+        profile["PayloadDescription"],
+        "Adds the accounts that use the app password “Phone” to this device."
+    );
     let payloads = profile["PayloadContent"].as_array().expect("payloads");
     let kinds: Vec<&str> = payloads
         .iter()
@@ -539,7 +556,7 @@ async fn a_calendar_choice_survives_an_ended_session_and_sets_up_calendars_alone
         .expect_accessible("create restored, calendars chosen")
         .await;
     browser.click(".ap-root dialog button[type=submit]").await;
-    browser.shown_password().await;
+    let password = browser.shown_password().await;
     let items = server.other_client(GRACE.login).app_passwords().await;
     assert_eq!(items[0]["services"], json!(["caldav", "carddav"]));
 
@@ -552,11 +569,199 @@ async fn a_calendar_choice_survives_an_ended_session_and_sets_up_calendars_alone
     let shown = browser.script(SHOWN_VALUES).await;
     assert_eq!(
         shown,
-        json!({"setup-login": "grace", "setup-dav-url": "https://dav.example.test/remote.php/dav/"})
+        json!({"setup-login": "grace", "setup-password": password,
+               "setup-dav-url": "https://dav.example.test/remote.php/dav/"})
     );
     browser.close_created().await;
     browser
         .wait_for_text(".app-password-row .scope", "Calendars and contacts only")
+        .await;
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_set_up_table_copies_the_password_and_that_counts_as_taking_it() {
+    let (_server, _front, browser) = signed_in(Some(SERVICES)).await;
+    browser.grant_clipboard().await;
+    let password = browser.create_app_password_and_stay("Tablet").await;
+    browser.click("#setup-device").await;
+    browser.find("#copy-setup-password").await;
+    // The password's row, after the user name: the password left to
+    // right, with a break allowed after each group and nowhere else.
+    let row = browser
+        .script(
+            "const v = document.getElementById('setup-password');
+             const th = [...document.querySelectorAll('.setup-values th')].map(t => t.textContent);
+             return [th.slice(0, 2), v.textContent, v.querySelectorAll('wbr').length, v.dir,
+                     document.getElementById('copy-setup-password').getAttribute('aria-label')]",
+        )
+        .await;
+    let groups = password.split_inclusive('-').count();
+    assert_eq!(
+        row,
+        json!([
+            ["User name", "Password"],
+            password,
+            groups,
+            "ltr",
+            "Copy Password"
+        ])
+    );
+    assert!(groups > 1, "{password}");
+    browser
+        .expect_accessible("set up a device, with the password's row")
+        .await;
+    browser.set_width(320).await;
+    browser
+        .expect_no_sideways_scroll("set up a device, the password's row, at 320 px")
+        .await;
+    assert_eq!(browser.script(VALUES_BROKEN_MID_WORD).await, json!([]));
+    browser.set_width(1100).await;
+
+    browser.click("#copy-setup-password").await;
+    browser
+        .wait_for_text("#copy-setup-password", "Copied")
+        .await;
+    let clipboard = browser
+        .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
+        .await;
+    assert_eq!(clipboard, password.as_str());
+    // Copied from the table, the password is taken: Done closes at once.
+    browser.click("#done").await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    assert_eq!(
+        browser
+            .script("return document.getElementById('close-anyway')")
+            .await,
+        Value::Null
+    );
+    browser.assert_forgotten(&password).await;
+    browser.finish().await;
+}
+
+/// Safari on an iPhone, and Chrome on an Android phone, as they name
+/// themselves.
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+const ANDROID: &str = "Mozilla/5.0 (Linux; Android 14; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_phone_set_up_starts_on_its_kind_and_the_profile_names_the_organisation() {
+    let config = SERVICES.replacen(
+        '{',
+        r#"{ "organization_name": "Example Ltd",
+             "profile_description": "Mail, calendars and contacts at Example Ltd.","#,
+        1,
+    );
+    let (_server, front, browser) = signed_in(Some(&config)).await;
+    let downloads = tempfile::tempdir().expect("a download folder");
+    browser.download_into(downloads.path()).await;
+    browser.pretend_to_be(IPHONE).await;
+    browser.goto(&front.url("/app-passwords")).await;
+    browser.find("#app-password-count").await;
+    let password = browser.create_app_password_and_stay("iPhone").await;
+    browser.click("#setup-device").await;
+    browser.find("#download-profile").await;
+    assert_eq!(browser.value_of("#setup-client").await, "apple");
+    // On the iPhone itself there is nothing to move.
+    assert_eq!(
+        browser
+            .script("return document.getElementById('setup-apple-move')")
+            .await,
+        Value::Null
+    );
+    browser
+        .expect_accessible("set up a device, Apple, on an iPhone")
+        .await;
+    browser.click("#download-profile").await;
+    let profile = read_plist(&wait_for_download(downloads.path(), "iPhone.mobileconfig"));
+    assert_eq!(profile["PayloadOrganization"], "Example Ltd");
+    assert_eq!(
+        profile["PayloadDescription"],
+        "Mail, calendars and contacts at Example Ltd."
+    );
+    assert_eq!(
+        profile["PayloadContent"][0]["IncomingPassword"],
+        password.as_str()
+    );
+    // Saving the profile took the password.
+    browser.click("#done").await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+
+    browser.pretend_to_be(ANDROID).await;
+    browser.goto(&front.url("/app-passwords")).await;
+    browser
+        .wait_for_text("#app-password-count", "1 of 40")
+        .await;
+    browser.create_app_password_and_stay("Android phone").await;
+    browser.click("#setup-device").await;
+    browser
+        .wait_for_text("#setup-steps li:first-child", "Manual setup")
+        .await;
+    assert_eq!(browser.value_of("#setup-client").await, "android");
+    browser.close_created().await;
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn where_it_says_to_ask_the_administrator_it_says_how_to_reach_it() {
+    let server = TestServer::start(&[&GRACE]);
+    server.admin(&["app-passwords", "--login", GRACE.login, "off"]);
+    let config = r#"{"support_url": "https://it.example.test/help",
+                     "support_email": "it-help@example.test"}"#;
+    let front = FaultyFront::start(&server, Some(config)).await;
+    let browser = Browser::signed_in(&front.url("/app-passwords"), &GRACE).await;
+    browser
+        .wait_for_text("#app-passwords-disabled", "turned off creating")
+        .await;
+    browser
+        .wait_for_text(
+            "#app-passwords-disabled",
+            "Questions? Ask your IT team: help page or it-help@example.test",
+        )
+        .await;
+    let links = browser
+        .script(
+            "return [...document.querySelectorAll('#app-passwords-disabled a')]
+                 .map(a => [a.textContent, a.getAttribute('href')])",
+        )
+        .await;
+    assert_eq!(
+        links,
+        json!([
+            ["help page", "https://it.example.test/help"],
+            ["it-help@example.test", "mailto:it-help@example.test"]
+        ])
+    );
+    browser
+        .expect_accessible("creation turned off, with the way to IT")
+        .await;
+    browser.screenshot("creation-off-support").await;
+    browser.emulate_media("prefers-color-scheme", "dark").await;
+    browser
+        .expect_accessible("creation turned off, with the way to IT, dark")
+        .await;
+    browser.emulate_media("prefers-color-scheme", "light").await;
+
+    // An answer the page cannot read says to contact the administrator if
+    // it keeps happening: the way to IT is beside it.
+    front.fail_next(
+        Method::GET,
+        "/app-passwords",
+        Fault::respond(200, Some("application/json"), r#"{"items": "none"}"#),
+    );
+    browser.click("#tab-verification").await;
+    browser.find("#default-method").await;
+    browser.click("#tab-app-passwords").await;
+    browser
+        .wait_for_text("[role=alert]", "contact your administrator")
+        .await;
+    browser.find("[role=alert] .support-email").await;
+    browser
+        .expect_accessible("an answer the page cannot read, with the way to IT")
         .await;
     browser.finish().await;
 }

@@ -145,6 +145,20 @@ impl ApiError {
         }
     }
 
+    /// Whether its [`message`](Self::message) sends the user to their
+    /// administrator, so that the way to reach IT belongs beside it.
+    pub fn names_administrator(&self) -> bool {
+        match self {
+            Self::UnexpectedResponse => true,
+            Self::Problem(problem) => match problem.kind {
+                ProblemKind::TooManyWrongCodes => problem.status == 429,
+                ProblemKind::AppPasswordsDisabled => problem.status < 429,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The message for `pointer` (e.g. `/name`), if the backend sent one.
     pub fn field_error(&self, pointer: &str) -> Option<String> {
         match self {

@@ -4,9 +4,11 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::components::SupportContact;
 use crate::i18n::{keys, use_i18n};
 
-/// Shows what went wrong and, when given `on_retry`, a "Try again" button.
+/// Shows what went wrong, how to reach IT when it says to ask them, and,
+/// when given `on_retry`, a "Try again" button.
 #[component]
 pub fn ErrorNotice(
     /// The failure to explain.
@@ -20,6 +22,7 @@ pub fn ErrorNotice(
     view! {
         <div class="notice notice-error" role="alert">
             <p>{error.message(&i18n)}</p>
+            {error.names_administrator().then(|| view! { <SupportContact /> })}
             {on_retry.map(|retry| view! {
                 <button type="button" class="button" on:click=move |_| retry.run(())>{try_again}</button>
             })}

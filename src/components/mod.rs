@@ -10,6 +10,7 @@ pub mod focus;
 pub mod list_window;
 pub mod menu;
 pub mod scope_field;
+pub mod support;
 pub mod tabs;
 pub mod wrap;
 
@@ -24,5 +25,6 @@ pub use focus::{focus_first_of, focus_page_heading, FocusReturn, PAGE_HEADING_ID
 pub use list_window::{use_list_window, ListWindow};
 pub use menu::{Choice, ChoiceGroup, MenuButton};
 pub use scope_field::ScopeField;
+pub use support::SupportContact;
 pub use tabs::{Tab, Tabs};
-pub use wrap::break_after_dots;
+pub use wrap::{break_after_each, segments};

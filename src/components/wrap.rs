@@ -4,18 +4,18 @@
 
 use leptos::prelude::*;
 
-/// `text` with a line-break opportunity (`<wbr>`) after each of its
-/// [`segments`].
-pub fn break_after_dots(text: &str) -> impl IntoView {
-    segments(text)
+/// `pieces` one after another, with a line-break opportunity (`<wbr>`)
+/// after each: [`segments`] of a value, or a password's groups.
+pub fn break_after_each(pieces: Vec<String>) -> impl IntoView {
+    pieces
         .into_iter()
-        .map(|segment| view! { {segment}<wbr /> })
+        .map(|piece| view! { {piece}<wbr /> })
         .collect_view()
 }
 
 /// `text` cut after each `.` and each `/` not followed by another (so
 /// `https://` stays whole).
-fn segments(text: &str) -> Vec<String> {
+pub fn segments(text: &str) -> Vec<String> {
     let mut segments = vec![String::new()];
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {

@@ -114,6 +114,25 @@ pub(super) fn host(value: &Value) -> Result<Option<String>, Problem> {
     Ok(host)
 }
 
+/// An email address for a `mailto:` link, or empty for none: one `@`
+/// with something either side, and nothing a link would read as more
+/// than the address (spaces, `?`, `#`, `%`, `/`, `:`, `<`, `>`).
+pub(super) fn email(value: &Value) -> Result<Option<String>, Problem> {
+    let email = optional_text(value)?;
+    let plain = |address: &str| {
+        let mut parts = address.split('@');
+        let (local, domain) = (parts.next(), parts.next());
+        parts.next().is_none()
+            && local.is_some_and(|local| !local.is_empty())
+            && domain.is_some_and(is_host_name)
+            && !address.contains(|c: char| c.is_whitespace() || "?#%/:<>,;\"".contains(c))
+    };
+    if !email.as_deref().is_none_or(plain) {
+        return Err((keys::CONFIG_MUST_BE_EMAIL, shown(value)));
+    }
+    Ok(email)
+}
+
 /// A TCP port, 1 to 65535.
 pub(super) fn port(value: &Value) -> Result<Option<u16>, Problem> {
     value

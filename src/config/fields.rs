@@ -121,6 +121,17 @@ fields! {
     /// Whether to offer "Set up a device" when services are configured; a
     /// host page that has its own instructions turns it off.
     DeviceSetup device_setup: bool = true, decode::switch;
+    /// The organisation Apple's configuration profile names
+    /// (`PayloadOrganization`); `title`, else the page's host, when not set.
+    OrganizationName organization_name: Option<String> = None, decode::optional_text;
+    /// What the profile says it does (`PayloadDescription`); a sentence in
+    /// the user's language that names the app password when not set.
+    ProfileDescription profile_description: Option<String> = None, decode::optional_text;
+    /// A page where people reach IT, offered wherever the page tells them
+    /// to ask their administrator.
+    SupportUrl support_url: Option<String> = None, decode::optional_text;
+    /// An address where people write to IT, offered beside `support_url`.
+    SupportEmail support_email: Option<String> = None, decode::email;
 }
 
 impl Field {

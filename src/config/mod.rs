@@ -127,6 +127,14 @@ impl Config {
             format!("{url}{separator}return_to={encoded}")
         })
     }
+
+    /// The `mailto:` address of `support_email`, when it is set (the decoder
+    /// let through only an address with nothing a link would read further).
+    pub fn support_mailto(&self) -> Option<String> {
+        self.support_email
+            .as_ref()
+            .map(|email| format!("mailto:{email}"))
+    }
 }
 
 /// The configuration provided at the root.
@@ -158,7 +166,9 @@ mod tests {
                 "imap_host": "imap.example.com", "imap_port": 1993, "imap_security": "starttls",
                 "smtp_host": "smtp.example.com", "smtp_port": 2525, "smtp_security": "none",
                 "dav_url": "https://dav.example.com/", "help_url": "/help/app-passwords",
-                "device_setup": false,
+                "device_setup": false, "organization_name": "Example Ltd",
+                "profile_description": "Mail for Example staff",
+                "support_url": "https://it.example.com/", "support_email": "it-help@example.com",
                 "future_field": {"nested": [1, 2]}}"#,
         )
         .unwrap();
@@ -183,6 +193,10 @@ mod tests {
                 dav_url: Some("https://dav.example.com/".into()),
                 help_url: Some("/help/app-passwords".into()),
                 device_setup: false,
+                organization_name: Some("Example Ltd".into()),
+                profile_description: Some("Mail for Example staff".into()),
+                support_url: Some("https://it.example.com/".into()),
+                support_email: Some("it-help@example.com".into()),
             }
         );
         // null keeps the default.
@@ -267,6 +281,16 @@ mod tests {
         for port in ["0", "65536", "\"993\"", "9.5"] {
             let error = from_file(&format!(r#"{{"smtp_port": {port}}}"#)).unwrap_err();
             assert_eq!(error.field.as_deref(), Some("smtp_port"), "{port}");
+        }
+        for email in [
+            r#""it help@example.com""#,
+            r#""mailto:it@example.com""#,
+            r#""it""#,
+            r#""it@example.com?cc=x""#,
+            "5",
+        ] {
+            let error = from_file(&format!(r#"{{"support_email": {email}}}"#)).unwrap_err();
+            assert_eq!(error.field.as_deref(), Some("support_email"), "{email}");
         }
         let security = from_file(r#"{"imap_security": "ssl"}"#).unwrap_err();
         assert_eq!(

@@ -243,7 +243,7 @@ fn CloseQuestion(asking: RwSignal<bool>, on_close: Callback<()>) -> impl IntoVie
 
 /// The password's groups as it is shown: each up to and with its hyphen,
 /// or of four characters when it has none.
-fn password_groups(password: &str) -> Vec<String> {
+pub(crate) fn password_groups(password: &str) -> Vec<String> {
     let by_hyphen = password.contains('-');
     let (mut groups, mut group) = (Vec::new(), String::new());
     for c in password.chars() {

@@ -74,6 +74,12 @@ pub struct ProfileAccount<'a> {
     pub login: Option<&'a str>,
     /// The app password.
     pub password: &'a str,
+    /// The organisation that offers it, which the device shows beside
+    /// "Unverified" (`PayloadOrganization`).
+    pub organization: Option<&'a str>,
+    /// What installing it does, which the device shows before it does
+    /// (`PayloadDescription`).
+    pub description: &'a str,
 }
 
 /// Whether `services` give a profile anything to set up: mail needs both
@@ -122,14 +128,19 @@ pub fn profile(
             content.push(payload(kind, suffix, dav_settings(account, prefix, url)));
         }
     }
-    let top = Plist::Dict(vec![
+    let mut top = vec![
         ("PayloadType".to_owned(), text("Configuration")),
         ("PayloadVersion".to_owned(), Plist::Number(1)),
         ("PayloadIdentifier".to_owned(), text(&identifier)),
         ("PayloadUUID".to_owned(), Plist::Text(id)),
         ("PayloadDisplayName".to_owned(), text(account.name)),
-        ("PayloadContent".to_owned(), Plist::List(content)),
-    ]);
+        ("PayloadDescription".to_owned(), text(account.description)),
+    ];
+    if let Some(organization) = account.organization {
+        top.push(("PayloadOrganization".to_owned(), text(organization)));
+    }
+    top.push(("PayloadContent".to_owned(), Plist::List(content)));
+    let top = Plist::Dict(top);
     let mut out = String::from(concat!(
         r#"<?xml version="1.0" encoding="UTF-8"?>"#,
         "\n",
@@ -282,6 +293,8 @@ mod tests {
             name: "Mail <& \"phone\">",
             login: Some("ada@example.com"),
             password: "abcde-fghjk",
+            organization: Some("Example & Co"),
+            description: "Mail for staff",
         };
         let file = profile(&account, &services(None), numbered());
         assert!(file.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE plist"));
@@ -289,6 +302,8 @@ mod tests {
         for part in [
             "<key>PayloadType</key><string>Configuration</string>",
             "<key>PayloadUUID</key><string>uuid-1</string>",
+            "<key>PayloadDescription</key><string>Mail for staff</string>",
+            "<key>PayloadOrganization</key><string>Example &amp; Co</string>",
             "<key>PayloadType</key><string>com.apple.mail.managed</string>",
             "<key>PayloadIdentifier</key><string>app-passwords.uuid-1.mail</string>",
             "<key>EmailAccountDescription</key><string>Mail &lt;&amp; &quot;phone&quot;&gt;</string>",
@@ -313,6 +328,8 @@ mod tests {
             name: "Calendar",
             login: Some("ada"),
             password: "secret",
+            organization: None,
+            description: "Calendars",
         };
         let file = profile(
             &account,
@@ -330,6 +347,8 @@ mod tests {
         ] {
             assert!(file.contains(part), "{part} in {file}");
         }
+        // No organisation is no empty one.
+        assert!(!file.contains("PayloadOrganization"), "{file}");
         // A login that is no address is not the account's address.
         assert!(!file.contains("EmailAddress"), "{file}");
         // Every payload has its own id.

@@ -7,12 +7,14 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use crate::api::{new_idempotency_key, CreatedAppPassword};
-use crate::components::{break_after_dots, CopyButton, SelectField};
-use crate::config::{MailSecurity, MailServer, Services};
+use crate::components::{break_after_each, segments, CopyButton, SelectField};
+use crate::config::{Config, MailSecurity, MailServer, Services};
 use crate::i18n::{keys, use_i18n};
+use crate::pages::created_step::password_groups;
 use crate::pages::device_profile::{
     has_profile, profile, profile_file_name, ProfileAccount, PROFILE_MEDIA_TYPE,
 };
+use crate::pages::this_device::ThisDevice;
 
 /// The kinds of client the steps are written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +43,15 @@ impl Client {
             Self::Thunderbird => ("thunderbird", keys::SETUP_CLIENT_THUNDERBIRD),
             Self::Android => ("android", keys::SETUP_CLIENT_ANDROID),
             Self::Other => ("other", keys::SETUP_CLIENT_OTHER),
+        }
+    }
+
+    /// The client of `device`, the one the list starts on.
+    fn of(device: ThisDevice) -> Self {
+        match device {
+            ThisDevice::IPhoneOrIPad | ThisDevice::Mac => Self::Apple,
+            ThisDevice::Android => Self::Android,
+            ThisDevice::Other => Self::Other,
         }
     }
 
@@ -77,8 +88,9 @@ impl Client {
 }
 
 /// The steps to set up the app password `created` in the client the person
-/// picks. `on_saved` runs when they save Apple's profile, which holds the
-/// password.
+/// picks, starting on the device the page is open on. `on_saved` runs when
+/// they save Apple's profile, which holds the password, or copy the
+/// password from the table.
 #[component]
 pub fn DeviceSetup(
     created: CreatedAppPassword,
@@ -86,13 +98,17 @@ pub fn DeviceSetup(
     on_saved: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let chosen = RwSignal::new(Client::Other.names().0.to_owned());
+    let device = ThisDevice::guess();
+    let first = Some(Client::of(device))
+        .filter(|client| client.fits(&services))
+        .unwrap_or(Client::Other);
+    let chosen = RwSignal::new(first.names().0.to_owned());
     let options = Client::ALL
         .into_iter()
         .filter(|client| client.fits(&services))
         .map(|client| (client.names().0.to_owned(), i18n.t(client.names().1)))
         .collect();
-    let rows = settings(&services, created.login.as_deref());
+    let rows = settings(&services, created.login.as_deref(), &created.password);
     let profile_services = services.clone();
     let client = move || {
         Client::ALL
@@ -111,28 +127,43 @@ pub fn DeviceSetup(
             />
             <ol class="setup-steps" id="setup-steps">
                 {move || (client() == Client::Apple).then(|| {
-                    view! { <ProfileDownload created=created.clone() services=profile_services.clone() on_saved=on_saved /> }
+                    view! { <ProfileDownload created=created.clone() services=profile_services.clone() device=device on_saved=on_saved /> }
                 })}
                 {move || client().steps(&services).into_iter().map(|step| view! { <li>{i18n.t(step)}</li> }).collect_view()}
             </ol>
-            <SettingsTable rows=rows />
+            <SettingsTable rows=rows on_copied_password=on_saved />
         </section>
     }
 }
 
-/// The first of Apple's steps: what the profile holds, and the link that
-/// saves it. The profile's Blob address is revoked when the step goes.
+/// The first of Apple's steps: what the profile holds, the link that
+/// saves it, and, away from an iPhone or iPad, how to get it there. The
+/// profile's Blob address is revoked when the step goes.
 #[component]
 fn ProfileDownload(
     created: CreatedAppPassword,
     services: Services,
+    device: ThisDevice,
     on_saved: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // Read if provided: set-up mounted on its own (a component test) has
+    // no configuration, and gets the defaults.
+    let config = use_context::<Config>().unwrap_or_default();
+    // The device shows who offers the profile: "Unverified" alone reads as
+    // a stranger's file.
+    let host = window().location().hostname().ok();
+    let organization = config.organization_name.or(config.title).or(host);
+    let description = config.profile_description.unwrap_or_else(|| {
+        let name = [("name", created.item.name.as_str())];
+        i18n.t_with(keys::SETUP_PROFILE_DESCRIPTION, &name)
+    });
     let account = ProfileAccount {
         name: &created.item.name,
         login: created.login.as_deref(),
         password: &created.password,
+        organization: organization.as_deref().filter(|host| !host.is_empty()),
+        description: &description,
     };
     let url = blob_url(&profile(&account, &services, new_idempotency_key));
     let revoked = url.clone();
@@ -154,6 +185,9 @@ fn ProfileDownload(
             >
                 {i18n.t(keys::SETUP_PROFILE)}
             </a>
+            {(device != ThisDevice::IPhoneOrIPad).then(|| view! {
+                <p id="setup-apple-move">{i18n.t(keys::SETUP_APPLE_MOVE)}</p>
+            })}
         </li>
     }
 }
@@ -177,16 +211,20 @@ struct Setting {
     label: &'static str,
     /// The value as the client wants it.
     value: String,
+    /// Whether it is the app password: shown in its groups, and copying it
+    /// counts as taking it.
+    secret: bool,
 }
 
-/// Every value to type: the login, each mail server's host, port and
-/// security, and the calendar and contact address.
-fn settings(services: &Services, login: Option<&str>) -> Vec<Setting> {
+/// Every value to type: the login, the password, each mail server's host,
+/// port and security, and the calendar and contact address.
+fn settings(services: &Services, login: Option<&str>, password: &str) -> Vec<Setting> {
     let setting = |id, copy_id, label, value| Setting {
         id,
         copy_id,
         label,
         value,
+        secret: false,
     };
     let mut rows: Vec<Setting> = login
         .map(|login| {
@@ -195,6 +233,15 @@ fn settings(services: &Services, login: Option<&str>) -> Vec<Setting> {
         })
         .into_iter()
         .collect();
+    rows.push(Setting {
+        secret: true,
+        ..setting(
+            "setup-password",
+            Some("copy-setup-password"),
+            keys::SETUP_PASSWORD,
+            password.to_owned(),
+        )
+    });
     let server = |server: &MailServer, ids: [&'static str; 5], labels: [&'static str; 3]| {
         let security = match server.security {
             MailSecurity::Tls => keys::SETUP_SECURITY_TLS,
@@ -254,9 +301,10 @@ fn settings(services: &Services, login: Option<&str>) -> Vec<Setting> {
 }
 
 /// The values to type, each with its copy button; a choice (security) is
-/// said in the user's language.
+/// said in the user's language. `on_copied_password` runs when the
+/// password's Copy worked.
 #[component]
-fn SettingsTable(rows: Vec<Setting>) -> impl IntoView {
+fn SettingsTable(rows: Vec<Setting>, on_copied_password: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let copy = i18n.t(keys::SETUP_COPY);
     let rows = rows
@@ -276,13 +324,14 @@ fn SettingsTable(rows: Vec<Setting>) -> impl IntoView {
                         id=id
                         label=copy.clone()
                         aria_label=named
+                        on_copy=Callback::new(move |()| if row.secret { on_copied_password.run(()) })
                     />
                 }
             });
             view! {
                 <tr>
                     <th scope="row">{label}</th>
-                    <td><span class="setup-value" id=row.id dir=ltr translate="no">{break_after_dots(&value)}</span></td>
+                    <td><span class="setup-value" id=row.id dir=ltr translate="no">{break_after_each(if row.secret { password_groups(&value) } else { segments(&value) })}</span></td>
                     <td>{button}</td>
                 </tr>
             }
@@ -334,7 +383,7 @@ mod tests {
 
     #[test]
     fn every_value_is_listed_and_only_typed_ones_are_copied() {
-        let rows = settings(&services(true, true), Some("ada"));
+        let rows = settings(&services(true, true), Some("ada"), "abcd-efgh");
         let shown: Vec<(&str, &str, bool)> = rows
             .iter()
             .map(|row| (row.id, row.value.as_str(), row.copy_id.is_some()))
@@ -343,6 +392,7 @@ mod tests {
             shown,
             [
                 ("setup-login", "ada", true),
+                ("setup-password", "abcd-efgh", true),
                 ("setup-imap-host", "imap.example.com", true),
                 ("setup-imap-port", "143", true),
                 ("setup-imap-security", keys::SETUP_SECURITY_STARTTLS, false),
@@ -352,6 +402,8 @@ mod tests {
                 ("setup-dav-url", "https://dav.example.com/", true),
             ]
         );
-        assert!(settings(&services(false, false), None).is_empty());
+        let rows = settings(&services(false, false), None, "abcd-efgh");
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].secret);
     }
 }

@@ -1,7 +1,8 @@
 //! One module per screen: sign-in, the security page and its two tabs, the
 //! dialogs of the App passwords tab (with what step two of Create needs: the
-//! guard against leaving, "Set up a device" and Apple's profile), "not
-//! found", and the page for a broken configuration.
+//! guard against leaving, "Set up a device", Apple's profile and the
+//! device the page is open on), "not found", and the page for a broken
+//! configuration.
 
 pub mod app_passwords;
 pub mod config_error;
@@ -18,6 +19,7 @@ pub mod same_name;
 pub mod security;
 pub mod security_info;
 pub mod sign_in;
+pub mod this_device;
 pub mod used_code;
 
 pub use app_passwords::AppPasswordsPanel;

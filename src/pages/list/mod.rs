@@ -12,7 +12,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api::{AppPassword, AppPasswordList};
-use crate::components::focus_first_of;
+use crate::components::{focus_first_of, SupportContact};
 use crate::expiry;
 use crate::i18n::{keys, use_i18n};
 
@@ -103,7 +103,10 @@ fn ListHeader(
     let i18n = use_i18n();
     if !can_create {
         return Either::Left(view! {
-            <div class="notice notice-info" id="app-passwords-disabled">{i18n.t(keys::LIST_DISABLED)}</div>
+            <div class="notice notice-info" id="app-passwords-disabled">
+                <p>{i18n.t(keys::LIST_DISABLED)}</p>
+                <SupportContact />
+            </div>
         });
     }
     let at_limit = max_count.is_some_and(|max| count >= max as usize);

@@ -1,6 +1,6 @@
 //! What a test sets around the user, through chromedriver and DevTools:
 //! the window's size, media features, the network, clipboard permission,
-//! where downloads go, and a session ended elsewhere.
+//! the user agent, where downloads go, and a session ended elsewhere.
 
 use serde_json::json;
 
@@ -91,6 +91,18 @@ impl Browser {
         self.cdp(
             "Emulation.setTouchEmulationEnabled",
             json!({ "enabled": on, "maxTouchPoints": 5 }),
+        )
+        .await;
+    }
+
+    /// Makes the browser name itself `user_agent` (`navigator.userAgent`
+    /// and the header), as an iPhone's Safari or an Android phone's
+    /// Chrome would, from the next page load on (DevTools' emulation,
+    /// through chromedriver).
+    pub async fn pretend_to_be(&self, user_agent: &str) {
+        self.cdp(
+            "Emulation.setUserAgentOverride",
+            json!({ "userAgent": user_agent }),
         )
         .await;
     }

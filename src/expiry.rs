@@ -152,6 +152,22 @@ pub fn ago(i18n: I18n, at: &str, now: f64) -> String {
     i18n.relative(parse(at).unwrap_or(now) - now)
 }
 
+/// The expiry field's choice and day that would give another app password
+/// the lifetime `item` was given: the same number of days when that is
+/// offered, else its day; `None` when it never expires (the default then
+/// stands, as "Never" may not be offered).
+pub fn choice_like(item: &AppPassword, policy: &ExpiryPolicy) -> Option<(String, String)> {
+    let until = parse(item.expires_at.as_deref()?)?;
+    let lifetime = until - parse(&item.created_at)?;
+    let days = (lifetime / DAY_MS).round() as u32;
+    let choice = if ExpiryChoice::offered(policy).contains(&ExpiryChoice::Days(days)) {
+        ExpiryChoice::Days(days)
+    } else {
+        ExpiryChoice::OnDate
+    };
+    Some((choice.value(), day_of(until)))
+}
+
 fn iso(ms: f64) -> String {
     js_sys::Date::new(&ms.into()).to_iso_string().into()
 }

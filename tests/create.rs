@@ -25,6 +25,9 @@ const SERVICES: &str = r#"{
     "help_url": "https://help.example.test/app-passwords"
 }"#;
 
+/// The Copy beside the IMAP server's name in the set-up table.
+const IMAP_HOST_COPY: &str = "#copy-imap-host";
+
 /// Signs GRACE in through a front that serves `config` as the
 /// configuration, on the App passwords tab, with the verification tab
 /// before it in the history.
@@ -263,10 +266,7 @@ async fn set_up_a_device_gives_each_client_its_steps_with_the_configured_values(
     // A value's copy button copies that value.
     browser.click("#copy-imap-host").await;
     browser.wait_for_text("#copy-imap-host", "Copied").await;
-    let clipboard = browser
-        .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
-        .await;
-    assert_eq!(clipboard, "imap.example.test");
+    assert_eq!(clipboard(&browser).await, "imap.example.test");
     // A value's copy is not the password's: Done still asks.
     browser.click("#done").await;
     browser.click("#close-anyway").await;
@@ -618,14 +618,37 @@ async fn the_set_up_table_copies_the_password_and_that_counts_as_taking_it() {
     assert_eq!(browser.script(VALUES_BROKEN_MID_WORD).await, json!([]));
     browser.set_width(1100).await;
 
+    // Copied, then a server name after it: the clipboard no longer holds
+    // the password, no button says it does, and Done asks.
+    browser.click("#copy-password").await;
+    browser.wait_for_text("#copy-password", "Copied").await;
+    browser.click(IMAP_HOST_COPY).await;
+    browser.wait_for_text(IMAP_HOST_COPY, "Copied").await;
+    assert_eq!(clipboard(&browser).await, "imap.example.test");
+    let said = browser
+        .find("#copy-password")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !said.contains("Copied"),
+        "the password's Copy said {said:?}"
+    );
+    browser.click("#done").await;
+    browser
+        .wait_for_text("#close-question", "no longer holds it")
+        .await;
+    browser
+        .expect_accessible("Done asks: the clipboard was copied over")
+        .await;
+    browser.click("#keep-open").await;
+
     browser.click("#copy-setup-password").await;
     browser
         .wait_for_text("#copy-setup-password", "Copied")
         .await;
-    let clipboard = browser
-        .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
-        .await;
-    assert_eq!(clipboard, password.as_str());
+    assert_eq!(clipboard(&browser).await, password.as_str());
     // Copied from the table, the password is taken: Done closes at once.
     browser.click("#done").await;
     browser
@@ -810,4 +833,11 @@ fn read_plist(path: &Path) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("JSON from plistlib")
+}
+
+/// What the clipboard holds (the test granted the page its permission).
+async fn clipboard(browser: &Browser) -> Value {
+    browser
+        .script_async("navigator.clipboard.readText().then(done, e => done('refused: ' + e))")
+        .await
 }

@@ -418,6 +418,7 @@ async fn an_ended_session_returns_after_sign_in_with_what_was_typed() {
 
     // Mid-save of the verification settings: the same.
     browser.click("#tab-verification").await;
+    browser.set_value("#default-method", "call_office").await;
     browser.type_into("#office-country-code", "+1").await;
     browser.type_into("#office-number", "4255550199").await;
     browser

@@ -8,6 +8,8 @@
 
 mod support;
 
+use serde_json::json;
+use support::faults::FaultyFront;
 use support::{Browser, TestServer, GRACE};
 
 const NEXT: &str = ".ap-root dialog button[type=submit]";
@@ -71,10 +73,15 @@ async fn sign_in_says_why_and_create_comes_back_modal_with_its_name_and_expiry()
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_password_never_copied_when_the_session_ended_is_owned_up_to_and_replaced() {
-    let server = TestServer::start_with(&[&GRACE], &[]);
-    let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
-    let lost = browser.create_app_password_and_stay("Case A").await;
+async fn a_password_never_copied_when_the_session_ended_is_owned_up_to_and_replaced_alike() {
+    let server = TestServer::start_with(&[&GRACE], &["--max-expiry-days", "365"]);
+    let front = FaultyFront::start(&server, Some(r#"{ "dav_url": "https://dav.example.test/" , "imap_host": "imap.example.test", "imap_port": 993, "imap_security": "tls" }"#)).await;
+    let browser = Browser::signed_in(&front.url("/app-passwords"), &GRACE).await;
+    browser.start_create("Case A").await;
+    browser.set_value("#expiry", "30").await;
+    browser.click("#scope-dav").await;
+    browser.click(NEXT).await;
+    let lost = browser.shown_password().await;
     browser.end_session_while_password_shows().await;
     browser.assert_forgotten(&lost).await;
     // Nothing typed waits; the sentence does not promise it.
@@ -95,7 +102,8 @@ async fn a_password_never_copied_when_the_session_ended_is_owned_up_to_and_repla
     browser.expect_accessible("the never-copied warning").await;
     browser.screenshot("never-copied").await;
 
-    // Replace: the usual question, then Create with the name.
+    // Replace: the usual question, then Create like the one it replaces,
+    // whose name is no longer taken.
     browser.click("#replace-never-copied").await;
     browser
         .wait_for_text(".delete-detail", "Created this minute, never used.")
@@ -103,13 +111,29 @@ async fn a_password_never_copied_when_the_session_ended_is_owned_up_to_and_repla
     browser.click(".ap-root dialog .button-danger").await;
     browser.find("#app-password-name").await;
     assert_eq!(browser.value_of("#app-password-name").await, "Case A");
+    assert_eq!(browser.value_of("#expiry").await, "30", "the same lifetime");
+    let scope = browser
+        .script("return document.querySelector('#scope input:checked').value")
+        .await;
+    assert_eq!(scope, "dav", "the same services");
+    assert_eq!(
+        browser
+            .script("return document.getElementById('create-same-name').hidden")
+            .await,
+        true,
+        "no warning about the one just deleted"
+    );
     browser.click(NEXT).await;
     let fresh = browser.shown_password().await;
     assert_ne!(fresh, lost);
     browser.close_created().await;
-    browser.wait_for_rows(&["Case A"]).await;
+    browser
+        .wait_for_text(".app-password-row .scope", "Calendars and contacts only")
+        .await;
     let items = server.other_client(GRACE.login).app_passwords().await;
     assert_eq!(items.len(), 1, "one Case A, the new one: {items:?}");
+    assert_eq!(items[0]["services"], json!(["caldav", "carddav"]));
+    assert!(items[0]["expires_at"].is_string(), "it expires: {items:?}");
     browser
         .wait_for_script(
             "return String(document.getElementById('never-copied') === null)",

@@ -13,7 +13,7 @@ mod support;
 const BUDGET: u64 = 220 * 1024;
 
 /// What the app may not grow past on the way to [`BUDGET`]: its size when
-/// this was last set (271,826 B, built as `trunk build --release` builds
+/// this was last set (275,260 B, built as `trunk build --release` builds
 /// it: Debian's Rust 1.96 with the standard library rebuilt, views
 /// type-erased, German and Arabic fetched when spoken, wasm-bindgen's
 /// JavaScript and the stylesheet minified, JSON read by the browser's
@@ -25,7 +25,7 @@ const BUDGET: u64 = 220 * 1024;
 /// the app shrinks; raise it only for a measured trade, recorded in the
 /// guide. A build by rustup's stable Rust (no Debian toolchain) is about
 /// 15 % larger and fails here, as it should: it is not what ships.
-const CEILING: u64 = 271_826 * 101 / 100;
+const CEILING: u64 = 275_260 * 101 / 100;
 
 #[test]
 fn the_app_downloads_no_larger_than_its_ceiling() {

@@ -20,6 +20,9 @@ pub const METHODS: [&str; 5] = [
     "call_office",
 ];
 
+/// The options that go through the authenticator app.
+const APP_METHODS: [&str; 2] = ["app_notification", "app_code"];
+
 /// `GET /security-info`.
 pub async fn get(
     State(state): State<AppState>,
@@ -34,11 +37,13 @@ pub async fn put(
     caller: SignedIn,
     ApiJson(update): ApiJson<SecurityInfoUpdate>,
 ) -> Result<Json<SecurityInfo>, Error> {
-    let errors = check(&update);
+    let user_id = caller.user.id;
+    let current = load(&state, user_id).await?;
+    let authenticator = current.authenticator_app.is_some_and(|app| app.configured);
+    let errors = check(&update, authenticator);
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    let user_id = caller.user.id;
     let phones = serde_json::to_string(&update.phones)?;
     state
         .db
@@ -70,20 +75,23 @@ async fn load(state: &AppState, user_id: i64) -> Result<SecurityInfo, Error> {
             )?;
             let (default_method, phones) = match stored {
                 Some((method, phones)) => (method, serde_json::from_str(&phones)?),
-                // Until the user chooses, the authenticator app they signed in with.
+                // Until the user chooses, the authenticator app they signed
+                // in with; without one, a text to the phone they will add.
                 None => (
-                    if configured {
-                        "app_code"
-                    } else {
-                        "app_notification"
-                    }
-                    .to_owned(),
+                    if configured { "app_code" } else { "sms" }.to_owned(),
                     Phones::default(),
                 ),
             };
+            // The app's options only with an app to notify (this server
+            // enrolls none: an administrator sets the TOTP secret).
+            let available = METHODS
+                .into_iter()
+                .filter(|method| configured || !APP_METHODS.contains(method))
+                .map(str::to_owned)
+                .collect();
             Ok(SecurityInfo {
                 default_method,
-                available_methods: Some(METHODS.map(str::to_owned).to_vec()),
+                available_methods: Some(available),
                 phones,
                 authenticator_app: Some(AuthenticatorApp {
                     configured,
@@ -95,8 +103,9 @@ async fn load(state: &AppState, user_id: i64) -> Result<SecurityInfo, Error> {
 }
 
 /// Every field error of an update: the option must be known and have the
-/// phone it calls or texts, and each phone must be a valid E.164 number.
-fn check(update: &SecurityInfoUpdate) -> Vec<FieldError> {
+/// phone it calls or texts (or the authenticator app it notifies), and each
+/// phone must be a valid E.164 number.
+fn check(update: &SecurityInfoUpdate, authenticator: bool) -> Vec<FieldError> {
     let phones = &update.phones;
     let mut errors = Vec::new();
     for (name, phone, extension_allowed) in [
@@ -119,6 +128,9 @@ fn check(update: &SecurityInfoUpdate) -> Vec<FieldError> {
             Some("Add an authentication phone to be called or texted there.")
         }
         "call_office" if phones.office.is_none() => Some("Add an office phone to be called there."),
+        method if !authenticator && APP_METHODS.contains(&method) => {
+            Some("The authenticator app is not set up: choose a phone to be called or texted.")
+        }
         method if !METHODS.contains(&method) => Some("Choose one of the listed options."),
         _ => None,
     };

@@ -50,11 +50,41 @@ async fn shows_defaults_saves_and_keeps_the_settings() {
     let bob = server.bob().await;
     let bobs = bob.get("/security-info").await.body;
     assert_eq!(bobs["authenticator_app"]["configured"], false);
+    assert_eq!(bobs["default_method"], "sms", "no app to notify");
+    assert_eq!(
+        bobs["available_methods"],
+        json!(["sms", "call_mobile", "call_office"])
+    );
     assert_eq!(
         bobs["phones"]["office"],
         Value::Null,
         "settings are per user"
     );
+
+    // No authenticator app, so it cannot be the option; a phone can.
+    let phone = json!({"country_code": "+1", "number": "4255550100"});
+    for method in ["app_notification", "app_code"] {
+        let refused = bob
+            .put(
+                "/security-info",
+                &update(method, phone.clone(), Value::Null),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{method}");
+        assert_eq!(refused.body["errors"][0]["pointer"], "/default_method");
+        assert!(
+            refused.body["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("authenticator app is not set up"),
+            "{}",
+            refused.body
+        );
+    }
+    let saved = bob
+        .put("/security-info", &update("sms", phone, Value::Null))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
 }
 
 #[tokio::test]

@@ -38,6 +38,52 @@ pub enum CopyOutcome {
     Refused,
 }
 
+/// Which Copy button's text the clipboard holds, among the buttons that
+/// share this context (the password step and its set-up table): only that
+/// one says "Copied", so that a button never claims what the clipboard no
+/// longer holds.
+#[derive(Clone, Copy)]
+pub struct ClipboardHolder(RwSignal<Vec<&'static str>>);
+
+impl ClipboardHolder {
+    /// A holder of nothing yet, for the Copy buttons below to share.
+    pub fn provide() -> Self {
+        let holder = Self(RwSignal::new(Vec::new()));
+        provide_context(holder);
+        holder
+    }
+
+    /// Whether the clipboard holds the text of one of the buttons `ids`.
+    pub fn holds_one_of(&self, ids: &[&str]) -> bool {
+        self.0
+            .with(|copied| copied.last().is_some_and(|id| ids.contains(id)))
+    }
+
+    /// Notes that the button `id` copied its text, if there is a holder.
+    fn record(holder: Option<Self>, id: &'static str) {
+        if let Some(Self(copied)) = holder {
+            copied.update(|copied| copied.push(id));
+        }
+    }
+
+    /// What the button `id` says of its last copy: Copied only until
+    /// another button's copy replaces its text.
+    fn said(holder: Option<Self>, id: &str, outcome: Option<CopyOutcome>) -> CopyOutcome {
+        match outcome.unwrap_or(CopyOutcome::Idle) {
+            CopyOutcome::Copied if holder.is_some_and(|h| !h.holds_one_of(&[id])) => {
+                CopyOutcome::Idle
+            }
+            outcome => outcome,
+        }
+    }
+
+    /// Whether one of the buttons `ids` ever copied its text.
+    pub fn ever_held_one_of(&self, ids: &[&str]) -> bool {
+        self.0
+            .with(|copied| copied.iter().any(|id| ids.contains(id)))
+    }
+}
+
 /// Copies `text`; on refusal selects the element with id `select_on_refusal`.
 #[component]
 pub fn CopyButton(
@@ -69,10 +115,12 @@ pub fn CopyButton(
         label.unwrap_or_else(|| i18n.t(keys::COPY_BUTTON)),
         i18n.t(keys::COPY_COPIED),
     );
+    let holder = use_context::<ClipboardHolder>();
     let copy = Action::new_local(move |text: &String| {
         let text = text.clone();
         async move {
             if writer(text).await.is_ok() {
+                ClipboardHolder::record(holder, id);
                 if let Some(on_copy) = on_copy {
                     on_copy.try_run(());
                 }
@@ -83,7 +131,7 @@ pub fn CopyButton(
             }
         }
     });
-    let outcome = move || copy.value().get().unwrap_or(CopyOutcome::Idle);
+    let outcome = move || ClipboardHolder::said(holder, id, copy.value().get());
     view! {
         <div class="copy">
             <button
@@ -91,7 +139,9 @@ pub fn CopyButton(
                 id=id
                 class="button button-primary"
                 class:button-done=move || outcome() == CopyOutcome::Copied
-                aria-label=aria_label
+                // The visible text is part of the name (WCAG 2.5.3): once
+                // it says Copied, that alone.
+                aria-label=move || (outcome() != CopyOutcome::Copied).then(|| aria_label.clone()).flatten()
                 disabled=move || copy.pending().get()
                 on:click=move |_| {
                     // Says nothing until this copy has worked, or not.

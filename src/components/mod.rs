@@ -14,7 +14,7 @@ pub mod support;
 pub mod tabs;
 pub mod wrap;
 
-pub use copy_button::{CopyButton, CopyOutcome, COPY_BUTTON_ID};
+pub use copy_button::{ClipboardHolder, CopyButton, CopyOutcome, COPY_BUTTON_ID};
 pub use dialog::Dialog;
 pub use disclosure::DisclosureButton;
 pub use error_notice::{ErrorLine, ErrorNotice};

@@ -135,6 +135,7 @@ keys! {
     CREATED_NEXT_STEP = "created.next_step",
     CREATED_LEARN_MORE = "created.learn_more",
     CREATED_NOT_TAKEN = "created.not_taken",
+    CREATED_COPIED_OVER = "created.copied_over",
     CREATED_CLOSE_ANYWAY = "created.close_anyway",
     CREATED_KEEP_OPEN = "created.keep_open",
     SETUP_BUTTON = "setup.button",

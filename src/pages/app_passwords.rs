@@ -115,7 +115,7 @@ pub fn AppPasswordsPanel() -> impl IntoView {
             list.refetch();
             // The one nobody had is gone: another in its place, same name.
             if let Open::Replace(item) = closed {
-                chosen.set(Some(Open::Create(Start::Named(item.name))));
+                chosen.set(Some(Open::Create(Start::Like(item))));
             }
         }
     });
@@ -223,16 +223,23 @@ fn open_dialog(
 ) -> impl IntoView {
     match open {
         None | Some(Open::Nothing) => ().into_any(),
-        Some(Open::Create(start)) => view! {
+        Some(Open::Create(start)) => {
+            // The one it replaces is gone: its name is free again.
+            let others = match &start {
+                Start::Like(item) => known.others_than(item),
+                _ => known.items.get_untracked(),
+            };
+            view! {
             <CreateDialog
                 on_close=on_created
                 on_list_stale=Callback::new(move |()| list.refetch())
                 start=start
                 expiry=known.expiry.get_untracked()
-                others=known.items.get_untracked()
+                others=others
             />
+            }
+            .into_any()
         }
-        .into_any(),
         Some(Open::Rename { item, draft }) => {
             let others = known.others_than(&item);
             view! { <RenameDialog item=item on_close=close draft=draft others=others /> }.into_any()

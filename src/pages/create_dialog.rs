@@ -127,8 +127,9 @@ pub enum Start {
     Empty,
     /// As an ended session left it: the create to send again.
     Restored(CreateDraft),
-    /// With a name typed in (another in place of one never copied).
-    Named(String),
+    /// Like this one, which it replaces (one whose password nobody has):
+    /// its name, its expiry's lifetime, and what it opens.
+    Like(AppPassword),
 }
 
 impl Start {
@@ -147,25 +148,28 @@ type Sent = Option<CreateDraft>;
 impl NameForm {
     /// The form as `start` says.
     fn new(start: &Start, expiry: Option<ExpiryPolicy>) -> Self {
-        let draft = match start {
-            Start::Restored(draft) => Some(draft),
-            _ => None,
-        };
-        let name = match start {
-            Start::Empty => String::new(),
-            Start::Restored(draft) => draft.name.clone(),
-            Start::Named(name) => name.clone(),
-        };
-        let scope = draft.and_then(|draft| Scope::of(draft.services.as_deref()));
         let expiry = expiry.map(|policy| (policy, ExpiryInput::new(&policy)));
         // The restored form shows the expiry it will send again.
-        if let (Some((_, input)), Some(draft)) = (expiry, draft) {
-            let (choice, date) = &draft.expiry_typed;
+        let (name, services, typed) = match start {
+            Start::Empty => (String::new(), None, None),
+            Start::Restored(draft) => (
+                draft.name.clone(),
+                draft.services.as_deref(),
+                Some(draft.expiry_typed.clone()),
+            ),
+            Start::Like(item) => (
+                item.name.clone(),
+                item.services.as_deref(),
+                expiry.and_then(|(policy, _)| expiry::choice_like(item, &policy)),
+            ),
+        };
+        if let (Some((_, input)), Some((choice, date))) = (expiry, typed) {
             if !choice.is_empty() {
-                input.choice.set(choice.clone());
-                input.date.set(date.clone());
+                input.choice.set(choice);
+                input.date.set(date);
             }
         }
+        let scope = Scope::of(services);
         Self {
             name: RwSignal::new(name),
             scope: RwSignal::new(scope.unwrap_or_default()),

@@ -7,11 +7,13 @@ use leptos::prelude::*;
 
 use crate::api::CreatedAppPassword;
 use crate::calls::use_calls;
-use crate::components::{focus_first_of, CopyButton, DisclosureButton, COPY_BUTTON_ID};
+use crate::components::{
+    focus_first_of, ClipboardHolder, CopyButton, DisclosureButton, COPY_BUTTON_ID,
+};
 use crate::config::{Config, Services};
 use crate::drafts::Draft;
 use crate::i18n::{keys, use_i18n};
-use crate::pages::device_setup::DeviceSetup;
+use crate::pages::device_setup::{DeviceSetup, SETUP_PASSWORD_COPY_ID};
 use crate::pages::password_guard::LeaveGuard;
 
 /// Step two: the password, once, and what to do with it. It is lost only
@@ -29,11 +31,11 @@ pub fn CreatedStep(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let config = use_context::<Config>().unwrap_or_default();
-    let taken = RwSignal::new(false);
-    let take = Callback::new(move |()| taken.set(true));
+    let holding = Holding::new();
+    let take = Callback::new(move |()| holding.taken.set(true));
     let asking = RwSignal::new(false);
     let guard = LeaveGuard::new(Callback::new(move |guard: LeaveGuard| {
-        if taken.get_untracked() {
+        if holding.has_it() {
             on_done.run(());
         } else {
             guard.arm();
@@ -46,7 +48,7 @@ pub fn CreatedStep(
     });
     let (id, name) = (created.item.id.clone(), created.item.name.clone());
     let owed = Draft::NeverCopied { id, name };
-    recheck_session(move || (!taken.get_untracked()).then(|| owed.clone()));
+    recheck_session(move || holding.never_had_it().then(|| owed.clone()));
     let password = created.password.clone();
     let show_setup = RwSignal::new(false);
     // Set-up shows only what this password opens: a value that would be
@@ -78,7 +80,7 @@ pub fn CreatedStep(
         <p class="notice notice-warning">{i18n.t(keys::CREATED_WARNING)}</p>
         {scope_ignored.then(|| view! { <p class="notice notice-info" id="scope-ignored">{i18n.t(keys::SCOPE_IGNORED)}</p> })}
         <div class="created-actions" node_ref=copy_area>
-            <CopyButton text=Signal::stored(password) select_on_refusal="new-password" on_copy=take />
+            <CopyButton text=Signal::stored(password) select_on_refusal="new-password" />
             {services.is_some().then(|| view! {
                 <DisclosureButton
                     id="setup-device"
@@ -93,15 +95,56 @@ pub fn CreatedStep(
         <div id="device-setup" hidden=move || !show_setup.get()>
             {services.map(|services| view! { <DeviceSetup created=created.clone() services=services on_saved=take /> })}
         </div>
-        <DoneOrQuestion taken=taken asking=asking on_close=close />
+        <DoneOrQuestion holding=holding asking=asking on_close=close />
+    }
+}
+
+/// The Copy buttons whose text is the password: the step's own and the
+/// set-up table's.
+const PASSWORD_COPIES: [&str; 2] = [COPY_BUTTON_ID, SETUP_PASSWORD_COPY_ID];
+
+/// Whether the user has the password in hand: taken for good (read out,
+/// selected, or saved in Apple's profile), or in the clipboard now. A copy
+/// counts only while the clipboard holds it: copying a server name after
+/// it replaces it there, perhaps before it was pasted.
+#[derive(Clone, Copy)]
+struct Holding {
+    taken: RwSignal<bool>,
+    clipboard: ClipboardHolder,
+}
+
+impl Holding {
+    fn new() -> Self {
+        Self {
+            taken: RwSignal::new(false),
+            clipboard: ClipboardHolder::provide(),
+        }
+    }
+
+    fn has_it(&self) -> bool {
+        untrack(|| self.taken.get() || self.clipboard.holds_one_of(&PASSWORD_COPIES))
+    }
+
+    /// Nothing of it was ever taken: nobody has it.
+    fn never_had_it(&self) -> bool {
+        untrack(|| !self.taken.get() && !self.clipboard.ever_held_one_of(&PASSWORD_COPIES))
+    }
+
+    /// What Done asks when the user may not have it.
+    fn question(&self) -> &'static str {
+        if untrack(|| self.clipboard.ever_held_one_of(&PASSWORD_COPIES)) {
+            keys::CREATED_COPIED_OVER
+        } else {
+            keys::CREATED_NOT_TAKEN
+        }
     }
 }
 
 /// Done; in its place, while `asking`, the question Done (or Back) asks
-/// when nothing of the password was `taken`.
+/// when the user may not have the password ([`Holding`]).
 #[component]
 fn DoneOrQuestion(
-    taken: RwSignal<bool>,
+    holding: Holding,
     asking: RwSignal<bool>,
     on_close: Callback<()>,
 ) -> impl IntoView {
@@ -116,14 +159,14 @@ fn DoneOrQuestion(
                         class="button"
                         id="done"
                         on:keydown=ignore_held_enter
-                        on:click=move |_| if taken.get_untracked() { on_close.run(()) } else { asking.set(true) }
+                        on:click=move |_| if holding.has_it() { on_close.run(()) } else { asking.set(true) }
                     >
                         {i18n.t(keys::CREATED_DONE)}
                     </button>
                 </div>
             }
         >
-            <CloseQuestion asking=asking on_close=on_close />
+            <CloseQuestion asking=asking question=holding.question() on_close=on_close />
         </Show>
     }
 }
@@ -201,10 +244,14 @@ fn SpellOut(password: String, on_taken: Callback<()>) -> impl IntoView {
     }
 }
 
-/// "You haven't copied it. Close anyway?", in place of Done, with the safe
-/// choice focused; keeping it open goes back to Copy.
+/// "You haven't copied it. Close anyway?" (the `question` key), in place of
+/// Done, with the safe choice focused; keeping it open goes back to Copy.
 #[component]
-fn CloseQuestion(asking: RwSignal<bool>, on_close: Callback<()>) -> impl IntoView {
+fn CloseQuestion(
+    asking: RwSignal<bool>,
+    question: &'static str,
+    on_close: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let keep = NodeRef::<html::Button>::new();
     keep.on_load(|keep| {
@@ -212,7 +259,7 @@ fn CloseQuestion(asking: RwSignal<bool>, on_close: Callback<()>) -> impl IntoVie
     });
     view! {
         <div class="notice notice-warning close-question" role="alert">
-            <p id="close-question">{i18n.t(keys::CREATED_NOT_TAKEN)}</p>
+            <p id="close-question">{i18n.t(question)}</p>
             <div class="dialog-actions">
                 <button
                     type="button"

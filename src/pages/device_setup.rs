@@ -87,10 +87,13 @@ impl Client {
     }
 }
 
+/// The id of the set-up table's Copy of the password.
+pub const SETUP_PASSWORD_COPY_ID: &str = "copy-setup-password";
+
 /// The steps to set up the app password `created` in the client the person
 /// picks, starting on the device the page is open on. `on_saved` runs when
-/// they save Apple's profile, which holds the password, or copy the
-/// password from the table.
+/// they save Apple's profile, which holds the password; its Copy in the
+/// table is the step's [`crate::components::ClipboardHolder`]'s to know.
 #[component]
 pub fn DeviceSetup(
     created: CreatedAppPassword,
@@ -131,7 +134,7 @@ pub fn DeviceSetup(
                 })}
                 {move || client().steps(&services).into_iter().map(|step| view! { <li>{i18n.t(step)}</li> }).collect_view()}
             </ol>
-            <SettingsTable rows=rows on_copied_password=on_saved />
+            <SettingsTable rows=rows />
         </section>
     }
 }
@@ -237,7 +240,7 @@ fn settings(services: &Services, login: Option<&str>, password: &str) -> Vec<Set
         secret: true,
         ..setting(
             "setup-password",
-            Some("copy-setup-password"),
+            Some(SETUP_PASSWORD_COPY_ID),
             keys::SETUP_PASSWORD,
             password.to_owned(),
         )
@@ -301,10 +304,9 @@ fn settings(services: &Services, login: Option<&str>, password: &str) -> Vec<Set
 }
 
 /// The values to type, each with its copy button; a choice (security) is
-/// said in the user's language. `on_copied_password` runs when the
-/// password's Copy worked.
+/// said in the user's language.
 #[component]
-fn SettingsTable(rows: Vec<Setting>, on_copied_password: Callback<()>) -> impl IntoView {
+fn SettingsTable(rows: Vec<Setting>) -> impl IntoView {
     let i18n = use_i18n();
     let copy = i18n.t(keys::SETUP_COPY);
     let rows = rows
@@ -324,7 +326,6 @@ fn SettingsTable(rows: Vec<Setting>, on_copied_password: Callback<()>) -> impl I
                         id=id
                         label=copy.clone()
                         aria_label=named
-                        on_copy=Callback::new(move |()| if row.secret { on_copied_password.run(()) })
                     />
                 }
             });

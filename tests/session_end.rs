@@ -144,7 +144,8 @@ async fn a_password_never_copied_when_the_session_ended_is_owned_up_to_and_repla
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_password_copied_before_the_session_ended_is_not_warned_about_and_can_be_kept() {
+async fn a_password_copied_before_the_session_ended_is_not_warned_about_and_can_be_kept_or_dropped()
+{
     let server = TestServer::start_with(&[&GRACE], &[]);
     let browser = Browser::signed_in(&server.url("/app-passwords"), &GRACE).await;
 
@@ -175,5 +176,17 @@ async fn a_password_copied_before_the_session_ended_is_not_warned_about_and_can_
         )
         .await;
     browser.wait_for_rows(&["Kept", "Copied"]).await;
+
+    // Replaced, then the new one not wanted after all: Cancel leaves the
+    // focus on the page's heading, as the button that began it is gone.
+    browser.create_app_password_and_stay("Dropped").await;
+    browser.end_session_while_password_shows().await;
+    browser.sign_in_again(&GRACE).await;
+    browser.click("#replace-never-copied").await;
+    browser.click(".ap-root dialog .button-danger").await;
+    browser.find("#app-password-name").await;
+    browser.press('\u{E00C}').await;
+    browser.wait_for_rows(&["Kept", "Copied"]).await;
+    browser.expect_focus("page-title").await;
     browser.finish().await;
 }

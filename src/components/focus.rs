@@ -18,10 +18,18 @@ impl FocusReturn {
         Self(SendWrapper::new(focused))
     }
 
-    /// Gives the focus back, if the element is still there to take it.
+    /// Gives the focus back; to the page's heading when the element is no
+    /// longer in the page (the button that opened a dialog went with what
+    /// the dialog did), so that it never falls to the body.
     pub fn restore(self) {
-        if let Some(element) = self.0.take() {
-            let _ = element.focus();
+        match self.0.take() {
+            Some(element) if element.is_connected() => {
+                let _ = element.focus();
+            }
+            Some(_) => {
+                focus_first_of([PAGE_HEADING_ID]);
+            }
+            None => {}
         }
     }
 }

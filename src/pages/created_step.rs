@@ -256,6 +256,11 @@ fn CloseQuestion(
     let keep = NodeRef::<html::Button>::new();
     keep.on_load(|keep| {
         let _ = keep.focus();
+        // The whole question in view, not just its button: on a short
+        // window the dialog scrolls, and the sentence sat below its edge.
+        if let Some(question) = keep.closest(".close-question").ok().flatten() {
+            question.scroll_into_view_with_bool(false);
+        }
     });
     view! {
         <div class="notice notice-warning close-question" role="alert">

@@ -26,8 +26,8 @@ pub enum Draft {
     /// The verification settings form, as typed.
     SecurityInfo(SecurityInfoUpdate),
     /// Not typed work but a warning owed: an app password whose password
-    /// left the page with the session before any of it was taken, so
-    /// nobody has it.
+    /// left the page (with the session, or a reload) before any of it was
+    /// taken, so nobody has it.
     NeverCopied {
         /// Which app password.
         id: String,

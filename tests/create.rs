@@ -84,6 +84,11 @@ async fn reloading_or_leaving_the_page_asks_first_while_the_password_shows() {
         .wait_for_text("#app-password-count", "1 of 40")
         .await;
     browser.assert_forgotten(&password).await;
+    // Nothing of it was taken: after the reload, the page owns up to it.
+    browser
+        .wait_for_text("#never-copied", "“Phone” was created")
+        .await;
+    browser.click("#keep-never-copied").await;
     // Leaving for another page asks too.
     let password = browser.create_app_password_and_stay("Tablet").await;
     browser

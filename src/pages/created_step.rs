@@ -11,10 +11,11 @@ use crate::components::{
     focus_first_of, ClipboardHolder, CopyButton, DisclosureButton, COPY_BUTTON_ID,
 };
 use crate::config::{Config, Services};
-use crate::drafts::Draft;
+use crate::drafts::{self, Draft};
 use crate::i18n::{keys, use_i18n};
 use crate::pages::device_setup::{DeviceSetup, SETUP_PASSWORD_COPY_ID};
 use crate::pages::password_guard::LeaveGuard;
+use crate::session::use_session;
 
 /// Step two: the password, once, and what to do with it. It is lost only
 /// on purpose: until some of it was taken (copied, read out, selected, or
@@ -47,8 +48,10 @@ pub fn CreatedStep(
         on_done.run(());
     });
     let (id, name) = (created.item.id.clone(), created.item.name.clone());
-    let owed = Draft::NeverCopied { id, name };
-    recheck_session(move || holding.never_had_it().then(|| owed.clone()));
+    let owed = StoredValue::new(Draft::NeverCopied { id, name });
+    let owed = move || holding.never_had_it().then(|| owed.get_value());
+    recheck_session(owed);
+    owe_on_leaving(owed);
     let password = created.password.clone();
     let show_setup = RwSignal::new(false);
     // Set-up shows only what this password opens: a value that would be
@@ -325,6 +328,19 @@ fn spell_out(password: &str) -> Vec<String> {
         })
         .filter(|spelled| !spelled.is_empty())
         .collect()
+}
+
+/// Reloading or leaving the page while it shows (after the browser's own
+/// question): `owed`, the warning for a password nobody has, waits for the
+/// user's return to the tab, as when the session ends.
+fn owe_on_leaving(owed: impl Fn() -> Option<Draft> + Send + Sync + 'static) {
+    let session = use_session().session;
+    let listener = window_event_listener_untyped("pagehide", move |_| {
+        if let (Some(draft), Some(signed_in)) = (owed(), session.get_untracked()) {
+            drafts::keep(&signed_in.user.login, draft);
+        }
+    });
+    on_cleanup(move || listener.remove());
 }
 
 /// Back at the tab while the password shows: if the session ended

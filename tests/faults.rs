@@ -202,16 +202,7 @@ async fn refusals_say_what_to_do_and_keep_what_was_typed() {
     let other_device = server.other_client(GRACE.login);
 
     // Too many requests: how long to wait.
-    front.fail_next(
-        Method::POST,
-        "/app-passwords",
-        Fault::Respond {
-            status: 429,
-            content_type: Some("application/problem+json"),
-            body: r#"{"type":"/problems/rate-limited","title":"Slow down","status":429}"#.into(),
-            headers: vec![("retry-after", "7")],
-        },
-    );
+    front.fail_next(Method::POST, "/app-passwords", Fault::rate_limited("7"));
     browser.start_create("Printer").await;
     browser.click(NEXT).await;
     browser

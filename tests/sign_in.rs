@@ -127,16 +127,7 @@ async fn waits_are_said_plainly_and_sign_in_ends_on_the_page_heading() {
     browser.type_into("#password", ADA.password).await;
 
     // A long wait in minutes, with the operator's help beside it.
-    front.fail_next(
-        Method::POST,
-        "/session",
-        Fault::Respond {
-            status: 429,
-            content_type: Some("application/problem+json"),
-            body: r#"{"type":"/problems/rate-limited","title":"Slow down","status":429}"#.into(),
-            headers: vec![("retry-after", "888")],
-        },
-    );
+    front.fail_next(Method::POST, "/session", Fault::rate_limited("888"));
     browser.click(SUBMIT).await;
     browser
         .wait_for_text(

@@ -48,6 +48,17 @@ impl Fault {
             headers: Vec::new(),
         }
     }
+
+    /// The contract's 429 `rate-limited`, saying to wait `retry_after`
+    /// seconds.
+    pub fn rate_limited(retry_after: &'static str) -> Self {
+        Self::Respond {
+            status: 429,
+            content_type: Some("application/problem+json"),
+            body: r#"{"type":"/problems/rate-limited","title":"Slow down","status":429}"#.into(),
+            headers: vec![("retry-after", retry_after)],
+        }
+    }
 }
 
 /// One API request as the front saw it.

@@ -14,6 +14,8 @@ BINARYEN_VERSION="132"
 AXE_VERSION="4.14.1"
 TERSER_VERSION="5.51.4"
 CLEAN_CSS_VERSION="5.6.3"
+# The newest oidc-provider that runs on Node 20 (9.x refuses it).
+OIDC_PROVIDER_VERSION="8.8.1"
 SCHEMATHESIS_VERSION="4.32.5"
 RADICALE_VERSION="3.9.0"
 CALDAV_VERSION="3.6.0"
@@ -88,6 +90,9 @@ npm_package axe-core "$AXE_VERSION"
 step "[setup] terser $TERSER_VERSION and clean-css-cli $CLEAN_CSS_VERSION (npm; scripts/minify.sh) in $TOOLS_DIR"
 npm_package terser "$TERSER_VERSION"
 npm_package clean-css-cli "$CLEAN_CSS_VERSION"
+
+step "[setup] oidc-provider $OIDC_PROVIDER_VERSION (npm; the OpenID provider of the sign-in tests, testkit/oidc/) in $TOOLS_DIR"
+npm_package oidc-provider "$OIDC_PROVIDER_VERSION"
 
 # The tests drive Chromium through chromedriver, and host the app behind the
 # README's nginx and Caddy configurations; release builds are precompressed

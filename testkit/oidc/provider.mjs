@@ -120,6 +120,12 @@ const configuration = {
     }
     return undefined;
   },
+  // A portal in the browser may exchange its code itself, from the origin
+  // it returns to; nobody else may call the provider from a page.
+  clientBasedCORS(ctx, origin, client) {
+    return client.clientId === 'portal'
+      && origin === new URL(need('OIDC_PORTAL_REDIRECT_URI')).origin;
+  },
   features: {
     devInteractions: { enabled: true },
     resourceIndicators: {

@@ -13,6 +13,9 @@
 //! - [`postfix`]: Postfix with `examples/postfix/`, its SMTP AUTH asking
 //!   Dovecot;
 //! - [`nginx`]: nginx around the `http` block a test writes;
+//! - [`oidc`]: an OpenID provider (npm `oidc-provider`, from the tools
+//!   folder) for the sign-in through an organization, and the tokens it
+//!   would never issue;
 //! - [`radicale`]: Radicale with `examples/radicale/config`, from the tools
 //!   folder;
 //! - [`postgres`]: a throwaway PostgreSQL cluster, with TLS if asked;
@@ -28,6 +31,7 @@ pub mod curl;
 pub mod dovecot;
 pub mod ha;
 pub mod nginx;
+pub mod oidc;
 pub mod postfix;
 pub mod postgres;
 pub mod process;
@@ -39,6 +43,7 @@ use std::path::{Path, PathBuf};
 pub use dovecot::{Dovecot, Login, Verifier};
 pub use ha::Pair;
 pub use nginx::Nginx;
+pub use oidc::OidcProvider;
 pub use postfix::Postfix;
 pub use postgres::Postgres;
 pub use process::{free_port, ProcessGroup};

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::location::State;
 use leptos_router::NavigateOptions;
 
-use crate::api::{use_api, ApiError, Session};
+use crate::api::{use_api, ApiError, ProblemKind, Session};
 use crate::components::ErrorNotice;
 use crate::config::use_config;
 use crate::drafts::{self, Draft};
@@ -67,11 +67,18 @@ pub enum Arrival {
         /// Whether unsent work was kept.
         kept: bool,
     },
+    /// Creating an app password needs a fresh sign-in (`--reauth-minutes`):
+    /// `login` is asked to confirm it is them; the create is kept.
+    Confirm {
+        /// Whose sign-in it was, filled in for them.
+        login: String,
+    },
 }
 
 /// Marks this app's history states among a host page's own.
 const SIGNED_OUT: &str = "app-passwords:signed-out";
 const ENDED: &str = "app-passwords:session-ended:";
+const CONFIRM: &str = "app-passwords:confirm:";
 
 impl Arrival {
     /// How to go to sign-in for this reason, so that the screen says so.
@@ -80,6 +87,14 @@ impl Arrival {
             replace,
             state: State::new(Some(self.encode().into())),
             ..Default::default()
+        }
+    }
+
+    /// The login to fill in, when the app knows whose sign-in this is.
+    pub fn login(&self) -> Option<&str> {
+        match self {
+            Self::SignedOut => None,
+            Self::SessionEnded { login, .. } | Self::Confirm { login } => Some(login),
         }
     }
 
@@ -95,12 +110,18 @@ impl Arrival {
         match self {
             Self::SignedOut => SIGNED_OUT.to_owned(),
             Self::SessionEnded { login, kept } => format!("{ENDED}{}:{login}", u8::from(*kept)),
+            Self::Confirm { login } => format!("{CONFIRM}{login}"),
         }
     }
 
     fn decode(state: &str) -> Option<Self> {
         if state == SIGNED_OUT {
             return Some(Self::SignedOut);
+        }
+        if let Some(login) = state.strip_prefix(CONFIRM) {
+            return Some(Self::Confirm {
+                login: login.to_owned(),
+            });
         }
         let (kept, login) = state.strip_prefix(ENDED)?.split_once(':')?;
         Some(Self::SessionEnded {
@@ -146,6 +167,9 @@ pub(crate) fn use_leave_when_ended() -> impl Fn(&ApiError, Option<Draft>) -> boo
             let kept = draft.as_ref().is_some_and(Draft::was_typed);
             if let Some(draft) = draft {
                 drafts::keep(&login, draft);
+            }
+            if error.kind() == ProblemKind::ReauthenticationRequired {
+                return Arrival::Confirm { login };
             }
             Arrival::SessionEnded { login, kept }
         });
@@ -253,6 +277,9 @@ mod tests {
             Arrival::SessionEnded {
                 login: String::new(),
                 kept: false,
+            },
+            Arrival::Confirm {
+                login: "ada".into(),
             },
         ] {
             assert_eq!(Arrival::decode(&arrival.encode()), Some(arrival));

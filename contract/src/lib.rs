@@ -13,7 +13,7 @@ pub mod problems;
 pub use models::{
     AppPassword, AppPasswordList, AppPasswordName, AuthenticatorApp, CreatedAppPassword,
     Credentials, ExpiryPolicy, NewAppPassword, Phone, Phones, Revoked, SecondFactor, SecurityInfo,
-    SecurityInfoUpdate, Session, User, MAX_SERVICES,
+    SecurityInfoUpdate, Session, SignInProvider, SignInWays, User, MAX_SERVICES,
 };
 pub use names::{check_name, NameProblem, MAX_NAME_CHARS};
 pub use problems::{FieldError, ProblemKind};

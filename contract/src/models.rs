@@ -36,6 +36,33 @@ impl Session {
     }
 }
 
+/// How a backend lets people sign in, in the 401 of `GET /session` as
+/// `sign_in`: a backend that leaves it out has the password form only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInWays {
+    /// Whether the login, password and code form works here.
+    #[serde(default = "yes")]
+    pub password: bool,
+    /// Providers to sign in through, one button each.
+    #[serde(default)]
+    pub providers: Vec<SignInProvider>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An identity provider the backend signs people in through: the app sends
+/// the browser to `start_url` with `return_to` (the path to land on) and,
+/// to confirm a sign-in, `reauth=1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInProvider {
+    /// Shown as "Sign in with {name}".
+    pub name: String,
+    /// Absolute URL that starts the provider's sign-in.
+    pub start_url: String,
+}
+
 /// Body of `POST /session`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Credentials {

@@ -53,13 +53,16 @@ pub enum ProblemKind {
     AppPasswordRevoked,
     /// The request's body did not arrive in time.
     RequestTimeout,
+    /// Creating an app password needs a more recent sign-in: the session
+    /// was ended, and signing in again goes on.
+    ReauthenticationRequired,
     /// Any other type, or none (a plain error status).
     Other,
 }
 
 impl ProblemKind {
     /// Every kind with a name, for lookups.
-    const NAMED: [Self; 21] = [
+    const NAMED: [Self; 22] = [
         Self::MfaRequired,
         Self::InvalidCredentials,
         Self::InvalidCode,
@@ -81,6 +84,7 @@ impl ProblemKind {
         Self::IdempotencyKeyRequired,
         Self::AppPasswordRevoked,
         Self::RequestTimeout,
+        Self::ReauthenticationRequired,
     ];
 
     /// The last segment of the type URI, e.g. `mfa-required`; empty for
@@ -108,6 +112,7 @@ impl ProblemKind {
             Self::IdempotencyKeyRequired => "idempotency-key-required",
             Self::AppPasswordRevoked => "app-password-revoked",
             Self::RequestTimeout => "request-timeout",
+            Self::ReauthenticationRequired => "reauthentication-required",
             Self::Other => "",
         }
     }

@@ -9,7 +9,7 @@ use contract::{
     AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, NewAppPassword, Revoked,
 };
 
-use crate::auth::SignedIn;
+use crate::auth::{require_recent_sign_in, SignedIn};
 use crate::crypto::{generate_app_password, random_token};
 use crate::db::{Conn, Row};
 use crate::error::Error;
@@ -84,6 +84,7 @@ pub async fn create(
     if !caller.user.app_passwords_enabled {
         return Err(Error::AppPasswordsDisabled);
     }
+    require_recent_sign_in(&state, &caller).await?;
     let name = validate::app_password_name(&body.name)?;
     let expires_at = validate::expires_at(
         body.expires_at.as_deref(),

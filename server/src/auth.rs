@@ -87,14 +87,15 @@ impl Stage {
     }
 }
 
-/// Finds the live session with this id, touching its idle timer; expired
-/// sessions are deleted on sight. A half-signed-in session (code pending)
+/// Finds the live session with this id, with its stage and when its user
+/// signed in, touching its idle timer; expired sessions are deleted on
+/// sight. A half-signed-in session (code pending)
 /// lives only the minutes of `--sign-in-code-minutes`.
 pub fn find_session(
     conn: &mut Conn<'_>,
     state: &AppState,
     session_id: &str,
-) -> Result<Option<(User, Stage)>, Error> {
+) -> Result<Option<(User, Stage, i64)>, Error> {
     let now = unix_now();
     let id_hash = token_digest(session_id);
     let found = conn.query_opt(
@@ -130,7 +131,7 @@ pub fn find_session(
         "UPDATE sessions SET last_seen_at = ?1 WHERE id_hash = ?2",
         params![now, id_hash],
     )?;
-    Ok(Some((user, stage)))
+    Ok(Some((user, stage, created_at)))
 }
 
 /// Deletes every session past its idle time or lifetime (a half-signed-in
@@ -158,7 +159,7 @@ pub fn purge_expired_sessions(
 pub async fn load_session(
     state: &AppState,
     session_id: &str,
-) -> Result<Option<(User, Stage)>, Error> {
+) -> Result<Option<(User, Stage, i64)>, Error> {
     let lookup_state = state.clone();
     let session_id = session_id.to_owned();
     state
@@ -186,6 +187,9 @@ pub struct SignedIn {
     /// The session id from the cookie; `None` for a bearer token, which
     /// needs no CSRF token.
     pub session_id: Option<String>,
+    /// When the session's user signed in (Unix seconds); `None` for a
+    /// bearer token, whose portal signed its user in.
+    pub signed_in_at: Option<i64>,
 }
 
 /// The token of an `Authorization: Bearer` header, if any.
@@ -244,18 +248,24 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         if let Some(token) = bearer_token(&parts.headers) {
-            let user = user_by_token(state, token)
-                .await?
-                .ok_or(Error::Unauthorized)?;
+            // A JWT (three dot-separated parts) can only be the provider's
+            // access token; anything else is one of `issue-token`'s.
+            let user = match &state.oidc {
+                Some(oidc) if token.split('.').count() == 3 => {
+                    oidc.bearer_user(state, token).await?
+                }
+                _ => user_by_token(state, token).await?,
+            };
             return Ok(Self {
-                user,
+                user: user.ok_or(Error::Unauthorized)?,
                 session_id: None,
+                signed_in_at: None,
             });
         }
         let session_id = session_cookie(&parts.headers, state.settings.secure_cookies)
             .ok_or(Error::Unauthorized)?;
-        let user = match load_session(state, &session_id).await? {
-            Some((user, Stage::Full)) => user,
+        let (user, signed_in_at) = match load_session(state, &session_id).await? {
+            Some((user, Stage::Full, signed_in_at)) => (user, signed_in_at),
             _ => return Err(Error::Unauthorized),
         };
         if is_unsafe(&parts.method) && !csrf_header_matches(&parts.headers, &session_id) {
@@ -264,8 +274,30 @@ impl FromRequestParts<AppState> for SignedIn {
         Ok(Self {
             user,
             session_id: Some(session_id),
+            signed_in_at: Some(signed_in_at),
         })
     }
+}
+
+/// Refuses a cookie session whose sign-in is older than
+/// `--reauth-minutes` (Google's password re-prompt, GitHub's sudo mode): an
+/// app password outlives the session and skips the second factor, so a
+/// browser left signed in must not mint one. The session is ended, so that
+/// signing in again, which the app then asks for, is the confirmation. A
+/// bearer caller's portal signed its user in and is not asked.
+pub async fn require_recent_sign_in(state: &AppState, caller: &SignedIn) -> Result<(), Error> {
+    let (Some(signed_in_at), Some(session_id)) = (caller.signed_in_at, &caller.session_id) else {
+        return Ok(());
+    };
+    if unix_now() - signed_in_at <= state.settings.reauth_seconds {
+        return Ok(());
+    }
+    let id_hash = token_digest(session_id);
+    state
+        .db
+        .call(move |conn| conn.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash]))
+        .await?;
+    Err(Error::ReauthenticationRequired)
 }
 
 /// Whether `method` may change something, and so needs the CSRF token and

@@ -32,6 +32,9 @@ pub enum Error {
     /// Login and password do not match.
     #[error("wrong login or password")]
     InvalidCredentials,
+    /// A create came longer after sign-in than `--reauth-minutes` allows.
+    #[error("the sign-in is too old to create an app password")]
+    ReauthenticationRequired,
     /// `/verify`: login and app password do not match.
     #[error("wrong login or app password")]
     AppPasswordRefused,
@@ -141,6 +144,7 @@ impl Error {
             Self::Unauthorized => Problem::unauthorized(),
             Self::SignInExpired => Problem::sign_in_expired(),
             Self::InvalidCredentials => Problem::invalid_credentials(),
+            Self::ReauthenticationRequired => Problem::reauthentication_required(),
             Self::AppPasswordRefused => Problem::app_password_refused(),
             Self::ServiceRefused => Problem::service_refused(),
             Self::MalformedServiceName => Problem::malformed_service_name(),

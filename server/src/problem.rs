@@ -125,17 +125,25 @@ impl Problem {
 
     /// 401: the second factor is needed; `methods` lists what the user can use.
     pub fn mfa_required(methods: &[&str]) -> Self {
-        let mut problem = Self::new(
+        Self::new(
             StatusCode::UNAUTHORIZED,
             ProblemKind::MfaRequired,
             "Enter the code from your authenticator app",
-        );
-        problem
-            .0
-            .body
-            .extensions
-            .insert("methods".to_owned(), serde_json::json!(methods));
-        problem
+        )
+        .extension("methods", serde_json::json!(methods))
+    }
+
+    /// 401 from a create after `--reauth-minutes`: the session has ended.
+    pub fn reauthentication_required() -> Self {
+        let (status, title) = (StatusCode::UNAUTHORIZED, "Confirm it is you");
+        Self::new(status, ProblemKind::ReauthenticationRequired, title)
+            .detail("Creating an app password needs a recent sign-in. Sign in again to go on.")
+    }
+
+    /// Adds a member of a specific problem type (`sign_in` of `GET /session`).
+    pub(crate) fn extension(mut self, name: &str, value: serde_json::Value) -> Self {
+        self.0.body.extensions.insert(name.to_owned(), value);
+        self
     }
 
     /// 401: the second-factor code is wrong, expired or already used.

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use contract::{Credentials, SecondFactor, Session};
+use contract::{Credentials, SecondFactor, Session, SignInProvider, SignInWays};
 
 use crate::auth::{
     csrf_header_matches, load_session, session_cookie, set_session_cookie, SignedIn, Stage,
@@ -15,7 +15,7 @@ use crate::crypto::{csrf_token_for, dummy_hash, random_token, token_digest, veri
 use crate::error::Error;
 use crate::extract::ApiJson;
 use crate::problem::Problem;
-use crate::users::{credentials_by_login, User};
+use crate::users::{credentials_by_login, User, NO_PASSWORD};
 use crate::{params, unix_now, AppState};
 
 /// The contract's `Session` of `user`; `session_id` is absent for bearer
@@ -28,9 +28,37 @@ fn session_view(user: &User, session_id: Option<&str>) -> Session {
     }
 }
 
-/// `GET /session`: who is signed in.
-pub async fn current(caller: SignedIn) -> Json<Session> {
-    Json(session_view(&caller.user, caller.session_id.as_deref()))
+/// `GET /session`: who is signed in; when nobody is, the 401 says how to
+/// sign in (`sign_in`): with a password, and through which providers.
+pub async fn current(
+    State(state): State<AppState>,
+    caller: Result<SignedIn, Error>,
+) -> Result<Json<Session>, Response> {
+    match caller {
+        Ok(caller) => Ok(Json(session_view(
+            &caller.user,
+            caller.session_id.as_deref(),
+        ))),
+        Err(Error::Unauthorized) => Err(Problem::unauthorized()
+            .extension("sign_in", serde_json::json!(sign_in_ways(&state)))
+            .into_response()),
+        Err(error) => Err(error.into_response()),
+    }
+}
+
+/// How this server lets people sign in, as `GET /session`'s 401 says it.
+fn sign_in_ways(state: &AppState) -> SignInWays {
+    SignInWays {
+        password: state.settings.password_sign_in,
+        providers: state
+            .oidc
+            .iter()
+            .map(|oidc| SignInProvider {
+                name: oidc.name.clone(),
+                start_url: oidc.start_url.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// `POST /session`: checks login and password; responds with the session,
@@ -49,13 +77,18 @@ pub async fn sign_in(
         .call(move |conn| credentials_by_login(conn, &login))
         .await?;
     // Verify even for an unknown login so that both take the same time.
+    // A provider's user has no password (NO_PASSWORD), and is judged as an
+    // unknown login is, in the same time.
     let hash = found
         .as_ref()
-        .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
+        .map(|c| c.password_hash.clone())
+        .filter(|hash| hash != NO_PASSWORD)
+        .unwrap_or_else(|| dummy_hash().to_owned());
+    let password_sign_in = state.settings.password_sign_in;
     let password = body.password;
     let matches = crate::crypto::run_hash(move || verify_password(&hash, &password)).await?;
     let credentials = match found {
-        Some(credentials) if matches => credentials,
+        Some(credentials) if matches && password_sign_in => credentials,
         _ => return Err(attempt.failed(Error::InvalidCredentials).await),
     };
     attempt.succeeded().await;
@@ -64,7 +97,8 @@ pub async fn sign_in(
     } else {
         Stage::Full
     };
-    let session_id = start_session(&state, &headers, credentials.user.id, stage).await?;
+    let session_id =
+        start_session(&state, &headers, credentials.user.id, stage, unix_now()).await?;
     let cookie = set_session_cookie(Some(&session_id), state.settings.secure_cookies);
     // A second factor due is not an error: the cookie of the half session
     // goes with the mfa-required problem.
@@ -88,8 +122,8 @@ pub async fn submit_code(
     let session_id =
         session_cookie(&headers, state.settings.secure_cookies).ok_or(Error::SignInExpired)?;
     let user = match load_session(&state, &session_id).await? {
-        Some((user, Stage::Mfa)) => user,
-        Some((user, Stage::Full)) => {
+        Some((user, Stage::Mfa, _)) => user,
+        Some((user, Stage::Full, _)) => {
             return Ok(Json(session_view(&user, Some(&session_id))).into_response())
         }
         None => return Err(Error::SignInExpired),
@@ -118,7 +152,7 @@ pub async fn submit_code(
     attempt.succeeded().await;
     // A fresh id once fully signed in: whoever saw the half session's id
     // cannot ride on it.
-    let new_id = start_session(&state, &headers, user.id, Stage::Full).await?;
+    let new_id = start_session(&state, &headers, user.id, Stage::Full, unix_now()).await?;
     let cookie = set_session_cookie(Some(&new_id), state.settings.secure_cookies);
     Ok((
         [(header::SET_COOKIE, cookie)],
@@ -134,7 +168,8 @@ pub async fn sign_out(
 ) -> Result<Response, Error> {
     if let Some(session_id) = session_cookie(&headers, state.settings.secure_cookies) {
         let live = load_session(&state, &session_id).await?;
-        if matches!(live, Some((_, Stage::Full))) && !csrf_header_matches(&headers, &session_id) {
+        if matches!(live, Some((_, Stage::Full, _))) && !csrf_header_matches(&headers, &session_id)
+        {
             return Err(Error::CsrfFailed);
         }
         let id_hash = token_digest(&session_id);
@@ -152,11 +187,15 @@ pub async fn sign_out(
 
 /// Stores a new session for `user_id` (ending the caller's previous one, if
 /// any) and returns its id, which exists in the clear only in the cookie.
-async fn start_session(
+/// `signed_in_at` is when the user proved who they are: now for a
+/// password, the provider's `auth_time` for its sign-in. Its lifetime and
+/// `--reauth-minutes` count from then.
+pub(crate) async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     user_id: i64,
     stage: Stage,
+    signed_in_at: i64,
 ) -> Result<String, Error> {
     let previous =
         session_cookie(headers, state.settings.secure_cookies).map(|id| token_digest(&id));
@@ -169,10 +208,9 @@ async fn start_session(
                 if let Some(previous) = previous {
                     tx.execute("DELETE FROM sessions WHERE id_hash = ?1", params![previous])?;
                 }
-                let now = unix_now();
                 tx.execute(
-                    "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                    params![id_hash, user_id, stage.as_str(), now],
+                    "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id_hash, user_id, stage.as_str(), signed_in_at, unix_now()],
                 )?;
                 Ok(())
             })

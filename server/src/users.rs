@@ -115,6 +115,27 @@ pub fn upsert_seed_user(
     Ok(())
 }
 
+/// The `password_hash` of a user who signs in through the provider only:
+/// not a PHC string, so no password ever matches it.
+pub const NO_PASSWORD: &str = "!";
+
+/// The user `login` of the OpenID provider, created on first sign-in (just
+/// in time) with no password of its own. An existing user of that login is
+/// the same person: the provider vouched for the login.
+pub fn provider_user(conn: &mut Conn<'_>, login: &str, display_name: &str) -> Result<User, Error> {
+    conn.execute(
+        "INSERT INTO users (login, display_name, password_hash) VALUES (?1, ?2, ?3)
+         ON CONFLICT(login) DO NOTHING",
+        params![login, display_name, NO_PASSWORD],
+    )?;
+    conn.query_opt(
+        &format!("SELECT {USER_COLUMNS} FROM users WHERE login = ?1"),
+        params![login],
+        user_from_row,
+    )?
+    .ok_or(Error::NoRow)
+}
+
 /// Turns the creation of app passwords on or off for `login`.
 pub fn set_app_passwords_enabled(
     conn: &mut Conn<'_>,

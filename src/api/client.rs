@@ -9,7 +9,7 @@ use gloo_net::http::Method;
 use contract::headers::IDEMPOTENCY_KEY;
 use contract::{
     AppPassword, AppPasswordList, AppPasswordName, CreatedAppPassword, Credentials, NewAppPassword,
-    Revoked, SecondFactor, SecurityInfo, SecurityInfoUpdate, Session,
+    Revoked, SecondFactor, SecurityInfo, SecurityInfoUpdate, Session, SignInProvider,
 };
 
 use super::bearer::BearerTokens;
@@ -137,6 +137,23 @@ impl ApiClient {
 /// rather than trusted to be URL-safe.
 fn app_password_path(id: &str) -> String {
     format!("/app-passwords/{}", percent_encode(id, false))
+}
+
+/// Where the browser goes to sign in through `provider` and land on
+/// `return_to` (a path of this site); `confirm` asks the provider for a
+/// fresh sign-in (`reauth=1`), which creating an app password may need.
+pub fn provider_sign_in_url(provider: &SignInProvider, return_to: &str, confirm: bool) -> String {
+    let joiner = if provider.start_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let confirm = if confirm { "&reauth=1" } else { "" };
+    format!(
+        "{}{joiner}return_to={}{confirm}",
+        provider.start_url,
+        percent_encode(return_to, true)
+    )
 }
 
 /// A fresh `Idempotency-Key`: a random UUID from the browser's CSPRNG, or,

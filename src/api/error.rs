@@ -2,7 +2,7 @@
 //! details or, when the backend (or a proxy in front of it) sends something
 //! else, chosen by status.
 
-use contract::{FieldError, ProblemKind};
+use contract::{FieldError, ProblemKind, SignInWays};
 use serde::Deserialize;
 
 use crate::i18n::{keys, I18n, Lang};
@@ -22,6 +22,8 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// Seconds to wait before trying again (`Retry-After`).
     pub retry_after: Option<u32>,
+    /// How to sign in here, when a signed-out `GET /session` says.
+    pub sign_in: Option<SignInWays>,
 }
 
 /// The wire shape of problem details; unknown members are ignored.
@@ -35,6 +37,8 @@ struct ProblemBody {
     detail: Option<String>,
     #[serde(default)]
     errors: Option<Vec<FieldError>>,
+    #[serde(default)]
+    sign_in: Option<SignInWays>,
 }
 
 impl Problem {
@@ -58,7 +62,7 @@ impl Problem {
         let parsed = is_json
             .then(|| crate::json::parse::<ProblemBody>(body).ok())
             .flatten();
-        let (kind, title, detail, errors) = match parsed {
+        let (kind, title, detail, errors, sign_in) = match parsed {
             Some(p) => (
                 p.kind
                     .as_deref()
@@ -66,8 +70,9 @@ impl Problem {
                 p.title.filter(|t| !t.trim().is_empty()),
                 p.detail.filter(|d| !d.trim().is_empty()),
                 p.errors.unwrap_or_default(),
+                p.sign_in,
             ),
-            None => (ProblemKind::Other, None, None, Vec::new()),
+            None => (ProblemKind::Other, None, None, Vec::new(), None),
         };
         Self {
             status,
@@ -76,6 +81,7 @@ impl Problem {
             detail,
             errors,
             retry_after: retry_after.and_then(|value| value.trim().parse().ok()),
+            sign_in,
         }
     }
 }
@@ -132,6 +138,22 @@ impl ApiError {
             }
             Self::NoToken => true,
             Self::Network | Self::Timeout { .. } | Self::UnexpectedResponse => false,
+        }
+    }
+
+    /// How the backend lets people sign in: what a signed-out `GET
+    /// /session` said, or, from a backend that says nothing, the password
+    /// form alone.
+    pub fn sign_in_ways(&self) -> SignInWays {
+        match self {
+            Self::Problem(Problem {
+                sign_in: Some(ways),
+                ..
+            }) => ways.clone(),
+            _ => SignInWays {
+                password: true,
+                providers: Vec::new(),
+            },
         }
     }
 

@@ -13,11 +13,11 @@ pub mod error;
 mod transport;
 
 pub use app_files::fetch_config_file;
-pub use client::{new_idempotency_key, ApiClient};
+pub use client::{new_idempotency_key, provider_sign_in_url, ApiClient};
 pub use contract::{
     AppPassword, AppPasswordList, AuthenticatorApp, CreatedAppPassword, Credentials, ExpiryPolicy,
     FieldError, NewAppPassword, Phone, Phones, ProblemKind, Revoked, SecondFactor, SecurityInfo,
-    SecurityInfoUpdate, Session, User,
+    SecurityInfoUpdate, Session, SignInProvider, SignInWays, User,
 };
 pub use error::{ApiError, Problem};
 pub use transport::error_from_response;

@@ -19,6 +19,8 @@ pub mod same_name;
 pub mod security;
 pub mod security_info;
 pub mod sign_in;
+mod sign_in_notice;
+mod sign_in_providers;
 pub mod this_device;
 pub mod used_code;
 

@@ -8,10 +8,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use crate::api::{use_api, ApiError, Credentials, ProblemKind, SecondFactor, Session};
+use crate::api::{use_api, ApiError, Credentials, ProblemKind, SecondFactor, Session, SignInWays};
 use crate::components::{focus_page_heading, TextField};
-use crate::config::use_config;
 use crate::i18n::{keys, use_i18n, I18n};
+use crate::pages::sign_in_notice::{Notice, NoticeLine};
+use crate::pages::sign_in_providers::ProviderButtons;
 use crate::pages::used_code;
 use crate::session::{safe_return_path, use_session, Arrival};
 use crate::shell::LanguageChoices;
@@ -35,41 +36,6 @@ enum Field {
     Password = 1,
 }
 
-/// The line above the form.
-#[derive(Debug, Clone)]
-struct Notice {
-    text: String,
-    /// What went wrong, read out at once; otherwise news (signed out).
-    error: bool,
-    /// Whether the line takes the focus: when no field does.
-    focus: bool,
-    /// Whether the operator's help link follows (`help_url`): a wait of
-    /// minutes is where a user wants someone to ask.
-    help: bool,
-}
-
-impl Notice {
-    /// What went wrong with a field, which the caller gives the focus.
-    fn about_field(text: String) -> Option<Self> {
-        Some(Self {
-            text,
-            error: true,
-            focus: false,
-            help: false,
-        })
-    }
-
-    /// What went wrong with no field at fault: the line takes the focus.
-    fn about_form(text: String) -> Option<Self> {
-        Some(Self {
-            text,
-            error: true,
-            focus: true,
-            help: false,
-        })
-    }
-}
-
 /// The sign-in screen. Already signed in, it goes straight on.
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -80,10 +46,8 @@ pub fn SignInPage() -> impl IntoView {
     // Why the user is here, when the app sent them: the login of a
     // session that ended is filled in, and the password takes the focus.
     let arrival = Arrival::here();
-    let ended_login = match &arrival {
-        Some(Arrival::SessionEnded { login, .. }) => Some(login.clone()),
-        _ => None,
-    };
+    let ended_login = arrival.as_ref().and_then(Arrival::login).map(str::to_owned);
+    let confirm = matches!(arrival, Some(Arrival::Confirm { .. }));
     let focus = ended_login.as_ref().map(|_| Field::Password);
     let step = RwSignal::new(Step::Password { focus });
     // Kept across the steps: starting over keeps the login.
@@ -93,6 +57,7 @@ pub fn SignInPage() -> impl IntoView {
             Arrival::SignedOut => keys::SIGN_IN_SIGNED_OUT,
             Arrival::SessionEnded { kept: true, .. } => keys::SIGN_IN_SESSION_ENDED_KEPT,
             Arrival::SessionEnded { kept: false, .. } => keys::SIGN_IN_SESSION_ENDED,
+            Arrival::Confirm { .. } => keys::SIGN_IN_CONFIRM,
         }),
         error: false,
         focus: focus.is_none(),
@@ -111,16 +76,22 @@ pub fn SignInPage() -> impl IntoView {
         // the heading of the page that came instead.
         focus_page_heading(20);
     });
-    // Someone signed in already skips the form.
+    // Someone signed in already skips the form; to anyone else the
+    // backend says how to sign in (a password, providers).
+    let ways = RwSignal::new(None::<SignInWays>);
     Action::new_local(move |(): &()| {
         let api = api.clone();
         async move {
-            if let Ok(session) = api.session().await {
-                on_signed_in.try_run(session);
+            match api.session().await {
+                Ok(session) => {
+                    on_signed_in.try_run(session);
+                }
+                Err(error) => ways.set(Some(error.sign_in_ways())),
             }
         }
     })
     .dispatch(());
+    let password = move || ways.with(|ways| ways.as_ref().is_none_or(|ways| ways.password));
     let on_restart = Callback::new(move |()| {
         step.set(Step::Password { focus: None });
         notice.set(Notice::about_form(i18n.t(keys::SIGN_IN_START_AGAIN)));
@@ -137,7 +108,9 @@ pub fn SignInPage() -> impl IntoView {
         <section class="card sign-in" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{i18n.t(keys::SIGN_IN_TITLE)}</h1>
             <NoticeLine notice=notice />
+            <ProviderButtons ways return_to confirm />
             {move || match step.get() {
+                _ if !password() => ().into_any(),
                 Step::Password { focus } => view! {
                     <PasswordStep login notice focus on_signed_in on_code_due />
                 }
@@ -149,36 +122,6 @@ pub fn SignInPage() -> impl IntoView {
             }}
             <LanguageChoices />
         </section>
-    }
-}
-
-/// The line above the form, made anew for each notice, so that a screen
-/// reader hears each one, the same error twice included.
-#[component]
-fn NoticeLine(notice: RwSignal<Option<Notice>>) -> impl IntoView {
-    let (help_url, i18n) = (use_config().help_url, use_i18n());
-    move || {
-        notice.get().map(|notice| {
-            let line = NodeRef::<html::Div>::new();
-            if notice.focus {
-                line.on_load(|line| {
-                    let _ = line.focus();
-                });
-            }
-            let (class, role) = if notice.error {
-                ("notice notice-error", "alert")
-            } else {
-                ("notice notice-info", "status")
-            };
-            view! {
-                <div id="sign-in-notice" class=class role=role tabindex="-1" node_ref=line>
-                    {notice.text}
-                    {help_url.clone().filter(|_| notice.help).map(|url| view! {
-                        " "<a href=url id="sign-in-help" target="_blank" rel="noopener">{i18n.t(keys::SIGN_IN_GET_HELP)}</a>
-                    })}
-                </div>
-            }
-        })
     }
 }
 

@@ -79,7 +79,8 @@ pub struct TestServer {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub base_url: String,
     binary: PathBuf,
-    database: PathBuf,
+    /// The SQLite file, for a test that ages what it holds.
+    pub database: PathBuf,
     /// The flags that name the database, for administrator's commands.
     database_flags: Vec<String>,
     process: testkit::ProcessGroup,
@@ -111,9 +112,12 @@ impl TestServer {
         let database = data.path().join("app.db");
         let seeds: Vec<String> = users.iter().map(|u| u.seed()).collect();
         let mut command = Command::new(&binary);
+        // A port of the test's own choosing comes with the flags (a provider
+        // must know the server's address before it starts).
+        if !flags.contains(&"--listen") {
+            command.arg("--listen").arg("127.0.0.1:0");
+        }
         command
-            .arg("--listen")
-            .arg("127.0.0.1:0")
             // In the environment, so that a flag can name another database
             // (the benchmark's PostgreSQL).
             .env("APP_PASSWORDS_DATABASE", &database)

@@ -4,6 +4,7 @@
 mod commands;
 mod network;
 mod serve;
+mod sign_in;
 
 use clap::Parser;
 
@@ -12,6 +13,7 @@ pub use commands::{
 };
 pub use network::{canonical, IpNetwork};
 pub use serve::{CorsOrigin, SeedUser, SeedUserText, ServeArgs};
+pub use sign_in::{is_loopback_http, SignInArgs};
 
 /// The reference backend of app-passwords.
 #[derive(Debug, Parser)]

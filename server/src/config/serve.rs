@@ -186,6 +186,9 @@ pub struct ServeArgs {
     #[arg(long, env = "APP_PASSWORDS_WRITE_TIMEOUT_SECONDS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..=300))]
     pub write_timeout_seconds: u64,
+    /// How people sign in.
+    #[command(flatten)]
+    pub sign_in: super::SignInArgs,
 }
 
 impl ServeArgs {

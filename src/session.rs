@@ -72,6 +72,9 @@ pub enum Arrival {
     Confirm {
         /// Whose sign-in it was, filled in for them.
         login: String,
+        /// Whether they confirm through their identity provider, having
+        /// no password here.
+        provider: bool,
     },
 }
 
@@ -94,7 +97,7 @@ impl Arrival {
     pub fn login(&self) -> Option<&str> {
         match self {
             Self::SignedOut => None,
-            Self::SessionEnded { login, .. } | Self::Confirm { login } => Some(login),
+            Self::SessionEnded { login, .. } | Self::Confirm { login, .. } => Some(login),
         }
     }
 
@@ -110,7 +113,9 @@ impl Arrival {
         match self {
             Self::SignedOut => SIGNED_OUT.to_owned(),
             Self::SessionEnded { login, kept } => format!("{ENDED}{}:{login}", u8::from(*kept)),
-            Self::Confirm { login } => format!("{CONFIRM}{login}"),
+            Self::Confirm { login, provider } => {
+                format!("{CONFIRM}{}:{login}", u8::from(*provider))
+            }
         }
     }
 
@@ -118,9 +123,11 @@ impl Arrival {
         if state == SIGNED_OUT {
             return Some(Self::SignedOut);
         }
-        if let Some(login) = state.strip_prefix(CONFIRM) {
+        if let Some((provider, login)) = state.strip_prefix(CONFIRM).and_then(|s| s.split_once(':'))
+        {
             return Some(Self::Confirm {
                 login: login.to_owned(),
+                provider: provider == "1",
             });
         }
         let (kept, login) = state.strip_prefix(ENDED)?.split_once(':')?;
@@ -163,13 +170,14 @@ pub(crate) fn use_leave_when_ended() -> impl Fn(&ApiError, Option<Draft>) -> boo
         // Only a session that was confirmed can be said to have ended; a
         // first visit just needs signing in.
         let arrival = session.session.get_untracked().map(|signed_in| {
+            let provider = signed_in.signs_in_with.is_some();
             let login = signed_in.user.login;
             let kept = draft.as_ref().is_some_and(Draft::was_typed);
             if let Some(draft) = draft {
                 drafts::keep(&login, draft);
             }
             if error.kind() == ProblemKind::ReauthenticationRequired {
-                return Arrival::Confirm { login };
+                return Arrival::Confirm { login, provider };
             }
             Arrival::SessionEnded { login, kept }
         });
@@ -279,7 +287,8 @@ mod tests {
                 kept: false,
             },
             Arrival::Confirm {
-                login: "ada".into(),
+                login: "ada:lovelace".into(),
+                provider: true,
             },
         ] {
             assert_eq!(Arrival::decode(&arrival.encode()), Some(arrival));

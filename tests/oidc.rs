@@ -60,8 +60,7 @@ impl Browser {
 async fn a_deep_link_signs_in_through_the_provider_and_the_password_made_verifies() {
     let (server, _provider) = server_and_provider(&[]);
     let browser = Browser::start().await;
-    browser.grant_clipboard().await;
-    browser.goto(&server.url("/app-passwords")).await;
+    browser.goto(&server.url("/security-info")).await;
     browser
         .wait_for_text(BUTTON, "Sign in with Example SSO")
         .await;
@@ -77,8 +76,11 @@ async fn a_deep_link_signs_in_through_the_provider_and_the_password_made_verifie
     browser.sign_in_at_provider("grace", true).await;
 
     // Back on the tab the link asked for, signed in as the provider's user.
-    browser.wait_for_path("/app-passwords").await;
+    browser.wait_for_path("/security-info").await;
+    browser.wait_for_text(".user-name", "grace").await;
+    browser.click("#tab-app-passwords").await;
     browser.find("#create").await;
+    browser.grant_clipboard().await;
     let password = browser.create_app_password_and_stay("Phone").await;
     assert_eq!(browser.copy_password().await, password);
     browser.close_created().await;
@@ -113,6 +115,16 @@ async fn a_create_long_after_sign_in_confirms_through_the_provider_and_keeps_the
             "To create an app password, confirm it's you: sign in again. What you typed is kept.",
         )
         .await;
+    // A provider's user has no password here: only the provider's button,
+    // with the focus.
+    let password_field = browser
+        .script("return String(!!document.getElementById('password'))")
+        .await;
+    assert_eq!(password_field, "false");
+    let focused = browser
+        .script("return document.activeElement.textContent")
+        .await;
+    assert_eq!(focused, "Sign in with Example SSO");
     browser
         .expect_accessible("confirming before a create")
         .await;
@@ -123,6 +135,7 @@ async fn a_create_long_after_sign_in_confirms_through_the_provider_and_keeps_the
     browser.sign_in_at_provider("hopper", false).await;
 
     browser.wait_for_path("/app-passwords").await;
+    browser.find("#app-password-name").await;
     assert_eq!(browser.value_of("#app-password-name").await, "Work laptop");
     browser.click(".ap-root dialog button[type=submit]").await;
     let password = browser.shown_password().await;

@@ -27,6 +27,10 @@ pub struct Session {
     /// `false` when an administrator has turned creation off; absent means on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_passwords_enabled: Option<bool>,
+    /// The identity provider the user signs in through, when they have no
+    /// password here: a sign-in to confirm goes there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signs_in_with: Option<String>,
 }
 
 impl Session {

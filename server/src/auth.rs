@@ -108,9 +108,9 @@ pub fn find_session(
         |row| {
             Ok((
                 user_from_row(row)?,
-                row.get::<String>(4)?,
-                row.get::<i64>(5)?,
+                row.get::<String>(5)?,
                 row.get::<i64>(6)?,
+                row.get::<i64>(7)?,
             ))
         },
     )?;

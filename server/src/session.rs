@@ -20,11 +20,13 @@ use crate::{params, unix_now, AppState};
 
 /// The contract's `Session` of `user`; `session_id` is absent for bearer
 /// tokens, which need no CSRF token.
-fn session_view(user: &User, session_id: Option<&str>) -> Session {
+fn session_view(state: &AppState, user: &User, session_id: Option<&str>) -> Session {
+    let provider = state.oidc.as_ref().filter(|_| !user.has_password);
     Session {
         user: user.into(),
         csrf_token: session_id.map(csrf_token_for),
         app_passwords_enabled: Some(user.app_passwords_enabled),
+        signs_in_with: provider.map(|oidc| oidc.name.clone()),
     }
 }
 
@@ -36,6 +38,7 @@ pub async fn current(
 ) -> Result<Json<Session>, Response> {
     match caller {
         Ok(caller) => Ok(Json(session_view(
+            &state,
             &caller.user,
             caller.session_id.as_deref(),
         ))),
@@ -104,7 +107,9 @@ pub async fn sign_in(
     // goes with the mfa-required problem.
     let response = match stage {
         Stage::Mfa => Problem::mfa_required(&["totp"]).into_response(),
-        Stage::Full => Json(session_view(&credentials.user, Some(&session_id))).into_response(),
+        Stage::Full => {
+            Json(session_view(&state, &credentials.user, Some(&session_id))).into_response()
+        }
     };
     Ok(([(header::SET_COOKIE, cookie)], response).into_response())
 }
@@ -124,7 +129,7 @@ pub async fn submit_code(
     let user = match load_session(&state, &session_id).await? {
         Some((user, Stage::Mfa, _)) => user,
         Some((user, Stage::Full, _)) => {
-            return Ok(Json(session_view(&user, Some(&session_id))).into_response())
+            return Ok(Json(session_view(&state, &user, Some(&session_id))).into_response())
         }
         None => return Err(Error::SignInExpired),
     };
@@ -156,7 +161,7 @@ pub async fn submit_code(
     let cookie = set_session_cookie(Some(&new_id), state.settings.secure_cookies);
     Ok((
         [(header::SET_COOKIE, cookie)],
-        Json(session_view(&user, Some(&new_id))),
+        Json(session_view(&state, &user, Some(&new_id))),
     )
         .into_response())
 }

@@ -18,6 +18,9 @@ pub struct User {
     pub display_name: String,
     /// Whether an administrator allows this user to create app passwords.
     pub app_passwords_enabled: bool,
+    /// Whether the user has a password here; a provider's user has none
+    /// ([`NO_PASSWORD`]) and confirms through the provider.
+    pub has_password: bool,
 }
 
 /// The `user` object of the contract's `Session`.
@@ -32,8 +35,8 @@ impl From<&User> for contract::User {
 }
 
 /// Columns read by [`user_from_row`], for `SELECT {USER_COLUMNS} FROM users`.
-pub const USER_COLUMNS: &str =
-    "users.id, users.login, users.display_name, users.app_passwords_enabled";
+pub const USER_COLUMNS: &str = "users.id, users.login, users.display_name, \
+     users.app_passwords_enabled, users.password_hash <> '!'";
 
 /// Builds a [`User`] from a row selected with [`USER_COLUMNS`] first.
 pub fn user_from_row(row: &Row<'_>) -> Result<User, Error> {
@@ -42,6 +45,7 @@ pub fn user_from_row(row: &Row<'_>) -> Result<User, Error> {
         login: row.get(1)?,
         display_name: row.get(2)?,
         app_passwords_enabled: row.get(3)?,
+        has_password: row.get(4)?,
     })
 }
 
@@ -67,8 +71,8 @@ pub fn credentials_by_login(
         |row| {
             Ok(Credentials {
                 user: user_from_row(row)?,
-                password_hash: row.get(4)?,
-                has_totp: row.get(5)?,
+                password_hash: row.get(5)?,
+                has_totp: row.get(6)?,
             })
         },
     )
@@ -120,9 +124,14 @@ pub fn upsert_seed_user(
 pub const NO_PASSWORD: &str = "!";
 
 /// The user `login` of the OpenID provider, created on first sign-in (just
-/// in time) with no password of its own. An existing user of that login is
-/// the same person: the provider vouched for the login.
-pub fn provider_user(conn: &mut Conn<'_>, login: &str, display_name: &str) -> Result<User, Error> {
+/// in time) with no password of its own; `None` when `login` is a local
+/// user's, who has a password here: the provider's word does not take over
+/// an account that its password and code guard.
+pub fn provider_user(
+    conn: &mut Conn<'_>,
+    login: &str,
+    display_name: &str,
+) -> Result<Option<User>, Error> {
     conn.execute(
         "INSERT INTO users (login, display_name, password_hash) VALUES (?1, ?2, ?3)
          ON CONFLICT(login) DO NOTHING",
@@ -134,6 +143,7 @@ pub fn provider_user(conn: &mut Conn<'_>, login: &str, display_name: &str) -> Re
         user_from_row,
     )?
     .ok_or(Error::NoRow)
+    .map(|user| (!user.has_password).then_some(user))
 }
 
 /// Turns the creation of app passwords on or off for `login`.

@@ -97,6 +97,12 @@ async fn through_provider(
     panic!("the provider's redirects never ended");
 }
 
+/// What `browser` gets for the API's `path`.
+async fn get(browser: &reqwest::Client, server: &Server, path: &str) -> reqwest::Response {
+    let url = server.url(&format!("/api/v1{path}"));
+    browser.get(url).send().await.unwrap()
+}
+
 fn location(response: &reqwest::Response) -> Option<String> {
     Some(response.headers().get(LOCATION)?.to_str().ok()?.to_owned())
 }
@@ -125,11 +131,7 @@ async fn signs_in_through_the_provider_and_lands_where_asked() {
     let browser = new_browser();
 
     // Signed out, the session says how to sign in.
-    let signed_out = browser
-        .get(server.url("/api/v1/session"))
-        .send()
-        .await
-        .unwrap();
+    let signed_out = get(&browser, &server, "/session").await;
     assert_eq!(signed_out.status(), StatusCode::UNAUTHORIZED);
     let problem: Value = signed_out.json().await.unwrap();
     assert_eq!(
@@ -171,11 +173,8 @@ async fn signs_in_through_the_provider_and_lands_where_asked() {
 
     // Created just in time, with the provider's email as login, and able
     // to create an app password that then verifies.
-    let session: Value = browser
-        .get(server.url("/api/v1/session"))
-        .send()
+    let session: Value = get(&browser, &server, "/session")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -236,11 +235,7 @@ async fn a_callback_that_is_not_this_sign_ins_own_is_refused_and_makes_nothing()
     let page = refused.text().await.unwrap();
     assert!(page.contains("started in another tab or browser"), "{page}");
     assert!(page.contains("nothing was changed"), "{page}");
-    let session = stranger
-        .get(server.url("/api/v1/session"))
-        .send()
-        .await
-        .unwrap();
+    let session = get(&stranger, &server, "/session").await;
     assert_eq!(session.status(), StatusCode::UNAUTHORIZED);
     let users = server.admin(&["app-passwords", "--login", &email_of("mallory"), "on"]);
     assert!(!users.status.success(), "no user was made");
@@ -269,22 +264,14 @@ async fn the_provider_stopping_mid_flow_gives_a_clear_page_and_makes_nothing() {
     assert!(provider
         .wait_for_exit(std::time::Duration::from_secs(5))
         .is_some());
-    let session = browser
-        .get(server.url("/api/v1/session"))
-        .send()
-        .await
-        .unwrap();
+    let session = get(&browser, &server, "/session").await;
     assert_eq!(session.status(), StatusCode::UNAUTHORIZED);
     let users = server.admin(&["app-passwords", "--login", &email_of("linus"), "on"]);
     assert!(!users.status.success(), "no user was made");
 
     // Stopped before the start, it says so too.
     provider.stop();
-    let start = browser
-        .get(server.url("/api/v1/session/oidc/start"))
-        .send()
-        .await
-        .unwrap();
+    let start = get(&browser, &server, "/session/oidc/start").await;
     // The discovery document is cached; the provider is gone at the token
     // endpoint or before, and the page says it did not answer either way.
     assert!(matches!(
@@ -448,11 +435,8 @@ async fn a_create_long_after_sign_in_asks_to_confirm_and_goes_on_after() {
     )
     .await;
     let csrf = |session: &Value| session["csrf_token"].as_str().unwrap().to_owned();
-    let session: Value = browser
-        .get(server.url("/api/v1/session"))
-        .send()
+    let session: Value = get(&browser, &server, "/session")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -475,19 +459,16 @@ async fn a_create_long_after_sign_in_asks_to_confirm_and_goes_on_after() {
             .ends_with("/reauthentication-required"),
         "{problem}"
     );
-    let list = browser
-        .get(server.url("/api/v1/app-passwords"))
-        .send()
-        .await
-        .unwrap();
+    let list = get(&browser, &server, "/app-passwords").await;
     assert_eq!(list.status(), StatusCode::UNAUTHORIZED, "the session ended");
 
     // Confirming asks the provider for a sign-in now (prompt=login).
-    let start = browser
-        .get(server.url("/api/v1/session/oidc/start?return_to=/app-passwords&reauth=1"))
-        .send()
-        .await
-        .unwrap();
+    let start = get(
+        &browser,
+        &server,
+        "/session/oidc/start?return_to=/app-passwords&reauth=1",
+    )
+    .await;
     let to_provider = location(&start).unwrap();
     assert!(
         to_provider.contains("prompt=login") && to_provider.contains("max_age=0"),
@@ -502,11 +483,8 @@ async fn a_create_long_after_sign_in_asks_to_confirm_and_goes_on_after() {
     )
     .await;
     assert_eq!(landed.status(), StatusCode::SEE_OTHER);
-    let session: Value = browser
-        .get(server.url("/api/v1/session"))
-        .send()
+    let session: Value = get(&browser, &server, "/session")
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -539,4 +517,22 @@ async fn password_sign_in_can_be_turned_off() {
     let api = server.client();
     let refused = api.sign_in_with("bob", common::BOB_PASSWORD).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_provider_login_that_is_a_local_users_does_not_take_the_account_over() {
+    let seed = format!("{}:a-local-password-1", email_of("taken"));
+    let (server, provider, _data) = server_and_provider(&["--seed-user", &seed]).await;
+    let browser = new_browser();
+    let refused = sign_in(&server, &provider, &browser, "return_to=/", "taken").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("signs in here with its own password"),
+        "{page}"
+    );
+    let session = get(&browser, &server, "/session").await;
+    assert_eq!(session.status(), StatusCode::UNAUTHORIZED);
+    let token = provider.mint(&provider.access_claims("taken"), Signer::Published);
+    assert_eq!(list_with(&server, &token).await, StatusCode::UNAUTHORIZED);
 }

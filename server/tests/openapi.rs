@@ -189,11 +189,13 @@ fn contract_examples() -> Vec<(&'static str, Value, Value)> {
                 user: user.clone(),
                 csrf_token: Some("c5rf".into()),
                 app_passwords_enabled: Some(false),
+                signs_in_with: Some("Example SSO".into()),
             }),
             to_json(&Session {
                 user,
                 csrf_token: None,
                 app_passwords_enabled: None,
+                signs_in_with: None,
             }),
         ),
         (

@@ -8,11 +8,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
-use crate::api::{use_api, ApiError, Credentials, ProblemKind, SecondFactor, Session, SignInWays};
+use crate::api::{use_api, ApiError, Credentials, ProblemKind, SecondFactor, Session};
 use crate::components::{focus_page_heading, TextField};
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::sign_in_notice::{Notice, NoticeLine};
-use crate::pages::sign_in_providers::ProviderButtons;
+use crate::pages::sign_in_providers::{use_sign_in_ways, ProviderButtons};
 use crate::pages::used_code;
 use crate::session::{safe_return_path, use_session, Arrival};
 use crate::shell::LanguageChoices;
@@ -39,7 +39,7 @@ enum Field {
 /// The sign-in screen. Already signed in, it goes straight on.
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let (api, context, i18n) = (use_api(), use_session(), use_i18n());
+    let (context, i18n) = (use_session(), use_i18n());
     let navigate = use_navigate();
     let query = use_query_map();
     let return_to = Memo::new(move |_| safe_return_path(query.read().get("return").as_deref()));
@@ -48,21 +48,17 @@ pub fn SignInPage() -> impl IntoView {
     let arrival = Arrival::here();
     let ended_login = arrival.as_ref().and_then(Arrival::login).map(str::to_owned);
     let confirm = matches!(arrival, Some(Arrival::Confirm { .. }));
-    let focus = ended_login.as_ref().map(|_| Field::Password);
+    // A provider's user has no password here: they confirm there.
+    let by_provider = matches!(arrival, Some(Arrival::Confirm { provider: true, .. }));
+    let focus = ended_login
+        .as_ref()
+        .filter(|_| !by_provider)
+        .map(|_| Field::Password);
     let step = RwSignal::new(Step::Password { focus });
     // Kept across the steps: starting over keeps the login.
     let login = RwSignal::new(ended_login.unwrap_or_default());
-    let notice = RwSignal::new(arrival.map(|arrival| Notice {
-        text: i18n.t(match arrival {
-            Arrival::SignedOut => keys::SIGN_IN_SIGNED_OUT,
-            Arrival::SessionEnded { kept: true, .. } => keys::SIGN_IN_SESSION_ENDED_KEPT,
-            Arrival::SessionEnded { kept: false, .. } => keys::SIGN_IN_SESSION_ENDED,
-            Arrival::Confirm { .. } => keys::SIGN_IN_CONFIRM,
-        }),
-        error: false,
-        focus: focus.is_none(),
-        help: false,
-    }));
+    let takes_focus = focus.is_none() && !by_provider;
+    let notice = RwSignal::new(arrival.map(|arrival| Notice::on(&arrival, i18n, takes_focus)));
     let on_signed_in = Callback::new(move |session: Session| {
         context.session.set(Some(session));
         navigate(
@@ -76,22 +72,9 @@ pub fn SignInPage() -> impl IntoView {
         // the heading of the page that came instead.
         focus_page_heading(20);
     });
-    // Someone signed in already skips the form; to anyone else the
-    // backend says how to sign in (a password, providers).
-    let ways = RwSignal::new(None::<SignInWays>);
-    Action::new_local(move |(): &()| {
-        let api = api.clone();
-        async move {
-            match api.session().await {
-                Ok(session) => {
-                    on_signed_in.try_run(session);
-                }
-                Err(error) => ways.set(Some(error.sign_in_ways())),
-            }
-        }
-    })
-    .dispatch(());
-    let password = move || ways.with(|ways| ways.as_ref().is_none_or(|ways| ways.password));
+    let ways = use_sign_in_ways(on_signed_in);
+    let password =
+        move || !by_provider && ways.with(|ways| ways.as_ref().is_none_or(|ways| ways.password));
     let on_restart = Callback::new(move |()| {
         step.set(Step::Password { focus: None });
         notice.set(Notice::about_form(i18n.t(keys::SIGN_IN_START_AGAIN)));
@@ -108,7 +91,7 @@ pub fn SignInPage() -> impl IntoView {
         <section class="card sign-in" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{i18n.t(keys::SIGN_IN_TITLE)}</h1>
             <NoticeLine notice=notice />
-            <ProviderButtons ways return_to confirm />
+            <ProviderButtons ways return_to confirm focus=by_provider />
             {move || match step.get() {
                 _ if !password() => ().into_any(),
                 Step::Password { focus } => view! {

@@ -5,7 +5,8 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::config::use_config;
-use crate::i18n::{keys, use_i18n};
+use crate::i18n::{keys, use_i18n, I18n};
+use crate::session::Arrival;
 
 /// The line above the form.
 #[derive(Debug, Clone)]
@@ -30,6 +31,22 @@ impl Notice {
             focus: false,
             help: false,
         })
+    }
+
+    /// Why the user is here, when the app sent them; `focus` when no
+    /// field takes it.
+    pub fn on(arrival: &Arrival, i18n: I18n, focus: bool) -> Self {
+        Self {
+            text: i18n.t(match arrival {
+                Arrival::SignedOut => keys::SIGN_IN_SIGNED_OUT,
+                Arrival::SessionEnded { kept: true, .. } => keys::SIGN_IN_SESSION_ENDED_KEPT,
+                Arrival::SessionEnded { kept: false, .. } => keys::SIGN_IN_SESSION_ENDED,
+                Arrival::Confirm { .. } => keys::SIGN_IN_CONFIRM,
+            }),
+            error: false,
+            focus,
+            help: false,
+        }
     }
 
     /// What went wrong with no field at fault: the line takes the focus.

@@ -5,35 +5,68 @@
 
 use leptos::prelude::*;
 
-use crate::api::{provider_sign_in_url, SignInWays};
+use crate::api::{provider_sign_in_url, use_api, Session, SignInWays};
 use crate::i18n::{keys, use_i18n};
 use crate::routes::use_base_path;
 
+/// How to sign in here, once the backend says: someone signed in already
+/// goes on (`on_signed_in`); to anyone else the signed-out `GET /session`
+/// says (a password, providers).
+pub fn use_sign_in_ways(on_signed_in: Callback<Session>) -> RwSignal<Option<SignInWays>> {
+    let (api, ways) = (use_api(), RwSignal::new(None));
+    // One request as the screen opens, its answer handled here: a task
+    // costs the download less than an `Action` or a resource would
+    // (tests/size_budget.rs), and nothing waits on it.
+    leptos::task::spawn_local(async move {
+        match api.session().await {
+            Ok(session) => {
+                on_signed_in.try_run(session);
+            }
+            Err(error) => {
+                let _ = ways.try_set(Some(error.sign_in_ways()));
+            }
+        }
+    });
+    ways
+}
+
 /// The providers' buttons, above the password form when there is one;
-/// `confirm` when creating an app password needs a fresh sign-in.
+/// `confirm` when creating an app password needs a fresh sign-in; `focus`
+/// gives the first the focus (the only way for a provider's user).
 #[component]
 pub fn ProviderButtons(
     ways: RwSignal<Option<SignInWays>>,
     /// The screen to land on afterwards, inside the app.
     return_to: Memo<String>,
     confirm: bool,
+    focus: bool,
 ) -> impl IntoView {
     let (i18n, base) = (use_i18n(), use_base_path());
+    let first = NodeRef::<leptos::html::A>::new();
+    if focus {
+        first.on_load(|link| {
+            let _ = link.focus();
+        });
+    }
     move || {
         let ways = ways.get().filter(|ways| !ways.providers.is_empty())?;
         let landing = format!("{}{}", base.as_str(), return_to.get());
         let links = ways
             .providers
             .iter()
-            .map(|provider| {
+            .enumerate()
+            .map(|(index, provider)| {
                 let label = i18n.t_with(keys::SIGN_IN_WITH, &[("name", &provider.name)]);
                 let href = provider_sign_in_url(provider, &landing, confirm);
-                view! { <a class="button button-primary provider-sign-in" href=href>{label}</a> }
+                // rel=external: the router would take a link of this
+                // origin as one of its own screens.
+                let node = if index == 0 { first } else { NodeRef::new() };
+                view! { <a class="button button-primary provider-sign-in" href=href rel="external" node_ref=node>{label}</a> }
             })
             .collect_view();
         Some(view! {
             <div class="provider-sign-in-list">{links}</div>
-            {ways.password.then(|| view! { <p class="sign-in-or">{i18n.t(keys::SIGN_IN_OR)}</p> })}
+            {(ways.password && !focus).then(|| view! { <p class="sign-in-or">{i18n.t(keys::SIGN_IN_OR)}</p> })}
         })
     }
 }

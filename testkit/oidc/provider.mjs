@@ -184,6 +184,16 @@ provider.use(async (ctx, next) => {
   await next();
 });
 
+// Browsers ask every page's origin for an icon; the provider has none, and
+// a 404 would be an error in the browser tests' console.
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/favicon.ico') {
+    ctx.status = 204;
+    return;
+  }
+  await next();
+});
+
 provider.listen(port, '127.0.0.1', () => {
   console.log(`listening on ${issuer}`);
 });

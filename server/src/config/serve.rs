@@ -293,8 +293,10 @@ impl ServeArgs {
     /// The users to seed, parsed; a mistake names the seed user by its
     /// place and, when it has one, its login, never by its text.
     pub fn seed_users(&self) -> anyhow::Result<Vec<SeedUser>> {
+        // An empty line (an empty variable) names nobody.
         self.seed_users
             .iter()
+            .filter(|text| !text.0.trim().is_empty())
             .enumerate()
             .map(|(index, text)| {
                 text.0.parse::<SeedUser>().map_err(|problem| {

@@ -140,17 +140,23 @@ pub async fn callback(
         .as_ref()
         .map_or("/".to_owned(), |flow| flow.return_to.clone());
     let clear = [(header::SET_COOKIE, flow_cookie(None, secure))];
-    let (login, name, signed_in_at) = match finish(&oidc, flow, query).await {
-        Ok(done) => done,
-        Err(error) => {
-            tracing::info!(%error, "a sign-in through the provider did not finish");
-            return Ok((clear, page::failed(&oidc.name, &error, &return_to)).into_response());
-        }
-    };
+    let (login, name, signed_in_at) =
+        match finish(&oidc, flow, query, state.settings.reauth_seconds).await {
+            Ok(done) => done,
+            Err(error) => {
+                tracing::info!(%error, "a sign-in through the provider did not finish");
+                return Ok((clear, page::failed(&oidc.name, &error, &return_to)).into_response());
+            }
+        };
     let user = state
         .db
         .call(move |conn| provider_user(conn, &login, &name))
         .await?;
+    let Some(user) = user else {
+        let taken = OidcError::LocalAccount;
+        tracing::info!(error = %taken, "a sign-in through the provider did not finish");
+        return Ok((clear, page::failed(&oidc.name, &taken, &return_to)).into_response());
+    };
     let session_id = start_session(&state, &headers, user.id, Stage::Full, signed_in_at).await?;
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, return_to)]).into_response();
     let cookies = response.headers_mut();
@@ -168,15 +174,11 @@ async fn finish(
     oidc: &Oidc,
     flow: Option<Flow>,
     query: CallbackQuery,
+    reauth_seconds: i64,
 ) -> Result<(String, String, i64), OidcError> {
     if let Some(error) = query.error {
         // Only a code's letters are kept: the text is the address bar's.
-        let error: String = error
-            .chars()
-            .filter(|c| c.is_ascii_lowercase() || *c == '_')
-            .take(40)
-            .collect();
-        return Err(OidcError::Refused(error));
+        return Err(OidcError::Refused(super::error_code(&error)));
     }
     let flow = flow.ok_or(OidcError::FlowLost)?;
     let sent_state = query.state.unwrap_or_default();
@@ -215,7 +217,10 @@ async fn finish(
     Ok((
         login,
         name,
-        auth_time.map_or(now, |at| at.clamp(now - 86_400, now)),
+        // Without `auth_time` (which max_age obliges the provider to send)
+        // nothing says the person signed in lately: the session counts as
+        // older than --reauth-minutes, so a create asks to confirm.
+        auth_time.map_or(now - reauth_seconds - 1, |at| at.clamp(now - 86_400, now)),
     ))
 }
 
@@ -231,9 +236,11 @@ fn read_flow(state: &AppState, headers: &HeaderMap) -> Option<Flow> {
         .filter(|flow| flow.purpose == PURPOSE)
 }
 
+/// `__Host-` over HTTPS: no other host of the site can plant one (a login
+/// CSRF with the planter's own sign-in).
 fn flow_cookie_name(secure: bool) -> &'static str {
     if secure {
-        "__Secure-ap_oidc"
+        "__Host-ap_oidc"
     } else {
         "ap_oidc"
     }
@@ -257,7 +264,8 @@ fn flow_cookie(value: Option<&str>, secure: bool) -> HeaderValue {
 fn safe_return_to(requested: Option<&str>) -> String {
     match requested {
         Some(path)
-            if path.starts_with('/')
+            if path.len() <= 1024
+                && path.starts_with('/')
                 && !path.starts_with("//")
                 && !path.contains('\\')
                 && !path.chars().any(char::is_control) =>
@@ -294,9 +302,7 @@ mod tests {
     fn the_flow_cookie_is_lax_http_only_and_short_lived() {
         let set = flow_cookie(Some("abc"), true);
         let set = set.to_str().unwrap();
-        assert!(
-            set.starts_with("__Secure-ap_oidc=abc; HttpOnly; SameSite=Lax; Path=/; Max-Age=600")
-        );
+        assert!(set.starts_with("__Host-ap_oidc=abc; HttpOnly; SameSite=Lax; Path=/; Max-Age=600"));
         assert!(set.ends_with("; Secure"));
         assert!(flow_cookie(None, false)
             .to_str()

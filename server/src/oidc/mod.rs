@@ -58,7 +58,8 @@ pub enum OidcError {
     /// The provider did not answer, or not with what it should.
     #[error("the provider did not answer")]
     Unreachable,
-    /// The provider refused (an OAuth error code such as `access_denied`).
+    /// The provider refused (an OAuth error code such as `access_denied`,
+    /// kept to its letters by [`error_code`]).
     #[error("the provider refused: {0}")]
     Refused(String),
     /// A token failed a check.
@@ -73,6 +74,10 @@ pub enum OidcError {
     /// The tokens name no usable login.
     #[error("the provider gave no usable login claim")]
     NoLogin,
+    /// The login is a local user's, who signs in with a password here: a
+    /// provider's word does not take over that account.
+    #[error("the login belongs to a user with a password here")]
+    LocalAccount,
     /// A fresh sign-in was asked for and the provider did not confirm one.
     #[error("the provider did not confirm a fresh sign-in")]
     NotFresh,
@@ -119,8 +124,12 @@ impl Oidc {
     /// typed it.
     pub fn login_of(&self, claims: &tokens::Claims) -> Option<String> {
         let login = claims.get(&self.login_claim)?.as_str()?.trim();
+        // Anything but `true` (`false`, "false") is unverified; a provider
+        // that does not say (access tokens often do not) is trusted.
         let unverified = self.login_claim == "email"
-            && claims.get("email_verified").and_then(Value::as_bool) == Some(false);
+            && claims
+                .get("email_verified")
+                .is_some_and(|verified| verified != &Value::Bool(true));
         (!login.is_empty() && login.chars().count() <= 254 && !unverified).then(|| login.to_owned())
     }
 
@@ -149,8 +158,17 @@ impl Oidc {
             .db
             .call(move |conn| provider_user(conn, &login, &name))
             .await
-            .map(Some)
     }
+}
+
+/// An OAuth error code as the provider sent it, kept to the letters such
+/// codes have (RFC 6749 5.2), so that no text of its choosing is shown or
+/// logged.
+pub fn error_code(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_lowercase() || *c == '_')
+        .take(40)
+        .collect()
 }
 
 /// The name shown for a provider's user: the `name` claim, or the login.

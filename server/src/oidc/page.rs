@@ -27,6 +27,10 @@ pub fn failed(provider: &str, error: &OidcError, return_to: &str) -> Response {
             StatusCode::FORBIDDEN,
             "did not ask for your password again, which creating an app password needs. Start again.",
         ),
+        OidcError::LocalAccount => (
+            StatusCode::FORBIDDEN,
+            "named an account that signs in here with its own password. Use that password, or ask your IT team.",
+        ),
         OidcError::NoLogin => (
             StatusCode::FORBIDDEN,
             "did not say which account you are (no verified login). Tell your IT team.",

@@ -52,7 +52,10 @@ pub struct Provider {
     issuer: String,
     http: reqwest::Client,
     discovery: Mutex<Option<(Discovery, Instant)>>,
-    jwks: Mutex<Option<(JwkSet, Instant)>>,
+    /// The keys last fetched, and when a fetch was last tried (failed
+    /// tries count too: a provider that does not answer is not asked again
+    /// for every token).
+    jwks: Mutex<(Option<JwkSet>, Option<Instant>)>,
 }
 
 impl Provider {
@@ -75,7 +78,7 @@ impl Provider {
             issuer,
             http,
             discovery: Mutex::new(None),
-            jwks: Mutex::new(None),
+            jwks: Mutex::new((None, None)),
         })
     }
 
@@ -126,19 +129,18 @@ impl Provider {
     /// set's only key.
     pub async fn key(&self, kid: Option<&str>) -> Result<Jwk, OidcError> {
         let mut cached = self.jwks.lock().await;
-        if let Some(key) = cached.as_ref().and_then(|(set, _)| find(set, kid)) {
+        let (keys, tried) = &mut *cached;
+        if let Some(key) = keys.as_ref().and_then(|set| find(set, kid)) {
             return Ok(key);
         }
-        if cached
-            .as_ref()
-            .is_some_and(|(_, at)| at.elapsed() < JWKS_AT_MOST_EVERY)
-        {
+        if tried.is_some_and(|at| at.elapsed() < JWKS_AT_MOST_EVERY) {
             return Err(OidcError::BadToken("no provider key has its key id"));
         }
+        *tried = Some(Instant::now());
         let jwks_uri = self.discovery().await?.jwks_uri;
         let set = self.get_json::<JwkSet>(&jwks_uri, None).await?;
         let key = find(&set, kid);
-        *cached = Some((set, Instant::now()));
+        *keys = Some(set);
         key.ok_or(OidcError::BadToken("no provider key has its key id"))
     }
 
@@ -181,7 +183,9 @@ impl Provider {
                 error: String,
             }
             let refusal = response.json::<Refusal>().await.map(|r| r.error);
-            return Err(OidcError::Refused(refusal.unwrap_or_default()));
+            return Err(OidcError::Refused(super::error_code(
+                &refusal.unwrap_or_default(),
+            )));
         }
         response.json().await.map_err(|_| OidcError::Unreachable)
     }

@@ -53,6 +53,7 @@ async fn check(
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.leeway = LEEWAY_SECONDS;
+    validation.validate_nbf = true;
     let data = decode::<Claims>(token, &key, &validation).map_err(|error| {
         use jsonwebtoken::errors::ErrorKind;
         OidcError::BadToken(match error.kind() {
@@ -109,6 +110,10 @@ pub async fn check_access_token(
     });
     if audience == client_id && !typed_as_access {
         return Err(OidcError::BadToken("not typed as an access token"));
+    }
+    // An ID token carries the nonce of its sign-in; an access token never.
+    if claims.contains_key("nonce") {
+        return Err(OidcError::BadToken("an ID token, not an access token"));
     }
     Ok(claims)
 }

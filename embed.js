@@ -186,4 +186,5 @@ function addStylesheet(sheet) {
 const boot = document.querySelector("script[data-app-boot]");
 if (boot?.src === import.meta.url) {
   await mount(document.body, { files: filesNamedIn(document) });
+  document.querySelector("body > .first-screen")?.remove(); // index.html first paint
 }

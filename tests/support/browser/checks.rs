@@ -13,6 +13,21 @@ use super::{poll, without_isolates, Browser};
 const EVERY: Duration = Duration::from_millis(100);
 
 impl Browser {
+    /// The text the page shows, as its accessibility tree holds it, read
+    /// through DevTools: it works with the page's scripts turned off, and
+    /// leaves out what is not displayed.
+    pub async fn shown_text_by_devtools(&self) -> String {
+        let tree = self.cdp("Accessibility.getFullAXTree", json!({})).await;
+        tree["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|node| node["role"]["value"] == "StaticText" && node["ignored"] != true)
+            .filter_map(|node| node["name"]["value"].as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Waits until the element matching `css` shows text containing
     /// `expected`, and returns its text.
     /// `expected` as the user sees it: the invisible marks that isolate a

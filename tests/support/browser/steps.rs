@@ -14,13 +14,16 @@ impl Browser {
         field.send_keys(text).await.expect("type into field");
     }
 
-    /// Clicks the element matching `css`.
+    /// Clicks the element matching `css`. An element that the page drew
+    /// anew between finding and clicking (a stale reference) is found again
+    /// once: a person would click what is there.
     pub async fn click(&self, css: &str) {
-        self.find(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css:?}: {e}"));
+        let clicked = self.find(css).await.click().await;
+        match clicked {
+            Err(e) if e.to_string().contains("stale element") => self.find(css).await.click().await,
+            other => other,
+        }
+        .unwrap_or_else(|e| panic!("click {css:?}: {e}"));
     }
 
     /// Presses `key` (a character, or a special key such as

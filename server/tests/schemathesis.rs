@@ -123,7 +123,19 @@ async fn schemathesis_finds_nothing_the_contract_does_not_allow() {
     run(
         "bearer token",
         &api,
-        &["--exclude-path", "/healthz", "--header", &bearer],
+        &[
+            "--exclude-path",
+            "/healthz",
+            // Served only with --oidc-issuer: this server has no provider
+            // and answers them 404, and server/tests/oidc.rs drives them
+            // through a real one. Generating their query parameters has
+            // also crashed Schemathesis 4.32.5 inside Hypothesis on CPython
+            // 3.11 ("AST constructor recursion depth mismatch").
+            "--exclude-path-regex",
+            "^/session/oidc/",
+            "--header",
+            &bearer,
+        ],
         "",
     )
     .await;
@@ -187,6 +199,9 @@ auth.basic = {{ username = "bob", password = "{}" }}
             // cookie sessions.
             "--exclude-operation-id",
             "signOut",
+            // As in the bearer run.
+            "--exclude-path-regex",
+            "^/session/oidc/",
             "--header",
             &cookie_header,
             "--header",

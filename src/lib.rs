@@ -10,6 +10,7 @@ pub mod components;
 pub mod config;
 pub mod drafts;
 pub mod expiry;
+pub mod fetch;
 pub mod host;
 pub mod i18n;
 pub mod json;
@@ -19,6 +20,7 @@ pub mod routes;
 pub mod session;
 pub mod shell;
 pub mod url_encoding;
+pub mod write;
 
 pub use app::App;
 pub use mount::{mount, MountOptions, MountedApp};

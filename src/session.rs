@@ -10,6 +10,7 @@ use crate::api::{use_api, ApiError, ProblemKind, Session};
 use crate::components::ErrorNotice;
 use crate::config::use_config;
 use crate::drafts::{self, Draft};
+use crate::fetch::Fetch;
 use crate::host::{use_host, HostEvent};
 use crate::i18n::{keys, use_i18n};
 use crate::routes::{use_base_path, Screen};
@@ -207,14 +208,15 @@ pub(crate) fn use_leave_when_ended() -> impl Fn(&ApiError, Option<Draft>) -> boo
 
 /// Shows `children` only to a signed-in user: loads the session when it is
 /// not known yet, and sends a signed-out visitor to sign-in. The screen's
-/// own requests start at once, beside the session's, and it appears when
-/// the session is confirmed; a signed-out visitor never sees it.
+/// own requests start at once, beside the session's: the screen is built
+/// (its reads sent) before the check answers, and shown when the session
+/// is confirmed; a signed-out visitor never sees it.
 #[component]
 pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let context = use_session();
     let api = use_api();
     let leave = use_leave_when_ended();
-    let check = LocalResource::new(move || {
+    let check = Fetch::new(move || {
         let (api, leave) = (api.clone(), leave.clone());
         async move {
             if context.session.get_untracked().is_some() {
@@ -233,28 +235,23 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         i18n.t(keys::COMMON_LOADING),
         i18n.t(keys::SESSION_TAKING_TO_SIGN_IN),
     );
-    // Whether the screen is to be taken down: only a failed check; while it
-    // runs, the screen is already being built, so that its own reads (the
-    // list) go out beside the session's instead of after it.
-    let failed = Memo::new(move |_| matches!(check.get(), Some(Err(_))));
+    // Built now, shown once confirmed; built again only if the check had
+    // to be retried.
+    let built = StoredValue::new_local(Some(children()));
     let children = StoredValue::new(children);
-    view! {
-        <Transition fallback=move || view! { <p class="loading" role="status">{loading.clone()}</p> }>
-            {move || {
-                check
-                    .get()
-                    .and_then(Result::err)
-                    .map(|error| {
-                        if error.is_session_expired() && leaves_when_signed_out {
-                            view! { <p class="loading" role="status">{leaving.clone()}</p> }.into_any()
-                        } else {
-                            view! { <ErrorNotice error=error on_retry=Callback::new(move |()| check.refetch()) /> }
-                                .into_any()
-                        }
-                    })
-            }}
-            <Show when=move || !failed.get()>{children.with_value(|children| children())}</Show>
-        </Transition>
+    move || match check.get() {
+        None => view! { <p class="loading" role="status">{loading.clone()}</p> }.into_any(),
+        Some(Ok(())) => built
+            .try_update_value(Option::take)
+            .flatten()
+            .unwrap_or_else(|| children.with_value(|children| children())),
+        Some(Err(error)) if error.is_session_expired() && leaves_when_signed_out => {
+            view! { <p class="loading" role="status">{leaving.clone()}</p> }.into_any()
+        }
+        Some(Err(error)) => {
+            view! { <ErrorNotice error=error on_retry=Callback::new(move |()| check.refetch()) /> }
+                .into_any()
+        }
     }
 }
 

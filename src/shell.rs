@@ -14,6 +14,7 @@ use crate::config::{use_config, AuthMode, Theme};
 use crate::i18n::{keys, use_i18n, use_lang_choice, Lang, ThemeChoice, THEMES};
 use crate::routes::{use_base_path, Screen};
 use crate::session::{use_session, Arrival};
+use crate::write::Write;
 
 /// The id of the settings menu.
 const SETTINGS_MENU: &str = "settings-menu";
@@ -58,7 +59,7 @@ fn SettingsMenu(theme: ThemeChoice) -> impl IntoView {
     let api = use_api();
     let context = use_session();
     let navigate = use_navigate();
-    let sign_out = Action::new_local(move |(): &()| {
+    let sign_out = Write::new(move |(): &()| {
         let (api, config, navigate) = (api.clone(), config.clone(), navigate.clone());
         async move {
             // Signed out on the server or not (offline), the page forgets
@@ -97,7 +98,7 @@ fn SettingsMenu(theme: ThemeChoice) -> impl IntoView {
                 <LanguageChoices in_menu=true />
                 <ThemeChoices theme=theme />
                 {can_sign_out.then(|| view! {
-                    <button role="menuitem" type="button" class="menu-item" on:click=move |_| { sign_out.dispatch(()); }>
+                    <button role="menuitem" type="button" class="menu-item" on:click=move |_| { sign_out.start(()); }>
                         {sign_out_label.clone()}
                     </button>
                 })}

@@ -9,6 +9,7 @@ use std::pin::Pin;
 use leptos::prelude::*;
 
 use crate::i18n::{keys, use_i18n, I18n};
+use crate::write::Write;
 
 /// Writes text to the clipboard; `Err` when the browser refuses.
 pub type ClipboardWriter = fn(String) -> Pin<Box<dyn Future<Output = Result<(), ()>>>>;
@@ -116,10 +117,11 @@ pub fn CopyButton(
         i18n.t(keys::COPY_COPIED),
     );
     let holder = use_context::<ClipboardHolder>();
-    let copy = Action::new_local(move |text: &String| {
+    let said = RwSignal::new(None);
+    let copy = Write::new(move |text: &String| {
         let text = text.clone();
         async move {
-            if writer(text).await.is_ok() {
+            let outcome = if writer(text).await.is_ok() {
                 ClipboardHolder::record(holder, id);
                 if let Some(on_copy) = on_copy {
                     on_copy.try_run(());
@@ -128,10 +130,11 @@ pub fn CopyButton(
             } else {
                 select_contents(select_on_refusal);
                 CopyOutcome::Refused
-            }
+            };
+            said.try_set(Some(outcome));
         }
     });
-    let outcome = move || ClipboardHolder::said(holder, id, copy.value().get());
+    let outcome = move || ClipboardHolder::said(holder, id, said.get());
     view! {
         <div class="copy">
             <button
@@ -145,8 +148,8 @@ pub fn CopyButton(
                 disabled=move || copy.pending().get()
                 on:click=move |_| {
                     // Says nothing until this copy has worked, or not.
-                    copy.value().set(None);
-                    copy.dispatch(text.get_untracked());
+                    said.set(None);
+                    copy.start(text.get_untracked());
                 }
             >
                 {move || match outcome() {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api::{AppPassword, AppPasswordList, ExpiryPolicy};
 use crate::calls::use_calls;
 use crate::components::ErrorNotice;
+use crate::fetch::Fetch;
 use crate::i18n::{keys, use_i18n};
 use crate::pages::create_dialog::{CreateDialog, Start};
 use crate::pages::list::{AppPasswordList as ListView, FocusNext, ListAction, ListOrder, TITLE_ID};
@@ -72,14 +73,14 @@ struct Kept {
 }
 
 /// The list as the backend answered it.
-type Loaded = LocalResource<Result<AppPasswordList, crate::api::ApiError>>;
+type Loaded = Fetch<Result<AppPasswordList, crate::api::ApiError>>;
 
 /// The signed-in user's app passwords and what can be done with them.
 #[component]
 pub fn AppPasswordsPanel() -> impl IntoView {
     let i18n = use_i18n();
     let calls = use_calls();
-    let list = LocalResource::new(move || {
+    let list = Fetch::new(move || {
         let calls = calls.clone();
         async move {
             calls.api().app_passwords().await.inspect_err(|error| {
@@ -155,24 +156,23 @@ fn ListOrProblem(list: Loaded, kept: Kept, on_action: Callback<ListAction>) -> i
             .is_none_or(|s| s.can_create_app_passwords())
     };
     view! {
-        <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::LIST_LOADING)}</p> }>
-            {move || list.get().map(|result| match result {
-                Ok(loaded) => view! {
-                    <ListView
-                        list=loaded
-                        can_create=can_create()
-                        on_action=on_action
-                        order=kept.order
-                        filter=kept.filter
-                        focus_next=kept.focus_next
-                        // Highlighted once: the next reload is for another change.
-                        new_id=kept.new_id.try_update_value(Option::take).flatten()
-                    />
-                }
-                .into_any(),
-                Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }.into_any(),
-            })}
-        </Transition>
+        {move || match list.get() {
+            None => view! { <p class="loading" role="status">{i18n.t(keys::LIST_LOADING)}</p> }.into_any(),
+            Some(Ok(loaded)) => view! {
+                <ListView
+                    list=loaded
+                    can_create=can_create()
+                    on_action=on_action
+                    order=kept.order
+                    filter=kept.filter
+                    focus_next=kept.focus_next
+                    // Highlighted once: the next reload is for another change.
+                    new_id=kept.new_id.try_update_value(Option::take).flatten()
+                />
+            }
+            .into_any(),
+            Some(Err(error)) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| list.refetch()) /> }.into_any(),
+        }}
     }
 }
 
@@ -187,12 +187,9 @@ struct Known {
 }
 
 impl Known {
-    /// Read in memos, never from the dialog's closure: there even an
-    /// untracked read registers the suspense context around it
-    /// (RequireSession's Transition) with the resource (reactive_graph's
-    /// `AsyncDerived::try_read_untracked`), and the refetch a full list
-    /// asks for then drew the dialog anew, losing what it held
-    /// (tests/faults.rs).
+    /// Read in memos, never from the dialog's closure: a refetch (which a
+    /// full list asks for) would then draw the dialog anew, losing what it
+    /// held (tests/faults.rs).
     fn of(list: Loaded) -> Self {
         let loaded = move || list.with(|list| list.as_ref().and_then(|l| l.as_ref().ok()).cloned());
         Self {

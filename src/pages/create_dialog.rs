@@ -23,6 +23,7 @@ use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::created_step::CreatedStep;
 use crate::pages::same_name::SameNameNote;
 use crate::session::use_session;
+use crate::write::Write;
 
 /// Creates an app password. `on_close` runs after Done or Cancel; the
 /// password leaves the page with the dialog.
@@ -52,25 +53,26 @@ pub fn CreateDialog(
     // its key, a retry after a lost response gets the same password back
     // instead of making a second.
     let sent = StoredValue::new(start.into_draft());
-    let create = create_action(form, on_list_stale);
-    let created = move || create.value().get().flatten();
+    let made = RwSignal::new(None);
+    let create = create_action(made, form, on_list_stale);
+    let created = move || made.get();
     // The password must not outlive the dialog, however it closes (Done,
     // the Back button, an ended session).
     on_cleanup(move || {
-        create.value().try_set(None);
+        made.try_set(None);
     });
     let send = Callback::new(move |()| {
         // Double clicks and a held-down Enter send one create.
         if !create.pending().get_untracked() {
             if let Some(request) = form.request(sent, i18n) {
-                create.dispatch(request);
+                create.start(request);
             }
         }
     });
-    let close = move |made: Option<String>| {
+    let close = move |named: Option<String>| {
         // Forget the password before the dialog goes.
-        create.value().set(None);
-        on_close.run(made);
+        made.set(None);
+        on_close.run(named);
     };
     // The password step must be left on purpose, with Done.
     let on_escape = Signal::derive(move || {
@@ -87,7 +89,7 @@ pub fn CreateDialog(
                         form=form
                         others=others
                         restored=restored
-                        busy=create.pending().into()
+                        busy=create.pending()
                         on_next=send
                         on_cancel=Callback::new(move |()| close(None))
                     />
@@ -255,16 +257,17 @@ impl NameForm {
     }
 }
 
-/// The create request, its result handled here: the new password, or
-/// `None` with the failure shown on `form` (or sign-in taking over).
+/// The create request, its result handled here: the new password in
+/// `made`, or the failure shown on `form` (or sign-in taking over).
 fn create_action(
+    made: RwSignal<Option<CreatedAppPassword>>,
     form: NameForm,
     on_list_stale: Callback<()>,
-) -> Action<CreateDraft, Option<CreatedAppPassword>> {
+) -> Write<CreateDraft> {
     let (calls, session, i18n) = (use_calls(), use_session(), use_i18n());
-    Action::new_local(move |request: &CreateDraft| {
+    Write::new(move |request: &CreateDraft| {
         let (calls, request) = (calls.clone(), request.clone());
-        async move {
+        let sent = async move {
             let sent = calls
                 .api()
                 .create_app_password(
@@ -303,6 +306,9 @@ fn create_action(
             }
             form.show_error(&error, i18n);
             None
+        };
+        async move {
+            made.try_set(sent.await);
         }
     })
 }

@@ -16,6 +16,7 @@ use crate::i18n::{keys, use_i18n};
 use crate::pages::device_setup::{DeviceSetup, SETUP_PASSWORD_COPY_ID};
 use crate::pages::password_guard::LeaveGuard;
 use crate::session::use_session;
+use crate::write::Write;
 
 /// Step two: the password, once, and what to do with it. It is lost only
 /// on purpose: until some of it was taken (copied, read out, selected, or
@@ -348,7 +349,7 @@ fn owe_on_leaving(owed: impl Fn() -> Option<Draft> + Send + Sync + 'static) {
 /// `owed` (a warning for the user's return when none of it was taken).
 fn recheck_session(owed: impl Fn() -> Option<Draft> + 'static) {
     let calls = use_calls();
-    let recheck = Action::new_local(move |(): &()| {
+    let recheck = Write::new(move |(): &()| {
         let (calls, owed) = (calls.clone(), owed());
         async move {
             if let Err(error) = calls.api().session().await {
@@ -362,7 +363,7 @@ fn recheck_session(owed: impl Fn() -> Option<Draft> + 'static) {
         let listener = window_event_listener_untyped(event, move |_| {
             let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
             if visible && !recheck.pending().get_untracked() {
-                recheck.dispatch(());
+                recheck.start(());
             }
         });
         on_cleanup(move || listener.remove());

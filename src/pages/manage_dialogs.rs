@@ -17,6 +17,7 @@ use crate::expiry;
 use crate::host::HostEvent;
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::same_name::SameNameNote;
+use crate::write::Write;
 
 /// What a manage dialog reports when it closes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,13 +71,13 @@ fn confirm_write<T, F>(
     failures: &Failures,
     call: impl Fn(ApiClient) -> F + 'static,
     done: impl Fn(T, &Calls) -> String + 'static,
-) -> Action<(), ()>
+) -> Write<()>
 where
     T: 'static,
     F: Future<Output = Result<T, ApiError>> + 'static,
 {
     let (calls, failures, done) = (use_calls(), failures.clone(), Rc::new(done));
-    Action::new_local(move |(): &()| {
+    Write::new(move |(): &()| {
         let (calls, failures, done) = (calls.clone(), failures.clone(), done.clone());
         let sent = call(calls.api());
         async move {
@@ -127,7 +128,7 @@ pub fn RenameDialog(
         match check_name(&name.get_untracked()) {
             Ok(checked) => {
                 name_error.set(None);
-                rename.dispatch(checked);
+                rename.start(checked);
             }
             Err(problem) => name_error.set(Some(name_problem_message(problem, i18n))),
         }
@@ -165,9 +166,9 @@ fn rename_action(
     id: String,
     name_error: RwSignal<Option<String>>,
     failures: Failures,
-) -> Action<String, ()> {
+) -> Write<String> {
     let (calls, i18n) = (use_calls(), use_i18n());
-    Action::new_local(move |name: &String| {
+    Write::new(move |name: &String| {
         let (calls, failures, id, name) =
             (calls.clone(), failures.clone(), id.clone(), name.clone());
         async move {
@@ -338,7 +339,7 @@ fn ConfirmDialog(
     #[prop(optional, into)]
     detail: Option<String>,
     confirm: String,
-    action: Action<(), ()>,
+    action: Write<()>,
     failures: Failures,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -358,7 +359,7 @@ fn ConfirmDialog(
                     on:click=move |_| {
                         if !action.pending().get_untracked() {
                             message.set(None);
-                            action.dispatch(());
+                            action.start(());
                         }
                     }
                 >

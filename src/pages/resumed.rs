@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::{ApiError, AppPassword, AppPasswordList};
 use crate::drafts::Draft;
+use crate::fetch::Fetch;
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::pages::app_passwords::Open;
 use crate::pages::create_dialog::Start;
@@ -47,7 +48,7 @@ impl Resumed {
 
 /// The interrupted work, once the session says whose it is; a rename or a
 /// warning once the list says which row it was about.
-pub fn use_resumed_work(list: LocalResource<Result<AppPasswordList, ApiError>>) -> Memo<Resumed> {
+pub fn use_resumed_work(list: Fetch<Result<AppPasswordList, ApiError>>) -> Memo<Resumed> {
     let draft = use_kept_draft(|draft| {
         matches!(
             draft,

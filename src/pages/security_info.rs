@@ -10,8 +10,10 @@ use crate::api::{
 use crate::calls::{use_calls, Failed};
 use crate::components::{ErrorLine, ErrorNotice, SelectField, TextField};
 use crate::drafts::Draft;
+use crate::fetch::Fetch;
 use crate::i18n::{keys, use_i18n, I18n};
 use crate::session::{use_kept_draft, use_session};
+use crate::write::Write;
 
 /// The five options, with the keys of their labels (the seed's words).
 const METHODS: [(&str, &str); 5] = [
@@ -27,7 +29,7 @@ const METHODS: [(&str, &str); 5] = [
 pub fn SecurityInfoPanel() -> impl IntoView {
     let i18n = use_i18n();
     let calls = use_calls();
-    let loaded = LocalResource::new(move || {
+    let loaded = Fetch::new(move || {
         let calls = calls.clone();
         async move {
             calls.api().security_info().await.inspect_err(|error| {
@@ -43,19 +45,18 @@ pub fn SecurityInfoPanel() -> impl IntoView {
     view! {
         <h2 id="security-info-title">{i18n.t(keys::SECURITY_TAB_VERIFICATION)}</h2>
         <p class="muted">{i18n.t(keys::INFO_INTRO)}</p>
-        <Transition fallback=move || view! { <p class="loading" role="status">{i18n.t(keys::INFO_LOADING)}</p> }>
-            {move || loaded.get().map(|result| match result {
-                Err(error) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| loaded.refetch()) /> }.into_any(),
-                Ok(info) => session.with(Option::is_some).then(|| {
-                    let typed = match draft.get() {
-                        Some(Draft::SecurityInfo(update)) => Some(update),
-                        _ => None,
-                    };
-                    view! { <SecurityInfoForm saved=info draft=typed /> }
-                })
-                .into_any(),
-            })}
-        </Transition>
+        {move || match loaded.get() {
+            None => view! { <p class="loading" role="status">{i18n.t(keys::INFO_LOADING)}</p> }.into_any(),
+            Some(Err(error)) => view! { <ErrorNotice error=error on_retry=Callback::new(move |()| loaded.refetch()) /> }.into_any(),
+            Some(Ok(info)) => session.with(Option::is_some).then(|| {
+                let typed = match draft.get() {
+                    Some(Draft::SecurityInfo(update)) => Some(update),
+                    _ => None,
+                };
+                view! { <SecurityInfoForm saved=info draft=typed /> }
+            })
+            .into_any(),
+        }}
     }
 }
 
@@ -203,7 +204,7 @@ fn SecurityInfoForm(saved: SecurityInfo, draft: Option<SecurityInfoUpdate>) -> i
         }
         status.set(String::new());
         form.message.set(None);
-        save.dispatch(form.typed());
+        save.start(form.typed());
     };
     let cancel = move |_| {
         current.with_value(|info| form.fill(&info.default_method, &info.phones));
@@ -239,9 +240,9 @@ fn save_action(
     form: Form,
     current: StoredValue<SecurityInfo>,
     status: RwSignal<String>,
-) -> Action<SecurityInfoUpdate, ()> {
+) -> Write<SecurityInfoUpdate> {
     let (calls, i18n) = (use_calls(), use_i18n());
-    Action::new_local(move |update: &SecurityInfoUpdate| {
+    Write::new(move |update: &SecurityInfoUpdate| {
         let (calls, update) = (calls.clone(), update.clone());
         async move {
             match calls.api().update_security_info(&update).await {

@@ -16,6 +16,7 @@ use crate::pages::sign_in_providers::{use_sign_in_ways, ProviderButtons};
 use crate::pages::used_code;
 use crate::session::{safe_return_path, use_session, Arrival};
 use crate::shell::LanguageChoices;
+use crate::write::Write;
 
 /// Which part of sign-in is on screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,7 +126,7 @@ fn PasswordStep(
     if let Some(field) = focus {
         focus_when_shown([login_input, password_input][field as usize]);
     }
-    let sign_in = Action::new_local(move |credentials: &Credentials| {
+    let sign_in = Write::new(move |credentials: &Credentials| {
         let (api, credentials) = (api.clone(), credentials.clone());
         async move {
             match api.sign_in(&credentials).await {
@@ -164,7 +165,7 @@ fn PasswordStep(
             return;
         }
         notice.set(None);
-        sign_in.dispatch(Credentials {
+        sign_in.start(Credentials {
             login: typed,
             password: password.get_untracked(),
         });
@@ -182,7 +183,7 @@ fn PasswordStep(
                 autocomplete="current-password"
                 node_ref=password_input
             />
-            <SubmitButton busy=sign_in.pending().into() label=i18n.t(keys::SIGN_IN_SUBMIT) />
+            <SubmitButton busy=sign_in.pending() label=i18n.t(keys::SIGN_IN_SUBMIT) />
         </form>
     }
 }
@@ -203,7 +204,7 @@ fn CodeStep(
     let (api, i18n) = (use_api(), use_i18n());
     let code = RwSignal::new(String::new());
     let input = NodeRef::<html::Input>::new();
-    let submit_code = Action::new_local(move |code: &SecondFactor| {
+    let submit_code = Write::new(move |code: &SecondFactor| {
         let (api, code) = (api.clone(), code.clone());
         async move {
             match api.submit_code(&code).await {
@@ -243,7 +244,7 @@ fn CodeStep(
             return;
         }
         notice.set(None);
-        submit_code.dispatch(SecondFactor { code: typed });
+        submit_code.start(SecondFactor { code: typed });
     };
     let (before, after) = i18n.around(keys::SIGN_IN_AS, "login");
     view! {
@@ -259,7 +260,7 @@ fn CodeStep(
                 inputmode="numeric"
                 node_ref=input
             />
-            <SubmitButton busy=submit_code.pending().into() label=i18n.t(keys::SIGN_IN_VERIFY) />
+            <SubmitButton busy=submit_code.pending() label=i18n.t(keys::SIGN_IN_VERIFY) />
         </form>
         <button type="button" class="button-link" id="other-account" on:click=move |_| on_other_account.run(())>
             {i18n.t(keys::SIGN_IN_OTHER_ACCOUNT)}

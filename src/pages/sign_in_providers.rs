@@ -14,9 +14,9 @@ use crate::routes::use_base_path;
 /// says (a password, providers).
 pub fn use_sign_in_ways(on_signed_in: Callback<Session>) -> RwSignal<Option<SignInWays>> {
     let (api, ways) = (use_api(), RwSignal::new(None));
-    // One request as the screen opens, its answer handled here: a task
-    // costs the download less than an `Action` or a resource would
-    // (tests/size_budget.rs), and nothing waits on it.
+    // One request as the screen opens, its answer handled here: a plain
+    // task, as nothing asks it again (`crate::fetch::Fetch` is for that)
+    // and nothing waits on it.
     leptos::task::spawn_local(async move {
         match api.session().await {
             Ok(session) => {

@@ -97,9 +97,10 @@ step "[setup] oidc-provider $OIDC_PROVIDER_VERSION (npm; the OpenID provider of 
 npm_package oidc-provider "$OIDC_PROVIDER_VERSION"
 
 # The benchmark's Lighthouse runs (bench/lighthouse.rs) drive Debian's
-# Chromium (CHROME_PATH): puppeteer-core, which it uses, downloads no browser.
+# Chromium (CHROME_PATH): puppeteer-core, which it uses, downloads no
+# browser, and the variable says so to any package that would.
 step "[setup] lighthouse $LIGHTHOUSE_VERSION (npm; the benchmark's LCP and CLS) in $TOOLS_DIR"
-npm_package lighthouse "$LIGHTHOUSE_VERSION"
+PUPPETEER_SKIP_DOWNLOAD=1 npm_package lighthouse "$LIGHTHOUSE_VERSION"
 
 # The tests drive Chromium through chromedriver, and host the app behind the
 # README's nginx and Caddy configurations; release builds are precompressed

@@ -1,5 +1,9 @@
 //! The benchmark's native half: servers, browser, figures and table.
 
+#[path = "imap.rs"]
+mod imap;
+#[path = "lighthouse.rs"]
+mod lighthouse;
 #[path = "services.rs"]
 mod services;
 #[path = "../tests/support/mod.rs"]
@@ -80,17 +84,21 @@ pub async fn main() -> ExitCode {
     progress("transfer sizes of the built app (dist/)");
     let sizes = transfer_sizes(&dist);
 
-    let services = if ["BENCH_PROFILE", "BENCH_COMPARE"]
+    let (services, imap) = if ["BENCH_PROFILE", "BENCH_COMPARE", "BENCH_LIGHTHOUSE_ONLY"]
         .iter()
         .any(|mode| std::env::var_os(mode).is_some())
     {
-        Value::Null
+        (Value::Null, Value::Null)
     } else {
         progress("what services pay: /api/v1/verify beside /healthz and a static file");
-        services::measure(&dist).await
+        (services::measure(&dist).await, imap::measure().await)
     };
     if std::env::var_os("BENCH_SERVICES_ONLY").is_some() {
-        let (lines, budgets) = services::table(&services);
+        let (mut lines, mut budgets) = services::table(&services);
+        let (imap_lines, imap_budgets) = imap::table(&imap);
+        lines.push(String::new());
+        lines.extend(imap_lines);
+        budgets.extend(imap_budgets);
         let (verdicts, all_pass) = verdicts(budgets);
         println!("\n{}\n\n{}", lines.join("\n"), verdicts.join("\n"));
         return if all_pass {
@@ -102,6 +110,16 @@ pub async fn main() -> ExitCode {
 
     let (_site, server) = serve_seeded(&dist, &root.join("bench/floor")).await;
     let driver = std::fs::read_to_string(root.join("bench/driver.js")).expect("bench/driver.js");
+    if std::env::var_os("BENCH_LIGHTHOUSE_ONLY").is_some() {
+        let (lines, budgets) = lighthouse::table(&lighthouse::measure(&server, &TYPICAL).await);
+        let (verdicts, all_pass) = verdicts(budgets);
+        println!("\n{}\n\n{}", lines.join("\n"), verdicts.join("\n"));
+        return if all_pass {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
     if std::env::var_os("BENCH_PROFILE").is_some() {
         profile_app(&server, &driver).await;
         return ExitCode::SUCCESS;
@@ -137,6 +155,9 @@ pub async fn main() -> ExitCode {
     }
     browser.finish().await;
 
+    progress("Lighthouse: the sign-in page and the App passwords page");
+    let lighthouse = lighthouse::measure(&server, &TYPICAL).await;
+
     let results = json!({
         "machine": machine(),
         "runs": RUNS,
@@ -146,6 +167,8 @@ pub async fn main() -> ExitCode {
         "cycles_result": cycles,
         "render_1000_ms": render,
         "services": services,
+        "imap": imap,
+        "lighthouse": lighthouse,
         "seconds": started.elapsed().as_secs(),
     });
     let (table, all_pass) = report(&results);
@@ -709,6 +732,12 @@ fn report(results: &Value) -> (String, bool) {
     let (service_lines, service_budgets) = services::table(&results["services"]);
     lines.extend(service_lines);
     lines.push(String::new());
+    let (imap_lines, imap_budgets) = imap::table(&results["imap"]);
+    lines.extend(imap_lines);
+    lines.push(String::new());
+    let (lighthouse_lines, lighthouse_budgets) = lighthouse::table(&results["lighthouse"]);
+    lines.extend(lighthouse_lines);
+    lines.push(String::new());
     let mut budgets = vec![
         (
             format!("wasm + JS + CSS ≤ {} brotli", kb(BUDGET_TRANSFER_BYTES)),
@@ -737,6 +766,8 @@ fn report(results: &Value) -> (String, bool) {
         ),
     ];
     budgets.extend(service_budgets);
+    budgets.extend(imap_budgets);
+    budgets.extend(lighthouse_budgets);
     let (verdicts, all_pass) = verdicts(budgets);
     lines.extend(verdicts);
     (lines.join("\n"), all_pass)

@@ -16,6 +16,8 @@ TERSER_VERSION="5.51.4"
 CLEAN_CSS_VERSION="5.6.3"
 # The newest oidc-provider that runs on Node 20 (9.x refuses it).
 OIDC_PROVIDER_VERSION="8.8.1"
+# Lighthouse 13 asks for Node 22; 12.x runs on Node 20 and Debian's Chromium.
+LIGHTHOUSE_VERSION="12.2.3"
 SCHEMATHESIS_VERSION="4.32.5"
 RADICALE_VERSION="3.9.0"
 CALDAV_VERSION="3.6.0"
@@ -93,6 +95,12 @@ npm_package clean-css-cli "$CLEAN_CSS_VERSION"
 
 step "[setup] oidc-provider $OIDC_PROVIDER_VERSION (npm; the OpenID provider of the sign-in tests, testkit/oidc/) in $TOOLS_DIR"
 npm_package oidc-provider "$OIDC_PROVIDER_VERSION"
+
+# The benchmark's Lighthouse runs (bench/lighthouse.rs) drive Debian's
+# Chromium (CHROME_PATH): puppeteer-core, which it uses, downloads no
+# browser, and the variable says so to any package that would.
+step "[setup] lighthouse $LIGHTHOUSE_VERSION (npm; the benchmark's LCP and CLS) in $TOOLS_DIR"
+PUPPETEER_SKIP_DOWNLOAD=1 npm_package lighthouse "$LIGHTHOUSE_VERSION"
 
 # The tests drive Chromium through chromedriver, and host the app behind the
 # README's nginx and Caddy configurations; release builds are precompressed

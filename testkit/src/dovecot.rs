@@ -39,6 +39,32 @@ pub struct Verifier<'a> {
     pub credential_file: &'a Path,
 }
 
+/// Where Dovecot looks a password up.
+enum Passdb<'a> {
+    /// The example's checkpassword, asking the reference server.
+    Verifier(&'a Verifier<'a>),
+    /// A `passwd-file` of these `(login, password)`.
+    PasswdFile(&'a [(&'a str, &'a str)]),
+}
+
+/// A `passwd-file`'s lines for `users`, each password hashed by
+/// `openssl passwd -6` (SHA512-CRYPT), given it on its standard input.
+fn passwd_file(users: &[(&str, &str)]) -> String {
+    users
+        .iter()
+        .map(|(login, password)| {
+            let output = run_with_secret(
+                Command::new("openssl").args(["passwd", "-6", "-stdin"]),
+                password,
+                "openssl passwd (scripts/setup.sh installs openssl)",
+            );
+            assert!(output.status.success(), "openssl passwd failed");
+            let hash = String::from_utf8(output.stdout).expect("an ASCII hash");
+            format!("{login}:{{SHA512-CRYPT}}{}\n", hash.trim())
+        })
+        .collect()
+}
+
 /// Dovecot with the example's passdb, in a throwaway folder of its own,
 /// and where to reach it. Dropping it stops Dovecot and removes the folder;
 /// a failing test shows Dovecot's log first.
@@ -58,17 +84,25 @@ impl Dovecot {
     /// free loopback port, and waits until it listens. Its SASL socket is
     /// in its own folder, for [`Dovecot::sasl_login`].
     pub fn start(verifier: &Verifier) -> Self {
-        Self::start_with(verifier, None)
+        Self::start_with(Passdb::Verifier(verifier), None)
+    }
+
+    /// As [`Dovecot::start`], but with the users of a Dovecot without app
+    /// passwords: the example's passdb swapped for a `passwd-file` holding
+    /// each `(login, password)` as SHA512-CRYPT (what `openssl passwd -6`
+    /// makes), everything else as shipped, for comparing the two.
+    pub fn start_with_passwd_file(users: &[(&str, &str)]) -> Self {
+        Self::start_with(Passdb::PasswdFile(users), None)
     }
 
     /// As [`Dovecot::start`], with the SASL socket where the example puts
     /// it for Postfix: `private/auth` in Postfix's `queue_directory`, which
     /// must exist first, for the example's user `postfix`.
     pub fn start_for_postfix(verifier: &Verifier, queue_directory: &Path) -> Self {
-        Self::start_with(verifier, Some(queue_directory))
+        Self::start_with(Passdb::Verifier(verifier), Some(queue_directory))
     }
 
-    fn start_with(verifier: &Verifier, postfix_queue: Option<&Path>) -> Self {
+    fn start_with(passdb: Passdb, postfix_queue: Option<&Path>) -> Self {
         let folder = tempfile::tempdir().expect("a folder for Dovecot");
         let base = folder.path();
         open_to_services(base);
@@ -77,8 +111,45 @@ impl Dovecot {
             "dovecot",
             "Debian's dovecot-core; scripts/setup.sh installs it",
         );
-        std::os::unix::fs::chown(verifier.credential_file, Some(uid), Some(gid))
-            .expect("give the credential file to the dovecot user");
+        // What Dovecot's auth process reads (the credential, or the users'
+        // file) becomes the dovecot user's.
+        let (mut changes, readable) = match passdb {
+            Passdb::Verifier(verifier) => (
+                vec![
+                    (
+                        "/usr/local/bin/app-passwords-server",
+                        verifier.server_binary.display().to_string(),
+                    ),
+                    (
+                        "http://127.0.0.1:8080/api/v1/verify",
+                        verifier.url.to_owned(),
+                    ),
+                    (
+                        "/etc/dovecot/app-passwords.credential",
+                        verifier.credential_file.display().to_string(),
+                    ),
+                ],
+                verifier.credential_file.to_owned(),
+            ),
+            Passdb::PasswdFile(users) => {
+                let file = base.join("users");
+                std::fs::write(&file, passwd_file(users)).expect("write the users' file");
+                let checkpassword = EXAMPLE
+                    .lines()
+                    .filter_map(|line| line.trim().strip_prefix("args = "))
+                    .find(|args| args.contains(" checkpassword "))
+                    .expect("the example's checkpassword args");
+                (
+                    vec![
+                        ("driver = checkpassword", "driver = passwd-file".to_owned()),
+                        (checkpassword, file.display().to_string()),
+                    ],
+                    file,
+                )
+            }
+        };
+        std::os::unix::fs::chown(&readable, Some(uid), Some(gid))
+            .expect("give what the auth process reads to the dovecot user");
         let mail = base.join("mail");
         std::fs::create_dir(&mail).expect("the mail folder");
         std::os::unix::fs::chown(&mail, Some(uid), Some(gid)).expect("give the mail to dovecot");
@@ -87,19 +158,7 @@ impl Dovecot {
             Some(queue) => queue.join("private/auth"),
             None => base.join("run/postfix-auth"),
         };
-        let mut changes = vec![
-            (
-                "/usr/local/bin/app-passwords-server",
-                verifier.server_binary.display().to_string(),
-            ),
-            (
-                "http://127.0.0.1:8080/api/v1/verify",
-                verifier.url.to_owned(),
-            ),
-            (
-                "/etc/dovecot/app-passwords.credential",
-                verifier.credential_file.display().to_string(),
-            ),
+        changes.extend([
             (
                 "uid=vmail gid=vmail home=/var/vmail/%u",
                 format!("uid={uid} gid={gid} home={}/%u", mail.display()),
@@ -108,7 +167,7 @@ impl Dovecot {
                 "/var/spool/postfix/private/auth",
                 sasl_socket.display().to_string(),
             ),
-        ];
+        ]);
         if postfix_queue.is_none() {
             // No Postfix asks: the SASL client is the test, as root.
             changes.push(("user = postfix", "user = dovecot".to_owned()));

@@ -17,6 +17,11 @@
 //! counted by the same limits, no last use recorded. A refusal by scope is
 //! no oracle that a guess was right.
 //!
+//! On PostgreSQL, counting the attempt, the lookup and the record of its
+//! use are one round trip ([`postgres`]): one SQL function judges and
+//! counts in one transaction. A login with passwords of the old form, and
+//! SQLite, take the path below, which reserves the attempt first.
+//!
 //! What timing tells: a refusal costs the same queries whether or not the
 //! login exists, except for a user who still has passwords of the old form,
 //! for whom a refusal also costs the Argon2id hash the old form needs. So

@@ -7,9 +7,12 @@ use super::tls::PgTls;
 
 /// Most connections the verifier's pool holds to PostgreSQL, besides the
 /// synchronous pool's 16. Each verification is one short statement, so a
-/// few connections keep PostgreSQL's two cores busy; 64 clients at once
-/// queue for them here, on the executor, rather than in PostgreSQL.
-const VERIFIER_CONNECTIONS: usize = 16;
+/// few connections keep PostgreSQL busy, and clients beyond them queue
+/// here, on the executor, rather than as backends contending for the
+/// CPU. Measured on 2 cores (bench/services.rs, same run): 16 connections
+/// gave 3,900/s with 8 clients (p99 7.2 ms) and 4,500/s with 64 (p99 23
+/// ms); 4 gave 5,400/s (p99 4.2 ms) and 5,200/s (p99 17 ms).
+const VERIFIER_CONNECTIONS: usize = 4;
 
 /// A pool of `tokio-postgres` connections kept open, with the same
 /// settings and TLS as the synchronous pool's.

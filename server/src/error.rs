@@ -197,6 +197,17 @@ impl From<postgres::Error> for Error {
     }
 }
 
+/// The verifier's pool could not give a connection: PostgreSQL's words
+/// when it refused one, as for the synchronous client.
+impl From<deadpool_postgres::PoolError> for Error {
+    fn from(error: deadpool_postgres::PoolError) -> Self {
+        match error {
+            deadpool_postgres::PoolError::Backend(error) => error.into(),
+            other => Self::Postgres(chain(&other)),
+        }
+    }
+}
+
 /// One field's error is a validation failure with that one error, so that
 /// a single check can be `?`-ed.
 impl From<FieldError> for Error {

@@ -15,8 +15,10 @@ pub enum Location {
     Sqlite(PathBuf),
     /// A PostgreSQL database, by a `postgres://` URL without a password;
     /// the password comes from a file or the environment. TLS as the
-    /// URL's `sslmode` says ([`PgTls`]).
-    Postgres(Box<postgres::Config>, PgTls),
+    /// URL's `sslmode` says ([`PgTls`]). The async client's settings,
+    /// which the synchronous client's are made from (its own have no way
+    /// back), so that both pools connect alike.
+    Postgres(Box<tokio_postgres::Config>, PgTls),
 }
 
 impl Location {
@@ -111,7 +113,7 @@ impl Location {
 }
 
 /// Parses `url`, a `postgres://` URL, with its TLS parameters ([`PgTls`]).
-fn postgres_url(url: &str) -> anyhow::Result<(postgres::Config, PgTls)> {
+fn postgres_url(url: &str) -> anyhow::Result<(tokio_postgres::Config, PgTls)> {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let (mut mode, mut root) = (None, None);
     let mut rest = Vec::new();
@@ -134,7 +136,7 @@ fn postgres_url(url: &str) -> anyhow::Result<(postgres::Config, PgTls)> {
     } else {
         format!("{base}?{}", rest.join("&"))
     };
-    let mut config: postgres::Config = base
+    let mut config: tokio_postgres::Config = base
         .parse()
         .context("--database is not a valid postgres://USER@HOST:PORT/NAME URL")?;
     let (ssl_mode, tls) = match (mode.as_deref(), &root) {

@@ -35,6 +35,7 @@ migrations!(
     "0005_shared_state",
     "0006_turns_and_codes",
     "0007_services",
+    "0008_verify_in_one_trip",
 );
 
 /// A constant that names the migrations' lock among PostgreSQL's advisory

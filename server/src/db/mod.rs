@@ -15,6 +15,7 @@ mod migrate;
 mod pool;
 mod sqlite;
 mod tls;
+mod verifier_pool;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -51,7 +52,11 @@ enum Handle {
         conn: Mutex<Connection>,
         path: PathBuf,
     },
-    Postgres(PgPool),
+    Postgres {
+        pool: PgPool,
+        /// The verifier's own pool ([`verifier_pool`]).
+        verifier: deadpool_postgres::Pool,
+    },
 }
 
 impl Db {
@@ -75,7 +80,10 @@ impl Db {
             Location::Postgres(config, tls) => {
                 let pool = PgPool::new((**config).clone(), tls.clone());
                 pool.run(migrate::migrate)?;
-                Handle::Postgres(pool)
+                Handle::Postgres {
+                    pool,
+                    verifier: verifier_pool::new((**config).clone(), tls)?,
+                }
             }
         };
         Ok(Self {
@@ -116,7 +124,16 @@ impl Db {
     pub fn engine(&self) -> Engine {
         match *self.handle {
             Handle::Sqlite { .. } => Engine::Sqlite,
-            Handle::Postgres(_) => Engine::Postgres,
+            Handle::Postgres { .. } => Engine::Postgres,
+        }
+    }
+
+    /// PostgreSQL's async pool for the verifier's hot path
+    /// ([`verifier_pool`]); `None` on SQLite.
+    pub fn verifier_pool(&self) -> Option<&deadpool_postgres::Pool> {
+        match &*self.handle {
+            Handle::Postgres { verifier, .. } => Some(verifier),
+            Handle::Sqlite { .. } => None,
         }
     }
 
@@ -130,7 +147,7 @@ impl Db {
         // Waiting for a PostgreSQL connection happens here, on the
         // executor, so that waiting holds no blocking thread.
         let place = match &*handle {
-            Handle::Postgres(pool) => Some(pool.places.clone().acquire_owned().await),
+            Handle::Postgres { pool, .. } => Some(pool.places.clone().acquire_owned().await),
             Handle::Sqlite { .. } => None,
         };
         tokio::task::spawn_blocking(move || {
@@ -143,7 +160,7 @@ impl Db {
                     let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                     f(&mut Conn::Sqlite(&mut guard))
                 }
-                Handle::Postgres(pool) => pool.run(f),
+                Handle::Postgres { pool, .. } => pool.run(f),
             }
         })
         .await?
@@ -156,7 +173,7 @@ impl Db {
     pub async fn healthy(&self) -> Result<bool, Error> {
         let file = match &*self.handle {
             Handle::Sqlite { path, .. } => Some(path.clone()),
-            Handle::Postgres(_) => None,
+            Handle::Postgres { .. } => None,
         };
         self.call(move |conn| {
             conn.query_one("SELECT 1", &[], |_| Ok(()))?;

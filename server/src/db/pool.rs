@@ -56,9 +56,9 @@ pub(super) struct PgPool {
 }
 
 impl PgPool {
-    pub(super) fn new(config: postgres::Config, tls: PgTls) -> Self {
+    pub(super) fn new(config: tokio_postgres::Config, tls: PgTls) -> Self {
         Self {
-            config,
+            config: config.into(),
             tls,
             idle: Mutex::default(),
             places: Arc::new(tokio::sync::Semaphore::new(POSTGRES_CONNECTIONS)),

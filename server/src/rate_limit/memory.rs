@@ -47,10 +47,11 @@ pub(super) struct Tallies {
     pending: HashMap<PendingKey, u32>,
 }
 
-/// Whether an attempt may be judged now.
-pub(super) enum Turn {
-    /// Reserved: judge it.
-    Go,
+/// Whether an attempt may be judged now; with `T`, what a look that also
+/// judged found ([`super::FailureLimits::judge_at_once`]).
+pub enum Turn<T = ()> {
+    /// Reserved: judge it (or judged: `T`).
+    Go(T),
     /// Others in flight may use up the budget: wait for them.
     Wait,
     /// The budget is spent by failures; the oldest leaves in this many
@@ -121,7 +122,7 @@ impl Tallies {
         }
         *self.pending.entry((Some(login), address)).or_default() += 1;
         *self.pending.entry((None, address)).or_default() += 1;
-        Turn::Go
+        Turn::Go(())
     }
 
     /// Ends a reserved attempt; a failure is counted. Returns how many

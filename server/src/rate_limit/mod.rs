@@ -25,6 +25,7 @@
 //! PostgreSQL, which several instances may share ([`shared`]); in memory
 //! for SQLite, which one instance alone opens ([`memory`]).
 
+mod at_once;
 mod memory;
 mod shared;
 
@@ -41,7 +42,9 @@ use crate::db::{Db, Engine};
 use crate::error::Error;
 use crate::params;
 
-use memory::{Tallies, Turn};
+pub use at_once::{Judged, Terms};
+use memory::Tallies;
+pub use memory::Turn;
 
 /// The slowing of one failure per failure of its login beyond the limit.
 const BACKOFF_STEP: Duration = Duration::from_millis(250);
@@ -130,6 +133,56 @@ impl FailureLimits {
         let tag = self.tags.hash_one(&keys.login);
         let address_tag = self.tags.hash_one(keys.address_key);
         let id = random_token(16);
+        self.in_turn(|| {
+            let (keys, id) = (keys.clone(), id.clone());
+            async move {
+                Ok(match &self.counts {
+                    Counts::Memory(tallies) => lock(tallies).reserve(
+                        tag,
+                        address_tag,
+                        self.per_login_address,
+                        self.per_address,
+                    ),
+                    Counts::Shared(db) => {
+                        let (per_login_address, per_address) =
+                            (self.per_login_address as i64, self.per_address as i64);
+                        let window_ms = self.window_ms();
+                        db.call(move |conn| {
+                            shared::reserve(
+                                conn,
+                                &keys,
+                                per_login_address,
+                                per_address,
+                                window_ms,
+                                &id,
+                            )
+                        })
+                        .await?
+                    }
+                })
+            }
+        })
+        .await?;
+        Ok(Attempt {
+            limits: self,
+            keys,
+            tag,
+            address_tag,
+            id,
+            settled: false,
+        })
+    }
+
+    /// Looks with `look` until it says go, and returns what it found then;
+    /// while it says wait, waits for an attempt in flight to end (or, for
+    /// counts in the database, which another instance's attempts change
+    /// without waking this one, [`LOOK_AGAIN`]), at most [`WAIT_MOST`];
+    /// refuses with 429 `rate-limited` when it says the budget is spent.
+    async fn in_turn<T, F, Fut>(&self, mut look: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Turn<T>, Error>>,
+    {
         let deadline = tokio::time::Instant::now() + WAIT_MOST;
         loop {
             // Registered before looking, so that an attempt ending
@@ -137,35 +190,8 @@ impl FailureLimits {
             let woken = self.turns.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
-            let turn = match &self.counts {
-                Counts::Memory(tallies) => lock(tallies).reserve(
-                    tag,
-                    address_tag,
-                    self.per_login_address,
-                    self.per_address,
-                ),
-                Counts::Shared(db) => {
-                    let (keys, id) = (keys.clone(), id.clone());
-                    let (per_login_address, per_address) =
-                        (self.per_login_address as i64, self.per_address as i64);
-                    let window_ms = self.window_ms();
-                    db.call(move |conn| {
-                        shared::reserve(conn, &keys, per_login_address, per_address, window_ms, &id)
-                    })
-                    .await?
-                }
-            };
-            let retry_after_seconds = match turn {
-                Turn::Go => {
-                    return Ok(Attempt {
-                        limits: self,
-                        keys,
-                        tag,
-                        address_tag,
-                        id,
-                        settled: false,
-                    })
-                }
+            let retry_after_seconds = match look().await? {
+                Turn::Go(found) => return Ok(found),
                 Turn::Refused(seconds) => seconds,
                 Turn::Wait => {
                     let look_again = match self.counts {
@@ -205,13 +231,16 @@ impl FailureLimits {
         .await
     }
 
-    /// The slowing of a failure when its login has `of_login` failures
-    /// from all addresses.
-    fn backoff(&self, of_login: usize) -> Duration {
+    /// Slows a failure when its login has `of_login` failures from all
+    /// addresses, more than the limit.
+    async fn slow_failure(&self, of_login: usize) {
         let beyond = of_login.saturating_sub(self.per_login_address);
-        BACKOFF_STEP
+        let backoff = BACKOFF_STEP
             .saturating_mul(u32::try_from(beyond).unwrap_or(u32::MAX))
-            .min(BACKOFF_MOST)
+            .min(BACKOFF_MOST);
+        if !backoff.is_zero() {
+            tokio::time::sleep(backoff).await;
+        }
     }
 }
 
@@ -295,12 +324,7 @@ impl Attempt<'_> {
     pub async fn failed(mut self, error: Error) -> Error {
         self.settled = true;
         match self.settle(true).await {
-            Ok(of_login) => {
-                let backoff = self.limits.backoff(of_login);
-                if !backoff.is_zero() {
-                    tokio::time::sleep(backoff).await;
-                }
-            }
+            Ok(of_login) => self.limits.slow_failure(of_login).await,
             Err(err) => tracing::warn!("counting a failed attempt: {err}"),
         }
         error
@@ -604,7 +628,7 @@ mod tests {
     fn expired_failures_are_swept_away() {
         let mut tallies = Tallies::new(Duration::from_millis(10));
         for address in 0..1000 {
-            assert!(matches!(tallies.reserve(1, address, 5, 5), Turn::Go));
+            assert!(matches!(tallies.reserve(1, address, 5, 5), Turn::Go(())));
             tallies.settle(1, address, true);
         }
         assert_eq!(tallies.addresses(), 1000);

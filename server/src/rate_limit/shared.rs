@@ -44,7 +44,7 @@ pub(super) fn reserve(
 ) -> Result<Turn, Error> {
     conn.transaction(|tx| {
         let now = now_ms();
-        let mut turn = Turn::Go;
+        let mut turn = Turn::Go(());
         // Always in this order, so that two attempts never wait for each
         // other's locks.
         for (key, max) in [
@@ -63,7 +63,7 @@ pub(super) fn reserve(
                 turn = Turn::Wait;
             }
         }
-        if matches!(turn, Turn::Go) {
+        if matches!(turn, Turn::Go(())) {
             for key in [&keys.login_and_address, &keys.address] {
                 tx.execute(
                     "INSERT INTO attempt_failures (key, at_ms, attempt, settled) VALUES (?1, ?2, ?3, 0)",

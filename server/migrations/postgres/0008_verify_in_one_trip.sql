@@ -1,0 +1,116 @@
+-- `GET /verify` in one round trip (server/src/verify/postgres.rs): one call
+-- judges an app password against the failure budget, finds it by its
+-- digest, and records its use. Before, a verification took about fourteen
+-- round trips (reserving the attempt, the lookup, giving it back), each a
+-- wait on the kernel and on PostgreSQL's other sessions.
+--
+-- The same rules as the multi-trip path (rate_limit/shared.rs, verify.rs):
+-- - The lookup: the login's app password whose digest is `p_digest`, or,
+--   during a key rotation, `p_previous` (then moved to `p_digest`), and
+--   that opens the caller's service (`p_pattern`, the `LIKE` of
+--   OPENS_SERVICE). A password found through a service it does not open is
+--   not found, exactly as a wrong one is not.
+-- - The budget: the failures of the login from the address and of the
+--   address (`attempt_failures`, shared with the other paths), with rows not
+--   judged for `p_stale_ms` counted as failures. Spent: 'limited', with the
+--   seconds until the oldest failure leaves the window.
+-- - A right password (found, not expired) counts nothing: a success gives
+--   back only its own attempt, and here its attempt is judged in the very
+--   transaction that checks the budget, so it is never in flight.
+-- - A wrong one is judged under the advisory locks of its keys (the same
+--   locks, in the same order, as `shared::reserve`), so that wrong
+--   passwords sent at once spend exactly the budget: when the attempts in
+--   flight on the other paths could spend it, 'wait' (the caller looks
+--   again); else its failure is written under its three keys, and the
+--   login's failures from every address come back for the slowing.
+-- - Nothing found and the login still has passwords of the old form
+--   (Argon2id under its salt): 'old_form', with nothing counted or
+--   written; the caller takes the multi-trip path, which counts first.
+-- - The last use is written only when the recorded one is older than
+--   `p_fresh_since`, or from another address or service.
+-- Counting, judging and recording commit together: no answer leaves before
+-- its failure is stored, and a request dropped half-way either committed
+-- all of it or judged nothing.
+CREATE FUNCTION verify_app_password(
+    p_login TEXT, p_digest TEXT, p_previous TEXT, p_pattern TEXT,
+    p_login_and_address TEXT, p_address_key TEXT, p_login_key TEXT,
+    p_per_login_address BIGINT, p_per_address BIGINT,
+    p_window_ms BIGINT, p_stale_ms BIGINT, p_now_ms BIGINT, p_attempt TEXT,
+    p_now TEXT, p_fresh_since TEXT, p_client TEXT, p_service TEXT,
+    OUT outcome TEXT, OUT retry_after BIGINT, OUT id TEXT, OUT name TEXT,
+    OUT login_failures BIGINT)
+LANGUAGE plpgsql AS $$
+DECLARE
+    pw app_passwords%ROWTYPE;
+    by_previous BOOLEAN := FALSE;
+    is_right BOOLEAN;
+    keys TEXT[] := ARRAY[p_login_and_address, p_address_key];
+    limits BIGINT[] := ARRAY[p_per_login_address, p_per_address];
+    failed BIGINT;
+    in_flight BIGINT;
+    oldest BIGINT;
+    must_wait BOOLEAN := FALSE;
+BEGIN
+    SELECT ap.* INTO pw FROM app_passwords AS ap JOIN users AS u ON u.id = ap.user_id
+    WHERE ap.digest = p_digest AND u.login = p_login
+      AND (ap.services IS NULL OR ',' || ap.services || ',' LIKE p_pattern);
+    IF NOT FOUND AND p_previous IS NOT NULL THEN
+        SELECT ap.* INTO pw FROM app_passwords AS ap JOIN users AS u ON u.id = ap.user_id
+        WHERE ap.digest = p_previous AND u.login = p_login
+          AND (ap.services IS NULL OR ',' || ap.services || ',' LIKE p_pattern);
+        by_previous := FOUND;
+    END IF;
+    IF pw.id IS NULL AND EXISTS (
+        SELECT 1 FROM users AS u
+        WHERE u.login = p_login AND u.app_password_salt IS NOT NULL
+          AND EXISTS (SELECT 1 FROM app_passwords AS ap
+                      WHERE ap.user_id = u.id AND ap.hash IS NOT NULL)) THEN
+        outcome := 'old_form';
+        RETURN;
+    END IF;
+    is_right := pw.id IS NOT NULL AND (pw.expires_at IS NULL OR pw.expires_at > p_now);
+    FOR i IN 1..2 LOOP
+        IF NOT is_right THEN
+            PERFORM pg_advisory_xact_lock(hashtextextended(keys[i], 0));
+        END IF;
+        SELECT COALESCE(SUM(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN 0 ELSE 1 END), 0),
+               MIN(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN at_ms END)
+          INTO failed, in_flight, oldest
+          FROM attempt_failures WHERE key = keys[i] AND at_ms > p_now_ms - p_window_ms;
+        IF failed >= limits[i] THEN
+            outcome := 'limited';
+            retry_after := GREATEST(
+                (COALESCE(oldest + p_window_ms - p_now_ms, p_window_ms) + 999) / 1000, 1);
+            RETURN;
+        END IF;
+        must_wait := must_wait OR failed + in_flight >= limits[i];
+    END LOOP;
+    IF NOT is_right AND must_wait THEN
+        outcome := 'wait';
+        RETURN;
+    END IF;
+    IF by_previous THEN
+        UPDATE app_passwords SET digest = p_digest WHERE app_passwords.id = pw.id;
+    END IF;
+    IF is_right THEN
+        IF NOT COALESCE(pw.last_used_at > p_fresh_since AND pw.last_used_ip = p_client
+                        AND pw.last_used_service IS NOT DISTINCT FROM p_service, FALSE) THEN
+            UPDATE app_passwords
+               SET last_used_at = p_now, last_used_ip = p_client, last_used_service = p_service
+             WHERE app_passwords.id = pw.id;
+        END IF;
+        outcome := 'right';
+        id := pw.id;
+        name := pw.name;
+        RETURN;
+    END IF;
+    INSERT INTO attempt_failures (key, at_ms, attempt, settled)
+    VALUES (p_login_and_address, p_now_ms, p_attempt, 1),
+           (p_address_key, p_now_ms, p_attempt, 1),
+           (p_login_key, p_now_ms, p_attempt, 1);
+    SELECT COUNT(*) INTO login_failures FROM attempt_failures
+     WHERE key = p_login_key AND at_ms > p_now_ms - p_window_ms;
+    outcome := 'wrong';
+END;
+$$;

@@ -1,0 +1,4 @@
+-- Nothing for SQLite: PostgreSQL's migration 0008 adds the function that
+-- verifies an app password in one round trip; on SQLite the counts are in
+-- memory and the lookup reads a file in the page cache, with no round trip
+-- to save.

@@ -209,8 +209,8 @@ pub(crate) fn use_leave_when_ended() -> impl Fn(&ApiError, Option<Draft>) -> boo
 /// Shows `children` only to a signed-in user: loads the session when it is
 /// not known yet, and sends a signed-out visitor to sign-in. The screen's
 /// own requests start at once, beside the session's: the screen is built
-/// (its reads sent) before the check answers, and shown when the session
-/// is confirmed; a signed-out visitor never sees it.
+/// (its reads sent) hidden while the check runs, and shown when the
+/// session is confirmed; a signed-out visitor never sees it.
 #[component]
 pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let context = use_session();
@@ -235,23 +235,23 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         i18n.t(keys::COMMON_LOADING),
         i18n.t(keys::SESSION_TAKING_TO_SIGN_IN),
     );
-    // Built now, shown once confirmed; built again only if the check had
-    // to be retried.
-    let built = StoredValue::new_local(Some(children()));
-    let children = StoredValue::new(children);
-    move || match check.get() {
-        None => view! { <p class="loading" role="status">{loading.clone()}</p> }.into_any(),
-        Some(Ok(())) => built
-            .try_update_value(Option::take)
-            .flatten()
-            .unwrap_or_else(|| children.with_value(|children| children())),
-        Some(Err(error)) if error.is_session_expired() && leaves_when_signed_out => {
-            view! { <p class="loading" role="status">{leaving.clone()}</p> }.into_any()
-        }
-        Some(Err(error)) => {
-            view! { <ErrorNotice error=error on_retry=Callback::new(move |()| check.refetch()) /> }
-                .into_any()
-        }
+    let confirmed = move || check.with(|answer| matches!(answer, Some(Ok(()))));
+    view! {
+        {move || match check.get() {
+            None => view! { <p class="loading" role="status">{loading.clone()}</p> }.into_any(),
+            Some(Ok(())) => ().into_any(),
+            Some(Err(error)) if error.is_session_expired() && leaves_when_signed_out => {
+                view! { <p class="loading" role="status">{leaving.clone()}</p> }.into_any()
+            }
+            Some(Err(error)) => {
+                view! { <ErrorNotice error=error on_retry=Callback::new(move |()| check.refetch()) /> }
+                    .into_any()
+            }
+        }}
+        // Built (into the document, hidden) while the check runs: a route's
+        // panel is built only as its `Outlet` is, and its reads must go out
+        // beside the session's, not after it.
+        <div class="session-screen" hidden=move || !confirmed()>{children()}</div>
     }
 }
 

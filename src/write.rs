@@ -22,6 +22,9 @@ type Runner<I> = Box<dyn Fn(&I) -> Running>;
 /// only the boxing of each future is per write.
 pub struct Write<I: 'static> {
     pending: RwSignal<bool>,
+    // Made once: each conversion of the `RwSignal` would be a new signal
+    // in the arena, kept until the screen goes.
+    shown: Signal<bool>,
     // Local: a write's future holds the API client, which is not `Send`.
     run: StoredValue<Runner<I>, LocalStorage>,
 }
@@ -41,15 +44,17 @@ impl<I: 'static> Write<I> {
         F: Future<Output = ()> + 'static,
     {
         let run: Runner<I> = Box::new(move |input| Box::pin(run(input)));
+        let pending = RwSignal::new(false);
         Self {
-            pending: RwSignal::new(false),
+            pending,
+            shown: pending.into(),
             run: StoredValue::new_local(run),
         }
     }
 
     /// Whether a write is under way (tracked).
     pub fn pending(self) -> Signal<bool> {
-        self.pending.into()
+        self.shown
     }
 
     /// Starts the write of `input`, unless one is under way: double clicks

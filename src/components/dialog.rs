@@ -29,11 +29,10 @@ pub fn Dialog(
     dialog.on_load(|dialog| make_modal(&dialog));
     // A modal <dialog> taken out of the document and put back stays open
     // but is no longer modal (HTML's dialog "removing steps"), and one
-    // built before it is in the document cannot be shown modal yet. A
-    // Suspense or Transition mounts what it built while its data came in
-    // in just that way (the Create dialog restored on a fresh load, when
-    // the list answers before the session), so while it lives, it is
-    // shown modal again whenever it is not.
+    // built before it is in the document cannot be shown modal yet; leptos
+    // may build a view apart and mount it after (a dialog opened as its
+    // screen is drawn: the Create dialog restored on a fresh load), so
+    // while it lives, it is shown modal again whenever it is not.
     let watch = set_interval_with_handle(
         move || {
             if let Some(dialog) = dialog.try_get_untracked().flatten() {

@@ -236,6 +236,8 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         i18n.t(keys::SESSION_TAKING_TO_SIGN_IN),
     );
     let confirmed = move || check.with(|answer| matches!(answer, Some(Ok(()))));
+    let failed = Memo::new(move |_| check.with(|answer| matches!(answer, Some(Err(_)))));
+    let children = StoredValue::new(children);
     view! {
         {move || match check.get() {
             None => view! { <p class="loading" role="status">{loading.clone()}</p> }.into_any(),
@@ -250,8 +252,11 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         }}
         // Built (into the document, hidden) while the check runs: a route's
         // panel is built only as its `Outlet` is, and its reads must go out
-        // beside the session's, not after it.
-        <div class="session-screen" hidden=move || !confirmed()>{children()}</div>
+        // beside the session's, not after it. Built again after a failed
+        // check, whose screen failed with it.
+        <div class="session-screen" hidden=move || !confirmed()>
+            <Show when=move || !failed.get()>{children.with_value(|children| children())}</Show>
+        </div>
     }
 }
 

@@ -193,6 +193,23 @@ async fn failed_garbled_and_missing_responses_say_so_and_offer_to_try_again() {
     browser.click("[role=alert] button").await;
     browser.find("#default-method").await;
 
+    // A fresh load while the server fails: the session check and the
+    // screen's own read (sent beside it) fail together; one Try again
+    // brings the list, not the screen's old error.
+    front.fail_next(Method::GET, "/session", Fault::respond(502, None, ""));
+    front.fail_next(Method::GET, "/app-passwords", Fault::respond(502, None, ""));
+    browser.goto(&front.url("/app-passwords")).await;
+    browser
+        .wait_for_text(
+            "[role=alert]",
+            "The server is unavailable right now. Try again in a moment.",
+        )
+        .await;
+    browser.click("[role=alert] button").await;
+    browser
+        .wait_for_text("#app-password-count", "0 of 40")
+        .await;
+
     browser.finish().await;
 }
 

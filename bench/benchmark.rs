@@ -99,26 +99,14 @@ pub async fn main() -> ExitCode {
         lines.push(String::new());
         lines.extend(imap_lines);
         budgets.extend(imap_budgets);
-        let (verdicts, all_pass) = verdicts(budgets);
-        println!("\n{}\n\n{}", lines.join("\n"), verdicts.join("\n"));
-        return if all_pass {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        };
+        return report_part(&lines, budgets);
     }
 
     let (_site, server) = serve_seeded(&dist, &root.join("bench/floor")).await;
     let driver = std::fs::read_to_string(root.join("bench/driver.js")).expect("bench/driver.js");
     if std::env::var_os("BENCH_LIGHTHOUSE_ONLY").is_some() {
         let (lines, budgets) = lighthouse::table(&lighthouse::measure(&server, &TYPICAL).await);
-        let (verdicts, all_pass) = verdicts(budgets);
-        println!("\n{}\n\n{}", lines.join("\n"), verdicts.join("\n"));
-        return if all_pass {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        };
+        return report_part(&lines, budgets);
     }
     if std::env::var_os("BENCH_PROFILE").is_some() {
         profile_app(&server, &driver).await;
@@ -771,6 +759,18 @@ fn report(results: &Value) -> (String, bool) {
     let (verdicts, all_pass) = verdicts(budgets);
     lines.extend(verdicts);
     (lines.join("\n"), all_pass)
+}
+
+/// A part measured alone (`BENCH_SERVICES_ONLY`, `BENCH_LIGHTHOUSE_ONLY`):
+/// prints its tables and budgets, and fails when a budget does.
+fn report_part(lines: &[String], budgets: Vec<(String, String, bool)>) -> ExitCode {
+    let (verdicts, all_pass) = verdicts(budgets);
+    println!("\n{}\n\n{}", lines.join("\n"), verdicts.join("\n"));
+    if all_pass {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// The budget table, a row per (budget, measured, passed), and whether

@@ -6,6 +6,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use axum::http::Method;
 use fantoccini::key::Key;
 use support::faults::{Fault, FaultyFront};
@@ -171,6 +173,37 @@ async fn waits_are_said_plainly_and_sign_in_ends_on_the_page_heading() {
     browser.expect_focus("code").await;
     browser.expect_accessible("a code used twice").await;
 
+    browser.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_is_typed_before_the_server_answers_is_kept() {
+    let server = TestServer::start(&[&GRACE]);
+    let front = FaultyFront::start(&server, None).await;
+    // The signed-out answer, which says how to sign in here, is slow: the
+    // form is there before it, and a quick user types into it.
+    front.fail_next(Method::GET, "/session", Fault::Hang(Duration::from_secs(2)));
+    let browser = Browser::start().await;
+    // Straight to sign-in: its own request is the only `GET /session`.
+    browser
+        .goto(&front.url("/sign-in?return=/app-passwords"))
+        .await;
+    browser.type_into("#login", GRACE.login).await;
+    browser.type_into("#password", GRACE.password).await;
+    assert!(
+        front.seen_at(Method::GET, "/session").is_empty(),
+        "typed before the answer came"
+    );
+    while front.seen_at(Method::GET, "/session").is_empty() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Time for the browser to take the answer in and draw what it says.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    assert_eq!(browser.value_of("#login").await, GRACE.login);
+    assert_eq!(browser.value_of("#password").await, GRACE.password);
+    browser.click(SUBMIT).await;
+    browser.wait_for_path("/app-passwords").await;
     browser.finish().await;
 }
 

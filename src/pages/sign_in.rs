@@ -74,8 +74,12 @@ pub fn SignInPage() -> impl IntoView {
         focus_page_heading(20);
     });
     let ways = use_sign_in_ways(on_signed_in);
-    let password =
-        move || !by_provider && ways.with(|ways| ways.as_ref().is_none_or(|ways| ways.password));
+    // A Memo, so that the answer saying what was known (a password is
+    // offered) does not build the form again and drop what was typed
+    // while it was on its way.
+    let password = Memo::new(move |_| {
+        !by_provider && ways.with(|ways| ways.as_ref().is_none_or(|ways| ways.password))
+    });
     let on_restart = Callback::new(move |()| {
         step.set(Step::Password { focus: None });
         notice.set(Notice::about_form(i18n.t(keys::SIGN_IN_START_AGAIN)));
@@ -94,7 +98,7 @@ pub fn SignInPage() -> impl IntoView {
             <NoticeLine notice=notice />
             <ProviderButtons ways return_to confirm focus=by_provider />
             {move || match step.get() {
-                _ if !password() => ().into_any(),
+                _ if !password.get() => ().into_any(),
                 Step::Password { focus } => view! {
                     <PasswordStep login notice focus on_signed_in on_code_due />
                 }

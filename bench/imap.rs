@@ -10,6 +10,7 @@
 use serde_json::{json, Value};
 use testkit::{Dovecot, Verifier};
 
+use super::services::new_app_password;
 use super::support::TestServer;
 use super::{median, progress, TYPICAL};
 
@@ -85,16 +86,8 @@ print(json.dumps({
 pub async fn measure() -> Value {
     progress("IMAP: a reference server, Dovecot asking it, and Dovecot with a passwd-file");
     let server = TestServer::start(&[&TYPICAL]);
-    let (status, created) = server
-        .other_client(TYPICAL.login)
-        .call(
-            reqwest::Method::POST,
-            "/app-passwords",
-            Some(&json!({ "name": "Mail, benchmarked" })),
-        )
-        .await;
-    assert_eq!(status, 201, "an app password for IMAP: {created}");
-    let app_password = created["password"].as_str().expect("the password");
+    let app_password = new_app_password(&server).await;
+    let app_password = app_password.as_str();
     let credential = server.service_credential("dovecot");
     let asking = Dovecot::start(&Verifier {
         url: &server.url("/api/v1/verify"),

@@ -532,7 +532,7 @@ fn old_form_database(database: &Path) -> Vec<String> {
 }
 
 /// A new app password of [`TYPICAL`]'s, made through the API.
-async fn new_app_password(server: &TestServer) -> String {
+pub(crate) async fn new_app_password(server: &TestServer) -> String {
     let (status, created) = server
         .other_client(TYPICAL.login)
         .call(

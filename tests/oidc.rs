@@ -22,22 +22,9 @@ fn server_and_provider(flags: &[&str]) -> (TestServer, OidcProvider) {
         &format!("{base}/api/v1/session/oidc/callback"),
         &format!("{base}/portal"),
     );
-    let (listen, issuer) = (format!("127.0.0.1:{port}"), provider.issuer());
-    let secret = provider.client_secret_file().display().to_string();
-    let mut all = vec![
-        "--listen",
-        &listen,
-        "--oidc-issuer",
-        &issuer,
-        "--oidc-client-id",
-        OidcProvider::CLIENT_ID,
-        "--oidc-client-secret-file",
-        &secret,
-        "--oidc-name",
-        "Example SSO",
-        "--public-url",
-        &base,
-    ];
+    let (listen, provider_flags) = (format!("127.0.0.1:{port}"), provider.server_flags(&base));
+    let mut all = vec!["--listen", &listen];
+    all.extend(provider_flags.iter().map(String::as_str));
     all.extend_from_slice(flags);
     (TestServer::start_with(&[], &all), provider)
 }

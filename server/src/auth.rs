@@ -124,7 +124,7 @@ pub fn find_session(
         Stage::Full => settings.session_lifetime_seconds,
     };
     if now - last_seen_at > settings.session_idle_seconds || now - created_at > lifetime {
-        conn.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
+        end_session(conn, &id_hash)?;
         return Ok(None);
     }
     conn.execute(
@@ -132,6 +132,14 @@ pub fn find_session(
         params![now, id_hash],
     )?;
     Ok(Some((user, stage, created_at)))
+}
+
+/// Ends the session whose id hashes to `id_hash`, if there is one: what
+/// signing out, an expired or spent session and a due re-authentication
+/// share.
+pub(crate) fn end_session(conn: &mut Conn<'_>, id_hash: &str) -> Result<(), Error> {
+    conn.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
+    Ok(())
 }
 
 /// Deletes every session past its idle time or lifetime (a half-signed-in
@@ -295,7 +303,7 @@ pub async fn require_recent_sign_in(state: &AppState, caller: &SignedIn) -> Resu
     let id_hash = token_digest(session_id);
     state
         .db
-        .call(move |conn| conn.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash]))
+        .call(move |conn| end_session(conn, &id_hash))
         .await?;
     Err(Error::ReauthenticationRequired)
 }

@@ -13,6 +13,7 @@
 //! (PostgreSQL) or SQLite's write lock, so that instances on one database
 //! count as one.
 
+use crate::auth::end_session;
 use crate::crypto::SecretBox;
 use crate::db::Conn;
 use crate::error::Error;
@@ -69,7 +70,7 @@ pub fn judge(
             params![id_hash, user_id, MAX_CODES_PER_SESSION],
         )?;
         if counted == 0 {
-            tx.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
+            end_session(tx, id_hash)?;
             return Ok(Judged::SessionOver);
         }
         if code_is_right(tx, secrets, user_id, code)? {

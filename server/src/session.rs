@@ -7,7 +7,8 @@ use axum::Json;
 use contract::{Credentials, SecondFactor, Session, SignInProvider, SignInWays};
 
 use crate::auth::{
-    csrf_header_matches, load_session, session_cookie, set_session_cookie, SignedIn, Stage,
+    csrf_header_matches, end_session, load_session, session_cookie, set_session_cookie, SignedIn,
+    Stage,
 };
 use crate::client_address::ClientAddress;
 use crate::code_step::{self, Judged};
@@ -180,10 +181,7 @@ pub async fn sign_out(
         let id_hash = token_digest(&session_id);
         state
             .db
-            .call(move |conn| {
-                conn.execute("DELETE FROM sessions WHERE id_hash = ?1", params![id_hash])?;
-                Ok(())
-            })
+            .call(move |conn| end_session(conn, &id_hash))
             .await?;
     }
     let cookie = set_session_cookie(None, state.settings.secure_cookies);
@@ -211,7 +209,7 @@ pub(crate) async fn start_session(
         .call(move |conn| {
             conn.transaction(|tx| {
                 if let Some(previous) = previous {
-                    tx.execute("DELETE FROM sessions WHERE id_hash = ?1", params![previous])?;
+                    end_session(tx, &previous)?;
                 }
                 tx.execute(
                     "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -23,22 +23,9 @@ async fn server_and_provider(flags: &[&str]) -> (Server, OidcProvider, tempfile:
         &format!("{base}/api/v1/session/oidc/callback"),
         &format!("{base}/portal-callback"),
     );
-    let issuer = provider.issuer();
-    let secret = provider.client_secret_file().display().to_string();
-    let mut all = vec![
-        "--oidc-issuer",
-        &issuer,
-        "--oidc-client-id",
-        OidcProvider::CLIENT_ID,
-        "--oidc-client-secret-file",
-        &secret,
-        "--oidc-name",
-        "Example SSO",
-        "--oidc-audience",
-        OidcProvider::AUDIENCE,
-        "--public-url",
-        &base,
-    ];
+    let provider_flags = provider.server_flags(&base);
+    let mut all: Vec<&str> = provider_flags.iter().map(String::as_str).collect();
+    all.extend_from_slice(&["--oidc-audience", OidcProvider::AUDIENCE]);
     all.extend_from_slice(flags);
     let server = Server::start_on(&format!("127.0.0.1:{port}"), data.path(), &all).await;
     (server, provider, data)

@@ -130,6 +130,25 @@ impl OidcProvider {
         &self.client_secret_file
     }
 
+    /// The reference server's flags for signing in through this provider,
+    /// as "Example SSO", for a server reached at `public_url`.
+    pub fn server_flags(&self, public_url: &str) -> Vec<String> {
+        [
+            "--oidc-issuer",
+            &self.issuer(),
+            "--oidc-client-id",
+            Self::CLIENT_ID,
+            "--oidc-client-secret-file",
+            &self.client_secret_file.display().to_string(),
+            "--oidc-name",
+            "Example SSO",
+            "--public-url",
+            public_url,
+        ]
+        .map(str::to_owned)
+        .into()
+    }
+
     /// The confidential client's secret itself, for a test that calls the
     /// token endpoint as the server would.
     pub fn client_secret(&self) -> String {

@@ -19,8 +19,10 @@
 //!
 //! On PostgreSQL, counting the attempt, the lookup and the record of its
 //! use are one round trip ([`postgres`]): one SQL function judges and
-//! counts in one transaction. A login with passwords of the old form, and
-//! SQLite, take the path below, which reserves the attempt first.
+//! counts in one transaction. On SQLite, whose counts are in memory, the
+//! lookup is one call and the verdict is counted after it ([`sqlite`]). A
+//! login with passwords of the old form takes the path below, which
+//! reserves the attempt first.
 //!
 //! What timing tells: a refusal costs the same queries whether or not the
 //! login exists, except for a user who still has passwords of the old form,
@@ -35,6 +37,7 @@
 //! [`DigestKey`]: crate::crypto::DigestKey
 
 mod postgres;
+mod sqlite;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
@@ -109,12 +112,16 @@ pub async fn verify(
     let keys = &state.digest_keys;
     let digest = keys.current.digest(&typed);
     let previous = keys.previous.as_ref().map(|key| key.digest(&typed));
-    if let Some(pool) = state.db.verifier_pool() {
-        match postgres::judge(&state, pool, &login, &digest, previous.as_deref(), &caller).await? {
-            Judged::Right(app_password) => return Ok(verified(login, app_password)),
-            Judged::Wrong(_) => return Err(Error::AppPasswordRefused),
-            Judged::Undecided => {}
+    let judged = match state.db.verifier_pool() {
+        Some(pool) => {
+            postgres::judge(&state, pool, &login, &digest, previous.as_deref(), &caller).await?
         }
+        None => sqlite::judge(&state, &login, &digest, previous.as_deref(), &caller).await?,
+    };
+    match judged {
+        Judged::Right(app_password) => return Ok(verified(login, app_password)),
+        Judged::Wrong(_) => return Err(Error::AppPasswordRefused),
+        Judged::Undecided => {}
     }
     let attempt = state.limits.attempt(&login, caller.client_address).await?;
     let (lookup_login, lookup_digest, lookup_caller) =
@@ -170,31 +177,43 @@ fn verified(login: String, app_password: UsedAppPassword) -> (HeaderMap, Json<Ve
     )
 }
 
+/// What the lookup by digest found, before anything is written.
+enum Looked {
+    /// The login's app password with the digest, when it opens the caller's
+    /// service; `by_previous` when found by its digest under the previous
+    /// key (to be moved to the current one).
+    Row { row: Row, by_previous: bool },
+    /// None, and the login still has passwords of the old form.
+    OldForm { user_id: i64, salt: String },
+    /// None.
+    Nothing,
+}
+
 /// The login's app password with the `digest` of the typed password under
 /// the current key or, during a rotation, its digest under the `previous`
-/// key (then moved to the current one). Without one, whether the login has
-/// old-form passwords to check. An unknown login runs the same queries as
-/// a known one, and a password that does not open the caller's service the
-/// same as a wrong one.
-fn find_by_digest(
+/// key. Without one, whether the login has old-form passwords to check. An
+/// unknown login runs the same queries as a known one, and a password that
+/// does not open the caller's service the same as a wrong one. Reads only.
+fn look_up(
     conn: &mut Conn<'_>,
     login: &str,
     digest: &str,
     previous: Option<&str>,
     caller: &Caller,
-) -> Result<Found, Error> {
-    let mut row = app_password_of(conn, login, digest, caller)?;
-    if let (None, Some(previous)) = (&row, previous) {
-        row = app_password_of(conn, login, previous, caller)?;
-        if let Some(Row { id, .. }) = &row {
-            conn.execute(
-                "UPDATE app_passwords SET digest = ?1 WHERE id = ?2",
-                params![digest, id],
-            )?;
-        }
+) -> Result<Looked, Error> {
+    if let Some(row) = app_password_of(conn, login, digest, caller)? {
+        return Ok(Looked::Row {
+            row,
+            by_previous: false,
+        });
     }
-    if let Some(row) = row {
-        return record_use(conn, row, caller);
+    if let Some(previous) = previous {
+        if let Some(row) = app_password_of(conn, login, previous, caller)? {
+            return Ok(Looked::Row {
+                row,
+                by_previous: true,
+            });
+        }
     }
     let old_form: Option<(i64, Option<String>)> = conn.query_opt(
         "SELECT users.id, users.app_password_salt FROM users
@@ -205,8 +224,28 @@ fn find_by_digest(
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
     Ok(match old_form {
-        Some((user_id, Some(salt))) => Found::OldForm { user_id, salt },
-        _ => Found::Refused,
+        Some((user_id, Some(salt))) => Looked::OldForm { user_id, salt },
+        _ => Looked::Nothing,
+    })
+}
+
+/// [`look_up`], then, for a valid password, what its use leaves
+/// ([`record_use`]): the path that reserved the attempt first.
+fn find_by_digest(
+    conn: &mut Conn<'_>,
+    login: &str,
+    digest: &str,
+    previous: Option<&str>,
+    caller: &Caller,
+) -> Result<Found, Error> {
+    Ok(match look_up(conn, login, digest, previous, caller)? {
+        Looked::Row { row, .. } if row.expired() => Found::Refused,
+        Looked::Row { row, by_previous } => {
+            record_use(conn, &row, by_previous.then_some(digest), caller)?;
+            Found::Valid(row.used())
+        }
+        Looked::OldForm { user_id, salt } => Found::OldForm { user_id, salt },
+        Looked::Nothing => Found::Refused,
     })
 }
 
@@ -224,6 +263,32 @@ const ROW_COLUMNS: &str = "app_passwords.id, app_passwords.name, app_passwords.e
      app_passwords.last_used_at, app_passwords.last_used_ip, app_passwords.last_used_service";
 
 impl Row {
+    /// Whether it has expired.
+    fn expired(&self) -> bool {
+        self.expires_at
+            .as_ref()
+            .is_some_and(|at| *at <= rfc3339(unix_now()))
+    }
+
+    /// Whether its recorded last use is a use like this one, within
+    /// [`LAST_USE_PRECISION_SECONDS`]: already recorded well enough.
+    fn recorded(&self, caller: &Caller) -> bool {
+        let (last_at, last_address, last_service) = &self.last_use;
+        last_at
+            .as_ref()
+            .is_some_and(|at| *at > rfc3339(unix_now() - LAST_USE_PRECISION_SECONDS))
+            && last_address.as_deref() == Some(caller.client_address.to_string().as_str())
+            && last_service.as_deref() == caller.service.as_deref()
+    }
+
+    /// What `/verify` answers of it.
+    fn used(self) -> UsedAppPassword {
+        UsedAppPassword {
+            id: self.id,
+            name: self.name,
+        }
+    }
+
     /// The row of a query that selects [`ROW_COLUMNS`].
     fn read(row: &crate::db::Row<'_>) -> Result<Self, Error> {
         Ok(Self {
@@ -298,36 +363,37 @@ fn move_old_form(
         "UPDATE app_passwords SET digest = ?1, hash = NULL WHERE id = ?2",
         params![digest, row.id],
     )?;
-    record_use(conn, row, caller)
-}
-
-/// Refuses an expired password; records the use of a valid one: when, the
-/// client's address, and the service (none for an anonymous caller, so the
-/// last use reads as one use). A use like the last one, within
-/// [`LAST_USE_PRECISION_SECONDS`] of it, is already recorded well enough.
-fn record_use(conn: &mut Conn<'_>, row: Row, caller: &Caller) -> Result<Found, Error> {
-    let now = unix_now();
-    let now_text = rfc3339(now);
-    if row.expires_at.is_some_and(|at| at <= now_text) {
+    if row.expired() {
         return Ok(Found::Refused);
     }
-    let address = caller.client_address.to_string();
-    let (last_at, last_address, last_service) = &row.last_use;
-    let recorded = last_at
-        .as_ref()
-        .is_some_and(|at| *at > rfc3339(now - LAST_USE_PRECISION_SECONDS))
-        && last_address.as_deref() == Some(address.as_str())
-        && last_service.as_deref() == caller.service.as_deref();
-    if !recorded {
+    record_use(conn, &row, None, caller)?;
+    Ok(Found::Valid(row.used()))
+}
+
+/// Writes what the use of a valid password leaves: its digest under the
+/// current key, `moved_to`, when it was found under the previous one; its
+/// last use (when, the client's address, and the service: none for an
+/// anonymous caller, so that the last use reads as one use), unless that
+/// is [`Row::recorded`] already.
+fn record_use(
+    conn: &mut Conn<'_>,
+    row: &Row,
+    moved_to: Option<&str>,
+    caller: &Caller,
+) -> Result<(), Error> {
+    if let Some(digest) = moved_to {
         conn.execute(
-            "UPDATE app_passwords SET last_used_at = ?1, last_used_ip = ?2, last_used_service = ?3 WHERE id = ?4",
-            params![now_text, address, caller.service, row.id],
+            "UPDATE app_passwords SET digest = ?1 WHERE id = ?2",
+            params![digest, row.id],
         )?;
     }
-    Ok(Found::Valid(UsedAppPassword {
-        id: row.id,
-        name: row.name,
-    }))
+    if !row.recorded(caller) {
+        conn.execute(
+            "UPDATE app_passwords SET last_used_at = ?1, last_used_ip = ?2, last_used_service = ?3 WHERE id = ?4",
+            params![rfc3339(unix_now()), caller.client_address.to_string(), caller.service, row.id],
+        )?;
+    }
+    Ok(())
 }
 
 /// The login and password of an `Authorization: Basic` header.

@@ -7,10 +7,19 @@
 //! no reservation: the rules of [`super::shared`] hold (the same rows, the
 //! same keys and locks, the same stale rows counted as failures), and a
 //! success gives back only its own count by counting nothing.
+//!
+//! Counts in memory (SQLite) take the same rules the other way round: the
+//! verifier judges first, with no reservation, and
+//! [`FailureLimits::count_judged`] then counts the verdict under the
+//! counts' lock, where nothing else can move them. A right password waits
+//! for no turn, so right passwords sent at once from one address (nginx's
+//! `auth_request` verifying each request of a page) are not queued behind
+//! the budget of wrong ones.
 
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 
-use super::{shared, Counts, FailureLimits, Keys, Turn};
+use super::{lock, shared, Counts, FailureLimits, Keys, Turn};
 use crate::crypto::random_token;
 use crate::error::Error;
 
@@ -94,5 +103,121 @@ impl FailureLimits {
                 .await;
         }
         Ok(judged)
+    }
+
+    /// Counts the verdict on an attempt of `login` from `address` that was
+    /// judged `right` or not before it was counted, for counts in memory:
+    /// refused (429) while failures have spent a budget, whatever the
+    /// verdict; a wrong verdict waits while attempts in flight could spend
+    /// a budget, is then counted and slowed. Counts in the database are
+    /// counted where they are judged ([`FailureLimits::judge_at_once`]):
+    /// [`Judged::Undecided`].
+    pub async fn count_judged(
+        &self,
+        login: &str,
+        address: IpAddr,
+        right: bool,
+    ) -> Result<Judged<()>, Error> {
+        let Counts::Memory(tallies) = &self.counts else {
+            return Ok(Judged::Undecided);
+        };
+        let keys = Keys::new(login, address, self.ipv6_prefix);
+        let (tag, address_tag) = (
+            self.tags.hash_one(&keys.login),
+            self.tags.hash_one(keys.address_key),
+        );
+        let judged = self
+            .in_turn(|| async {
+                Ok(lock(tallies).judged(
+                    tag,
+                    address_tag,
+                    right,
+                    self.per_login_address,
+                    self.per_address,
+                ))
+            })
+            .await?;
+        if let Judged::Wrong(of_login) = judged {
+            self.slow_failure(usize::try_from(of_login).unwrap_or(usize::MAX))
+                .await;
+        }
+        Ok(judged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use tokio::task::JoinSet;
+
+    use super::*;
+
+    /// What `count_judged` came to for each of `times` verdicts (`right` or
+    /// not) of `login` from `client` counted at once.
+    async fn at_once(
+        limits: &Arc<FailureLimits>,
+        client: IpAddr,
+        right: bool,
+        times: usize,
+    ) -> (usize, usize, usize) {
+        let mut all = JoinSet::new();
+        for _ in 0..times {
+            let limits = limits.clone();
+            all.spawn(async move { limits.count_judged("ada", client, right).await });
+        }
+        let (mut rights, mut wrongs, mut refused) = (0, 0, 0);
+        while let Some(counted) = all.join_next().await {
+            match counted.unwrap() {
+                Ok(Judged::Right(())) => rights += 1,
+                Ok(Judged::Wrong(_)) => wrongs += 1,
+                Err(Error::RateLimited { .. }) => refused += 1,
+                Ok(Judged::Undecided) => panic!("counts in memory decide"),
+                Err(other) => panic!("{other}"),
+            }
+        }
+        (rights, wrongs, refused)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn verdicts_counted_after_judging_spend_the_budget_exactly() {
+        let limits = Arc::new(FailureLimits::in_memory(
+            10,
+            100,
+            Duration::from_secs(60),
+            64,
+        ));
+        let client: IpAddr = "192.0.2.1".parse().unwrap();
+
+        // Right passwords at once, many more than the budget: none waits
+        // its turn or is refused, and none counts.
+        assert_eq!(at_once(&limits, client, true, 64).await, (64, 0, 0));
+
+        // Attempts in flight on the path that reserves could spend the
+        // budget: a wrong verdict waits for them, a right one does not.
+        let mut reserved = Vec::new();
+        for _ in 0..10 {
+            reserved.push(limits.attempt("ada", client).await.unwrap());
+        }
+        assert_eq!(at_once(&limits, client, true, 4).await, (4, 0, 0));
+        let waiting = {
+            let limits = limits.clone();
+            tokio::spawn(async move { limits.count_judged("ada", client, false).await })
+        };
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!waiting.is_finished(), "a wrong verdict waits its turn");
+        for attempt in reserved {
+            attempt.succeeded().await;
+        }
+        assert!(matches!(waiting.await.unwrap(), Ok(Judged::Wrong(1))));
+
+        // Wrong passwords at once spend exactly what is left of the budget;
+        // the rest are refused, and so is a right one after them.
+        assert_eq!(at_once(&limits, client, false, 30).await, (0, 9, 21));
+        assert_eq!(at_once(&limits, client, true, 1).await, (0, 0, 1));
+        // Another address's owner is not refused for them.
+        let owner: IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(at_once(&limits, owner, true, 1).await, (1, 0, 0));
     }
 }

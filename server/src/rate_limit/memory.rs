@@ -47,6 +47,10 @@ pub(super) struct Tallies {
     pending: HashMap<PendingKey, u32>,
 }
 
+/// Whether the attempts in flight, with the failures counted, could spend
+/// a budget.
+struct Crowded(bool);
+
 /// Whether an attempt may be judged now; with `T`, what a look that also
 /// judged found ([`super::FailureLimits::judge_at_once`]).
 pub enum Turn<T = ()> {
@@ -84,6 +88,53 @@ impl Tallies {
         per_login_address: usize,
         per_address: usize,
     ) -> Turn {
+        match self.room(login, address, per_login_address, per_address) {
+            Err(seconds) => Turn::Refused(seconds),
+            Ok(Crowded(true)) => Turn::Wait,
+            Ok(Crowded(false)) => {
+                *self.pending.entry((Some(login), address)).or_default() += 1;
+                *self.pending.entry((None, address)).or_default() += 1;
+                Turn::Go(())
+            }
+        }
+    }
+
+    /// Counts an attempt judged without a reservation (the verifier's
+    /// [`super::FailureLimits::count_judged`]), as the database's
+    /// `verify_app_password` counts one: refused while failures have spent
+    /// a budget; a `right` one then counts nothing; a wrong one waits while
+    /// the attempts in flight could spend a budget, else it is counted,
+    /// with the login's failures from every address.
+    pub(super) fn judged(
+        &mut self,
+        login: u64,
+        address: u64,
+        right: bool,
+        per_login_address: usize,
+        per_address: usize,
+    ) -> Turn<super::Judged<()>> {
+        match self.room(login, address, per_login_address, per_address) {
+            Err(seconds) => Turn::Refused(seconds),
+            Ok(_) if right => Turn::Go(super::Judged::Right(())),
+            Ok(Crowded(true)) => Turn::Wait,
+            Ok(Crowded(false)) => {
+                let of_every_address = self.count_failure(login, address);
+                Turn::Go(super::Judged::Wrong(of_every_address as i64))
+            }
+        }
+    }
+
+    /// Whether `login` from `address` may be judged: with the seconds until
+    /// the oldest failure leaves the window when failures have spent either
+    /// budget (forgetting failures older than the window); else whether the
+    /// attempts in flight could spend one.
+    fn room(
+        &mut self,
+        login: u64,
+        address: u64,
+        per_login_address: usize,
+        per_address: usize,
+    ) -> Result<Crowded, u64> {
         let now = self.now_ms();
         let window = self.window_ms;
         let failures = self.addresses.get_mut(&address);
@@ -109,20 +160,16 @@ impl Tallies {
             left.div_ceil(1000).max(1)
         };
         if of_login >= per_login_address {
-            return Turn::Refused(wait(oldest_of_login));
+            return Err(wait(oldest_of_login));
         }
         if of_address >= per_address {
-            return Turn::Refused(wait(oldest));
+            return Err(wait(oldest));
         }
         let in_flight = |key| self.pending.get(&key).copied().unwrap_or(0) as usize;
-        if of_login + in_flight((Some(login), address)) >= per_login_address
-            || of_address + in_flight((None, address)) >= per_address
-        {
-            return Turn::Wait;
-        }
-        *self.pending.entry((Some(login), address)).or_default() += 1;
-        *self.pending.entry((None, address)).or_default() += 1;
-        Turn::Go(())
+        Ok(Crowded(
+            of_login + in_flight((Some(login), address)) >= per_login_address
+                || of_address + in_flight((None, address)) >= per_address,
+        ))
     }
 
     /// Ends a reserved attempt; a failure is counted. Returns how many
@@ -139,6 +186,12 @@ impl Tallies {
         if !failed {
             return 0;
         }
+        self.count_failure(login, address)
+    }
+
+    /// Counts a failure of `login` from `address`; returns how many
+    /// failures the login now has from every address.
+    fn count_failure(&mut self, login: u64, address: u64) -> usize {
         let now = self.now_ms();
         let failures = self.addresses.entry(address).or_default();
         // Most addresses fail once: room for one, not the four a Vec

@@ -99,9 +99,8 @@ enum Found {
 /// clients send their credential, the service's name and the client's
 /// address ([`Caller`]); a password limited to other services than the
 /// one named, or to any for a caller that names none, is refused as a
-/// wrong one is. The attempt is counted before it is judged, and a
-/// success gives back only its own count: it says nothing of the failures
-/// before it.
+/// wrong one is. The verdict is counted before it is answered, and a
+/// success counts nothing: it says nothing of the failures before it.
 pub async fn verify(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,

@@ -10,19 +10,21 @@
 --   that opens the caller's service (`p_pattern`, the `LIKE` of
 --   OPENS_SERVICE). A password found through a service it does not open is
 --   not found, exactly as a wrong one is not.
--- - The budget: the failures of the login from the address and of the
---   address (`attempt_failures`, shared with the other paths), with rows not
---   judged for `p_stale_ms` counted as failures. Spent: 'limited', with the
---   seconds until the oldest failure leaves the window.
+-- - The budget (`attempt_budget`), before the lookup: the failures of the
+--   login from the address and of the address (`attempt_failures`, shared
+--   with the other paths), with rows not judged for `p_stale_ms` counted as
+--   failures. Spent: 'limited', with the seconds until the oldest failure
+--   leaves the window, in the same time whatever was typed. While the
+--   attempts in flight on the other paths could spend it: 'wait' (the
+--   caller looks again), right or wrong alike.
 -- - A right password (found, not expired) counts nothing: a success gives
 --   back only its own attempt, and here its attempt is judged in the very
 --   transaction that checks the budget, so it is never in flight.
--- - A wrong one is judged under the advisory locks of its keys (the same
---   locks, in the same order, as `shared::reserve`), so that wrong
---   passwords sent at once spend exactly the budget: when the attempts in
---   flight on the other paths could spend it, 'wait' (the caller looks
---   again); else its failure is written under its three keys, and the
---   login's failures from every address come back for the slowing.
+-- - A wrong one is looked at again under the advisory locks of its keys
+--   (the same locks, in the same order, as `shared::reserve`), so that
+--   wrong passwords sent at once spend exactly the budget; then its
+--   failure is written under its three keys, and the login's failures
+--   from every address come back for the slowing.
 -- - Nothing found and the login still has passwords of the old form
 --   (Argon2id under its salt): 'old_form', with nothing counted or
 --   written; the caller takes the multi-trip path, which counts first.
@@ -31,6 +33,45 @@
 -- Counting, judging and recording commit together: no answer leaves before
 -- its failure is stored, and a request dropped half-way either committed
 -- all of it or judged nothing.
+-- The budget of an attempt under `p_keys` (the login from the address, the
+-- address), as `shared::reserve` counts it: 'limited', with the seconds
+-- until the oldest failure leaves the window, when failures have spent
+-- one; 'wait' while the attempts in flight could spend one; else NULL.
+-- With `p_lock`, under each key's advisory lock (held to the end of the
+-- transaction), taken in the order `shared::reserve` takes them.
+CREATE FUNCTION attempt_budget(
+    p_keys TEXT[], p_limits BIGINT[], p_window_ms BIGINT, p_stale_ms BIGINT,
+    p_now_ms BIGINT, p_lock BOOLEAN, OUT outcome TEXT, OUT retry_after BIGINT)
+LANGUAGE plpgsql AS $$
+DECLARE
+    failed BIGINT;
+    in_flight BIGINT;
+    oldest BIGINT;
+    must_wait BOOLEAN := FALSE;
+BEGIN
+    FOR i IN 1..2 LOOP
+        IF p_lock THEN
+            PERFORM pg_advisory_xact_lock(hashtextextended(p_keys[i], 0));
+        END IF;
+        SELECT COALESCE(SUM(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN 1 ELSE 0 END), 0),
+               COALESCE(SUM(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN 0 ELSE 1 END), 0),
+               MIN(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN at_ms END)
+          INTO failed, in_flight, oldest
+          FROM attempt_failures WHERE key = p_keys[i] AND at_ms > p_now_ms - p_window_ms;
+        IF failed >= p_limits[i] THEN
+            outcome := 'limited';
+            retry_after := GREATEST(
+                (COALESCE(oldest + p_window_ms - p_now_ms, p_window_ms) + 999) / 1000, 1);
+            RETURN;
+        END IF;
+        must_wait := must_wait OR failed + in_flight >= p_limits[i];
+    END LOOP;
+    IF must_wait THEN
+        outcome := 'wait';
+    END IF;
+END;
+$$;
+
 CREATE FUNCTION verify_app_password(
     p_login TEXT, p_digest TEXT, p_previous TEXT, p_pattern TEXT,
     p_login_and_address TEXT, p_address_key TEXT, p_login_key TEXT,
@@ -46,11 +87,17 @@ DECLARE
     is_right BOOLEAN;
     keys TEXT[] := ARRAY[p_login_and_address, p_address_key];
     limits BIGINT[] := ARRAY[p_per_login_address, p_per_address];
-    failed BIGINT;
-    in_flight BIGINT;
-    oldest BIGINT;
-    must_wait BOOLEAN := FALSE;
 BEGIN
+    -- The budget first, before anything is looked up: a spent budget is
+    -- refused in the same time whatever was typed (the lookup's time would
+    -- tell a right guess from a wrong one), and while the attempts in
+    -- flight could spend it, every verdict waits alike (a right one
+    -- answered while a wrong one waits would tell them apart).
+    SELECT b.outcome, b.retry_after INTO outcome, retry_after
+      FROM attempt_budget(keys, limits, p_window_ms, p_stale_ms, p_now_ms, FALSE) AS b;
+    IF outcome IS NOT NULL THEN
+        RETURN;
+    END IF;
     SELECT ap.* INTO pw FROM app_passwords AS ap JOIN users AS u ON u.id = ap.user_id
     WHERE ap.digest = p_digest AND u.login = p_login
       AND (ap.services IS NULL OR ',' || ap.services || ',' LIKE p_pattern);
@@ -69,26 +116,14 @@ BEGIN
         RETURN;
     END IF;
     is_right := pw.id IS NOT NULL AND (pw.expires_at IS NULL OR pw.expires_at > p_now);
-    FOR i IN 1..2 LOOP
-        IF NOT is_right THEN
-            PERFORM pg_advisory_xact_lock(hashtextextended(keys[i], 0));
-        END IF;
-        SELECT COALESCE(SUM(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN 0 ELSE 1 END), 0),
-               MIN(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN at_ms END)
-          INTO failed, in_flight, oldest
-          FROM attempt_failures WHERE key = keys[i] AND at_ms > p_now_ms - p_window_ms;
-        IF failed >= limits[i] THEN
-            outcome := 'limited';
-            retry_after := GREATEST(
-                (COALESCE(oldest + p_window_ms - p_now_ms, p_window_ms) + 999) / 1000, 1);
+    -- A wrong one is looked at again under the locks, so that wrong ones
+    -- sent at once spend exactly the budget.
+    IF NOT is_right THEN
+        SELECT b.outcome, b.retry_after INTO outcome, retry_after
+          FROM attempt_budget(keys, limits, p_window_ms, p_stale_ms, p_now_ms, TRUE) AS b;
+        IF outcome IS NOT NULL THEN
             RETURN;
         END IF;
-        must_wait := must_wait OR failed + in_flight >= limits[i];
-    END LOOP;
-    IF NOT is_right AND must_wait THEN
-        outcome := 'wait';
-        RETURN;
     END IF;
     IF by_previous THEN
         UPDATE app_passwords SET digest = p_digest WHERE app_passwords.id = pw.id;

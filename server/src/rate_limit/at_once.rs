@@ -108,15 +108,34 @@ impl FailureLimits {
     /// Counts the verdict on an attempt of `login` from `address` that was
     /// judged `right` or not before it was counted, for counts in memory:
     /// refused (429) while failures have spent a budget, whatever the
-    /// verdict; a wrong verdict waits while attempts in flight could spend
-    /// a budget, is then counted and slowed. Counts in the database are
-    /// counted where they are judged ([`FailureLimits::judge_at_once`]):
-    /// [`Judged::Undecided`].
+    /// verdict; waiting while attempts in flight could spend a budget,
+    /// whatever the verdict; then a wrong verdict is counted and slowed.
+    /// Counts in the database are counted where they are judged
+    /// ([`FailureLimits::judge_at_once`]): [`Judged::Undecided`].
     pub async fn count_judged(
         &self,
         login: &str,
         address: IpAddr,
         right: bool,
+    ) -> Result<Judged<()>, Error> {
+        self.count_verdict(login, address, Some(right)).await
+    }
+
+    /// What [`FailureLimits::count_judged`] does before the verdict is
+    /// known: refuses (429) at once when failures have spent a budget, and
+    /// waits while attempts in flight could spend one. Called before the
+    /// lookup, so that a spent budget is answered alike and as fast
+    /// whatever was typed: after it, the lookup's time would tell a right
+    /// guess (one query) from a wrong one (two).
+    pub async fn room_to_judge(&self, login: &str, address: IpAddr) -> Result<(), Error> {
+        self.count_verdict(login, address, None).await.map(drop)
+    }
+
+    async fn count_verdict(
+        &self,
+        login: &str,
+        address: IpAddr,
+        verdict: Option<bool>,
     ) -> Result<Judged<()>, Error> {
         let Counts::Memory(tallies) = &self.counts else {
             return Ok(Judged::Undecided);
@@ -131,7 +150,7 @@ impl FailureLimits {
                 Ok(lock(tallies).judged(
                     tag,
                     address_tag,
-                    right,
+                    verdict,
                     self.per_login_address,
                     self.per_address,
                 ))
@@ -195,27 +214,40 @@ mod tests {
         assert_eq!(at_once(&limits, client, true, 64).await, (64, 0, 0));
 
         // Attempts in flight on the path that reserves could spend the
-        // budget: a wrong verdict waits for them, a right one does not.
+        // budget: every verdict waits for them, right or wrong alike (a
+        // right one answered while a wrong one waits would tell them
+        // apart, and the wrong one, dropped, would never be counted), and
+        // so does a verification not yet judged.
         let mut reserved = Vec::new();
         for _ in 0..10 {
             reserved.push(limits.attempt("ada", client).await.unwrap());
         }
-        assert_eq!(at_once(&limits, client, true, 4).await, (4, 0, 0));
-        let waiting = {
+        let waiting = [Some(true), Some(false), None].map(|verdict| {
             let limits = limits.clone();
-            tokio::spawn(async move { limits.count_judged("ada", client, false).await })
-        };
+            tokio::spawn(async move { limits.count_verdict("ada", client, verdict).await })
+        });
         tokio::time::sleep(Duration::from_millis(200)).await;
-        assert!(!waiting.is_finished(), "a wrong verdict waits its turn");
+        assert!(
+            waiting.iter().all(|task| !task.is_finished()),
+            "every verdict waits its turn"
+        );
         for attempt in reserved {
             attempt.succeeded().await;
         }
-        assert!(matches!(waiting.await.unwrap(), Ok(Judged::Wrong(1))));
+        let [right, wrong, not_yet] = waiting;
+        assert!(matches!(right.await.unwrap(), Ok(Judged::Right(()))));
+        assert!(matches!(wrong.await.unwrap(), Ok(Judged::Wrong(1))));
+        assert!(matches!(not_yet.await.unwrap(), Ok(Judged::Undecided)));
 
         // Wrong passwords at once spend exactly what is left of the budget;
         // the rest are refused, and so is a right one after them.
         assert_eq!(at_once(&limits, client, false, 30).await, (0, 9, 21));
         assert_eq!(at_once(&limits, client, true, 1).await, (0, 0, 1));
+        // Before any lookup, too.
+        assert!(matches!(
+            limits.room_to_judge("ada", client).await,
+            Err(Error::RateLimited { .. })
+        ));
         // Another address's owner is not refused for them.
         let owner: IpAddr = "198.51.100.7".parse().unwrap();
         assert_eq!(at_once(&limits, owner, true, 1).await, (1, 0, 0));

@@ -99,25 +99,32 @@ impl Tallies {
         }
     }
 
-    /// Counts an attempt judged without a reservation (the verifier's
-    /// [`super::FailureLimits::count_judged`]), as the database's
-    /// `verify_app_password` counts one: refused while failures have spent
-    /// a budget; a `right` one then counts nothing; a wrong one waits while
-    /// the attempts in flight could spend a budget, else it is counted,
-    /// with the login's failures from every address.
+    /// Counts the `verdict` on an attempt judged without a reservation (the
+    /// verifier's [`super::FailureLimits::count_judged`]), as the
+    /// database's `verify_app_password` counts one: refused while failures
+    /// have spent a budget; waiting while the attempts in flight could
+    /// spend one, whatever the verdict (a right one going on while a wrong
+    /// one waits would tell them apart before the wrong one is counted);
+    /// then a right one counts nothing, and a wrong one is counted, with
+    /// the login's failures from every address. Without a verdict (not
+    /// judged yet), whether it may be: [`super::Judged::Undecided`].
     pub(super) fn judged(
         &mut self,
         login: u64,
         address: u64,
-        right: bool,
+        verdict: Option<bool>,
         per_login_address: usize,
         per_address: usize,
     ) -> Turn<super::Judged<()>> {
-        match self.room(login, address, per_login_address, per_address) {
-            Err(seconds) => Turn::Refused(seconds),
-            Ok(_) if right => Turn::Go(super::Judged::Right(())),
-            Ok(Crowded(true)) => Turn::Wait,
-            Ok(Crowded(false)) => {
+        match (
+            self.room(login, address, per_login_address, per_address),
+            verdict,
+        ) {
+            (Err(seconds), _) => Turn::Refused(seconds),
+            (Ok(Crowded(true)), _) => Turn::Wait,
+            (Ok(_), None) => Turn::Go(super::Judged::Undecided),
+            (Ok(_), Some(true)) => Turn::Go(super::Judged::Right(())),
+            (Ok(_), Some(false)) => {
                 let of_every_address = self.count_failure(login, address);
                 Turn::Go(super::Judged::Wrong(of_every_address as i64))
             }

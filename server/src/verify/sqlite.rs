@@ -8,11 +8,16 @@
 //! together each time one ended.
 //!
 //! The rules are those of PostgreSQL's one round trip ([`super::postgres`]):
-//! no verdict is answered while failures have spent a budget; wrong
-//! passwords sent at once are counted one by one under the lock, so exactly
-//! the budget's worth are judged and the rest refused; a right password
-//! counts nothing. A login with passwords of the old form comes back
-//! undecided, for the path in `verify.rs` that reserves first.
+//! a spent budget is refused before anything is looked up, so that a
+//! refusal takes the same time whatever was typed; no verdict is answered
+//! while failures have spent a budget, and none, right or wrong, while
+//! attempts in flight on the reserving path could spend one; wrong
+//! passwords sent at once are counted one by one under the lock, so
+//! exactly the budget's worth are answered and the rest refused; a right
+//! password counts nothing. A verdict is counted before it is answered: a
+//! request dropped before that has told its sender nothing. A login with
+//! passwords of the old form comes back undecided, for the path in
+//! `verify.rs` that reserves first.
 //!
 //! [`FailureLimits::count_judged`]: crate::rate_limit::FailureLimits::count_judged
 
@@ -33,6 +38,10 @@ pub(super) async fn judge(
     previous: Option<&str>,
     caller: &Caller,
 ) -> Result<Judged<UsedAppPassword>, Error> {
+    state
+        .limits
+        .room_to_judge(login, caller.client_address)
+        .await?;
     let asked = (
         login.to_owned(),
         digest.to_owned(),

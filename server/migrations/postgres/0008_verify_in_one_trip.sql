@@ -17,14 +17,16 @@
 --   leaves the window, in the same time whatever was typed. While the
 --   attempts in flight on the other paths could spend it: 'wait' (the
 --   caller looks again), right or wrong alike.
--- - A right password (found, not expired) counts nothing: a success gives
---   back only its own attempt, and here its attempt is judged in the very
---   transaction that checks the budget, so it is never in flight.
--- - A wrong one is looked at again under the advisory locks of its keys
---   (the same locks, in the same order, as `shared::reserve`), so that
---   wrong passwords sent at once spend exactly the budget; then its
---   failure is written under its three keys, and the login's failures
---   from every address come back for the slowing.
+-- - After the lookup, the budget again, right or wrong alike, under the
+--   advisory locks of its keys (the same locks, in the same order, as
+--   `shared::reserve`): a verdict is told only where it is counted. A
+--   wrong one holds the locks alone, so that wrong passwords sent at once
+--   spend exactly the budget; its failure is written under its three keys,
+--   and the login's failures from every address come back for the
+--   slowing. A right one (found, not expired) shares them, so that right
+--   ones do not queue behind each other, and counts nothing: a success
+--   gives back only its own attempt, and here its attempt is judged in
+--   the very transaction that checks the budget, so it is never in flight.
 -- - Nothing found and the login still has passwords of the old form
 --   (Argon2id under its salt): 'old_form', with nothing counted or
 --   written; the caller takes the multi-trip path, which counts first.
@@ -37,36 +39,46 @@
 -- address), as `shared::reserve` counts it: 'limited', with the seconds
 -- until the oldest failure leaves the window, when failures have spent
 -- one; 'wait' while the attempts in flight could spend one; else NULL.
--- With `p_lock`, under each key's advisory lock (held to the end of the
--- transaction), taken in the order `shared::reserve` takes them.
+-- With `p_lock` 'exclusive' or 'shared', under both keys' advisory locks
+-- of that kind (held to the end of the transaction), taken in the order
+-- `shared::reserve` takes them; with 'none', without. Both keys in one
+-- statement each: it runs twice in every verification.
 CREATE FUNCTION attempt_budget(
     p_keys TEXT[], p_limits BIGINT[], p_window_ms BIGINT, p_stale_ms BIGINT,
-    p_now_ms BIGINT, p_lock BOOLEAN, OUT outcome TEXT, OUT retry_after BIGINT)
+    p_now_ms BIGINT, p_lock TEXT, OUT outcome TEXT, OUT retry_after BIGINT)
 LANGUAGE plpgsql AS $$
 DECLARE
-    failed BIGINT;
-    in_flight BIGINT;
-    oldest BIGINT;
-    must_wait BOOLEAN := FALSE;
+    failed BIGINT[];
+    in_flight BIGINT[];
+    oldest BIGINT[];
 BEGIN
+    IF p_lock = 'exclusive' THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended(p_keys[1], 0)),
+                pg_advisory_xact_lock(hashtextextended(p_keys[2], 0));
+    ELSIF p_lock = 'shared' THEN
+        PERFORM pg_advisory_xact_lock_shared(hashtextextended(p_keys[1], 0)),
+                pg_advisory_xact_lock_shared(hashtextextended(p_keys[2], 0));
+    END IF;
+    -- A row not judged for `p_stale_ms` counts as a failure.
+    SELECT ARRAY[COUNT(*) FILTER (WHERE key = p_keys[1] AND judged),
+                 COUNT(*) FILTER (WHERE key = p_keys[2] AND judged)],
+           ARRAY[COUNT(*) FILTER (WHERE key = p_keys[1] AND NOT judged),
+                 COUNT(*) FILTER (WHERE key = p_keys[2] AND NOT judged)],
+           ARRAY[MIN(at_ms) FILTER (WHERE key = p_keys[1] AND judged),
+                 MIN(at_ms) FILTER (WHERE key = p_keys[2] AND judged)]
+      INTO failed, in_flight, oldest
+      FROM (SELECT key, at_ms, settled = 1 OR at_ms <= p_now_ms - p_stale_ms AS judged
+              FROM attempt_failures
+             WHERE key = ANY(p_keys) AND at_ms > p_now_ms - p_window_ms) AS counted;
     FOR i IN 1..2 LOOP
-        IF p_lock THEN
-            PERFORM pg_advisory_xact_lock(hashtextextended(p_keys[i], 0));
-        END IF;
-        SELECT COALESCE(SUM(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN 1 ELSE 0 END), 0),
-               COALESCE(SUM(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN 0 ELSE 1 END), 0),
-               MIN(CASE WHEN settled = 1 OR at_ms <= p_now_ms - p_stale_ms THEN at_ms END)
-          INTO failed, in_flight, oldest
-          FROM attempt_failures WHERE key = p_keys[i] AND at_ms > p_now_ms - p_window_ms;
-        IF failed >= p_limits[i] THEN
+        IF failed[i] >= p_limits[i] THEN
             outcome := 'limited';
             retry_after := GREATEST(
-                (COALESCE(oldest + p_window_ms - p_now_ms, p_window_ms) + 999) / 1000, 1);
+                (COALESCE(oldest[i] + p_window_ms - p_now_ms, p_window_ms) + 999) / 1000, 1);
             RETURN;
         END IF;
-        must_wait := must_wait OR failed + in_flight >= p_limits[i];
     END LOOP;
-    IF must_wait THEN
+    IF failed[1] + in_flight[1] >= p_limits[1] OR failed[2] + in_flight[2] >= p_limits[2] THEN
         outcome := 'wait';
     END IF;
 END;
@@ -94,7 +106,7 @@ BEGIN
     -- flight could spend it, every verdict waits alike (a right one
     -- answered while a wrong one waits would tell them apart).
     SELECT b.outcome, b.retry_after INTO outcome, retry_after
-      FROM attempt_budget(keys, limits, p_window_ms, p_stale_ms, p_now_ms, FALSE) AS b;
+      FROM attempt_budget(keys, limits, p_window_ms, p_stale_ms, p_now_ms, 'none') AS b;
     IF outcome IS NOT NULL THEN
         RETURN;
     END IF;
@@ -116,14 +128,17 @@ BEGIN
         RETURN;
     END IF;
     is_right := pw.id IS NOT NULL AND (pw.expires_at IS NULL OR pw.expires_at > p_now);
-    -- A wrong one is looked at again under the locks, so that wrong ones
-    -- sent at once spend exactly the budget.
-    IF NOT is_right THEN
-        SELECT b.outcome, b.retry_after INTO outcome, retry_after
-          FROM attempt_budget(keys, limits, p_window_ms, p_stale_ms, p_now_ms, TRUE) AS b;
-        IF outcome IS NOT NULL THEN
-            RETURN;
-        END IF;
+    -- The budget again, under the locks, right or wrong: a verdict is told
+    -- only where it is counted, so that a refusal after the lookup tells
+    -- nothing. A wrong one holds each key's lock alone, so that wrong ones
+    -- sent at once spend exactly the budget; a right one shares it, so
+    -- that right ones do not queue behind each other, only behind the
+    -- wrong ones being counted.
+    SELECT b.outcome, b.retry_after INTO outcome, retry_after
+      FROM attempt_budget(keys, limits, p_window_ms, p_stale_ms, p_now_ms,
+                          CASE WHEN is_right THEN 'shared' ELSE 'exclusive' END) AS b;
+    IF outcome IS NOT NULL THEN
+        RETURN;
     END IF;
     IF by_previous THEN
         UPDATE app_passwords SET digest = p_digest WHERE app_passwords.id = pw.id;

@@ -11,10 +11,12 @@
 //! Counts in memory (SQLite) take the same rules the other way round: the
 //! verifier judges first, with no reservation, and
 //! [`FailureLimits::count_judged`] then counts the verdict under the
-//! counts' lock, where nothing else can move them. A right password waits
-//! for no turn, so right passwords sent at once from one address (nginx's
-//! `auth_request` verifying each request of a page) are not queued behind
-//! the budget of wrong ones.
+//! counts' lock, where nothing else can move them. A verification
+//! reserves nothing, so right passwords sent at once from one address
+//! (nginx's `auth_request` verifying each request of a page) do not queue
+//! behind each other; any verdict, right or wrong alike, waits only while
+//! attempts that did reserve (sign-in, codes, the old form) could spend
+//! the budget.
 
 use std::hash::BuildHasher;
 use std::net::IpAddr;
